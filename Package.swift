@@ -1,0 +1,37 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers, one module each; data flows one way:
+// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData / TakeoffNN / TakeoffClassic → takeoff (CLI).
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Takeoff",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "takeoff", targets: ["takeoff"]),
+        .library(name: "TakeoffEngine", targets: ["TakeoffEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "TakeoffEngine", dependencies: ["CBLAS"], swiftSettings: optimize),
+        .executableTarget(
+            name: "takeoff",
+            dependencies: [
+                "TakeoffEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimize
+        ),
+        .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

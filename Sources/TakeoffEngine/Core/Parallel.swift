@@ -1,0 +1,54 @@
+import Dispatch
+import Foundation
+
+/// How many threads Takeoff's own kernels and OpenBLAS may use.
+///
+/// Work is cut into chunks that depend only on the problem size and ``threadCount``,
+/// so a reduction gives bitwise-identical results for the same thread count.
+public enum Parallel {
+    nonisolated(unsafe) private static var threads = defaultThreadCount
+
+    /// The number of online cores, or `OMP_NUM_THREADS`/`OPENBLAS_NUM_THREADS` when set.
+    public static var defaultThreadCount: Int {
+        let env = ProcessInfo.processInfo.environment
+        if let s = env["OPENBLAS_NUM_THREADS"] ?? env["OMP_NUM_THREADS"], let n = Int(s), n > 0 { return n }
+        return ProcessInfo.processInfo.activeProcessorCount
+    }
+
+    /// Threads for elementwise and reduction kernels and for BLAS. Set it once, before work starts
+    /// (the `--threads` option does); it is not meant to change while kernels run.
+    public static var threadCount: Int {
+        get { threads }
+        set {
+            threads = max(1, newValue)
+            BLAS.setThreadCount(threads)
+        }
+    }
+
+    /// Elements below which a kernel stays on the calling thread.
+    public static let grain = 1 << 15
+
+    /// Calls `body(lo, hi)` over a partition of `0..<count` into at most ``threadCount`` chunks,
+    /// in parallel when the work is large enough. `cost` scales the grain for heavier per-element work.
+    @inline(__always)
+    public static func ranges(_ count: Int, cost: Int = 1, _ body: (Int, Int) -> Void) {
+        let t = min(threads, max(1, count * cost / grain))
+        if t <= 1 { body(0, count); return }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: t) { c in
+                box.value(count * c / t, count * (c + 1) / t)
+            }
+        }
+    }
+
+    /// Calls `body(i)` for each of `count` independent items (e.g. images in a batch), in parallel.
+    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        ranges(count, cost: grain) { lo, hi in for i in lo..<hi { body(i) } }
+    }
+}
+
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
