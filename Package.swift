@@ -3,8 +3,6 @@ import PackageDescription
 
 // Layers, one module each; data flows one way:
 // CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData / TakeoffNN / TakeoffClassic → takeoff (CLI).
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
-
 let package = Package(
     name: "Takeoff",
     platforms: [.macOS(.v15)],
@@ -22,16 +20,18 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "TakeoffEngine", dependencies: ["CBLAS"], swiftSettings: optimize),
+        .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
+        .target(name: "TakeoffData", dependencies: ["TakeoffEngine"]),
         .executableTarget(
             name: "takeoff",
             dependencies: [
                 "TakeoffEngine",
+                "TakeoffData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: optimize
+            ]
         ),
         .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine"]),
+        .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,65 @@
+import Foundation
+import TakeoffEngine
+
+/// Anything that learns a classifier from a ``Dataset``: the classic learners and the neural
+/// networks alike, so a sweep can treat a logistic regression and a CNN the same way.
+public protocol Learner: Sendable {
+    /// The registry name, e.g. `logreg`, `rbf-svm`, `mlp-large`.
+    var name: String { get }
+    /// Every hyperparameter that changes the result, as text; results are keyed by it.
+    var configuration: [String: String] { get }
+    /// Trains on `train` (tuning only inside it) with the seed fixing every random choice.
+    func fit(_ train: Dataset, seed: UInt64) throws -> any TrainedModel
+}
+
+/// A fitted classifier.
+public protocol TrainedModel: Sendable {
+    /// The registry name of the learner that made it.
+    var learnerName: String { get }
+    var classCount: Int { get }
+    /// Learned numbers (weights, support-vector coefficients, …).
+    var parameterCount: Int { get }
+    /// Whether ``scores(_:)`` returns calibrated class probabilities (so log-loss is meaningful).
+    var givesProbabilities: Bool { get }
+    /// Solver statistics: iterations, final objective, gradient norm, epochs, …
+    var statistics: [String: Double] { get }
+    /// Class scores or probabilities, shape [n, classCount], for features [n, d].
+    func scores(_ features: Tensor) -> Tensor
+    /// Writes the model to `url` (safetensors).
+    func save(to url: URL) throws
+}
+
+extension TrainedModel {
+    /// The highest-scoring class of each row.
+    public func predict(_ features: Tensor) -> [Int] {
+        let s = scores(features)
+        let c = s.shape[1]
+        return (0..<s.shape[0]).map { r in
+            let row = s.pointer + r * c
+            var best = 0
+            for j in 1..<max(c, 1) where row[j] > row[best] { best = j }
+            return best
+        }
+    }
+
+    /// The fraction of `data` classified correctly.
+    public func accuracy(on data: Dataset) -> Double {
+        let p = predict(data.features)
+        return Double(zip(p, data.labels).filter { $0 == $1 }.count) / Double(max(data.count, 1))
+    }
+}
+
+/// Training failed in a way the caller should report, not record as a score.
+public enum TrainingError: Error, CustomStringConvertible {
+    /// The loss or a parameter became NaN or infinite.
+    case diverged(learner: String, detail: String)
+    /// The data cannot be used by this learner.
+    case unsuitableData(learner: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .diverged(l, d): "\(l): training diverged (\(d))"
+        case let .unsuitableData(l, r): "\(l): \(r)"
+        }
+    }
+}
