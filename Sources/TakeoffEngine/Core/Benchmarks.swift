@@ -25,4 +25,35 @@ public enum Benchmarks {
         }
         return (2 * Double(n) * Double(n) * Double(n) / s / 1e9, s)
     }
+
+    /// One elementwise workload: its name, the bytes it moves per call and its throughput.
+    public struct Bandwidth: Sendable {
+        public var name: String
+        public var bytesPerCall: Int
+        public var secondsPerCall: Double
+        public var gigabytesPerSecond: Double { Double(bytesPerCall) / secondsPerCall / 1e9 }
+    }
+
+    /// Memory bandwidth of a plain copy and of elementwise ops over `count` floats.
+    public static func elementwise(count n: Int = 1 << 24) -> [Bandwidth] {
+        var rng = RandomGenerator(seed: 2)
+        let x = Tensor.randomNormal([n], using: &rng), y = Tensor.randomNormal([n], using: &rng)
+        let out = Tensor(uninitializedShape: [n])
+        let bytes = n * MemoryLayout<Float>.stride
+        func run(_ name: String, streams: Int, _ body: () -> Void) -> Bandwidth {
+            Bandwidth(name: name, bytesPerCall: streams * bytes, secondsPerCall: time(body))
+        }
+        return withoutGradients {
+            [
+                run("memcpy (1 thread)", streams: 2) { out.pointer.update(from: x.pointer, count: n) },
+                run("copy kernel", streams: 2) { Kernels.map(x.pointer, into: out.pointer, count: n, Fn.Identity()) },
+                run("x + y (op, allocates)", streams: 3) { _ = x + y },
+                run("x + y (kernel)", streams: 3) { Kernels.add(x.pointer, y.pointer, into: out.pointer, count: n) },
+                run("relu(x) (op)", streams: 2) { _ = x.relu() },
+                run("2x + 1 (op)", streams: 2) { _ = x * 2 + 1 },
+                run("sigmoid(x) (op)", streams: 2) { _ = x.sigmoid() },
+                run("sum(x)", streams: 1) { _ = x.sum() },
+            ]
+        }
+    }
 }

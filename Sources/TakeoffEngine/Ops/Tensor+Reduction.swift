@@ -44,7 +44,7 @@ extension Tensor {
     public func broadcast(to target: [Int]) -> Tensor {
         if shape == target { return self }
         precondition(Shape.broadcast(shape, target) == target, "broadcast: shape \(shape) cannot be broadcast to \(target)")
-        let out = Tensor.broadcasting(self, Tensor(repeating: 0, shape: target), "broadcast") { x, _ in x }
+        let out = Tensor.broadcasting(self, Tensor(repeating: 0, shape: target), "broadcast", Fn.First())
         let inputShape = shape
         return record(out, [self], "broadcast") { g, _ in [g.sum(toShape: inputShape)] }
     }

@@ -5,7 +5,7 @@ import TakeoffEngine
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Takeoff's speed on this machine.",
-        subcommands: [GEMM.self]
+        subcommands: [GEMM.self, Elementwise.self]
     )
 
     struct GEMM: ParsableCommand {
@@ -29,6 +29,33 @@ struct Bench: ParsableCommand {
                 print(jsonString(info.merging(["results": rows]) { a, _ in a }))
             } else {
                 print("OpenBLAS core: \(BLAS.coreName), threads: \(BLAS.threadCount), OPENBLAS_CORETYPE=\(info["openblas_coretype_env"]!)")
+            }
+        }
+    }
+}
+
+extension Bench {
+    struct Elementwise: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "GB/s of elementwise kernels against a plain memory copy.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Elements per tensor.") var count: Int = 1 << 24
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            try global.apply()
+            let results = Benchmarks.elementwise(count: count)
+            let copy = results[0].gigabytesPerSecond
+            if json {
+                print(jsonString(["count": count, "threads": Parallel.threadCount, "results": results.map {
+                    ["name": $0.name, "gb_per_s": $0.gigabytesPerSecond, "ratio_to_memcpy": $0.gigabytesPerSecond / copy]
+                }]))
+                return
+            }
+            print("\(count) floats, \(Parallel.threadCount) threads")
+            for r in results {
+                print(r.name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %7.1f GB/s  %5.2f× memcpy", r.gigabytesPerSecond,
+                             r.gigabytesPerSecond / copy))
             }
         }
     }
