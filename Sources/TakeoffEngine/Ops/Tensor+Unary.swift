@@ -45,7 +45,7 @@ extension Tensor {
     }
 
     public func relu() -> Tensor {
-        let out = mapped { max($0, 0) }
+        let out = mapped { Swift.max($0, 0) }
         return record(out, [self], "relu") { g, _ in [g.zipped(self) { g, x in x > 0 ? g : 0 }] }
     }
 
