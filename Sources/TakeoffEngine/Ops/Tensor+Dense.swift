@@ -44,7 +44,7 @@ extension Tensor {
                 if let z { for j in 0..<outputs { z[r * outputs + j] = row[j] + b[j] } }
                 switch activation {
                 case .identity: for j in 0..<outputs { row[j] += b[j] }
-                case .relu: for j in 0..<outputs { row[j] = max(row[j] + b[j], 0) }
+                case .relu: for j in 0..<outputs { row[j] = Swift.max(row[j] + b[j], 0) }
                 case .sigmoid: let f = Fn.Sigmoid(); for j in 0..<outputs { row[j] = f(row[j] + b[j]) }
                 case .tanh: let f = Fn.Tanh(); for j in 0..<outputs { row[j] = f(row[j] + b[j]) }
                 case .leakyRelu: let f = Fn.LeakyReLU(slope: 0.01); for j in 0..<outputs { row[j] = f(row[j] + b[j]) }
