@@ -22,16 +22,19 @@ let package = Package(
         ),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
         .target(name: "TakeoffData", dependencies: ["TakeoffEngine"]),
+        .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
         .executableTarget(
             name: "takeoff",
             dependencies: [
                 "TakeoffEngine",
                 "TakeoffData",
+                "TakeoffNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine"]),
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
+        .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
     ],
     swiftLanguageModes: [.v6]
 )
