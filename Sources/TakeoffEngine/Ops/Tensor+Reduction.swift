@@ -37,6 +37,13 @@ extension Tensor {
         return sum(axis: ax, keepDims: keepDims) / Float(Swift.max(shape[ax], 1))
     }
 
+    /// The mean over several axes.
+    public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
+        let resolved = Set(axes.map { Shape.axis($0, rank: rank, op: "mean", shape: shape) })
+        let n = resolved.reduce(1) { $0 * shape[$1] }
+        return sum(axes: Array(resolved), keepDims: keepDims) / Float(Swift.max(n, 1))
+    }
+
     /// The mean of all elements, a scalar.
     public func mean() -> Tensor { sum() / Float(Swift.max(count, 1)) }
 
