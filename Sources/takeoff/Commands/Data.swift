@@ -32,12 +32,15 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Seed for generated sets and non-official test splits.") var seed: UInt64 = 0
         @Option(help: "File format: csv, tsv, libsvm, text or idx (default: from the extension).") var format: String?
         @Option(help: "Label column of a CSV/TSV file, by name or 0-based index (default: the last).") var labelColumn: String?
+        @Option(help: "Text column of a CSV file read with --format text (default: text).") var textColumn: String?
+        @Option(help: "Comma-separated CSV/TSV columns to one-hot encode even if numeric.") var categorical: String?
         @Option(help: "Images to preview as text.") var preview: Int = 3
         @Option(help: "Directory to save the previewed images as PGM files.") var pgm: String?
 
         func run() throws {
             try global.apply()
-            var options = LoadOptions(size: size, seed: seed, labelColumn: labelColumn)
+            var options = LoadOptions(size: size, seed: seed, labelColumn: labelColumn, textColumn: textColumn,
+                                      categorical: Set((categorical ?? "").split(separator: ",").map(String.init)))
             if let format {
                 guard let f = FileFormat(rawValue: format) else {
                     throw ValidationError("--format must be one of \(FileFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -53,6 +56,8 @@ struct DataCommand: ParsableCommand {
                   + String(format: ", read in %.2f s", seconds))
             print("train: \(grouped(train.count)) examples   test: \(grouped(test.count)) examples (\(split.officialTest ? "official" : "seeded stratified") test split)")
             print("fingerprints: train \(train.fingerprint), test \(test.fingerprint)")
+            print("preprocessing (fitted on each training subset): \(split.preprocessing.rawValue)")
+            for note in split.notes { print("note: \(note)") }
             let width = max(5, train.classNames.map(\.count).max() ?? 0)
             print("\n" + "class".padding(toLength: width, withPad: " ", startingAt: 0) + "      train       test")
             for (c, n) in train.classNames.enumerated() {
@@ -61,6 +66,12 @@ struct DataCommand: ParsableCommand {
             }
             if let shape = train.imageShape, shape.count == 3, preview > 0 {
                 try showImages(train, shape: shape)
+            } else if preview > 0 {
+                print("\nfirst rows (label: features\(train.featureCount > 8 ? ", first 8 of \(train.featureCount)" : "")):")
+                for i in 0..<min(preview, train.count) {
+                    let row = (0..<min(8, train.featureCount)).map { String(format: "%.3g", train.features[i, $0]) }
+                    print("  \(train.classNames[train.labels[i]]): \(row.joined(separator: " "))")
+                }
             }
         }
 
