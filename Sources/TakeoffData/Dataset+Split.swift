@@ -41,7 +41,7 @@ extension Dataset {
 
 /// Nested stratified subsets of a training pool for one seed: the subset of size m is the first m
 /// rows of one seeded order, so smaller subsets are contained in larger ones. The order starts with
-/// one example of every class (so every class is present whenever m ≥ the number of classes), then
+/// one example of every class, largest classes first (so every class is present whenever m ≥ the number of classes), then
 /// always takes the class furthest below its share of the pool, so each prefix keeps class proportions.
 public struct NestedSubsets: Sendable {
     /// The pool's rows in the order subsets take them.
@@ -60,8 +60,10 @@ public struct NestedSubsets: Sendable {
         var taken = [Int](repeating: 0, count: members.count)
         var order: [Int] = []
         order.reserveCapacity(n)
+        // Largest classes first (ties in seeded order), so even the prefixes shorter than the class count stay proportional.
         var first = rng.fork(UInt64.max)
-        for c in first.permutation(present.count).map({ present[$0] }) {
+        let tieBreak = first.permutation(members.count)
+        for c in present.sorted(by: { (members[$0].count, tieBreak[$0]) > (members[$1].count, tieBreak[$1]) }) {
             order.append(members[c][0])
             taken[c] = 1
         }
