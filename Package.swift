@@ -22,16 +22,19 @@ let package = Package(
         ),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
         .target(name: "TakeoffData", dependencies: ["TakeoffEngine"]),
+        .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData"]),
         .executableTarget(
             name: "takeoff",
             dependencies: [
                 "TakeoffEngine",
                 "TakeoffData",
+                "TakeoffClassic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine"]),
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
+        .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )
