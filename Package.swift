@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData / TakeoffNN / TakeoffClassic → takeoff (CLI).
+// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
     platforms: [.macOS(.v15)],
@@ -20,8 +20,14 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
-        .target(name: "TakeoffData", dependencies: ["TakeoffEngine"]),
+        .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib"]),
         .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData"]),
         .executableTarget(
             name: "takeoff",
