@@ -56,4 +56,33 @@ public enum Benchmarks {
             ]
         }
     }
+
+    /// Forward and backward of an MLP (`widths`, ReLU, softmax cross-entropy) on one batch, built
+    /// from engine ops: seconds per step and the share of it spent inside sgemm.
+    public static func mlpStep(widths: [Int] = [784, 1024, 1024, 10], batch: Int = 256, minSeconds: Double = 1)
+        -> (secondsPerStep: Double, gemmShare: Double, gflops: Double) {
+        var rng = RandomGenerator(seed: 3)
+        let x = Tensor.randomNormal([batch, widths[0]], using: &rng)
+        let labels = (0..<batch).map { $0 % widths.last! }
+        let layers = zip(widths.dropFirst(), widths).map { out, inp in
+            (Tensor.randomNormal([out, inp], std: (2 / Float(inp)).squareRoot(), using: &rng).requiringGrad(),
+             Tensor.zeros([out]).requiringGrad())
+        }
+        func step() {
+            var h = x
+            for (i, (w, b)) in layers.enumerated() {
+                h = Tensor.dense(h, weight: w, bias: b, activation: i == layers.count - 1 ? .identity : .relu)
+            }
+            Tensor.softmaxCrossEntropy(logits: h, labels: labels).backward()
+            for (w, b) in layers { w.zeroGrad(); b.zeroGrad() }
+        }
+        step()
+        var seconds = 0.0, steps = 0
+        let (gemm, _) = BLAS.Profile.measure {
+            let start = now()
+            repeat { step(); steps += 1; seconds = now() - start } while seconds < minSeconds
+        }
+        let flops = 6.0 * Double(batch) * zip(widths.dropFirst(), widths).reduce(0) { $0 + Double($1.0 * $1.1) }
+        return (seconds / Double(steps), gemm / seconds, flops * Double(steps) / seconds / 1e9)
+    }
 }

@@ -5,7 +5,7 @@ import TakeoffEngine
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Takeoff's speed on this machine.",
-        subcommands: [GEMM.self, Elementwise.self]
+        subcommands: [GEMM.self, Elementwise.self, MLPStep.self]
     )
 
     struct GEMM: ParsableCommand {
@@ -56,6 +56,29 @@ extension Bench {
             for r in results {
                 print(r.name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %7.1f GB/s  %5.2f× memcpy", r.gigabytesPerSecond,
                              r.gigabytesPerSecond / copy))
+            }
+        }
+    }
+}
+
+extension Bench {
+    struct MLPStep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mlp-step",
+            abstract: "Forward + backward of a 784-1024-1024-10 MLP on a batch: time per step and GEMM's share of it.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Batch size.") var batch: Int = 256
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            try global.apply()
+            let r = Benchmarks.mlpStep(batch: batch)
+            if json {
+                print(jsonString(["batch": batch, "seconds_per_step": r.secondsPerStep, "gemm_share": r.gemmShare,
+                                  "gflops": r.gflops, "threads": Parallel.threadCount, "blas_core": BLAS.coreName]))
+            } else {
+                print(String(format: "784-1024-1024-10 MLP, batch %d: %.2f ms per forward+backward, %.0f GFLOP/s, %.1f%% of the time in sgemm (%@, %d threads)",
+                             batch, r.secondsPerStep * 1e3, r.gflops, r.gemmShare * 100, BLAS.coreName, Parallel.threadCount))
             }
         }
     }
