@@ -54,12 +54,12 @@ public enum BLAS {
         }
 
         /// Runs `body` with counting on and returns the seconds and calls spent in sgemm.
-        public static func measure(_ body: () -> Void) -> (gemmSeconds: Double, gemmCalls: Int) {
+        public static func measure(_ body: () throws -> Void) rethrows -> (gemmSeconds: Double, gemmCalls: Int) {
             nanoseconds.store(0, ordering: .relaxed)
             calls.store(0, ordering: .relaxed)
             on.store(true, ordering: .relaxed)
-            body()
-            on.store(false, ordering: .relaxed)
+            defer { on.store(false, ordering: .relaxed) }
+            try body()
             return (Double(nanoseconds.load(ordering: .relaxed)) * 1e-9, calls.load(ordering: .relaxed))
         }
     }

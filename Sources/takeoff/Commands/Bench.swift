@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import TakeoffData
 import TakeoffEngine
+import TakeoffNN
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Takeoff's speed on this machine.",
-        subcommands: [GEMM.self, Elementwise.self, MLPStep.self]
+        subcommands: [GEMM.self, Elementwise.self, MLPStep.self, TrainSpeed.self]
     )
 
     struct GEMM: ParsableCommand {
@@ -80,6 +82,42 @@ extension Bench {
                 print(String(format: "784-1024-1024-10 MLP, batch %d: %.2f ms per forward+backward, %.0f GFLOP/s, %.1f%% of the time in sgemm (%@, %d threads)",
                              batch, r.secondsPerStep * 1e3, r.gflops, r.gemmShare * 100, BLAS.coreName, Parallel.threadCount))
             }
+        }
+    }
+}
+
+extension Bench {
+    struct TrainSpeed: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "train",
+            abstract: "Training throughput of the neural presets on Fashion-MNIST (one epoch unless --steps).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Comma-separated presets.") var presets: String = "mlp-small,mlp-medium,mlp-large,cnn"
+        @Option(help: "Batch size.") var batchSize: Int = 128
+        @Option(help: "Steps to time (default: one epoch of 60,000 images).") var steps: Int?
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            try global.apply()
+            let data = try DataCatalog.fashionMNIST().train
+            var rows: [[String: Any]] = []
+            for name in presets.split(separator: ",").map(String.init) {
+                guard let preset = NeuralPreset(rawValue: name) else {
+                    throw ValidationError("--presets: unknown preset '\(name)'; known: \(NeuralPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let shape = preset.needsImages ? data.imageShape! : [data.featureCount]
+                let model = preset.model(inputShape: shape, classes: data.classCount, activation: .relu, seed: 1)
+                let steps = self.steps ?? (data.count + batchSize - 1) / batchSize
+                let r = try Trainer.benchmark(model, data: data, batchSize: batchSize, steps: steps)
+                rows.append(["preset": name, "examples_per_second": r.examplesPerSecond, "gflops": r.gflops,
+                             "gemm_share": r.gemmShare, "seconds": r.seconds, "steps": steps])
+                if !json {
+                    print(String(format: "%-10@ %8.0f examples/s  %6.1f GFLOP/s  %5.1f%% in sgemm  %.2f s for %d steps",
+                                 name, r.examplesPerSecond, r.gflops, r.gemmShare * 100, r.seconds, steps))
+                }
+            }
+            if json { print(jsonString(["batch_size": batchSize, "threads": Parallel.threadCount, "blas_core": BLAS.coreName, "results": rows])) }
+            else { print("batch \(batchSize), \(Parallel.threadCount) threads, OpenBLAS \(BLAS.coreName)") }
         }
     }
 }
