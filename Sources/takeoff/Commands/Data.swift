@@ -110,3 +110,32 @@ func grouped(_ n: Int) -> String {
 }
 
 func leftPad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
+
+/// `takeoff bench data`: the time to read all of Fashion-MNIST (gunzip + decode + scale).
+struct BenchData: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "data", abstract: "Seconds to read all of Fashion-MNIST (gunzip, decode, scale to [0, 1]).")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Timed reads (after one warm-up read).") var repeats: Int = 5
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        try global.apply()
+        guard repeats > 0 else { throw ValidationError("--repeats must be at least 1") }
+        var split = try DataCatalog.fashionMNIST()
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            split = try DataCatalog.fashionMNIST()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        }
+        times.sort()
+        let examples = split.train.count + split.test.count
+        if json {
+            print(jsonString(["dataset": "fashion-mnist", "examples": examples, "threads": Parallel.threadCount,
+                              "seconds_min": times[0], "seconds_median": times[times.count / 2]]))
+        } else {
+            print(String(format: "fashion-mnist: %d images read in %.3f s (min of %d), median %.3f s, %d threads",
+                         examples, times[0], repeats, times[times.count / 2], Parallel.threadCount))
+        }
+    }
+}
