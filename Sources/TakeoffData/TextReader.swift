@@ -13,10 +13,12 @@ public struct TextReader {
         case csv(labelColumn: String, textColumn: String)
     }
 
+    /// Where the label and the text are.
     public var layout: Layout
     /// The number of hash buckets (features).
     public var dimension: Int
 
+    /// A reader with these settings.
     public init(layout: Layout = .tabSeparated, dimension: Int = 1 << 12) {
         self.layout = layout
         self.dimension = dimension

@@ -20,7 +20,11 @@ struct DataCommand: ParsableCommand {
             for e in DataCatalog.entries {
                 print(e.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + e.summary)
             }
-            print("\nAny file works too: takeoff data info PATH [--format csv|tsv|libsvm|text|idx]")
+            print("""
+
+                Any file works too: takeoff data info PATH [--format csv|tsv|libsvm|text|idx] (or an MNIST-layout directory).
+                TAKEOFF_FASHION_MNIST and TAKEOFF_SMS_SPAM point the built-in sets at other copies.
+                """)
         }
     }
 
