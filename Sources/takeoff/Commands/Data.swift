@@ -73,8 +73,10 @@ struct DataCommand: ParsableCommand {
             } else if preview > 0 {
                 print("\nfirst rows (label: features\(train.featureCount > 8 ? ", first 8 of \(train.featureCount)" : "")):")
                 for i in 0..<min(preview, train.count) {
-                    let row = (0..<min(8, train.featureCount)).map { String(format: "%.3g", train.features[i, $0]) }
-                    print("  \(train.classNames[train.labels[i]]): \(row.joined(separator: " "))")
+                    let values = (0..<train.featureCount).map { train.features[i, $0] }
+                    let shown = values.prefix(8).map { String(format: "%.3g", $0) }.joined(separator: " ")
+                    let nonzero = train.featureCount > 8 ? "  (\(values.filter { $0 != 0 }.count) nonzero)" : ""
+                    print("  \(train.classNames[train.labels[i]]): \(shown)\(nonzero)")
                 }
             }
         }
