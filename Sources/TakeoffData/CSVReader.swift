@@ -14,6 +14,7 @@ public struct CSVReader {
     /// Columns to one-hot encode even when their values look numeric.
     public var categorical: Set<String>
 
+    /// A reader with these settings.
     public init(delimiter: UInt8? = nil, labelColumn: String? = nil, categorical: Set<String> = []) {
         self.delimiter = delimiter
         self.labelColumn = labelColumn
@@ -22,6 +23,7 @@ public struct CSVReader {
 
     /// What was read, with the columns that were one-hot encoded.
     public struct Result: Sendable {
+        /// The examples.
         public var dataset: Dataset
         /// The name of each feature (`column` or `column=value` for one-hot features).
         public var featureNames: [String]

@@ -8,6 +8,13 @@ public struct CatalogEntry: Sendable {
     public let summary: String
     /// Reads or generates the train pool and test set.
     public let load: @Sendable (LoadOptions) throws -> TrainTestSplit
+
+    /// An entry; `load` reads or generates the data.
+    public init(name: String, summary: String, load: @escaping @Sendable (LoadOptions) throws -> TrainTestSplit) {
+        self.name = name
+        self.summary = summary
+        self.load = load
+    }
 }
 
 /// Knobs for loading: generated sets use `size` and `seed`; files use `format` and `labelColumn`.

@@ -25,9 +25,13 @@ extension Dataset {
     }
 
     /// A validation split carved from inside this (training) subset, so a learner tunes only on
-    /// its own m examples: (rows to fit on, rows to validate on).
+    /// its own m examples: (rows to fit on, rows to validate on). Throws when no class has two
+    /// examples (then there is nothing to validate on without losing a class from training).
     public func validationSplit(fraction: Double = 0.2, seed: UInt64) throws -> (train: Dataset, validation: Dataset) {
         let s = try stratifiedSplit(heldOut: fraction, seed: seed, names: ("\(name)/fit", "\(name)/validation"))
+        guard s.heldOut.count > 0 else {
+            throw DataError.invalidParameter(name: "validation split", detail: "\(name) has \(count) examples and no class with two, too few to hold any out for validation")
+        }
         return (s.kept, s.heldOut)
     }
 

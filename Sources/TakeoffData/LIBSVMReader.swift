@@ -1,7 +1,7 @@
 import Foundation
 import TakeoffEngine
 
-/// Reads LIBSVM/SVMlight sparse text (`label index:value ...`, 1-based indices, `#` comments)
+/// Reads LIBSVM/SVMlight sparse text (`label index:value ...`, 1-based indices, `#` comments, `qid:` ignored)
 /// into a dense ``Dataset``, refusing when the dense matrix would exceed `maxBytes`.
 public struct LIBSVMReader {
     /// The number of features; nil takes the largest index seen. Indices above it are errors.
@@ -9,6 +9,7 @@ public struct LIBSVMReader {
     /// The most memory the dense feature matrix may take; by default half the machine's memory.
     public var maxBytes: Int
 
+    /// A reader with these settings.
     public init(featureCount: Int? = nil, maxBytes: Int = Int(ProcessInfo.processInfo.physicalMemory / 2)) {
         self.featureCount = featureCount
         self.maxBytes = maxBytes
@@ -61,6 +62,7 @@ public struct LIBSVMReader {
                     throw DataError.malformed(file: file, line: line, detail: "'\(text(t))' is not index:value")
                 }
                 let indexText = text(t.lowerBound..<colon)
+                if indexText == "qid" { continue }   // SVMlight ranking groups carry no feature
                 guard let index = Int(indexText) else {
                     throw DataError.malformed(file: file, line: line, detail: "feature index '\(indexText)' is not an integer")
                 }

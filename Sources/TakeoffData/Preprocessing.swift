@@ -32,14 +32,24 @@ public enum Preprocessing: String, Sendable, CaseIterable {
 
 /// Leaves data unchanged.
 public struct Identity: FittedTransform {
+    /// The identity.
     public init() {}
     public func apply(to data: Dataset) -> Dataset { data }
 }
 
 /// `x ↦ x * scale + shift` per feature, the form every fitted scaler here takes.
 public struct AffineFeatureMap: FittedTransform {
+    /// Per-feature factor.
     public let scale: [Float]
+    /// Per-feature offset, added after scaling.
     public let shift: [Float]
+
+    /// The map `x * scale + shift`.
+    public init(scale: [Float], shift: [Float]) {
+        precondition(scale.count == shift.count, "AffineFeatureMap: \(scale.count) scales but \(shift.count) shifts")
+        self.scale = scale
+        self.shift = shift
+    }
 
     public func apply(to data: Dataset) -> Dataset {
         precondition(data.featureCount == scale.count,

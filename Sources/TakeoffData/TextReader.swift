@@ -13,10 +13,12 @@ public struct TextReader {
         case csv(labelColumn: String, textColumn: String)
     }
 
+    /// Where the label and the text are.
     public var layout: Layout
     /// The number of hash buckets (features).
     public var dimension: Int
 
+    /// A reader with these settings.
     public init(layout: Layout = .tabSeparated, dimension: Int = 1 << 12) {
         self.layout = layout
         self.dimension = dimension
@@ -25,8 +27,12 @@ public struct TextReader {
     /// Reads `url` (gzip-compressed or not).
     public func read(_ url: URL, name: String? = nil) throws -> Dataset {
         guard dimension > 0 else { throw DataError.invalidParameter(name: "dimension", detail: "must be positive, got \(dimension)") }
-        let data = try Gzip.contents(of: url)
-        let name = name ?? url.deletingPathExtension(if: "gz").deletingPathExtension().lastPathComponent
+        return try parse(Gzip.contents(of: url), file: url.path,
+                  name: name ?? url.deletingPathExtension(if: "gz").deletingPathExtension().lastPathComponent)
+    }
+
+    func parse(_ data: Data, file: String, name: String) throws -> Dataset {
+        let url = URL(fileURLWithPath: file)
         return try data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             var labels: [String] = []

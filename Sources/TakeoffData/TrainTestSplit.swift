@@ -13,6 +13,7 @@ public struct TrainTestSplit: Sendable {
     /// What the reader decided that the user should know (e.g. which columns were one-hot encoded).
     public var notes: [String]
 
+    /// A split; `preprocessing` and `notes` describe how to use it.
     public init(train: Dataset, test: Dataset, officialTest: Bool, preprocessing: Preprocessing = .none, notes: [String] = []) {
         self.train = train
         self.test = test

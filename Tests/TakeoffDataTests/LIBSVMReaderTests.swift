@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct LIBSVMReaderTests {
     @Test func densifies() throws {
-        let url = write("+1 1:0.5 3:2 # comment\n-1 2:-1\n\n+1 3:1e-1\n", "t.svm", in: temporaryDirectory())
+        let url = write("+1 1:0.5 3:2 # comment\n-1 qid:7 2:-1\n\n+1 3:1e-1\n", "t.svm", in: temporaryDirectory())
         let d = try LIBSVMReader().read(url)
         #expect(d.featureCount == 3 && d.count == 3)
         #expect(d.features.scalars == [0.5, 0, 2, 0, -1, 0, 0, 0, 0.1])

@@ -70,6 +70,12 @@ import TakeoffEngine
         #expect(v.train.classCounts.allSatisfy { $0 >= 1 })
     }
 
+    @Test func validationNeedsAClassWithTwoExamples() throws {
+        let tiny = try Self.pool.nestedSubset(5, seed: 0)
+        #expect(tiny.classCounts == [1, 1, 1, 1, 1])
+        expectDataError("validation", "too few") { try tiny.validationSplit(seed: 0) }
+    }
+
     @Test func badParameters() {
         expectDataError("outside 1...957") { try Self.pool.nestedSubset(2_000, seed: 0) }
         expectDataError("(0, 1)") { try Self.pool.stratifiedSplit(heldOut: 1.5, seed: 0) }

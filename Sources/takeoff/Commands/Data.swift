@@ -20,7 +20,11 @@ struct DataCommand: ParsableCommand {
             for e in DataCatalog.entries {
                 print(e.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + e.summary)
             }
-            print("\nAny file works too: takeoff data info PATH [--format csv|tsv|libsvm|text|idx]")
+            print("""
+
+                Any file works too: takeoff data info PATH [--format csv|tsv|libsvm|text|idx] (or an MNIST-layout directory).
+                TAKEOFF_FASHION_MNIST and TAKEOFF_SMS_SPAM point the built-in sets at other copies.
+                """)
         }
     }
 
@@ -69,8 +73,10 @@ struct DataCommand: ParsableCommand {
             } else if preview > 0 {
                 print("\nfirst rows (label: features\(train.featureCount > 8 ? ", first 8 of \(train.featureCount)" : "")):")
                 for i in 0..<min(preview, train.count) {
-                    let row = (0..<min(8, train.featureCount)).map { String(format: "%.3g", train.features[i, $0]) }
-                    print("  \(train.classNames[train.labels[i]]): \(row.joined(separator: " "))")
+                    let values = (0..<train.featureCount).map { train.features[i, $0] }
+                    let shown = values.prefix(8).map { String(format: "%.3g", $0) }.joined(separator: " ")
+                    let nonzero = train.featureCount > 8 ? "  (\(values.filter { $0 != 0 }.count) nonzero)" : ""
+                    print("  \(train.classNames[train.labels[i]]): \(shown)\(nonzero)")
                 }
             }
         }
@@ -110,3 +116,32 @@ func grouped(_ n: Int) -> String {
 }
 
 func leftPad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
+
+/// `takeoff bench data`: the time to read all of Fashion-MNIST (gunzip + decode + scale).
+struct BenchData: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "data", abstract: "Seconds to read all of Fashion-MNIST (gunzip, decode, scale to [0, 1]).")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Timed reads (after one warm-up read).") var repeats: Int = 5
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        try global.apply()
+        guard repeats > 0 else { throw ValidationError("--repeats must be at least 1") }
+        var split = try DataCatalog.fashionMNIST()
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            split = try DataCatalog.fashionMNIST()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        }
+        times.sort()
+        let examples = split.train.count + split.test.count
+        if json {
+            print(jsonString(["dataset": "fashion-mnist", "examples": examples, "threads": Parallel.threadCount,
+                              "seconds_min": times[0], "seconds_median": times[times.count / 2]]))
+        } else {
+            print(String(format: "fashion-mnist: %d images read in %.3f s (min of %d), median %.3f s, %d threads",
+                         examples, times[0], repeats, times[times.count / 2], Parallel.threadCount))
+        }
+    }
+}
