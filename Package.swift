@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine"]),
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
         .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
+        .testTarget(name: "TakeoffLabTests", dependencies: ["TakeoffLab", "TakeoffNN", "TakeoffData", "TakeoffEngine"]),
         .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine"]),
     ],
     swiftLanguageModes: [.v6]

@@ -10,6 +10,14 @@ public final class Parameter: @unchecked Sendable {
     /// Whether weight decay applies (weights yes; biases and normalisation scales no).
     public let decays: Bool
 
+    /// The L2 norm of the accumulated gradient (0 before any backward pass).
+    public var gradientNorm: Float {
+        guard let g = value.grad else { return 0 }
+        var s: Float = 0
+        for i in 0..<g.count { s += g.pointer[i] * g.pointer[i] }
+        return s.squareRoot()
+    }
+
     init(name: String, value: Tensor, decays: Bool) {
         self.name = name
         self.value = value
@@ -63,15 +71,5 @@ public final class ParameterArena: @unchecked Sendable {
     /// Whether every value is finite.
     public var allFinite: Bool {
         UnsafeBufferPointer(start: values.base, count: values.count).allSatisfy(\.isFinite)
-    }
-
-    /// The L2 norm of each parameter's gradient, by name.
-    public func gradientNorms() -> [(name: String, norm: Float)] {
-        parameters.map { p in
-            let g = p.value.grad!
-            var s: Float = 0
-            for i in 0..<g.count { s += g.pointer[i] * g.pointer[i] }
-            return (p.name, s.squareRoot())
-        }
     }
 }

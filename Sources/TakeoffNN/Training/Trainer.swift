@@ -13,8 +13,10 @@ public struct TrainingOptions: Sendable, Equatable {
     public var patience: Int? = 5
     /// Stop early once the training loss falls below this.
     public var targetLoss: Float? = nil
-    /// Record per-parameter gradient norms every this many steps (nil: never).
+    /// Record the gradient norm of every layer's weight every this many steps (nil: never).
     public var gradientNormEvery: Int? = nil
+    /// Stop after the epoch in which this many seconds of training have passed.
+    public var timeLimit: Double? = nil
     public var showProgress = false
 
     public init() {}
@@ -26,6 +28,8 @@ public struct EpochRecord: Sendable, Codable {
     public var trainLoss: Float
     public var validationLoss: Float?
     public var validationAccuracy: Double?
+    /// Accuracy on the monitored set passed to ``Trainer/fit(_:train:validation:monitor:seed:)``.
+    public var monitorAccuracy: Double?
     public var seconds: Double
     public var steps: Int
 }
@@ -33,9 +37,12 @@ public struct EpochRecord: Sendable, Codable {
 /// The record of a training run.
 public struct TrainingHistory: Sendable {
     public var epochs: [EpochRecord] = []
-    /// Training loss after every step.
+    /// Training loss at every step.
     public var stepLosses: [Float] = []
-    /// Gradient norm per parameter, sampled every `gradientNormEvery` steps: (step, [name: norm]).
+    /// Seconds of training (evaluation excluded) at the end of every step.
+    public var stepSeconds: [Double] = []
+    /// Gradient norm of each layer's weight (`layer.weight` names, input side first), sampled
+    /// every `gradientNormEvery` steps.
     public var gradientNorms: [(step: Int, norms: [(name: String, norm: Float)])] = []
     /// The epoch whose weights were kept (best validation result), 1-based.
     public var bestEpoch = 0
@@ -56,8 +63,10 @@ public struct Trainer {
         self.name = name
     }
 
-    /// Trains `model` on `train`, stopping early on `validation` when given.
-    public func fit(_ model: Sequential, train: Dataset, validation: Dataset?, seed: UInt64) throws -> TrainingHistory {
+    /// Trains `model` on `train`, stopping early on `validation` when given; `monitor` is only
+    /// evaluated after each epoch (e.g. to chart test accuracy) and never steers training.
+    public func fit(_ model: Sequential, train: Dataset, validation: Dataset?, monitor: Dataset? = nil,
+                    seed: UInt64) throws -> TrainingHistory {
         let arena = model.arena
         let optimizer = options.optimizer.make(for: arena)
         let n = train.count, batch = Swift.max(1, Swift.min(options.batchSize, n))
@@ -70,6 +79,8 @@ public struct Trainer {
         var step = 0
         let progress = options.showProgress ? ProgressBar(total: options.epochs * stepsPerEpoch, label: name) : nil
         let start = Benchmarks.now()
+        var trainingSeconds = 0.0
+        let weights = model.namedParameters.filter { $0.name.hasSuffix(".weight") }
 
         for epoch in 1...Swift.max(options.epochs, 1) {
             let epochStart = Benchmarks.now()
@@ -89,12 +100,13 @@ public struct Trainer {
                 }
                 loss.backward()
                 if let every = options.gradientNormEvery, step % every == 0 {
-                    history.gradientNorms.append((step, arena.gradientNorms()))
+                    history.gradientNorms.append((step, weights.map { ($0.name, $0.parameter.gradientNorm) }))
                 }
                 optimizer.step(arena, learningRate: options.schedule.rate(step: step, base: options.learningRate))
                 step += 1
                 lossSum += value
                 history.stepLosses.append(value)
+                history.stepSeconds.append(trainingSeconds + Benchmarks.now() - epochStart)
                 progress?.update(step, status: String(format: "epoch %d loss %.4f", epoch, lossSum / Float(b + 1)))
             }
             guard arena.allFinite else {
@@ -102,6 +114,8 @@ public struct Trainer {
             }
             var record = EpochRecord(epoch: epoch, trainLoss: lossSum / Float(stepsPerEpoch), seconds: Benchmarks.now() - epochStart,
                                      steps: stepsPerEpoch)
+            trainingSeconds += record.seconds
+            if let monitor { record.monitorAccuracy = Trainer.evaluate(model, on: monitor).accuracy }
             if let validation {
                 let (loss, accuracy) = Trainer.evaluate(model, on: validation)
                 record.validationLoss = loss
@@ -119,6 +133,7 @@ public struct Trainer {
             history.epochs.append(record)
             if let patience = options.patience, validation != nil, sinceBest >= patience { history.stoppedEarly = true; break }
             if let target = options.targetLoss, record.trainLoss < target { history.stoppedEarly = true; break }
+            if let limit = options.timeLimit, trainingSeconds >= limit { history.stoppedEarly = true; break }
         }
         if let best { arena.restore(best.weights) }
         history.seconds = Benchmarks.now() - start

@@ -1,0 +1,166 @@
+import Foundation
+import TakeoffData
+import TakeoffEngine
+import TakeoffNN
+
+/// The same deep MLP trained with different activations — same data, seeds, optimizer and
+/// schedule, each with the initialiser that suits it — recording loss per step, accuracy per
+/// epoch and per-layer gradient norms, to show how much faster ReLU trains than sigmoid and why.
+public struct ActivationRace: Sendable {
+    public var activations: [Activation] = [.sigmoid, .tanh, .relu, .leakyRelu, .gelu]
+    public var depth = 5
+    public var width = 256
+    public var optimizer: OptimizerKind = .sgd()
+    public var learningRate: Float = 0.1
+    public var batchSize = 64
+    public var epochs = 5
+    /// Seconds of training per run; training stops after the epoch that passes it.
+    public var timeLimit: Double? = nil
+    public var seeds: [UInt64] = [0, 1, 2]
+    /// Steps between gradient-norm samples.
+    public var gradientNormEvery = 25
+    /// The training loss and test accuracy whose first crossing is timed.
+    public var targetLoss: Float = 0.5
+    public var targetAccuracy: Double = 0.8
+
+    public init() {}
+
+    /// One activation and seed.
+    public struct Run: Sendable {
+        public var activation: Activation
+        public var seed: UInt64
+        /// `nil` when training completed; the divergence or failure message otherwise.
+        public var failure: String?
+        public var stepLosses: [Float] = []
+        public var stepSeconds: [Double] = []
+        public var epochs: [EpochRecord] = []
+        public var gradientNorms: [(step: Int, norms: [Float])] = []
+        public var testAccuracy: Double?
+    }
+
+    /// The model under test.
+    public func model(inputs: Int, classes: Int, activation: Activation, seed: UInt64) -> Sequential {
+        Sequential(inputShape: [inputs], seed: seed) {
+            for _ in 0..<depth { Dense(width, activation: activation) }
+            Dense(classes)
+        }
+    }
+
+    /// Runs every activation with every seed on `data` (standardised on its training pool);
+    /// `progress` hears about each finished run.
+    public func run(_ data: TrainTestSplit, progress: ((Run) -> Void)? = nil) -> [Run] {
+        let standardizer = Standardizer.fit(data.train)
+        let train = standardizer.apply(to: data.train), test = standardizer.apply(to: data.test)
+        var options = TrainingOptions()
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.optimizer = optimizer
+        options.patience = nil
+        options.timeLimit = timeLimit
+        options.gradientNormEvery = gradientNormEvery
+        var runs: [Run] = []
+        for seed in seeds {
+            for activation in activations {
+                var run = Run(activation: activation, seed: seed)
+                let net = model(inputs: train.featureCount, classes: train.classCount, activation: activation, seed: seed)
+                do {
+                    let h = try Trainer(options: options, name: activation.rawValue)
+                        .fit(net, train: train, validation: nil, monitor: test, seed: seed)
+                    run.stepLosses = h.stepLosses
+                    run.stepSeconds = h.stepSeconds
+                    run.epochs = h.epochs
+                    run.gradientNorms = h.gradientNorms.map { ($0.step, $0.norms.map(\.norm)) }
+                    run.testAccuracy = h.epochs.last?.monitorAccuracy
+                } catch {
+                    run.failure = "\(error)"
+                }
+                runs.append(run)
+                progress?(run)
+            }
+        }
+        return runs
+    }
+}
+
+extension ActivationRace {
+    /// What one activation achieved across seeds.
+    public struct Summary: Sendable, Codable {
+        public var activation: String
+        public var runs: Int
+        public var diverged: Int
+        /// Mean and standard deviation over the seeds that reached the target (nil if none did).
+        public var stepsToTargetLoss: Spread?
+        public var secondsToTargetLoss: Spread?
+        public var stepsToTargetAccuracy: Spread?
+        public var secondsToTargetAccuracy: Spread?
+        /// Sigmoid's steps to the target loss divided by this activation's, per seed (how many times faster).
+        public var speedupOverSigmoid: Spread?
+        /// Whether sigmoid never reached the target in some seed, so the speed-up counts all of its
+        /// steps and is only a lower bound.
+        public var speedupIsLowerBound = false
+        public var finalTestAccuracy: Spread?
+        /// Mean gradient norm of each layer's weight (input side first) over the first epoch.
+        public var earlyGradientNorms: [Float]
+    }
+
+    /// Mean and standard deviation of a few numbers.
+    public struct Spread: Sendable, Codable {
+        public var mean: Double
+        public var std: Double
+        public var count: Int
+
+        public init?(_ values: [Double]) {
+            guard !values.isEmpty else { return nil }
+            let m = values.reduce(0, +) / Double(values.count)
+            mean = m
+            std = (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(Swift.max(values.count - 1, 1))).squareRoot()
+            count = values.count
+        }
+    }
+
+    /// The first step at which the loss, averaged over a window of `window` steps, is at or below `target`
+    /// (the window smooths the noise of single mini-batches).
+    static func firstStep(_ losses: [Float], below target: Float, window: Int = 50) -> Int? {
+        var sum: Float = 0
+        for (i, l) in losses.enumerated() {
+            sum += l
+            if i >= window { sum -= losses[i - window] }
+            if i + 1 >= Swift.min(window, losses.count), sum / Float(Swift.min(i + 1, window)) <= target { return i + 1 }
+        }
+        return nil
+    }
+
+    /// Summaries per activation, in race order.
+    public func summarize(_ runs: [Run]) -> [Summary] {
+        func stepsToLoss(_ r: Run) -> Int? { r.failure == nil ? ActivationRace.firstStep(r.stepLosses, below: targetLoss) : nil }
+        let sigmoidSteps = Dictionary(runs.filter { $0.activation == .sigmoid }.map { ($0.seed, stepsToLoss($0)) }, uniquingKeysWith: { a, _ in a })
+        return activations.map { a in
+            let mine = runs.filter { $0.activation == a }
+            let ok = mine.filter { $0.failure == nil }
+            let lossSteps = ok.compactMap { r in stepsToLoss(r).map { (r, $0) } }
+            let accuracyEpochs = ok.compactMap { r in r.epochs.first { ($0.monitorAccuracy ?? 0) >= targetAccuracy }.map { (r, $0) } }
+            var lowerBound = false
+            let speedups = lossSteps.compactMap { r, steps -> Double? in
+                // A sigmoid run that never reached the target gives a lower bound: all its steps.
+                guard let s = sigmoidSteps[r.seed] else { return nil }
+                if s == nil { lowerBound = true }
+                let sigmoid = s ?? runs.first { $0.activation == .sigmoid && $0.seed == r.seed }?.stepLosses.count
+                return sigmoid.map { Double($0) / Double(steps) }
+            }
+            let firstEpochSteps = ok.first?.epochs.first?.steps ?? 0
+            let early = ok.flatMap { $0.gradientNorms.filter { $0.step < firstEpochSteps } }
+            let layers = early.first?.norms.count ?? 0
+            let norms = (0..<layers).map { l in early.map { $0.norms[l] }.reduce(0, +) / Float(Swift.max(early.count, 1)) }
+            return Summary(
+                activation: a.rawValue, runs: mine.count, diverged: mine.count - ok.count,
+                stepsToTargetLoss: Spread(lossSteps.map { Double($0.1) }),
+                secondsToTargetLoss: Spread(lossSteps.map { $0.0.stepSeconds[$0.1 - 1] }),
+                stepsToTargetAccuracy: Spread(accuracyEpochs.map { Double($0.1.epoch * $0.1.steps) }),
+                secondsToTargetAccuracy: Spread(accuracyEpochs.map { r, e in r.epochs.prefix(e.epoch).map(\.seconds).reduce(0, +) }),
+                speedupOverSigmoid: a == .sigmoid ? nil : Spread(speedups), speedupIsLowerBound: a != .sigmoid && lowerBound,
+                finalTestAccuracy: Spread(ok.compactMap(\.testAccuracy)),
+                earlyGradientNorms: norms)
+        }
+    }
+}

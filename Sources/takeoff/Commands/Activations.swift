@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import TakeoffData
+import TakeoffEngine
+import TakeoffLab
+import TakeoffNN
+
+struct Activations: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Race activations: the same deep MLP with sigmoid, tanh, ReLU, … and per-layer gradient norms that show why.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var dataOptions: DataOptions
+    @Option(help: "Comma-separated activations.") var activations: String = "sigmoid,tanh,relu,leaky-relu,gelu"
+    @Option(help: "Hidden layers.") var depth: Int = 5
+    @Option(help: "Units per hidden layer.") var width: Int = 256
+    @Option(help: "sgd (plain, the setting of the claim) or adam.") var optimizer: String = "sgd"
+    @Option(help: "Learning rate (default: 0.1 for sgd, 0.001 for adam).") var lr: Float?
+    @Option(help: "Mini-batch size.") var batchSize: Int = 64
+    @Option(help: "Epochs per run.") var epochs: Int = 5
+    @Option(help: "Training time per run instead of epochs, e.g. 30s or 2m (stops after the epoch that passes it).") var budget: String?
+    @Option(help: "Seeds per activation.") var seeds: Int = 3
+    @Option(help: "Training examples (a nested subset; default: all).") var trainSize: Int?
+    @Option(help: "Target training loss to time.") var targetLoss: Float = 0.5
+    @Option(help: "Target test accuracy to time.") var targetAccuracy: Double = 0.8
+    @Option(help: "Output folder.") var out: String = "takeoff-out/activations"
+    @Flag(help: "Print the summary as JSON.") var json = false
+
+    func run() throws {
+        try global.apply()
+        var race = ActivationRace()
+        race.activations = try activations.split(separator: ",").map { name in
+            guard let a = Activation(rawValue: String(name)) else {
+                throw ValidationError("--activations: unknown '\(name)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return a
+        }
+        guard depth > 0, width > 0, batchSize > 0, epochs > 0, seeds > 0 else {
+            throw ValidationError("--depth, --width, --batch-size, --epochs and --seeds must be positive")
+        }
+        switch optimizer {
+        case "sgd": race.optimizer = .sgd()
+        case "adam": race.optimizer = .adam()
+        default: throw ValidationError("--optimizer must be sgd or adam, got '\(optimizer)'")
+        }
+        race.learningRate = lr ?? (optimizer == "sgd" ? 0.1 : 1e-3)
+        (race.depth, race.width, race.batchSize, race.epochs) = (depth, width, batchSize, epochs)
+        if let budget {
+            race.timeLimit = try parseDuration(budget, option: "--budget")
+            race.epochs = 10_000
+        }
+        race.seeds = (0..<UInt64(seeds)).map { $0 }
+        (race.targetLoss, race.targetAccuracy) = (targetLoss, targetAccuracy)
+        let outURL = URL(fileURLWithPath: out)
+        try prepareOutputFolder(outURL)
+
+        var data = try dataOptions.load()
+        if let trainSize {
+            guard trainSize > 0, trainSize <= data.train.count else {
+                throw ValidationError("--train-size must be in 1...\(data.train.count)")
+            }
+            data.train = try data.train.nestedSubset(trainSize, seed: 0)
+        }
+        let total = race.activations.count * race.seeds.count
+        let bar = ProgressBar(total: total, label: "activations")
+        var finished = 0
+        let runs = race.run(data) { run in
+            finished += 1
+            let result = run.failure.map { "diverged/failed: \($0)" }
+                ?? String(format: "test accuracy %.2f%%, final loss %.4f", (run.testAccuracy ?? 0) * 100, run.stepLosses.last ?? .nan)
+            FileHandle.standardError.write(Data("  \(run.activation.rawValue) seed \(run.seed): \(result)\n".utf8))
+            bar.update(finished, status: "", force: true)
+        }
+        bar.finish(status: "\(total) runs")
+        let summaries = race.summarize(runs)
+        try ActivationReport(race: race, runs: runs, summaries: summaries, data: dataOptions.data).write(to: outURL)
+        if json {
+            print(String(decoding: try JSONEncoder().encode(summaries), as: UTF8.self))
+        } else {
+            print(ActivationReport.table(summaries, race: race))
+            print("wrote \(outURL.path)/activations.csv, summary.json")
+        }
+    }
+}
+
+/// Parses `90`, `90s`, `2m` or `1h` into seconds.
+func parseDuration(_ text: String, option: String) throws -> Double {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+    let unit = text.last.flatMap { units[$0] }
+    guard let value = Double(unit == nil ? text : String(text.dropLast())), value > 0 else {
+        throw ValidationError("\(option): '\(text)' is not a duration such as 90s, 2m or 1h")
+    }
+    return value * (unit ?? 1)
+}
+
+/// Creates `url` if needed and checks that it can be written, before any work starts.
+func prepareOutputFolder(_ url: URL) throws {
+    do {
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let probe = url.appendingPathComponent(".takeoff-write-test")
+        try Data().write(to: probe)
+        try FileManager.default.removeItem(at: probe)
+    } catch {
+        throw ValidationError("output folder \(url.path) cannot be written: \(error.localizedDescription)")
+    }
+}

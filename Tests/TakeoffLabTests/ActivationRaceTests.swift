@@ -1,0 +1,51 @@
+import Testing
+import TakeoffData
+import TakeoffEngine
+import TakeoffLab
+import TakeoffNN
+
+@Suite struct ActivationRaceTests {
+    /// A small synthetic race: 4 blobs in 8-d, a deep narrow net, plain SGD.
+    func race() -> (ActivationRace, TrainTestSplit) {
+        var rng = RandomGenerator(seed: 1)
+        var x: [Float] = [], y: [Int] = []
+        for i in 0..<400 {
+            let c = i % 4
+            for j in 0..<8 { x.append((j % 4 == c ? 2 : 0) + rng.normal()) }
+            y.append(c)
+        }
+        let all = Dataset(name: "blobs8", features: Tensor(x, shape: [400, 8]), labels: y, classNames: ["a", "b", "c", "d"])
+        let split = TrainTestSplit(train: all.subset(Array(0..<300)), test: all.subset(Array(300..<400)), officialTest: false)
+        var race = ActivationRace()
+        race.activations = [.sigmoid, .relu]
+        (race.depth, race.width, race.batchSize, race.epochs, race.seeds) = (6, 32, 16, 15, [0, 1])
+        race.gradientNormEvery = 5
+        race.targetLoss = 0.5
+        return (race, split)
+    }
+
+    @Test func sigmoidGradientsVanishTowardTheInputAndReLUTrainsFaster() {
+        let (race, data) = race()
+        let summaries = race.summarize(race.run(data))
+        let sigmoid = summaries[0], relu = summaries[1]
+        // Sigmoid: each layer nearer the input gets a smaller gradient; ReLU keeps them comparable.
+        #expect(sigmoid.earlyGradientNorms.first! < sigmoid.earlyGradientNorms.last! / 20)
+        #expect(zip(sigmoid.earlyGradientNorms, sigmoid.earlyGradientNorms.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(relu.earlyGradientNorms.first! > relu.earlyGradientNorms.last! / 5)
+        #expect(relu.stepsToTargetLoss != nil)
+        #expect((relu.speedupOverSigmoid?.mean ?? 0) > 1)
+    }
+
+    @Test func divergingActivationIsReportedAndOthersComplete() {
+        var (race, data) = race()
+        race.learningRate = 50
+        race.activations = [.relu, .sigmoid]
+        race.seeds = [0]
+        let runs = race.run(data)
+        #expect(runs.count == 2)
+        #expect(runs[0].failure?.contains("diverged") == true)
+        #expect(runs[1].failure == nil && runs[1].testAccuracy != nil)
+        #expect(race.summarize(runs)[0].diverged == 1)
+    }
+
+}
