@@ -32,27 +32,15 @@ struct DataCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counts per split and class, feature shape and a preview.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A built-in name (see `takeoff data list`), a file or an MNIST-layout directory.") var name: String
-        @Option(help: "Examples to generate for synthetic sets.") var size: Int?
+        @OptionGroup var reading: ReadingOptions
         @Option(help: "Seed for generated sets and non-official test splits.") var seed: UInt64 = 0
-        @Option(help: "File format: csv, tsv, libsvm, text or idx (default: from the extension).") var format: String?
-        @Option(help: "Label column of a CSV/TSV file, by name or 0-based index (default: the last).") var labelColumn: String?
-        @Option(help: "Text column of a CSV file read with --format text (default: text).") var textColumn: String?
-        @Option(help: "Comma-separated CSV/TSV columns to one-hot encode even if numeric.") var categorical: String?
         @Option(help: "Images to preview as text.") var preview: Int = 3
         @Option(help: "Directory to save the previewed images as PGM files.") var pgm: String?
 
         func run() throws {
             try global.apply()
-            var options = LoadOptions(size: size, seed: seed, labelColumn: labelColumn, textColumn: textColumn,
-                                      categorical: Set((categorical ?? "").split(separator: ",").map(String.init)))
-            if let format {
-                guard let f = FileFormat(rawValue: format) else {
-                    throw ValidationError("--format must be one of \(FileFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                options.format = f
-            }
             let start = Date()
-            let split = try DataCatalog.load(name, options: options)
+            let split = try reading.load(name, seed: seed)
             let seconds = Date().timeIntervalSince(start)
             let train = split.train, test = split.test
             print("\(name): \(train.classCount) classes, \(train.featureCount) features"

@@ -1,0 +1,150 @@
+"""One training epoch of mlp-medium, mlp-large and cnn on Fashion-MNIST (60,000 images, batch 128,
+float32, Adam 1e-3, 2 threads): Takeoff against PyTorch (eager) and JAX (jit), measured in the same run.
+
+Usage: python3 bench/nn_vs_torch_jax.py [--repeats 3] [--models mlp-medium,mlp-large,cnn]
+Each side reports the wall time of the epoch itself (data already in memory), min / median / max over
+the repeats; the ratio is Takeoff's median over the peer's.
+"""
+import argparse
+import os
+import statistics
+import time
+
+THREADS = 2
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads={THREADS}")
+
+from common import ensure, fashion_mnist, print_table, spread, takeoff  # noqa: E402
+
+BATCH = 128
+
+
+def torch_epoch(model_name, x, y):
+    import torch
+    from torch import nn
+    torch.set_num_threads(THREADS)
+    torch.manual_seed(0)
+    if model_name == "cnn":
+        net = nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                            nn.Linear(3136, 256), nn.ReLU(), nn.Linear(256, 10))
+        xt = torch.from_numpy(x).reshape(-1, 1, 28, 28)
+    else:
+        width = {"mlp-medium": 256, "mlp-large": 1024, "mlp-small": 64}[model_name]
+        layers = 1 if model_name == "mlp-small" else 2
+        mods, d = [], 784
+        for _ in range(layers):
+            mods += [nn.Linear(d, width), nn.ReLU()]
+            d = width
+        net = nn.Sequential(*mods, nn.Linear(d, 10))
+        xt = torch.from_numpy(x)
+    yt = torch.from_numpy(y)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    perm = torch.randperm(len(yt))
+    start = time.perf_counter()
+    for i in range(0, len(yt), BATCH):
+        idx = perm[i:i + BATCH]
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(net(xt[idx]), yt[idx])
+        loss.backward()
+        opt.step()
+    return time.perf_counter() - start
+
+
+def jax_epoch(model_name, x, y):
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    key = jax.random.PRNGKey(0)
+
+    def dense(key, i, o):
+        return {"w": jax.random.normal(key, (i, o)) * (2 / i) ** 0.5, "b": jnp.zeros(o)}
+
+    if model_name == "cnn":
+        ks = jax.random.split(key, 4)
+        params = {"c1": {"w": jax.random.normal(ks[0], (32, 1, 5, 5)) * (2 / 25) ** 0.5, "b": jnp.zeros(32)},
+                  "c2": {"w": jax.random.normal(ks[1], (64, 32, 5, 5)) * (2 / 800) ** 0.5, "b": jnp.zeros(64)},
+                  "d1": dense(ks[2], 3136, 256), "d2": dense(ks[3], 256, 10)}
+
+        def forward(p, xb):
+            h = xb.reshape(-1, 1, 28, 28)
+            for c in ("c1", "c2"):
+                h = jax.lax.conv_general_dilated(h, p[c]["w"], (1, 1), "SAME", dimension_numbers=("NCHW", "OIHW", "NCHW"))
+                h = jax.nn.relu(h + p[c]["b"][None, :, None, None])
+                h = jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 1, 2, 2), (1, 1, 2, 2), "VALID")
+            h = jax.nn.relu(h.reshape(h.shape[0], -1) @ p["d1"]["w"] + p["d1"]["b"])
+            return h @ p["d2"]["w"] + p["d2"]["b"]
+    else:
+        width = {"mlp-medium": 256, "mlp-large": 1024, "mlp-small": 64}[model_name]
+        sizes = [784] + [width] * (1 if model_name == "mlp-small" else 2) + [10]
+        ks = jax.random.split(key, len(sizes))
+        params = {f"l{i}": dense(ks[i], a, b) for i, (a, b) in enumerate(zip(sizes, sizes[1:]))}
+
+        def forward(p, xb):
+            h = xb
+            for i in range(len(sizes) - 1):
+                h = h @ p[f"l{i}"]["w"] + p[f"l{i}"]["b"]
+                if i < len(sizes) - 2:
+                    h = jax.nn.relu(h)
+            return h
+
+    def loss_fn(p, xb, yb):
+        logits = forward(p, xb)
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), yb[:, None], axis=1))
+
+    @jax.jit
+    def step(p, m, v, t, xb, yb):
+        g = jax.grad(loss_fn)(p, xb, yb)
+        m = jax.tree_util.tree_map(lambda m, g: 0.9 * m + 0.1 * g, m, g)
+        v = jax.tree_util.tree_map(lambda v, g: 0.999 * v + 0.001 * g * g, v, g)
+        c1, c2 = 1 - 0.9 ** t, 1 - 0.999 ** t
+        p = jax.tree_util.tree_map(lambda p, m, v: p - 1e-3 * (m / c1) / (jnp.sqrt(v / c2) + 1e-8), p, m, v)
+        return p, m, v
+
+    m = jax.tree_util.tree_map(jnp.zeros_like, params)
+    v = jax.tree_util.tree_map(jnp.zeros_like, params)
+    perm = np.random.default_rng(0).permutation(len(y))
+    n = len(y) // BATCH * BATCH  # full batches only, so jit compiles once
+    # Compile before timing, as Takeoff's and PyTorch's numbers exclude start-up too.
+    jax.block_until_ready(step(params, m, v, 1.0, x[:BATCH], y[:BATCH]))
+    start = time.perf_counter()
+    for t, i in enumerate(range(0, n, BATCH), start=1):
+        idx = perm[i:i + BATCH]
+        params, m, v = step(params, m, v, float(t), x[idx], y[idx])
+    jax.block_until_ready(params)
+    return (time.perf_counter() - start) * len(y) / n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--models", default="mlp-medium,mlp-large,cnn")
+    ap.add_argument("--peers", default="torch,jax")
+    args = ap.parse_args()
+    peers = args.peers.split(",")
+    ensure(*(["torch"] if "torch" in peers else []), *(["jax"] if "jax" in peers else []))
+    x, y, _, _ = fashion_mnist()
+    header = ["model", "Takeoff s (min/med/max)"] + [f"{p} s" for p in peers] + [f"Takeoff / {p}" for p in peers]
+    rows = []
+    core = ""
+    for model in args.models.split(","):
+        times = {"takeoff": [], **{p: [] for p in peers}}
+        for _ in range(args.repeats):  # interleaved, so drift in machine speed hits every side alike
+            r = takeoff("bench", "train", "--presets", model, "--batch-size", str(BATCH), "--threads", str(THREADS))
+            core = r["blas_core"]
+            times["takeoff"].append(r["results"][0]["seconds"])
+            if "torch" in peers:
+                times["torch"].append(torch_epoch(model, x, y))
+            if "jax" in peers:
+                times["jax"].append(jax_epoch(model, x, y))
+        med = {k: statistics.median(v) for k, v in times.items()}
+        rows.append([model, spread(times["takeoff"])] + [spread(times[p]) for p in peers]
+                    + [f"{med['takeoff'] / med[p]:.2f}" for p in peers])
+    print(f"One epoch of Fashion-MNIST (60,000 images), batch {BATCH}, float32, {THREADS} threads; "
+          f"Takeoff's OpenBLAS kernel: {core}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
+    print_table(header, rows)
+
+
+if __name__ == "__main__":
+    main()
