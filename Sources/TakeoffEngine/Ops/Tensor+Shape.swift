@@ -40,7 +40,6 @@ extension Tensor {
 
     /// The elements at positions `range` along `axis`.
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
-        precondition(rank > 0, "slice: scalar shape \(shape) has no axis \(axis)")
         let ax = Shape.axis(axis, rank: rank, op: "slice", shape: shape)
         precondition(range.lowerBound >= 0 && range.upperBound <= shape[ax],
                      "slice: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
@@ -64,7 +63,6 @@ extension Tensor {
     public static func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
         precondition(!tensors.isEmpty, "concat: no tensors")
         let first = tensors[0].shape
-        precondition(!first.isEmpty, "concat: scalar shape \(first) has no axis \(axis)")
         let ax = Shape.axis(axis, rank: first.count, op: "concat", shape: first)
         for t in tensors {
             var a = t.shape, b = first
@@ -95,7 +93,6 @@ extension Tensor {
     /// The entries at `indices` along `axis` (repeats allowed); backward adds each gradient
     /// block back to the position it came from.
     public func gather(_ indices: [Int], axis: Int) -> Tensor {
-        precondition(rank > 0, "gather: scalar shape \(shape) has no axis \(axis)")
         let ax = Shape.axis(axis, rank: rank, op: "gather", shape: shape)
         let (outer, length, inner) = Shape.split(shape, at: ax)
         for (k, i) in indices.enumerated() where i < 0 || i >= length {
