@@ -30,6 +30,7 @@ import TakeoffEngine
         Case(input: [3, 2, 7, 5], weight: [2, 2, 3, 3], stride: 1, padding: 1),
         Case(input: [2, 1, 6, 7], weight: [3, 1, 2, 4], stride: 3, padding: 2),
         Case(input: [1, 2, 3, 3], weight: [1, 2, 3, 3], stride: 1, padding: 0),
+        Case(input: [2, 2, 2, 3], weight: [2, 2, 1, 2], stride: 2, padding: 3),
     ]
 
     @Test(arguments: cases)

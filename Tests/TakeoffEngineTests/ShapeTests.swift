@@ -14,6 +14,23 @@ import TakeoffEngine
         #expect(Tensor(5).permuted([]).scalars == [5])
     }
 
+    @Test(arguments: [([70, 3, 45], [2, 0, 1]), ([70, 3, 45], [1, 2, 0]), ([33, 65], [1, 0]),
+                      ([5, 40, 2, 37], [3, 1, 0, 2]), ([5, 40, 2, 37], [0, 3, 2, 1]), ([5, 40, 2, 37], [2, 0, 1, 3])])
+    func permuteMatchesNaiveIndexing(shape: [Int], axes: [Int]) {
+        let x = random(shape, seed: 15)
+        let y = x.permuted(axes)
+        let xs = x.scalars, ys = y.scalars
+        let inStrides = Shape.strides(shape), outStrides = Shape.strides(y.shape)
+        var mismatches = 0
+        for flat in 0..<x.count {
+            var src = 0
+            for (a, p) in axes.enumerated() { src += (flat / outStrides[a]) % y.shape[a] * inStrides[p] }
+            if ys[flat] != xs[src] { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        #expect(y.permuted(axes.indices.map { axes.firstIndex(of: $0)! }).scalars == xs)
+    }
+
     @Test(arguments: [[1, 0], [0, 1]] as [[Int]])
     func permuteMatrixGradients(axes: [Int]) {
         expectGradients([random([3, 5], seed: 2)]) { $0[0].permuted(axes) }
