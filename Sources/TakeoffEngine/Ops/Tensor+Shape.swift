@@ -18,61 +18,28 @@ extension Tensor {
         if count > 0 {
             let inStrides = Shape.strides(shape)
             let strides = perm.map { inStrides[$0] }       // input stride of each output axis
-            if (strides.last ?? 1) == 1 {
-                permuteRows(out, outShape, strides)
-            } else {
-                permuteTiles(out, outShape, strides, moved: perm.firstIndex(of: rank - 1)!)
+            let inner = outShape.last ?? 1, innerStride = strides.last ?? 1
+            let x = pointer, y = out.pointer
+            // One output row at a time: contiguous writes, strided reads (tiling measured no faster here).
+            Parallel.ranges(count / inner, cost: inner) { lo, hi in
+                for r in lo..<hi {
+                    var rest = r, offset = 0
+                    for a in stride(from: outShape.count - 2, through: 0, by: -1) {
+                        offset += (rest % outShape[a]) * strides[a]
+                        rest /= outShape[a]
+                    }
+                    let src = x + offset, dst = y + r * inner
+                    if innerStride == 1 {
+                        dst.update(from: src, count: inner)
+                    } else {
+                        for i in 0..<inner { dst[i] = src[i * innerStride] }
+                    }
+                }
             }
         }
         var inverse = perm
         for (i, p) in perm.enumerated() { inverse[p] = i }
         return record(out, [self], "permuted") { g, _ in [g.permuted(inverse)] }
-    }
-
-    /// A permutation that keeps the input's last axis last: contiguous rows, gathered one by one.
-    private func permuteRows(_ out: Tensor, _ outShape: [Int], _ strides: [Int]) {
-        let inner = outShape.last ?? 1, rows = count / inner
-        let x = pointer, y = out.pointer
-        Parallel.ranges(rows, cost: inner) { lo, hi in
-            for r in lo..<hi {
-                var rest = r, offset = 0
-                for a in stride(from: outShape.count - 2, through: 0, by: -1) {
-                    offset += (rest % outShape[a]) * strides[a]
-                    rest /= outShape[a]
-                }
-                (y + r * inner).update(from: x + offset, count: inner)
-            }
-        }
-    }
-
-    /// A permutation that moves the input's last axis to output axis `moved`: for every index of
-    /// the other axes, a 2-D transpose between `moved` and the output's last axis, in cache-sized tiles.
-    private func permuteTiles(_ out: Tensor, _ outShape: [Int], _ strides: [Int], moved q: Int) {
-        let last = outShape.count - 1, tile = 32
-        let (rows, cols) = (outShape[q], outShape[last])
-        let outStrides = Shape.strides(outShape)
-        let (rowStride, colStride) = (outStrides[q], strides[last])
-        let rowTiles = (rows + tile - 1) / tile, blocks = count / (rows * cols)
-        let x = pointer, y = out.pointer
-        Parallel.ranges(blocks * rowTiles, cost: tile * cols) { lo, hi in
-            for t in lo..<hi {
-                var rest = t / rowTiles, src = 0, dst = 0
-                for a in stride(from: last - 1, through: 0, by: -1) where a != q {
-                    let i = rest % outShape[a]
-                    rest /= outShape[a]
-                    src += i * strides[a]
-                    dst += i * outStrides[a]
-                }
-                let i0 = (t % rowTiles) * tile, i1 = Swift.min(i0 + tile, rows)
-                for j0 in stride(from: 0, to: cols, by: tile) {
-                    let j1 = Swift.min(j0 + tile, cols)
-                    for i in i0..<i1 {
-                        let s = x + src + i, d = y + dst + i * rowStride
-                        for j in j0..<j1 { d[j] = s[j * colStride] }
-                    }
-                }
-            }
-        }
     }
 
     /// The elements at positions `range` along `axis`.
