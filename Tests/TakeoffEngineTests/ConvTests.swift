@@ -49,6 +49,14 @@ import TakeoffEngine
         expectGradients([x, w]) { Tensor.conv2d($0[0], weight: $0[1], stride: c.stride, padding: c.padding) }
     }
 
+    @Test func onlyTheBiasNeedsAGradient() {
+        let x = random([2, 3, 4, 4], seed: 11), w = random([5, 3, 3, 3], seed: 12), b = random([5], seed: 13).requiringGrad()
+        let y = Tensor.conv2d(x, weight: w, bias: b, stride: 1, padding: 1)
+        let seed = random(y.shape, seed: 14)
+        y.backward(seed)
+        expectClose(b.grad!, seed.sum(axis: 3).sum(axis: 2).sum(axis: 0), tolerance: 1e-5)
+    }
+
     @Test func manyImagesSpanSeveralChunks() {
         // Patch matrices of [32·3·3, 64·64] per image: 7 images fill a chunk, so 9 take two GEMMs.
         let x = random([9, 32, 64, 64], seed: 7), w = random([2, 32, 3, 3], seed: 8), b = random([2], seed: 9)

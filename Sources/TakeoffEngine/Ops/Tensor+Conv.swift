@@ -103,7 +103,7 @@ extension Tensor {
             let dw = needs[1] ? Tensor.zeros(weight.shape) : nil
             let gm = Tensor(uninitializedShape: [o * chunk * p])
             let col = Tensor(uninitializedShape: [patch * chunk * p])
-            for start in Swift.stride(from: 0, to: n, by: chunk) {
+            for start in Swift.stride(from: 0, to: dx == nil && dw == nil ? 0 : n, by: chunk) {
                 let b = Swift.min(chunk, n - start), ld = b * p
                 Parallel.forEach(b) { i in
                     for oc in 0..<o {

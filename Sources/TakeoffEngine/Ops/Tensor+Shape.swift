@@ -74,22 +74,22 @@ extension Tensor {
             a[ax] = 0; b[ax] = 0
             precondition(a == b, "concat: shapes \(tensors.map(\.shape)) differ outside axis \(axis)")
         }
+        let lengths = tensors.map { $0.shape[ax] }
         var outShape = first
-        outShape[ax] = tensors.reduce(0) { $0 + $1.shape[ax] }
+        outShape[ax] = lengths.reduce(0, +)
         let out = Tensor(uninitializedShape: outShape)
         let (outer, total, inner) = Shape.split(outShape, at: ax)
-        var starts: [Int] = []
         var at = 0
-        for t in tensors {
-            let length = t.shape[ax]
+        for (t, length) in zip(tensors, lengths) {
             copyBlocks(outer: outer, block: length * inner, from: t.pointer, stride: length * inner,
                        to: out.pointer + at * inner, stride: total * inner)
-            starts.append(at)
             at += length
         }
         return record(out, tensors, "concat") { g, needs in
-            zip(tensors, starts).enumerated().map { k, ts in
-                needs[k] ? g.slice(axis: ax, ts.1..<(ts.1 + ts.0.shape[ax])) : nil
+            var start = 0
+            return zip(needs, lengths).map { need, length in
+                defer { start += length }
+                return need ? g.slice(axis: ax, start..<(start + length)) : nil
             }
         }
     }
