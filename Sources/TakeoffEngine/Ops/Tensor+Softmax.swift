@@ -42,8 +42,8 @@ extension Tensor {
                     s += e
                 }
                 if log {
-                    let shift = m + Foundation.log(s)
-                    for l in 0..<length { dst[l * inner] = src[l * inner] - shift }
+                    let logSum = Foundation.log(s)
+                    for l in 0..<length { dst[l * inner] = (src[l * inner] - m) - logSum }
                 } else {
                     let r = 1 / s
                     for l in 0..<length { dst[l * inner] *= r }
@@ -101,7 +101,7 @@ extension Tensor {
                     }
                     let inv = 1 / s
                     for j in 0..<c { pr[j] *= inv }
-                    l[r] = m + Foundation.log(s) - row[lab.value[r]]
+                    l[r] = (m - row[lab.value[r]]) + Foundation.log(s)
                 }
             }
         }
