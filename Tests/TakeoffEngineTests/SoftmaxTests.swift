@@ -37,6 +37,13 @@ import TakeoffEngine
         #expect(xg.grad!.scalars.allSatisfy { $0.isFinite })
     }
 
+    @Test func largeLogitsKeepFullPrecision() {
+        let x = Tensor([1000.5, 1000, -3000.25, -3000], shape: [2, 2])
+        let a = Float(Foundation.log(1 + Foundation.exp(-0.5))), b = Float(Foundation.log(1 + Foundation.exp(-0.25)))
+        expectClose(x.logSoftmax(), Tensor([-a, -0.5 - a, -0.25 - b, -b], shape: [2, 2]), tolerance: 1e-6)
+        expectClose(Tensor.softmaxCrossEntropyPerRow(logits: x, labels: [1, 0]), Tensor([0.5 + a, 0.25 + b], shape: [2]), tolerance: 1e-6)
+    }
+
     @Test(arguments: [(4, 3), (1, 5), (6, 1), (7, 2)])
     func crossEntropyMatchesLogSoftmaxAndHasGradients(n: Int, c: Int) {
         let x = random([n, c], seed: 3) * 4
