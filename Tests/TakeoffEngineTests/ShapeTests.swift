@@ -90,6 +90,25 @@ import TakeoffEngine
         expectGradients([random([1, 3], seed: 14)]) { $0[0].gather([0, 0, 0], axis: 0) }
     }
 
+    @Test func gradientsOverRandomShapes() {
+        var rng = RandomGenerator(seed: 22)
+        for k in 0..<12 {
+            let (shape, axis) = randomShapeAndAxis(&rng)
+            let n = shape[axis < 0 ? axis + shape.count : axis]
+            let x = random(shape, seed: UInt64(k))
+            let lo = rng.below(n), hi = lo + 1 + rng.below(n - lo)
+            expectGradients([x]) { $0[0].slice(axis: axis, lo..<hi) }
+            let indices = (0..<(1 + rng.below(5))).map { _ in rng.below(n) }
+            expectGradients([x]) { $0[0].gather(indices, axis: axis) }
+            var other = shape
+            other[axis < 0 ? axis + shape.count : axis] = 1 + rng.below(3)
+            expectGradients([x, random(other, seed: 100 + UInt64(k))]) { Tensor.concat($0, axis: axis) }
+            var axes = Array(0..<shape.count)
+            rng.shuffle(&axes)
+            expectGradients([x]) { $0[0].permuted(axes) }
+        }
+    }
+
     @Test func oneHotRows() {
         #expect(Tensor.oneHot([2, 0], classes: 3).scalars == [0, 0, 1, 1, 0, 0])
         #expect(Tensor.oneHot([], classes: 3).shape == [0, 3])

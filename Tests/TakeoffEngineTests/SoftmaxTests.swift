@@ -13,6 +13,16 @@ import TakeoffEngine
         expectGradients([x]) { $0[0].logSoftmax(axis: axis) }
     }
 
+    @Test func gradientsOverRandomShapes() {
+        var rng = RandomGenerator(seed: 21)
+        for k in 0..<12 {
+            let (shape, axis) = randomShapeAndAxis(&rng)
+            let x = random(shape, seed: UInt64(k)) * 3
+            expectGradients([x]) { $0[0].softmax(axis: axis) }
+            expectGradients([x]) { $0[0].logSoftmax(axis: axis) }
+        }
+    }
+
     @Test(arguments: cases)
     func matchesTheDefinition(shape: [Int], axis: Int) {
         let x = random(shape, seed: 2) * 3
