@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData / TakeoffNN / TakeoffClassic → takeoff (CLI).
+// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
     platforms: [.macOS(.v15)],
@@ -20,18 +20,32 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
-        .target(name: "TakeoffData", dependencies: ["TakeoffEngine"]),
+        .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib"]),
+        .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
+        .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData"]),
+        .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic"]),
         .executableTarget(
             name: "takeoff",
             dependencies: [
                 "TakeoffEngine",
                 "TakeoffData",
+                "TakeoffNN",
+                "TakeoffClassic",
+                "TakeoffLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine"]),
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
+        .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
+        .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -68,3 +68,13 @@ import TakeoffEngine
         }
     }
 }
+
+@Suite struct DenseTests {
+    @Test(arguments: Activation.allCases)
+    func fusedDenseMatchesComposition(activation: Activation) {
+        let x = random([5, 4], seed: 11), w = random([3, 4], seed: 12), b = random([3], seed: 13)
+        expectClose(Tensor.dense(x, weight: w, bias: b, activation: activation),
+                    Tensor.linear(x, weight: w, bias: b).activated(activation), tolerance: 1e-5)
+        expectGradients([x, w, b]) { Tensor.dense($0[0], weight: $0[1], bias: $0[2], activation: activation) }
+    }
+}

@@ -37,6 +37,13 @@ extension Tensor {
         return sum(axis: ax, keepDims: keepDims) / Float(Swift.max(shape[ax], 1))
     }
 
+    /// The mean over several axes.
+    public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
+        let resolved = Set(axes.map { Shape.axis($0, rank: rank, op: "mean", shape: shape) })
+        let n = resolved.reduce(1) { $0 * shape[$1] }
+        return sum(axes: Array(resolved), keepDims: keepDims) / Float(Swift.max(n, 1))
+    }
+
     /// The mean of all elements, a scalar.
     public func mean() -> Tensor { sum() / Float(Swift.max(count, 1)) }
 
@@ -44,7 +51,7 @@ extension Tensor {
     public func broadcast(to target: [Int]) -> Tensor {
         if shape == target { return self }
         precondition(Shape.broadcast(shape, target) == target, "broadcast: shape \(shape) cannot be broadcast to \(target)")
-        let out = Tensor.broadcasting(self, Tensor(repeating: 0, shape: target), "broadcast") { x, _ in x }
+        let out = Tensor.broadcasting(self, Tensor(repeating: 0, shape: target), "broadcast", Fn.First())
         let inputShape = shape
         return record(out, [self], "broadcast") { g, _ in [g.sum(toShape: inputShape)] }
     }

@@ -1,0 +1,98 @@
+import TakeoffEngine
+
+/// Rows of the kernel matrix of a training set, within a memory budget.
+///
+/// When the whole n×n matrix fits the budget it is computed once, block by block with sgemm
+/// over the upper triangle and mirrored; otherwise rows are computed on demand with sgemv and
+/// kept in least-recently-used slots (`budget / (4n)` of them, at least two, so the two rows of
+/// a working pair are never evicted by each other).
+public final class KernelCache {
+    public let count: Int
+    public let kernel: Kernel
+    /// The memory the cache may hold, in bytes.
+    public let budgetBytes: Int
+    /// The bytes of kernel values it holds (allocated once).
+    public let allocatedBytes: Int
+    /// Whether the whole matrix is held.
+    public let isComplete: Bool
+    public private(set) var hits = 0
+    public private(set) var misses = 0
+    /// K(xᵢ, xᵢ).
+    public let diagonal: [Float]
+
+    private let x: UnsafePointer<Float>
+    private let d: Int
+    private let norms: [Float]
+    private let values: UnsafeMutablePointer<Float>
+    private let slotCount: Int
+    private var slotOfRow: [Int32]
+    private var rowOfSlot: [Int32]
+    private var lastUse: [Int]
+    private var clock = 0
+
+    /// A cache over rows `x` [n, d], which must outlive it.
+    public init(x: UnsafePointer<Float>, n: Int, d: Int, kernel: Kernel, budgetBytes: Int) {
+        count = n
+        self.kernel = kernel
+        self.budgetBytes = budgetBytes
+        self.x = x
+        self.d = d
+        let norms = Dense.rowNorms(x, n: n, d: d)
+        self.norms = norms
+        diagonal = (0..<n).map { kernel.value(dot: norms[$0], normA: norms[$0], normB: norms[$0]) }
+        let rowBytes = max(n, 1) * 4
+        isComplete = n * rowBytes <= budgetBytes
+        slotCount = isComplete ? n : min(n, max(2, budgetBytes / rowBytes))
+        allocatedBytes = slotCount * rowBytes
+        values = .allocate(capacity: max(slotCount * n, 1))
+        slotOfRow = [Int32](repeating: -1, count: n)
+        rowOfSlot = [Int32](repeating: -1, count: slotCount)
+        lastUse = [Int](repeating: 0, count: slotCount)
+        if isComplete { fillAll() }
+    }
+
+    deinit { values.deallocate() }
+
+    /// K(xᵢ, xⱼ) for all j; valid until two more rows have been requested.
+    public func row(_ i: Int) -> UnsafePointer<Float> {
+        if isComplete { hits += 1; return UnsafePointer(values + i * count) }
+        clock += 1
+        let s = Int(slotOfRow[i])
+        if s >= 0 {
+            hits += 1
+            lastUse[s] = clock
+            return UnsafePointer(values + s * count)
+        }
+        misses += 1
+        var victim = 0
+        for t in 1..<slotCount where lastUse[t] < lastUse[victim] { victim = t }
+        if rowOfSlot[victim] >= 0 { slotOfRow[Int(rowOfSlot[victim])] = -1 }
+        rowOfSlot[victim] = Int32(i)
+        slotOfRow[i] = Int32(victim)
+        lastUse[victim] = clock
+        let out = values + victim * count
+        norms.withUnsafeBufferPointer { kernel.row(x + i * d, normV: $0[i], x: x, norms: $0.baseAddress!, n: count, d: d, into: out) }
+        return UnsafePointer(out)
+    }
+
+    private func fillAll() {
+        let n = count, block = 256
+        let out = values
+        norms.withUnsafeBufferPointer { nb in
+            let np = nb.baseAddress!
+            for r0 in stride(from: 0, to: n, by: block) {
+                let r1 = min(n, r0 + block)
+                kernel.block(a: x + r0 * d, normsA: np + r0, na: r1 - r0, b: x + r0 * d, normsB: np + r0, nb: n - r0, d: d,
+                             into: out + r0 * n + r0, ldo: n)
+            }
+        }
+        let o = UncheckedPointer(out)
+        Parallel.ranges(n, cost: n / 2) { lo, hi in
+            for i in lo..<hi {
+                let rowStart = i / block * block
+                for j in 0..<rowStart { o.value[i * n + j] = o.value[j * n + i] }
+            }
+        }
+        hits = 0
+    }
+}

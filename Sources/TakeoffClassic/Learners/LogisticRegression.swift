@@ -1,0 +1,94 @@
+import Foundation
+import TakeoffData
+import TakeoffEngine
+
+/// `logreg`: multinomial logistic regression with an L2 penalty, minimised to a gradient-norm
+/// tolerance by ``LBFGS`` on the full ``MultinomialLogistic`` objective.
+public struct LogisticRegression: Learner {
+    /// Fixed regularisation; nil picks C from ``grid`` on a validation split inside the training set.
+    public var C: Double?
+    public var grid: [Double] = [0.01, 0.1, 1, 10]
+    /// ‖∇f‖∞ at which the solver stops.
+    public var tolerance = 1e-4
+    public var maxIterations = 1000
+
+    public init(C: Double? = nil, tolerance: Double = 1e-4, maxIterations: Int = 1000) {
+        self.C = C
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
+    }
+
+    public var name: String { "logreg" }
+    public var configuration: [String: String] {
+        ["C": C.map { "\($0)" } ?? "grid:" + grid.map { "\($0)" }.joined(separator: ","),
+         "tolerance": "\(tolerance)", "max_iterations": "\(maxIterations)", "solver": "lbfgs"]
+    }
+
+    public func fit(_ train: Dataset, seed: UInt64) throws -> any TrainedModel {
+        let start = Benchmarks.now()
+        var statistics: [String: Double] = [:]
+        let c: Double
+        if let C { c = C } else {
+            let search = try RegularisationSearch.choose(from: grid, on: train, seed: seed) { try fit($0, C: $1) }
+            c = search.C
+            for (g, a) in zip(grid, search.accuracies) { statistics["validation_accuracy_C=\(g)"] = a }
+        }
+        var model = try fit(train, C: c)
+        model.statistics.merge(statistics) { a, _ in a }
+        model.statistics["fit_seconds"] = Benchmarks.now() - start
+        return model
+    }
+
+    /// Fits with regularisation `C`, no search.
+    public func fit(_ train: Dataset, C: Double) throws -> LogisticRegressionModel {
+        guard C > 0, C.isFinite else { throw ClassicError.invalidOption(option: "C", value: "\(C)", reason: "must be positive") }
+        guard train.count > 0 else { throw TrainingError.unsuitableData(learner: name, reason: "empty training set") }
+        let objective = MultinomialLogistic(features: train.features, labels: train.labels, classCount: train.classCount, C: C)
+        let solver = LBFGS(gradientTolerance: tolerance, maxIterations: maxIterations)
+        let r = solver.minimize(objective, from: [Double](repeating: 0, count: objective.dimension))
+        guard r.stop != .notFinite, r.x.allSatisfy(\.isFinite) else {
+            throw TrainingError.diverged(learner: name, detail: "objective not finite after \(r.iterations) iterations")
+        }
+        let d = train.featureCount, k = train.classCount
+        return LogisticRegressionModel(
+            weights: Tensor(r.x[0..<(d * k)].map { Float($0) }, shape: [d, k]),
+            bias: Tensor(r.x[(d * k)...].map { Float($0) }, shape: [k]),
+            statistics: ["C": C, "objective": r.value, "gradient_norm": r.gradientNorm, "iterations": Double(r.iterations),
+                         "evaluations": Double(r.evaluations), "converged": r.converged ? 1 : 0, "tolerance": tolerance])
+    }
+}
+
+/// A fitted multinomial logistic regression: softmax(x·W + b).
+public struct LogisticRegressionModel: TrainedModel {
+    /// [d, K].
+    public var weights: Tensor
+    /// [K].
+    public var bias: Tensor
+    public var statistics: [String: Double]
+
+    public var learnerName: String { "logreg" }
+    public var classCount: Int { bias.count }
+    public var parameterCount: Int { weights.count + bias.count }
+    public var givesProbabilities: Bool { true }
+
+    public func scores(_ features: Tensor) -> Tensor {
+        let d = weights.shape[0], k = classCount
+        precondition(features.rank == 2 && features.shape[1] == d,
+                     "LogisticRegressionModel.scores: features \(features.shape) but the model has \(d) features")
+        let n = features.shape[0]
+        let out = Tensor(uninitializedShape: [n, k])
+        let o = out.pointer, b = bias.pointer
+        BLAS.sgemm(m: n, n: k, k: d, a: features.pointer, lda: d, b: weights.pointer, ldb: k, c: o, ldc: k)
+        Parallel.ranges(n, cost: 8 * k) { lo, hi in
+            for i in lo..<hi {
+                let row = o + i * k
+                var top = -Float.infinity
+                for j in 0..<k { row[j] += b[j]; top = max(top, row[j]) }
+                var total: Float = 0
+                for j in 0..<k { row[j] = Foundation.exp(row[j] - top); total += row[j] }
+                for j in 0..<k { row[j] /= total }
+            }
+        }
+        return out
+    }
+}

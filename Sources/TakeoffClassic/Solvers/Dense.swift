@@ -1,0 +1,52 @@
+import TakeoffEngine
+
+/// Sequential SIMD loops over short dense vectors (one example's features), for the solvers'
+/// inner loops where a BLAS call would cost more than the arithmetic.
+enum Dense {
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+        var i = 0
+        while i + 16 <= n {
+            acc0 += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc1 += UnsafeRawPointer(a + i + 8).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(b + i + 8).loadUnaligned(as: SIMD8<Float>.self)
+            i += 16
+        }
+        var s = (acc0 + acc1).sum()
+        while i < n { s += a[i] * b[i]; i += 1 }
+        return s
+    }
+
+    /// `y += alpha · x`.
+    @inline(__always)
+    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let va = SIMD8<Float>(repeating: alpha)
+        var i = 0
+        while i + 8 <= n {
+            let yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
+            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: yv + va * xv, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n { y[i] += alpha * x[i]; i += 1 }
+    }
+
+    /// Squared Euclidean norm of each of `n` rows of length `d`.
+    static func rowNorms(_ x: UnsafePointer<Float>, n: Int, d: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: n) { buf, count in
+            let out = UncheckedPointer(buf.baseAddress!)
+            Parallel.ranges(n, cost: d) { lo, hi in
+                for i in lo..<hi { out.value[i] = dot(x + i * d, x + i * d, d) }
+            }
+            count = n
+        }
+    }
+}
+
+/// A raw pointer handed to parallel chunks that write disjoint parts of it.
+struct UncheckedPointer<T>: @unchecked Sendable {
+    let value: UnsafeMutablePointer<T>
+    init(_ value: UnsafeMutablePointer<T>) { self.value = value }
+}
