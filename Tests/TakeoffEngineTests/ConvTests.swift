@@ -30,6 +30,7 @@ import TakeoffEngine
         Case(input: [3, 2, 7, 5], weight: [2, 2, 3, 3], stride: 1, padding: 1),
         Case(input: [2, 1, 6, 7], weight: [3, 1, 2, 4], stride: 3, padding: 2),
         Case(input: [1, 2, 3, 3], weight: [1, 2, 3, 3], stride: 1, padding: 0),
+        Case(input: [2, 2, 2, 3], weight: [2, 2, 1, 2], stride: 2, padding: 3),
     ]
 
     @Test(arguments: cases)
@@ -46,6 +47,14 @@ import TakeoffEngine
         let x = random(c.input, seed: 4), w = random(c.weight, seed: 5), b = random([c.weight[0]], seed: 6)
         expectGradients([x, w, b]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: c.stride, padding: c.padding) }
         expectGradients([x, w]) { Tensor.conv2d($0[0], weight: $0[1], stride: c.stride, padding: c.padding) }
+    }
+
+    @Test func onlyTheBiasNeedsAGradient() {
+        let x = random([2, 3, 4, 4], seed: 11), w = random([5, 3, 3, 3], seed: 12), b = random([5], seed: 13).requiringGrad()
+        let y = Tensor.conv2d(x, weight: w, bias: b, stride: 1, padding: 1)
+        let seed = random(y.shape, seed: 14)
+        y.backward(seed)
+        expectClose(b.grad!, seed.sum(axis: 3).sum(axis: 2).sum(axis: 0), tolerance: 1e-5)
     }
 
     @Test func manyImagesSpanSeveralChunks() {

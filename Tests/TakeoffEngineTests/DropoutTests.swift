@@ -36,6 +36,13 @@ import TakeoffEngine
         expectClose(y.detached, x.detached * mask, tolerance: 0)
     }
 
+    @Test func gradientCheckWithAFixedMask() {
+        expectGradients([random([3, 1, 4], seed: 9)]) { xs in
+            var rng = RandomGenerator(seed: 10)
+            return xs[0].dropout(p: 0.3, rng: &rng)
+        }
+    }
+
     @Test func probabilityOutOfRangeIsNamed() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             var rng = RandomGenerator(seed: 1)

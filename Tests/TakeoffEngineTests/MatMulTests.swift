@@ -49,6 +49,16 @@ import TakeoffEngine
         expectGradients([x, w]) { Tensor.linear($0[0], weight: $0[1], bias: nil) }
     }
 
+    @Test func emptyInnerDimensionGivesZerosEvenInRecycledMemory() {
+        for _ in 0..<4 {
+            // Leave NaNs in a pooled buffer of the output's size, then multiply over k = 0.
+            _ = Tensor(repeating: .nan, shape: [8, 8]).copy()
+            #expect(matmul(Tensor.zeros([8, 0]), Tensor.zeros([0, 8])).scalars == [Float](repeating: 0, count: 64))
+            _ = Tensor(repeating: .nan, shape: [8, 8]).copy()
+            #expect(Tensor.linear(Tensor.zeros([8, 0]), weight: Tensor.zeros([8, 0]), bias: nil).scalars == [Float](repeating: 0, count: 64))
+        }
+    }
+
     @Test func shapeMismatchNamesTheShapes() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = matmul(Tensor.zeros([2, 3]), Tensor.zeros([4, 5]))

@@ -20,6 +20,15 @@ import TakeoffEngine
         expectGradients([x], epsilon: 1e-3) { $0[0].max() }
     }
 
+    @Test func maxGradientsOverRandomShapes() {
+        var rng = RandomGenerator(seed: 20)
+        for k in 0..<12 {
+            let (shape, axis) = randomShapeAndAxis(&rng)
+            let x = distinct(shape, seed: UInt64(k))
+            expectGradients([x], epsilon: 1e-3) { $0[0].max(axis: axis) }
+        }
+    }
+
     @Test func maxValuesAndArgmax() {
         let x = Tensor([1, 7, 3, 7, 2, 0, 9, 9, -1], shape: [3, 3])
         #expect(x.max(axis: 1).scalars == [7, 7, 9])

@@ -14,6 +14,23 @@ import TakeoffEngine
         #expect(Tensor(5).permuted([]).scalars == [5])
     }
 
+    @Test(arguments: [([70, 3, 45], [2, 0, 1]), ([70, 3, 45], [1, 2, 0]), ([33, 65], [1, 0]),
+                      ([5, 40, 2, 37], [3, 1, 0, 2]), ([5, 40, 2, 37], [0, 3, 2, 1]), ([5, 40, 2, 37], [2, 0, 1, 3])])
+    func permuteMatchesNaiveIndexing(shape: [Int], axes: [Int]) {
+        let x = random(shape, seed: 15)
+        let y = x.permuted(axes)
+        let xs = x.scalars, ys = y.scalars
+        let inStrides = Shape.strides(shape), outStrides = Shape.strides(y.shape)
+        var mismatches = 0
+        for flat in 0..<x.count {
+            var src = 0
+            for (a, p) in axes.enumerated() { src += (flat / outStrides[a]) % y.shape[a] * inStrides[p] }
+            if ys[flat] != xs[src] { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        #expect(y.permuted(axes.indices.map { axes.firstIndex(of: $0)! }).scalars == xs)
+    }
+
     @Test(arguments: [[1, 0], [0, 1]] as [[Int]])
     func permuteMatrixGradients(axes: [Int]) {
         expectGradients([random([3, 5], seed: 2)]) { $0[0].permuted(axes) }
@@ -71,6 +88,25 @@ import TakeoffEngine
         expectGradients([r]) { $0[0].gather([4, 0, 4, 4, 1], axis: 1) }
         expectGradients([r]) { $0[0].gather([2, 2], axis: -1) }
         expectGradients([random([1, 3], seed: 14)]) { $0[0].gather([0, 0, 0], axis: 0) }
+    }
+
+    @Test func gradientsOverRandomShapes() {
+        var rng = RandomGenerator(seed: 22)
+        for k in 0..<12 {
+            let (shape, axis) = randomShapeAndAxis(&rng)
+            let n = shape[axis < 0 ? axis + shape.count : axis]
+            let x = random(shape, seed: UInt64(k))
+            let lo = rng.below(n), hi = lo + 1 + rng.below(n - lo)
+            expectGradients([x]) { $0[0].slice(axis: axis, lo..<hi) }
+            let indices = (0..<(1 + rng.below(5))).map { _ in rng.below(n) }
+            expectGradients([x]) { $0[0].gather(indices, axis: axis) }
+            var other = shape
+            other[axis < 0 ? axis + shape.count : axis] = 1 + rng.below(3)
+            expectGradients([x, random(other, seed: 100 + UInt64(k))]) { Tensor.concat($0, axis: axis) }
+            var axes = Array(0..<shape.count)
+            rng.shuffle(&axes)
+            expectGradients([x]) { $0[0].permuted(axes) }
+        }
     }
 
     @Test func oneHotRows() {

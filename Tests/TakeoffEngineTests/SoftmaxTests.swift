@@ -13,6 +13,16 @@ import TakeoffEngine
         expectGradients([x]) { $0[0].logSoftmax(axis: axis) }
     }
 
+    @Test func gradientsOverRandomShapes() {
+        var rng = RandomGenerator(seed: 21)
+        for k in 0..<12 {
+            let (shape, axis) = randomShapeAndAxis(&rng)
+            let x = random(shape, seed: UInt64(k)) * 3
+            expectGradients([x]) { $0[0].softmax(axis: axis) }
+            expectGradients([x]) { $0[0].logSoftmax(axis: axis) }
+        }
+    }
+
     @Test(arguments: cases)
     func matchesTheDefinition(shape: [Int], axis: Int) {
         let x = random(shape, seed: 2) * 3
@@ -35,6 +45,13 @@ import TakeoffEngine
         let xg = x.requiringGrad()
         Tensor.softmaxCrossEntropy(logits: xg, labels: [1, 0]).backward()
         #expect(xg.grad!.scalars.allSatisfy { $0.isFinite })
+    }
+
+    @Test func largeLogitsKeepFullPrecision() {
+        let x = Tensor([1000.5, 1000, -3000.25, -3000], shape: [2, 2])
+        let a = Float(Foundation.log(1 + Foundation.exp(-0.5))), b = Float(Foundation.log(1 + Foundation.exp(-0.25)))
+        expectClose(x.logSoftmax(), Tensor([-a, -0.5 - a, -0.25 - b, -b], shape: [2, 2]), tolerance: 1e-6)
+        expectClose(Tensor.softmaxCrossEntropyPerRow(logits: x, labels: [1, 0]), Tensor([0.5 + a, 0.25 + b], shape: [2]), tolerance: 1e-6)
     }
 
     @Test(arguments: [(4, 3), (1, 5), (6, 1), (7, 2)])

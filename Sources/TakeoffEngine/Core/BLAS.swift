@@ -24,8 +24,8 @@ public enum BLAS {
         let start = Profile.isOn ? DispatchTime.now().uptimeNanoseconds : 0
         defer { if Profile.isOn { Profile.record(since: start) } }
         if k == 0 {
-            // BLAS leaves C untouched for k = 0 only when beta = 1; make the empty sum explicit.
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+            // The empty sum: C = beta · C, where beta = 0 overwrites (C may be uninitialised, even NaN).
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,

@@ -14,24 +14,36 @@ struct ConvGeometry {
     /// Images per GEMM: as many as fit a patch matrix of about 32 MB.
     var chunk: Int { Swift.max(1, Swift.min(n, (1 << 23) / Swift.max(1, patch * positions))) }
 
+    /// The output columns `lo..<hi` whose input column `xo · stride − padding + kj` lies inside the image.
+    @inline(__always)
+    func validColumns(_ kj: Int) -> (lo: Int, hi: Int) {
+        func ceilDiv(_ a: Int) -> Int { a >= 0 ? (a + stride - 1) / stride : -(-a / stride) }
+        let lo = Swift.min(ow, Swift.max(0, ceilDiv(padding - kj)))
+        return (lo, Swift.max(lo, Swift.min(ow, ceilDiv(w + padding - kj))))
+    }
+
     /// Copies the patches of one [C, H, W] image into columns `0..<positions` of rows of `col`
     /// spaced `ld` apart, zero where the kernel overhangs the padded border.
     func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
         for ci in 0..<c { for ki in 0..<kh { for kj in 0..<kw {
             let row = col + ((ci * kh + ki) * kw + kj) * ld
-            let plane = x + ci * h * w
+            let (lo, hi) = validColumns(kj)
             for y in 0..<oh {
                 let iy = y * stride - padding + ki
                 let dst = row + y * ow
-                if iy < 0 || iy >= h {
+                guard iy >= 0 && iy < h else {
                     dst.update(repeating: 0, count: ow)
                     continue
                 }
-                let src = plane + iy * w
-                for xo in 0..<ow {
-                    let ix = xo * stride - padding + kj
-                    dst[xo] = ix >= 0 && ix < w ? src[ix] : 0
+                // src[xo · stride] is input column xo · stride − padding + kj.
+                let src = x + (ci * h + iy) * w + kj - padding
+                dst.update(repeating: 0, count: lo)
+                if stride == 1 {
+                    (dst + lo).update(from: src + lo, count: hi - lo)
+                } else {
+                    for xo in lo..<hi { dst[xo] = src[xo * stride] }
                 }
+                (dst + hi).update(repeating: 0, count: ow - hi)
             }
         } } }
     }
@@ -40,15 +52,12 @@ struct ConvGeometry {
     func col2im(_ col: UnsafePointer<Float>, ld: Int, _ dx: UnsafeMutablePointer<Float>) {
         for ci in 0..<c { for ki in 0..<kh { for kj in 0..<kw {
             let row = col + ((ci * kh + ki) * kw + kj) * ld
-            let plane = dx + ci * h * w
+            let (lo, hi) = validColumns(kj)
             for y in 0..<oh {
                 let iy = y * stride - padding + ki
-                if iy < 0 || iy >= h { continue }
-                let src = row + y * ow, dst = plane + iy * w
-                for xo in 0..<ow {
-                    let ix = xo * stride - padding + kj
-                    if ix >= 0 && ix < w { dst[ix] += src[xo] }
-                }
+                guard iy >= 0 && iy < h else { continue }
+                let src = row + y * ow, dst = dx + (ci * h + iy) * w + kj - padding
+                for xo in lo..<hi { dst[xo * stride] += src[xo] }
             }
         } } }
     }
@@ -94,7 +103,7 @@ extension Tensor {
             let dw = needs[1] ? Tensor.zeros(weight.shape) : nil
             let gm = Tensor(uninitializedShape: [o * chunk * p])
             let col = Tensor(uninitializedShape: [patch * chunk * p])
-            for start in Swift.stride(from: 0, to: n, by: chunk) {
+            for start in Swift.stride(from: 0, to: dx == nil && dw == nil ? 0 : n, by: chunk) {
                 let b = Swift.min(chunk, n - start), ld = b * p
                 Parallel.forEach(b) { i in
                     for oc in 0..<o {

@@ -97,7 +97,6 @@ extension Tensor {
 
     /// The maxima along `axis` (with the axis kept, extent 1) and their positions.
     private func maxAlong(_ axis: Int, op: String) -> (values: Tensor, index: [Int], axis: Int) {
-        precondition(rank > 0, "\(op): scalar shape \(shape) has no axis \(axis)")
         let ax = Shape.axis(axis, rank: rank, op: op, shape: shape)
         let (outer, length, inner) = Shape.split(shape, at: ax)
         precondition(length > 0, "\(op): axis \(axis) of shape \(shape) is empty")

@@ -6,7 +6,7 @@ import Foundation
 extension Tensor {
     /// `exp(x) / Σ exp(x)` along `axis`.
     public func softmax(axis: Int = -1) -> Tensor {
-        let ax = softmaxAxis(axis, op: "softmax")
+        let ax = Shape.axis(axis, rank: rank, op: "softmax", shape: shape)
         let out = Tensor(uninitializedShape: shape)
         Tensor.softmaxLanes(pointer, out.pointer, shape, ax, log: false)
         return record(out, [self], "softmax") { g, _ in
@@ -16,17 +16,12 @@ extension Tensor {
 
     /// `x − log Σ exp(x)` along `axis`.
     public func logSoftmax(axis: Int = -1) -> Tensor {
-        let ax = softmaxAxis(axis, op: "logSoftmax")
+        let ax = Shape.axis(axis, rank: rank, op: "logSoftmax", shape: shape)
         let out = Tensor(uninitializedShape: shape)
         Tensor.softmaxLanes(pointer, out.pointer, shape, ax, log: true)
         return record(out, [self], "logSoftmax") { g, _ in
             [g - out.exp() * g.sum(axis: ax, keepDims: true)]
         }
-    }
-
-    private func softmaxAxis(_ axis: Int, op: String) -> Int {
-        precondition(rank > 0, "\(op): scalar shape \(shape) has no axis \(axis)")
-        return Shape.axis(axis, rank: rank, op: op, shape: shape)
     }
 
     /// Softmax (or log-softmax) of every lane along `axis`, from `x` into `y`.
@@ -47,8 +42,8 @@ extension Tensor {
                     s += e
                 }
                 if log {
-                    let shift = m + Foundation.log(s)
-                    for l in 0..<length { dst[l * inner] = src[l * inner] - shift }
+                    let logSum = Foundation.log(s)
+                    for l in 0..<length { dst[l * inner] = (src[l * inner] - m) - logSum }
                 } else {
                     let r = 1 / s
                     for l in 0..<length { dst[l * inner] *= r }
@@ -106,7 +101,7 @@ extension Tensor {
                     }
                     let inv = 1 / s
                     for j in 0..<c { pr[j] *= inv }
-                    l[r] = m + Foundation.log(s) - row[lab.value[r]]
+                    l[r] = (m - row[lab.value[r]]) + Foundation.log(s)
                 }
             }
         }
