@@ -38,6 +38,15 @@ public struct ActivationRace: Sendable {
         public var testAccuracy: Double?
     }
 
+    /// The optimizer in words, e.g. `plain SGD`.
+    public var optimizerName: String {
+        switch optimizer {
+        case let .sgd(m, n, wd): m == 0 && wd == 0 ? "plain SGD" : "SGD (momentum \(m)\(n ? ", Nesterov" : ""), weight decay \(wd))"
+        case .adam: "Adam"
+        case .adamW: "AdamW"
+        }
+    }
+
     /// The model under test.
     public func model(inputs: Int, classes: Int, activation: Activation, seed: UInt64) -> Sequential {
         Sequential(inputShape: [inputs], seed: seed) {
