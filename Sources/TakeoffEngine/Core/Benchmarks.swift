@@ -34,7 +34,8 @@ public enum Benchmarks {
         public var gigabytesPerSecond: Double { Double(bytesPerCall) / secondsPerCall / 1e9 }
     }
 
-    /// Memory bandwidth of a plain copy and of elementwise ops over `count` floats.
+    /// Memory bandwidth of a plain copy and of elementwise ops over `count` floats; the first
+    /// entry, a memcpy split over the kernel threads, is the reference.
     public static func elementwise(count n: Int = 1 << 24) -> [Bandwidth] {
         var rng = RandomGenerator(seed: 2)
         let x = Tensor.randomNormal([n], using: &rng), y = Tensor.randomNormal([n], using: &rng)
@@ -45,12 +46,15 @@ public enum Benchmarks {
         }
         return withoutGradients {
             [
+                run("memcpy (threaded)", streams: 2) {
+                    Parallel.ranges(n) { lo, hi in (out.pointer + lo).update(from: x.pointer + lo, count: hi - lo) }
+                },
                 run("memcpy (1 thread)", streams: 2) { out.pointer.update(from: x.pointer, count: n) },
                 run("copy kernel", streams: 2) { Kernels.map(x.pointer, into: out.pointer, count: n, Fn.Identity()) },
                 run("x + y (op, allocates)", streams: 3) { _ = x + y },
                 run("x + y (kernel)", streams: 3) { Kernels.add(x.pointer, y.pointer, into: out.pointer, count: n) },
                 run("relu(x) (op)", streams: 2) { _ = x.relu() },
-                run("2x + 1 (op)", streams: 2) { _ = x * 2 + 1 },
+                run("2x + 1 (affine op)", streams: 2) { _ = x.affine(scale: 2, shift: 1) },
                 run("sigmoid(x) (op)", streams: 2) { _ = x.sigmoid() },
                 run("sum(x)", streams: 1) { _ = x.sum() },
             ]
