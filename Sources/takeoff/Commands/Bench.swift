@@ -19,18 +19,31 @@ struct Bench: ParsableCommand {
         func run() throws {
             try global.apply()
             let sizes = try parseList(sizes, option: "--sizes")
-            var rows: [[String: Any]] = []
-            for n in sizes {
-                let r = Benchmarks.gemm(size: n)
-                rows.append(["size": n, "gflops": r.gflops, "seconds_per_call": r.secondsPerCall])
-                if !json { print(String(format: "sgemm %5d×%-5d %8.1f GFLOP/s  (%.3f ms/call)", n, n, r.gflops, r.secondsPerCall * 1e3)) }
-            }
-            let info: [String: Any] = ["blas_core": BLAS.coreName, "blas_threads": BLAS.threadCount,
-                                       "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"]
+            let results = sizes.map { (size: $0, r: Benchmarks.gemm(size: $0)) }
+            let measuredPeak = results.map(\.r.gflops).max() ?? 0
+            let nominal = MachinePeak.current(cores: Parallel.threadCount)
+            let env = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"
             if json {
-                print(jsonString(info.merging(["results": rows]) { a, _ in a }))
-            } else {
-                print("OpenBLAS core: \(BLAS.coreName), threads: \(BLAS.threadCount), OPENBLAS_CORETYPE=\(info["openblas_coretype_env"]!)")
+                var info: [String: Any] = [
+                    "blas_core": BLAS.coreName, "blas_threads": BLAS.threadCount, "openblas_coretype_env": env,
+                    "measured_peak_gflops": measuredPeak,
+                    "results": results.map { ["size": $0.size, "gflops": $0.r.gflops, "seconds_per_call": $0.r.secondsPerCall,
+                                              "fraction_of_measured_peak": $0.r.gflops / measuredPeak] },
+                ]
+                if let nominal { info["nominal_peak_gflops"] = nominal.gflops }
+                print(jsonString(info))
+                return
+            }
+            for (n, r) in results {
+                var line = String(format: "sgemm %5d×%-5d %8.1f GFLOP/s  (%.3f ms/call)  %3.0f%% of the largest-size run", n, n,
+                                  r.gflops, r.secondsPerCall * 1e3, r.gflops / measuredPeak * 100)
+                if let nominal { line += String(format: ", %3.0f%% of nominal peak", r.gflops / nominal.gflops * 100) }
+                print(line)
+            }
+            print("OpenBLAS core: \(BLAS.coreName), threads: \(BLAS.threadCount), OPENBLAS_CORETYPE=\(env)")
+            if let nominal {
+                print(String(format: "nominal peak: %.0f GFLOP/s = %d cores × %.0f MHz × %d lanes × 2 FMA units × 2 (%@, clock as /proc/cpuinfo reports it)",
+                             nominal.gflops, nominal.cores, nominal.megahertz, nominal.lanes, nominal.modelName))
             }
         }
     }
