@@ -12,8 +12,8 @@ public struct ActivationRace: Sendable {
     public var width = 256
     public var optimizer: OptimizerKind = .sgd()
     public var learningRate: Float = 0.1
-    public var batchSize = 64
-    public var epochs = 5
+    public var batchSize = 128
+    public var epochs = 3
     /// Seconds of training per run; training stops after the epoch that passes it.
     public var timeLimit: Double? = nil
     public var seeds: [UInt64] = [0, 1, 2]

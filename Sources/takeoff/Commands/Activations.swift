@@ -15,8 +15,8 @@ struct Activations: ParsableCommand {
     @Option(help: "Units per hidden layer.") var width: Int = 256
     @Option(help: "sgd (plain, the setting of the claim) or adam.") var optimizer: String = "sgd"
     @Option(help: "Learning rate (default: 0.1 for sgd, 0.001 for adam).") var lr: Float?
-    @Option(help: "Mini-batch size.") var batchSize: Int = 64
-    @Option(help: "Epochs per run.") var epochs: Int = 5
+    @Option(help: "Mini-batch size.") var batchSize: Int = 128
+    @Option(help: "Epochs per run.") var epochs: Int = 3
     @Option(help: "Training time per run instead of epochs, e.g. 30s or 2m (stops after the epoch that passes it).") var budget: String?
     @Option(help: "Seeds per activation.") var seeds: Int = 3
     @Option(help: "Training examples (a nested subset; default: all).") var trainSize: Int?
