@@ -5,7 +5,7 @@ import TakeoffEngine
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Takeoff's speed on this machine.",
-        subcommands: [GEMM.self]
+        subcommands: [GEMM.self, Classic.self]
     )
 
     struct GEMM: ParsableCommand {
