@@ -18,7 +18,8 @@ p.add_argument("--threads", type=int, default=2)
 p.add_argument("--C-logreg", type=float, default=1.0)
 p.add_argument("--C-linear-svm", type=float, default=0.01)
 p.add_argument("--C-rbf-svm", type=float, default=10.0)
-p.add_argument("--max-iter", type=int, default=10000, help="iteration cap for lbfgs and liblinear (both sides)")
+p.add_argument("--max-iter", type=int, default=10000, help="iteration cap for lbfgs (both sides)")
+p.add_argument("--linear-max-iter", type=int, default=1000, help="epoch cap for dual coordinate descent (both sides; LinearSVC's default)")
 p.add_argument("--data", default=os.environ.get("TAKEOFF_FASHION_MNIST", "/usr/share/datasets/fashion-mnist"))
 p.add_argument("--takeoff", default=".build/release/takeoff")
 p.add_argument("--skip-sklearn", action="store_true")
@@ -66,9 +67,9 @@ def sklearn_model(name, C):
     if name == "logreg":
         return LogisticRegression(C=C, solver="lbfgs", tol=TOL[name], max_iter=args.max_iter)
     if name == "linear-svm":
-        return LinearSVC(C=C, loss="squared_hinge", dual=True, tol=TOL[name], max_iter=args.max_iter)
+        return LinearSVC(C=C, loss="squared_hinge", dual=True, tol=TOL[name], max_iter=args.linear_max_iter)
     if name == "linear-svm-primal":
-        return LinearSVC(C=C, loss="squared_hinge", dual=False, tol=TOL["linear-svm"], max_iter=args.max_iter)
+        return LinearSVC(C=C, loss="squared_hinge", dual=False, tol=TOL["linear-svm"], max_iter=args.linear_max_iter)
     return SVC(C=C, kernel="rbf", gamma="scale", tol=TOL[name], cache_size=1024, shrinking=True)
 
 
@@ -90,7 +91,7 @@ def run_takeoff(name, C, m):
     cmd = [args.takeoff, "bench", "classic", "--learner", name, "--train-size", str(m), "--C", str(C),
            "--tolerance", str(TOL[name]), "--threads", str(args.threads), "--json"]
     if name != "rbf-svm":
-        cmd += ["--max-iterations", str(args.max_iter)]
+        cmd += ["--max-iterations", str(args.max_iter if name == "logreg" else args.linear_max_iter)]
     r = json.loads(subprocess.check_output(cmd, text=True).strip().splitlines()[-1])
     return {"side": "takeoff", "learner": name, "train_size": m, "C": C, "fit_seconds": r["fit_seconds"],
             "test_accuracy": r["test_accuracy"], "statistics": r["statistics"]}
