@@ -28,18 +28,23 @@ let package = Package(
         ),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
         .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib"]),
+        .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
         .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData"]),
+        .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic"]),
         .executableTarget(
             name: "takeoff",
             dependencies: [
                 "TakeoffEngine",
                 "TakeoffData",
+                "TakeoffNN",
                 "TakeoffClassic",
+                "TakeoffLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine"]),
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
+        .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
         .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine"]),
     ],
     swiftLanguageModes: [.v6]

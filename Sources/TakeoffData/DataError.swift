@@ -61,8 +61,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .singleClass(f, l): "\(f): every example has label '\(l)'; a classifier needs at least two classes"
         case let .indexOutOfRange(f, l, i, n): "\(f), line \(l): feature index \(i) is outside 1...\(n)"
         case let .malformed(f, l, d): "\(f), line \(l): \(d)"
-        case let .tooLarge(f, r, c, b): "\(f): \(r) rows × \(c) features would need \(Int(Double(r) * Double(c) * 4 / 1_048_576)) MiB dense, over the \(b / (1 << 20)) MiB allowed; reduce --max-features or use a smaller file"
+        case let .tooLarge(f, r, c, b): "\(f): \(r) rows × \(c) features would need \(mebibytes(Double(r) * Double(c) * 4)) as a dense matrix, over the \(mebibytes(Double(b))) allowed; use fewer rows or features"
         case let .invalidParameter(n, d): "\(n): \(d)"
         }
     }
 }
+
+private func mebibytes(_ bytes: Double) -> String { String(format: "%.1f MiB", bytes / 1_048_576) }

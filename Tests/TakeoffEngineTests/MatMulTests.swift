@@ -49,6 +49,16 @@ import TakeoffEngine
         expectGradients([x, w]) { Tensor.linear($0[0], weight: $0[1], bias: nil) }
     }
 
+    @Test func emptyInnerDimensionGivesZerosEvenInRecycledMemory() {
+        for _ in 0..<4 {
+            // Leave NaNs in a pooled buffer of the output's size, then multiply over k = 0.
+            _ = Tensor(repeating: .nan, shape: [8, 8]).copy()
+            #expect(matmul(Tensor.zeros([8, 0]), Tensor.zeros([0, 8])).scalars == [Float](repeating: 0, count: 64))
+            _ = Tensor(repeating: .nan, shape: [8, 8]).copy()
+            #expect(Tensor.linear(Tensor.zeros([8, 0]), weight: Tensor.zeros([8, 0]), bias: nil).scalars == [Float](repeating: 0, count: 64))
+        }
+    }
+
     @Test func shapeMismatchNamesTheShapes() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = matmul(Tensor.zeros([2, 3]), Tensor.zeros([4, 5]))
@@ -56,5 +66,15 @@ import TakeoffEngine
             let text = String(decoding: result.standardErrorContent, as: UTF8.self)
             #expect(text.contains("[2, 3]") && text.contains("[4, 5]"), "message: \(text)")
         }
+    }
+}
+
+@Suite struct DenseTests {
+    @Test(arguments: Activation.allCases)
+    func fusedDenseMatchesComposition(activation: Activation) {
+        let x = random([5, 4], seed: 11), w = random([3, 4], seed: 12), b = random([3], seed: 13)
+        expectClose(Tensor.dense(x, weight: w, bias: b, activation: activation),
+                    Tensor.linear(x, weight: w, bias: b).activated(activation), tolerance: 1e-5)
+        expectGradients([x, w, b]) { Tensor.dense($0[0], weight: $0[1], bias: $0[2], activation: activation) }
     }
 }

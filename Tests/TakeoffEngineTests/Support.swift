@@ -21,3 +21,11 @@ func expectClose(_ a: Tensor, _ b: Tensor, tolerance: Float = 1e-4, sourceLocati
     let worst = zip(a.scalars, b.scalars).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
     #expect(worst <= tolerance, "max relative difference \(worst)", sourceLocation: sourceLocation)
 }
+
+/// A random shape of rank `1...maxRank` with extents in `1...maxExtent` (size-1 axes come up often),
+/// and a random axis of it, negative half of the time.
+func randomShapeAndAxis(_ rng: inout RandomGenerator, maxRank: Int = 4, maxExtent: Int = 4) -> ([Int], Int) {
+    let shape = (0...rng.below(maxRank)).map { _ in 1 + rng.below(maxExtent) }
+    let axis = rng.below(shape.count)
+    return (shape, rng.below(2) == 0 ? axis : axis - shape.count)
+}

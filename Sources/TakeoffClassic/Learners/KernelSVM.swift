@@ -149,7 +149,7 @@ public struct KernelSVMModel: TrainedModel {
         let n = features.shape[0], block = 1024
         let out = Tensor(uninitializedShape: [n, pairs])
         for i in 0..<n { (out.pointer + i * pairs).update(from: rho.pointer, count: pairs) }
-        if nsv == 0 { Kernels.map(out.pointer, into: out.pointer, count: out.count) { -$0 }; return out }
+        if nsv == 0 { Kernels.map(out.pointer, into: out.pointer, count: out.count, Fn.Affine(scale: -1, shift: 0)); return out }
         let svNorms = Dense.rowNorms(supportVectors.pointer, n: nsv, d: d)
         let tile = Tensor(uninitializedShape: [min(block, n), nsv])
         for r0 in stride(from: 0, to: n, by: block) {

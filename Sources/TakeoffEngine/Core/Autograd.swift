@@ -8,6 +8,8 @@ final class GradNode: @unchecked Sendable {
     /// Where a leaf accumulates in place, when its owner preallocated gradient memory.
     var gradBuffer: Tensor?
     let name: StaticString
+    /// Set once a backward pass has freed this op's closure and parents.
+    var released = false
 
     init(name: StaticString, parents: [GradNode?] = [], backward: ((Tensor, [Bool]) -> [Tensor?])? = nil) {
         self.name = name
@@ -15,7 +17,7 @@ final class GradNode: @unchecked Sendable {
         self.backward = backward
     }
 
-    var isLeaf: Bool { backward == nil && parents.isEmpty }
+    var isLeaf: Bool { backward == nil && parents.isEmpty && !released }
 }
 
 /// Whether ops record themselves on the tape (see ``withoutGradients(_:)``).
@@ -89,7 +91,10 @@ extension Tensor {
                     accumulate(g, into: n)
                     continue
                 }
-                guard let backward = n.backward else { continue }
+                guard let backward = n.backward else {
+                    preconditionFailure("backward: the tape through op '\(n.name)' was freed by an earlier backward(); "
+                                        + "pass retainGraph: true to the first one to back-propagate twice")
+                }
                 let needs = n.parents.map { $0 != nil }
                 let grads = backward(g, needs)
                 for (p, pg) in zip(n.parents, grads) {
@@ -106,7 +111,7 @@ extension Tensor {
             }
         }
         if !retainGraph {
-            for n in order where !n.isLeaf { n.backward = nil; n.parents = [] }
+            for n in order where !n.isLeaf { n.backward = nil; n.parents = []; n.released = true }
         }
     }
 

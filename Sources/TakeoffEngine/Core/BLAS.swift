@@ -1,4 +1,6 @@
 import CBLAS
+import Dispatch
+import Synchronization
 
 /// The bridge to OpenBLAS: single-precision GEMM and its threading and kernel reports.
 public enum BLAS {
@@ -19,9 +21,11 @@ public enum BLAS {
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
+        let start = Profile.isOn ? DispatchTime.now().uptimeNanoseconds : 0
+        defer { if Profile.isOn { Profile.record(since: start) } }
         if k == 0 {
-            // BLAS leaves C untouched for k = 0 only when beta = 1; make the empty sum explicit.
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+            // The empty sum: C = beta · C, where beta = 0 overwrites (C may be uninitialised, even NaN).
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
@@ -35,5 +39,28 @@ public enum BLAS {
         if m == 0 || n == 0 { return }
         cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
                     x, 1, beta, y, 1)
+    }
+
+    /// Counts the time spent inside ``sgemm`` while switched on, to report GEMM's share of a workload.
+    public enum Profile {
+        private static let on = Atomic<Bool>(false)
+        private static let nanoseconds = Atomic<UInt64>(0)
+        private static let calls = Atomic<Int>(0)
+
+        static var isOn: Bool { on.load(ordering: .relaxed) }
+        static func record(since start: UInt64) {
+            nanoseconds.add(DispatchTime.now().uptimeNanoseconds - start, ordering: .relaxed)
+            calls.add(1, ordering: .relaxed)
+        }
+
+        /// Runs `body` with counting on and returns the seconds and calls spent in sgemm.
+        public static func measure(_ body: () throws -> Void) rethrows -> (gemmSeconds: Double, gemmCalls: Int) {
+            nanoseconds.store(0, ordering: .relaxed)
+            calls.store(0, ordering: .relaxed)
+            on.store(true, ordering: .relaxed)
+            defer { on.store(false, ordering: .relaxed) }
+            try body()
+            return (Double(nanoseconds.load(ordering: .relaxed)) * 1e-9, calls.load(ordering: .relaxed))
+        }
     }
 }

@@ -1,10 +1,22 @@
+/// A scalar function applied elementwise. Kernels take these as generic structs rather than
+/// closures so the compiler inlines them into the threaded loops (a closure called per element
+/// from another thread is not inlined and runs several times slower).
+public protocol UnaryKernel {
+    func callAsFunction(_ x: Float) -> Float
+}
+
+/// A scalar function of two arguments applied elementwise.
+public protocol BinaryKernel {
+    func callAsFunction(_ x: Float, _ y: Float) -> Float
+}
+
 /// Plain, preallocated loops over raw buffers: the CPU kernels behind the tensor ops and the
 /// fused layers. Each splits its work with ``Parallel`` when it is large enough.
 public enum Kernels {
     /// `y[i] = f(x[i])`.
     @inline(__always)
-    public static func map(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
-                           cost: Int = 1, _ f: (Float) -> Float) {
+    public static func map<F: UnaryKernel>(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+                                           cost: Int = 1, _ f: F) {
         Parallel.ranges(count, cost: cost) { lo, hi in
             for i in lo..<hi { y[i] = f(x[i]) }
         }
@@ -12,8 +24,8 @@ public enum Kernels {
 
     /// `z[i] = f(x[i], y[i])`.
     @inline(__always)
-    public static func zip(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>,
-                           count: Int, cost: Int = 1, _ f: (Float, Float) -> Float) {
+    public static func zip<F: BinaryKernel>(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                                            into z: UnsafeMutablePointer<Float>, count: Int, cost: Int = 1, _ f: F) {
         Parallel.ranges(count, cost: cost) { lo, hi in
             for i in lo..<hi { z[i] = f(x[i], y[i]) }
         }
@@ -21,7 +33,7 @@ public enum Kernels {
 
     /// `z = x + y`.
     public static func add(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>, count: Int) {
-        zip(x, y, into: z, count: count, +)
+        zip(x, y, into: z, count: count, Fn.Add())
     }
 
     /// `y += alpha · x`.
@@ -40,19 +52,26 @@ public enum Kernels {
             }
             return
         }
-        let columns = { (o: Int, lo: Int, hi: Int) in
-            let dst = out + o * inner
-            let src = x + o * length * inner
-            for i in lo..<hi { dst[i] = 0 }
-            for l in 0..<length {
-                let row = src + l * inner
-                for i in lo..<hi { dst[i] += row[i] }
+        if outer >= Parallel.threadCount {
+            Parallel.ranges(outer, cost: length * inner) { lo, hi in
+                for o in lo..<hi { sumColumns(x + o * length * inner, length: length, inner: inner, 0, inner, into: out + o * inner) }
+            }
+        } else {
+            for o in 0..<outer {
+                Parallel.ranges(inner, cost: length) { lo, hi in
+                    sumColumns(x + o * length * inner, length: length, inner: inner, lo, hi, into: out + o * inner)
+                }
             }
         }
-        if outer >= Parallel.threadCount {
-            Parallel.ranges(outer, cost: length * inner) { lo, hi in for o in lo..<hi { columns(o, 0, inner) } }
-        } else {
-            for o in 0..<outer { Parallel.ranges(inner, cost: length) { lo, hi in columns(o, lo, hi) } }
+    }
+
+    @inline(__always)
+    static func sumColumns(_ src: UnsafePointer<Float>, length: Int, inner: Int, _ lo: Int, _ hi: Int,
+                           into dst: UnsafeMutablePointer<Float>) {
+        for i in lo..<hi { dst[i] = 0 }
+        for l in 0..<length {
+            let row = src + l * inner
+            for i in lo..<hi { dst[i] += row[i] }
         }
     }
 
@@ -62,10 +81,10 @@ public enum Kernels {
         if t == 1 { return sumSequential(x, count: count) }
         var partial = [Float](repeating: 0, count: t)
         partial.withUnsafeMutableBufferPointer { p in
-            let box = UncheckedSendable(p.baseAddress!)
+            let out = p.baseAddress!
             Parallel.forEach(t) { c in
                 let lo = count * c / t, hi = count * (c + 1) / t
-                box.value[c] = sumSequential(x + lo, count: hi - lo)
+                out[c] = sumSequential(x + lo, count: hi - lo)
             }
         }
         return partial.reduce(0, +)

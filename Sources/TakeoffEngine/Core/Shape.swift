@@ -14,7 +14,7 @@ public enum Shape {
     /// Resolves a possibly negative axis against `rank`, stopping with a message naming the op and shape.
     public static func axis(_ axis: Int, rank: Int, op: String, shape: [Int]) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) is out of range for shape \(shape)")
+        precondition(a >= 0 && a < rank, "\(op): axis \(axis) is out of range for shape \(shape)")
         return a
     }
 

@@ -4,7 +4,7 @@
 
 extension Tensor {
     /// Applies `f` elementwise over the broadcast of `a` and `b`.
-    static func broadcasting(_ a: Tensor, _ b: Tensor, _ op: String, _ f: (Float, Float) -> Float) -> Tensor {
+    static func broadcasting<F: BinaryKernel>(_ a: Tensor, _ b: Tensor, _ op: String, _ f: F) -> Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             preconditionFailure("\(op): shapes \(a.shape) and \(b.shape) cannot be broadcast together")
         }
@@ -13,11 +13,9 @@ extension Tensor {
         if a.shape == b.shape {
             Kernels.zip(x, y, into: z, count: out.count, f)
         } else if b.count == 1 {
-            let s = y[0]
-            Kernels.map(x, into: z, count: out.count) { f($0, s) }
+            Kernels.map(x, into: z, count: out.count, BindSecond(f: f, y: y[0]))
         } else if a.count == 1 {
-            let s = x[0]
-            Kernels.map(y, into: z, count: out.count) { f(s, $0) }
+            Kernels.map(y, into: z, count: out.count, BindFirst(f: f, x: x[0]))
         } else {
             let plan = BroadcastPlan(shape, a.shape, b.shape)
             Parallel.ranges(plan.rows, cost: plan.inner) { lo, hi in
@@ -49,28 +47,28 @@ extension Tensor {
     }
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcasting(a, b, "add", +)
+        let out = broadcasting(a, b, "add", Fn.Add())
         return record(out, [a, b], "add") { g, needs in
             [needs[0] ? g.sum(toShape: a.shape) : nil, needs[1] ? g.sum(toShape: b.shape) : nil]
         }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcasting(a, b, "sub", -)
+        let out = broadcasting(a, b, "sub", Fn.Sub())
         return record(out, [a, b], "sub") { g, needs in
             [needs[0] ? g.sum(toShape: a.shape) : nil, needs[1] ? (-g).sum(toShape: b.shape) : nil]
         }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcasting(a, b, "mul", *)
+        let out = broadcasting(a, b, "mul", Fn.Mul())
         return record(out, [a, b], "mul") { g, needs in
             [needs[0] ? (g * b).sum(toShape: a.shape) : nil, needs[1] ? (g * a).sum(toShape: b.shape) : nil]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcasting(a, b, "div", /)
+        let out = broadcasting(a, b, "div", Fn.Div())
         return record(out, [a, b], "div") { g, needs in
             [needs[0] ? (g / b).sum(toShape: a.shape) : nil,
              needs[1] ? (-(g * out) / b).sum(toShape: b.shape) : nil]
@@ -91,9 +89,19 @@ extension Tensor {
     /// `scale · self + shift`, the one kernel behind the scalar ops.
     public func affine(scale: Float, shift: Float) -> Tensor {
         let out = Tensor(uninitializedShape: shape)
-        Kernels.map(pointer, into: out.pointer, count: count) { scale * $0 + shift }
+        Kernels.map(pointer, into: out.pointer, count: count, Fn.Affine(scale: scale, shift: shift))
         return record(out, [self], "affine") { g, _ in [g * scale] }
     }
+}
+
+private struct BindSecond<F: BinaryKernel>: UnaryKernel {
+    let f: F, y: Float
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { f(x, y) }
+}
+
+private struct BindFirst<F: BinaryKernel>: UnaryKernel {
+    let f: F, x: Float
+    @inline(__always) func callAsFunction(_ y: Float) -> Float { f(x, y) }
 }
 
 /// Offsets into two operands for each row of a broadcast output, after merging

@@ -34,18 +34,89 @@ extension Tensor {
     /// The mean along `axis`.
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor {
         let ax = Shape.axis(axis, rank: rank, op: "mean", shape: shape)
-        return sum(axis: ax, keepDims: keepDims) / Float(max(shape[ax], 1))
+        return sum(axis: ax, keepDims: keepDims) / Float(Swift.max(shape[ax], 1))
+    }
+
+    /// The mean over several axes.
+    public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
+        let resolved = Set(axes.map { Shape.axis($0, rank: rank, op: "mean", shape: shape) })
+        let n = resolved.reduce(1) { $0 * shape[$1] }
+        return sum(axes: Array(resolved), keepDims: keepDims) / Float(Swift.max(n, 1))
     }
 
     /// The mean of all elements, a scalar.
-    public func mean() -> Tensor { sum() / Float(max(count, 1)) }
+    public func mean() -> Tensor { sum() / Float(Swift.max(count, 1)) }
 
     /// This tensor repeated along its size-1 (or missing leading) axes to `target`.
     public func broadcast(to target: [Int]) -> Tensor {
         if shape == target { return self }
         precondition(Shape.broadcast(shape, target) == target, "broadcast: shape \(shape) cannot be broadcast to \(target)")
-        let out = Tensor.broadcasting(self, Tensor(repeating: 0, shape: target), "broadcast") { x, _ in x }
+        let out = Tensor.broadcasting(self, Tensor(repeating: 0, shape: target), "broadcast", Fn.First())
         let inputShape = shape
         return record(out, [self], "broadcast") { g, _ in [g.sum(toShape: inputShape)] }
+    }
+}
+
+// Maxima along an axis; ties go to the first maximum, which alone receives the gradient.
+
+extension Tensor {
+    /// The maximum along `axis` (negative counts from the end). The gradient flows to the
+    /// first maximal element of each lane.
+    public func max(axis: Int, keepDims: Bool = false) -> Tensor {
+        let (out, index, ax) = maxAlong(axis, op: "max")
+        let (outer, length, inner) = Shape.split(shape, at: ax)
+        let inputShape = shape
+        let result = keepDims ? out : out.reshaped(shape.enumerated().filter { $0.offset != ax }.map(\.element))
+        return record(result, [self], "max") { g, _ in
+            let dx = Tensor.zeros(inputShape)
+            let src = g.pointer, dst = dx.pointer
+            index.withUnsafeBufferPointer { idx in
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        let lane = o * inner + i
+                        dst[(o * length + idx[lane]) * inner + i] = src[lane]
+                    }
+                }
+            }
+            return [dx]
+        }
+    }
+
+    /// The largest element, a scalar (gradient to its first occurrence).
+    public func max() -> Tensor {
+        precondition(count > 0, "max: tensor of shape \(shape) is empty")
+        return reshaped([count]).max(axis: 0)
+    }
+
+    /// The position of the first maximum along `axis` for each lane: a flat array in the
+    /// row-major order of the shape with `axis` removed (e.g. one class index per row of
+    /// logits [n, c] for `axis: -1`).
+    public func argmax(axis: Int = -1) -> [Int] {
+        maxAlong(axis, op: "argmax").index
+    }
+
+    /// The maxima along `axis` (with the axis kept, extent 1) and their positions.
+    private func maxAlong(_ axis: Int, op: String) -> (values: Tensor, index: [Int], axis: Int) {
+        let ax = Shape.axis(axis, rank: rank, op: op, shape: shape)
+        let (outer, length, inner) = Shape.split(shape, at: ax)
+        precondition(length > 0, "\(op): axis \(axis) of shape \(shape) is empty")
+        var outShape = shape
+        outShape[ax] = 1
+        let out = Tensor(uninitializedShape: outShape)
+        var index = [Int](repeating: 0, count: outer * inner)
+        let x = pointer, y = out.pointer
+        index.withUnsafeMutableBufferPointer { idx in
+            let best = UncheckedSendable(idx.baseAddress!)
+            Parallel.ranges(outer * inner, cost: length) { lo, hi in
+                for lane in lo..<hi {
+                    let base = x + (lane / inner) * length * inner + lane % inner
+                    var m = base[0], at = 0
+                    for l in 1..<length where base[l * inner] > m { m = base[l * inner]; at = l }
+                    y[lane] = m
+                    best.value[lane] = at
+                }
+            }
+        }
+        return (out, index, ax)
     }
 }

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import TakeoffData
 import TakeoffEngine
+import TakeoffNN
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Takeoff's speed on this machine.",
-        subcommands: [GEMM.self, Classic.self]
+        subcommands: [GEMM.self, Elementwise.self, MLPStep.self, TrainSpeed.self, BenchData.self, Classic.self]
     )
 
     struct GEMM: ParsableCommand {
@@ -30,6 +32,92 @@ struct Bench: ParsableCommand {
             } else {
                 print("OpenBLAS core: \(BLAS.coreName), threads: \(BLAS.threadCount), OPENBLAS_CORETYPE=\(info["openblas_coretype_env"]!)")
             }
+        }
+    }
+}
+
+extension Bench {
+    struct Elementwise: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "GB/s of elementwise kernels against a plain memory copy.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Elements per tensor.") var count: Int = 1 << 24
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            try global.apply()
+            let results = Benchmarks.elementwise(count: count)
+            let copy = results[0].gigabytesPerSecond
+            if json {
+                print(jsonString(["count": count, "threads": Parallel.threadCount, "results": results.map {
+                    ["name": $0.name, "gb_per_s": $0.gigabytesPerSecond, "ratio_to_memcpy": $0.gigabytesPerSecond / copy]
+                }]))
+                return
+            }
+            print("\(count) floats, \(Parallel.threadCount) threads")
+            for r in results {
+                print(r.name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %7.1f GB/s  %5.2f× memcpy", r.gigabytesPerSecond,
+                             r.gigabytesPerSecond / copy))
+            }
+        }
+    }
+}
+
+extension Bench {
+    struct MLPStep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mlp-step",
+            abstract: "Forward + backward of a 784-1024-1024-10 MLP on a batch: time per step and GEMM's share of it.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Batch size.") var batch: Int = 256
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            try global.apply()
+            let r = Benchmarks.mlpStep(batch: batch)
+            if json {
+                print(jsonString(["batch": batch, "seconds_per_step": r.secondsPerStep, "gemm_share": r.gemmShare,
+                                  "gflops": r.gflops, "threads": Parallel.threadCount, "blas_core": BLAS.coreName]))
+            } else {
+                print(String(format: "784-1024-1024-10 MLP, batch %d: %.2f ms per forward+backward, %.0f GFLOP/s, %.1f%% of the time in sgemm (%@, %d threads)",
+                             batch, r.secondsPerStep * 1e3, r.gflops, r.gemmShare * 100, BLAS.coreName, Parallel.threadCount))
+            }
+        }
+    }
+}
+
+extension Bench {
+    struct TrainSpeed: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "train",
+            abstract: "Training throughput of the neural presets on Fashion-MNIST (one epoch unless --steps).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Comma-separated presets.") var presets: String = "mlp-small,mlp-medium,mlp-large,cnn"
+        @Option(help: "Batch size.") var batchSize: Int = 128
+        @Option(help: "Steps to time (default: one epoch of 60,000 images).") var steps: Int?
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            try global.apply()
+            let data = try DataCatalog.fashionMNIST().train
+            var rows: [[String: Any]] = []
+            for name in presets.split(separator: ",").map(String.init) {
+                guard let preset = NeuralPreset(rawValue: name) else {
+                    throw ValidationError("--presets: unknown preset '\(name)'; known: \(NeuralPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let shape = preset.needsImages ? data.imageShape! : [data.featureCount]
+                let model = preset.model(inputShape: shape, classes: data.classCount, activation: .relu, seed: 1)
+                let steps = self.steps ?? (data.count + batchSize - 1) / batchSize
+                let r = try Trainer.benchmark(model, data: data, batchSize: batchSize, steps: steps)
+                rows.append(["preset": name, "examples_per_second": r.examplesPerSecond, "gflops": r.gflops,
+                             "gemm_share": r.gemmShare, "seconds": r.seconds, "steps": steps])
+                if !json {
+                    print(String(format: "%-10@ %8.0f examples/s  %6.1f GFLOP/s  %5.1f%% in sgemm  %.2f s for %d steps",
+                                 name, r.examplesPerSecond, r.gflops, r.gemmShare * 100, r.seconds, steps))
+                }
+            }
+            if json { print(jsonString(["batch_size": batchSize, "threads": Parallel.threadCount, "blas_core": BLAS.coreName, "results": rows])) }
+            else { print("batch \(batchSize), \(Parallel.threadCount) threads, OpenBLAS \(BLAS.coreName)") }
         }
     }
 }

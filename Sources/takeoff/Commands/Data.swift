@@ -20,7 +20,11 @@ struct DataCommand: ParsableCommand {
             for e in DataCatalog.entries {
                 print(e.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + e.summary)
             }
-            print("\nAny file works too: takeoff data info PATH [--format csv|tsv|libsvm|text|idx]")
+            print("""
+
+                Any file works too: takeoff data info PATH [--format csv|tsv|libsvm|text|idx] (or an MNIST-layout directory).
+                TAKEOFF_FASHION_MNIST and TAKEOFF_SMS_SPAM point the built-in sets at other copies.
+                """)
         }
     }
 
@@ -32,12 +36,15 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Seed for generated sets and non-official test splits.") var seed: UInt64 = 0
         @Option(help: "File format: csv, tsv, libsvm, text or idx (default: from the extension).") var format: String?
         @Option(help: "Label column of a CSV/TSV file, by name or 0-based index (default: the last).") var labelColumn: String?
+        @Option(help: "Text column of a CSV file read with --format text (default: text).") var textColumn: String?
+        @Option(help: "Comma-separated CSV/TSV columns to one-hot encode even if numeric.") var categorical: String?
         @Option(help: "Images to preview as text.") var preview: Int = 3
         @Option(help: "Directory to save the previewed images as PGM files.") var pgm: String?
 
         func run() throws {
             try global.apply()
-            var options = LoadOptions(size: size, seed: seed, labelColumn: labelColumn)
+            var options = LoadOptions(size: size, seed: seed, labelColumn: labelColumn, textColumn: textColumn,
+                                      categorical: Set((categorical ?? "").split(separator: ",").map(String.init)))
             if let format {
                 guard let f = FileFormat(rawValue: format) else {
                     throw ValidationError("--format must be one of \(FileFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -53,6 +60,8 @@ struct DataCommand: ParsableCommand {
                   + String(format: ", read in %.2f s", seconds))
             print("train: \(grouped(train.count)) examples   test: \(grouped(test.count)) examples (\(split.officialTest ? "official" : "seeded stratified") test split)")
             print("fingerprints: train \(train.fingerprint), test \(test.fingerprint)")
+            print("preprocessing (fitted on each training subset): \(split.preprocessing.rawValue)")
+            for note in split.notes { print("note: \(note)") }
             let width = max(5, train.classNames.map(\.count).max() ?? 0)
             print("\n" + "class".padding(toLength: width, withPad: " ", startingAt: 0) + "      train       test")
             for (c, n) in train.classNames.enumerated() {
@@ -61,6 +70,14 @@ struct DataCommand: ParsableCommand {
             }
             if let shape = train.imageShape, shape.count == 3, preview > 0 {
                 try showImages(train, shape: shape)
+            } else if preview > 0 {
+                print("\nfirst rows (label: features\(train.featureCount > 8 ? ", first 8 of \(train.featureCount)" : "")):")
+                for i in 0..<min(preview, train.count) {
+                    let values = (0..<train.featureCount).map { train.features[i, $0] }
+                    let shown = values.prefix(8).map { String(format: "%.3g", $0) }.joined(separator: " ")
+                    let nonzero = train.featureCount > 8 ? "  (\(values.filter { $0 != 0 }.count) nonzero)" : ""
+                    print("  \(train.classNames[train.labels[i]]): \(shown)\(nonzero)")
+                }
             }
         }
 
@@ -99,3 +116,32 @@ func grouped(_ n: Int) -> String {
 }
 
 func leftPad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
+
+/// `takeoff bench data`: the time to read all of Fashion-MNIST (gunzip + decode + scale).
+struct BenchData: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "data", abstract: "Seconds to read all of Fashion-MNIST (gunzip, decode, scale to [0, 1]).")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Timed reads (after one warm-up read).") var repeats: Int = 5
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        try global.apply()
+        guard repeats > 0 else { throw ValidationError("--repeats must be at least 1") }
+        var split = try DataCatalog.fashionMNIST()
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            split = try DataCatalog.fashionMNIST()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        }
+        times.sort()
+        let examples = split.train.count + split.test.count
+        if json {
+            print(jsonString(["dataset": "fashion-mnist", "examples": examples, "threads": Parallel.threadCount,
+                              "seconds_min": times[0], "seconds_median": times[times.count / 2]]))
+        } else {
+            print(String(format: "fashion-mnist: %d images read in %.3f s (min of %d), median %.3f s, %d threads",
+                         examples, times[0], repeats, times[times.count / 2], Parallel.threadCount))
+        }
+    }
+}

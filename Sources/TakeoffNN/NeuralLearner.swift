@@ -1,0 +1,92 @@
+import Foundation
+import TakeoffData
+import TakeoffEngine
+
+/// A neural-network preset as a ``Learner``: standardises inputs on its training set, holds out
+/// a validation split from inside it for early stopping, and trains with a recipe that scales
+/// with the number of examples (see ``Recipe``).
+public struct NeuralLearner: Learner {
+    public var preset: NeuralPreset
+    public var activation: Activation = .relu
+    /// Overrides of the recipe; nil keeps the recipe's choice for the data size.
+    public var epochs: Int?
+    public var batchSize: Int?
+    public var learningRate: Float?
+    public var optimizer: OptimizerKind = .adam()
+    public var dropout: Float = 0
+    public var showProgress = false
+
+    public init(preset: NeuralPreset) { self.preset = preset }
+
+    public var name: String { preset.rawValue }
+
+    public var configuration: [String: String] {
+        var c = ["preset": preset.rawValue, "activation": activation.rawValue, "optimizer": optimizer.description,
+                 "dropout": "\(dropout)", "recipe": Recipe.version]
+        if let epochs { c["epochs"] = "\(epochs)" }
+        if let batchSize { c["batch_size"] = "\(batchSize)" }
+        if let learningRate { c["lr"] = "\(learningRate)" }
+        return c
+    }
+
+    /// Training settings for `m` training examples: Adam at 1e-3, batches of up to 128, an epoch
+    /// budget of about 4,000 steps (at least 15 and at most 200 epochs) and patience that grows
+    /// as the validation set shrinks.
+    public enum Recipe {
+        static let version = "1"
+
+        public static func options(examples m: Int) -> TrainingOptions {
+            var o = TrainingOptions()
+            o.batchSize = Swift.min(128, Swift.max(16, m / 8))
+            let stepsPerEpoch = Swift.max(1, (m + o.batchSize - 1) / o.batchSize)
+            o.epochs = Swift.min(200, Swift.max(15, (4000 + stepsPerEpoch - 1) / stepsPerEpoch))
+            o.patience = Swift.min(20, Swift.max(5, o.epochs / 5))
+            o.learningRate = 1e-3
+            o.optimizer = .adam()
+            return o
+        }
+    }
+
+    /// The options this learner trains `m` examples with.
+    public func options(examples m: Int) -> TrainingOptions {
+        var o = Recipe.options(examples: m)
+        if let epochs { o.epochs = epochs }
+        if let batchSize { o.batchSize = batchSize }
+        if let learningRate { o.learningRate = learningRate }
+        o.optimizer = optimizer
+        o.showProgress = showProgress
+        return o
+    }
+
+    /// The per-example input shape for `data`.
+    func inputShape(for data: Dataset) throws -> [Int] {
+        if preset.needsImages {
+            guard let shape = data.imageShape else {
+                throw TrainingError.unsuitableData(learner: name, reason: "\(data.name) has no image shape; the CNN needs images")
+            }
+            return shape
+        }
+        return [data.featureCount]
+    }
+
+    public func fit(_ train: Dataset, seed: UInt64) throws -> any TrainedModel {
+        try fitNetwork(train, seed: seed).model
+    }
+
+    /// Trains and returns the model with its training history.
+    public func fitNetwork(_ train: Dataset, seed: UInt64) throws -> (model: NeuralModel, history: TrainingHistory) {
+        let shape = try inputShape(for: train)
+        let canValidate = train.count >= 4 * train.classCount
+        let (fitPart, validation) = canValidate ? try train.validationSplit(fraction: 0.1, seed: seed) : (train, nil)
+        let standardizer = Standardizer.fit(fitPart)
+        let model = preset.model(inputShape: shape, classes: train.classCount, activation: activation,
+                                 dropout: dropout, seed: seed)
+        let trainer = Trainer(options: options(examples: fitPart.count), name: name)
+        let history = try trainer.fit(model, train: standardizer.apply(to: fitPart),
+                                      validation: validation.map { standardizer.apply(to: $0) }, seed: seed &+ 1)
+        let network = NeuralModel(network: model, preset: preset, activation: activation, classNames: train.classNames,
+                                  inputScale: Tensor(standardizer.scale, shape: [train.featureCount]),
+                                  inputShift: Tensor(standardizer.shift, shape: [train.featureCount]), history: history)
+        return (network, history)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import TakeoffData
+import TakeoffEngine
+
+/// A trained network with the input standardisation it was trained with.
+public struct NeuralModel: TrainedModel, @unchecked Sendable {
+    public let network: Sequential
+    public let preset: NeuralPreset
+    public let activation: Activation
+    public let classNames: [String]
+    /// Per-feature `x · scale + shift`, fitted on the training set.
+    public let inputScale: Tensor, inputShift: Tensor
+    public var statistics: [String: Double]
+
+    init(network: Sequential, preset: NeuralPreset, activation: Activation, classNames: [String],
+         inputScale: Tensor, inputShift: Tensor, history: TrainingHistory?) {
+        self.network = network
+        self.preset = preset
+        self.activation = activation
+        self.classNames = classNames
+        self.inputScale = inputScale
+        self.inputShift = inputShift
+        var stats: [String: Double] = ["parameters": Double(network.parameterCount),
+                                       "flops_per_example": Double(network.flopsPerExample)]
+        if let h = history {
+            stats["epochs"] = Double(h.epochs.count)
+            stats["best_epoch"] = Double(h.bestEpoch)
+            stats["train_seconds"] = h.seconds
+            stats["examples_per_second"] = h.examplesPerSecond
+            stats["final_train_loss"] = Double(h.epochs.last?.trainLoss ?? .nan)
+            if let v = h.epochs.first(where: { $0.epoch == h.bestEpoch })?.validationAccuracy { stats["validation_accuracy"] = v }
+        }
+        statistics = stats
+    }
+
+    public var learnerName: String { preset.rawValue }
+    public var classCount: Int { classNames.count }
+    public var parameterCount: Int { network.parameterCount }
+    public var givesProbabilities: Bool { true }
+
+    /// Class probabilities for raw (unstandardised) features [n, d].
+    public func scores(_ features: Tensor) -> Tensor {
+        withoutGradients {
+            let x = features * inputScale + inputShift
+            return network.predict(x.reshaped([features.shape[0]] + network.inputShape)).softmax(axis: -1)
+        }
+    }
+
+    /// Writes a safetensors checkpoint: every parameter and buffer by its layer-qualified name,
+    /// the input standardisation, and metadata that rebuilds the architecture.
+    public func save(to url: URL) throws {
+        var tensors: [String: Tensor] = ["input.scale": inputScale, "input.shift": inputShift]
+        for (name, p) in network.namedParameters { tensors[name] = p.value.detached }
+        for b in network.namedBuffers { tensors[b.name] = b.value }
+        let classes = String(decoding: try JSONEncoder().encode(classNames), as: UTF8.self)
+        try Safetensors.write(tensors, metadata: [
+            "format": "takeoff-neural", "learner": preset.rawValue, "activation": activation.rawValue,
+            "input_shape": network.inputShape.map(String.init).joined(separator: ","), "class_names": classes,
+            "takeoff_version": TakeoffVersion.string,
+        ], to: url)
+    }
+
+    /// Reads a checkpoint written by ``save(to:)``, refusing one whose metadata, names or
+    /// shapes do not describe this architecture.
+    public static func load(from url: URL) throws -> NeuralModel {
+        let (tensors, meta) = try Safetensors.read(from: url)
+        func field(_ key: String) throws -> String {
+            guard let v = meta[key] else { throw CheckpointError.missing(file: url.path, field: "__metadata__.\(key)") }
+            return v
+        }
+        guard meta["format"] == "takeoff-neural" else {
+            throw CheckpointError.invalid(file: url.path, field: "__metadata__.format", detail: "not a Takeoff network checkpoint")
+        }
+        guard let preset = NeuralPreset(rawValue: try field("learner")) else {
+            throw CheckpointError.invalid(file: url.path, field: "__metadata__.learner", detail: "unknown preset '\(meta["learner"]!)'")
+        }
+        guard let activation = Activation(rawValue: try field("activation")) else {
+            throw CheckpointError.invalid(file: url.path, field: "__metadata__.activation", detail: "unknown activation")
+        }
+        let shape = try field("input_shape").split(separator: ",").map { Int($0) }
+        guard !shape.isEmpty, shape.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw CheckpointError.invalid(file: url.path, field: "__metadata__.input_shape", detail: "not a list of positive sizes")
+        }
+        guard let classNames = try? JSONDecoder().decode([String].self, from: Data(try field("class_names").utf8)),
+              classNames.count >= 2 else {
+            throw CheckpointError.invalid(file: url.path, field: "__metadata__.class_names", detail: "not a list of at least two names")
+        }
+        let inputShape = shape.map { $0! }
+        let network = preset.model(inputShape: inputShape, classes: classNames.count, activation: activation, seed: 0)
+        func tensor(_ name: String, shape: [Int]) throws -> Tensor {
+            guard let t = tensors[name] else { throw CheckpointError.missing(file: url.path, field: name) }
+            guard t.shape == shape else {
+                throw CheckpointError.invalid(file: url.path, field: name, detail: "shape \(t.shape), expected \(shape)")
+            }
+            return t
+        }
+        for (name, p) in network.namedParameters {
+            let t = try tensor(name, shape: p.value.shape)
+            p.value.pointer.update(from: t.pointer, count: t.count)
+        }
+        for b in network.namedBuffers { b.layer.setBuffer(b.key, try tensor(b.name, shape: b.value.shape)) }
+        let features = inputShape.reduce(1, *)
+        let expected = Set(network.namedParameters.map(\.name) + network.namedBuffers.map(\.name) + ["input.scale", "input.shift"])
+        if let extra = Set(tensors.keys).subtracting(expected).sorted().first {
+            throw CheckpointError.invalid(file: url.path, field: extra, detail: "tensor not part of a \(preset.rawValue) model")
+        }
+        return NeuralModel(network: network, preset: preset, activation: activation, classNames: classNames,
+                           inputScale: try tensor("input.scale", shape: [features]),
+                           inputShift: try tensor("input.shift", shape: [features]), history: nil)
+    }
+}
+
+/// A checkpoint that cannot be used, naming the file and the field or tensor at fault.
+public enum CheckpointError: Error, CustomStringConvertible {
+    case missing(file: String, field: String)
+    case invalid(file: String, field: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case let .missing(file, field): "\(file): checkpoint has no '\(field)'"
+        case let .invalid(file, field, detail): "\(file): checkpoint field '\(field)': \(detail)"
+        }
+    }
+}

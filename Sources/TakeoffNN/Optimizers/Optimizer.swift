@@ -1,0 +1,116 @@
+import Foundation
+import TakeoffEngine
+
+/// Updates a model's parameters from their gradients, in one pass over the flat arena.
+public protocol Optimizer: AnyObject {
+    /// Applies one update with the given learning rate.
+    func step(_ arena: ParameterArena, learningRate: Float)
+}
+
+/// Which optimizer, with its hyperparameters; ``make(for:)`` creates its state for a model.
+public enum OptimizerKind: Sendable, Equatable, CustomStringConvertible {
+    case sgd(momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0)
+    case adam(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0)
+    /// Adam with decoupled weight decay (Loshchilov and Hutter).
+    case adamW(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01)
+
+    public func make(for arena: ParameterArena) -> any Optimizer {
+        switch self {
+        case let .sgd(m, n, wd): SGD(count: arena.count, momentum: m, nesterov: n, weightDecay: wd)
+        case let .adam(b1, b2, e, wd): Adam(count: arena.count, beta1: b1, beta2: b2, epsilon: e, weightDecay: wd, decoupled: false)
+        case let .adamW(b1, b2, e, wd): Adam(count: arena.count, beta1: b1, beta2: b2, epsilon: e, weightDecay: wd, decoupled: true)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .sgd(m, n, wd): "sgd(momentum=\(m), nesterov=\(n), wd=\(wd))"
+        case let .adam(b1, b2, e, wd): "adam(b1=\(b1), b2=\(b2), eps=\(e), wd=\(wd))"
+        case let .adamW(b1, b2, e, wd): "adamw(b1=\(b1), b2=\(b2), eps=\(e), wd=\(wd))"
+        }
+    }
+}
+
+/// Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay.
+public final class SGD: Optimizer {
+    let momentum: Float, nesterov: Bool, weightDecay: Float
+    private let velocity: Storage
+
+    public init(count: Int, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        velocity = Storage(zeros: count)
+    }
+
+    public func step(_ arena: ParameterArena, learningRate lr: Float) {
+        let w = arena.values.base, g = arena.gradients.base, v = velocity.base
+        let (mu, nesterov, decayCount) = (momentum, nesterov, arena.decayCount)
+        let wd = weightDecay
+        Parallel.ranges(arena.count, cost: 2) { lo, hi in
+            for i in lo..<hi {
+                let grad = g[i] + (i < decayCount ? wd * w[i] : 0)
+                if mu == 0 { w[i] -= lr * grad; continue }
+                v[i] = mu * v[i] + grad
+                w[i] -= lr * (nesterov ? grad + mu * v[i] : v[i])
+            }
+        }
+    }
+}
+
+/// Adam (Kingma and Ba) with bias correction; L2 decay added to the gradient, or decoupled (AdamW).
+public final class Adam: Optimizer {
+    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, decoupled: Bool
+    private let m: Storage, v: Storage
+    private var t = 0
+
+    public init(count: Int, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float = 0, decoupled: Bool = false) {
+        (self.beta1, self.beta2, self.epsilon, self.weightDecay, self.decoupled) = (beta1, beta2, epsilon, weightDecay, decoupled)
+        m = Storage(zeros: count)
+        v = Storage(zeros: count)
+    }
+
+    public func step(_ arena: ParameterArena, learningRate lr: Float) {
+        t += 1
+        let w = arena.values.base, g = arena.gradients.base, m = m.base, v = v.base
+        let (b1, b2, eps, wd, decoupled, decayCount) = (beta1, beta2, epsilon, weightDecay, decoupled, arena.decayCount)
+        let c1 = 1 - Float(Foundation.pow(Double(b1), Double(t)))
+        let c2 = 1 - Float(Foundation.pow(Double(b2), Double(t)))
+        let stepSize = lr / c1, rootC2 = c2.squareRoot()
+        Parallel.ranges(arena.count, cost: 4) { lo, hi in
+            for i in lo..<hi {
+                let decay: Float = i < decayCount ? wd : 0
+                let grad = decoupled ? g[i] : g[i] + decay * w[i]
+                m[i] = b1 * m[i] + (1 - b1) * grad
+                v[i] = b2 * v[i] + (1 - b2) * grad * grad
+                if decoupled { w[i] -= lr * decay * w[i] }
+                w[i] -= stepSize * m[i] / (v[i].squareRoot() / rootC2 + eps)
+            }
+        }
+    }
+}
+
+/// How the learning rate changes with the step.
+public enum LearningRateSchedule: Sendable, Equatable {
+    case constant
+    /// Multiplies by `factor` every `every` steps.
+    case step(every: Int, factor: Float)
+    /// Cosine decay from the base rate to `floor`·base over `total` steps.
+    case cosine(total: Int, floor: Float = 0)
+    /// Linear warm-up over `steps`, then the inner schedule (counted from the end of warm-up).
+    indirect case warmup(steps: Int, then: LearningRateSchedule)
+
+    /// The rate at `step` (0-based) for base rate `base`.
+    public func rate(step: Int, base: Float) -> Float {
+        switch self {
+        case .constant: return base
+        case let .step(every, factor): return base * Float(Foundation.pow(Double(factor), Double(step / Swift.max(every, 1))))
+        case let .cosine(total, floor):
+            let p = Double(Swift.min(step, total)) / Double(Swift.max(total, 1))
+            return base * (floor + (1 - floor) * Float(0.5 * (1 + Foundation.cos(Double.pi * p))))
+        case let .warmup(steps, then):
+            return step < steps ? base * Float(step + 1) / Float(steps) : then.rate(step: step - steps, base: base)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import TakeoffData
+import TakeoffEngine
+
+extension Trainer {
+    /// Throughput of training steps on `data` (no validation, no early stopping): examples per
+    /// second, achieved GFLOP/s (a backward pass counted as twice the forward) and sgemm's share of the time.
+    public static func benchmark(_ model: Sequential, data: Dataset, batchSize: Int, steps: Int, seed: UInt64 = 1)
+        throws -> (examplesPerSecond: Double, gflops: Double, gemmShare: Double, seconds: Double) {
+        var options = TrainingOptions()
+        options.epochs = 1
+        options.batchSize = batchSize
+        options.patience = nil
+        let examples = Swift.min(data.count, steps * batchSize)
+        let subset = data.subset(Array(0..<examples))
+        _ = try Trainer(options: options).fit(model, train: subset.subset(Array(0..<Swift.min(examples, 2 * batchSize))),
+                                              validation: nil, seed: seed)
+        var seconds = 0.0
+        let (gemm, _) = try BLAS.Profile.measure {
+            let start = Benchmarks.now()
+            _ = try Trainer(options: options).fit(model, train: subset, validation: nil, seed: seed)
+            seconds = Benchmarks.now() - start
+        }
+        let flops = 3 * Double(model.flopsPerExample) * Double(examples)
+        return (Double(examples) / seconds, flops / seconds / 1e9, gemm / seconds, seconds)
+    }
+}

@@ -1,0 +1,124 @@
+import Testing
+import TakeoffEngine
+
+@Suite struct ConvTests {
+    /// The direct seven-loop convolution.
+    func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride: Int, padding: Int) -> Tensor {
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+        let oh = (h + 2 * padding - kh) / stride + 1, ow = (wd + 2 * padding - kw) / stride + 1
+        var out = [Float](repeating: 0, count: n * o * oh * ow)
+        for i in 0..<n { for f in 0..<o { for y in 0..<oh { for z in 0..<ow {
+            var s: Float = b.map { $0[f] } ?? 0
+            for ch in 0..<c { for p in 0..<kh { for q in 0..<kw {
+                let iy = y * stride - padding + p, ix = z * stride - padding + q
+                if iy >= 0 && iy < h && ix >= 0 && ix < wd { s += x[i, ch, iy, ix] * w[f, ch, p, q] }
+            } } }
+            out[((i * o + f) * oh + y) * ow + z] = s
+        } } } }
+        return Tensor(out, shape: [n, o, oh, ow])
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        let input: [Int], weight: [Int], stride: Int, padding: Int
+        var testDescription: String { "\(input)∗\(weight) s\(stride) p\(padding)" }
+    }
+
+    static let cases = [
+        Case(input: [2, 3, 5, 6], weight: [4, 3, 3, 2], stride: 2, padding: 1),
+        Case(input: [1, 1, 4, 4], weight: [1, 1, 1, 1], stride: 1, padding: 0),
+        Case(input: [3, 2, 7, 5], weight: [2, 2, 3, 3], stride: 1, padding: 1),
+        Case(input: [2, 1, 6, 7], weight: [3, 1, 2, 4], stride: 3, padding: 2),
+        Case(input: [1, 2, 3, 3], weight: [1, 2, 3, 3], stride: 1, padding: 0),
+        Case(input: [2, 2, 2, 3], weight: [2, 2, 1, 2], stride: 2, padding: 3),
+    ]
+
+    @Test(arguments: cases)
+    func matchesNaive(c: Case) {
+        let x = random(c.input, seed: 1), w = random(c.weight, seed: 2), b = random([c.weight[0]], seed: 3)
+        expectClose(Tensor.conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding),
+                    naiveConv(x, w, b, stride: c.stride, padding: c.padding), tolerance: 1e-5)
+        expectClose(Tensor.conv2d(x, weight: w, stride: c.stride, padding: c.padding),
+                    naiveConv(x, w, nil, stride: c.stride, padding: c.padding), tolerance: 1e-5)
+    }
+
+    @Test(arguments: cases)
+    func gradients(c: Case) {
+        let x = random(c.input, seed: 4), w = random(c.weight, seed: 5), b = random([c.weight[0]], seed: 6)
+        expectGradients([x, w, b]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: c.stride, padding: c.padding) }
+        expectGradients([x, w]) { Tensor.conv2d($0[0], weight: $0[1], stride: c.stride, padding: c.padding) }
+    }
+
+    @Test func onlyTheBiasNeedsAGradient() {
+        let x = random([2, 3, 4, 4], seed: 11), w = random([5, 3, 3, 3], seed: 12), b = random([5], seed: 13).requiringGrad()
+        let y = Tensor.conv2d(x, weight: w, bias: b, stride: 1, padding: 1)
+        let seed = random(y.shape, seed: 14)
+        y.backward(seed)
+        expectClose(b.grad!, seed.sum(axis: 3).sum(axis: 2).sum(axis: 0), tolerance: 1e-5)
+    }
+
+    @Test func manyImagesSpanSeveralChunks() {
+        // Patch matrices of [32·3·3, 64·64] per image: 7 images fill a chunk, so 9 take two GEMMs.
+        let x = random([9, 32, 64, 64], seed: 7), w = random([2, 32, 3, 3], seed: 8), b = random([2], seed: 9)
+        let xg = x.requiringGrad(), wg = w.requiringGrad(), bg = b.requiringGrad()
+        let y = Tensor.conv2d(xg, weight: wg, bias: bg, padding: 1)
+        let seed = random(y.shape, seed: 10)
+        y.backward(seed)
+        // One image at a time fits a single chunk (that path is checked against the naive loops above).
+        var dw = Tensor.zeros(w.shape), db = Tensor.zeros(b.shape)
+        for i in 0..<9 {
+            let xi = x.slice(axis: 0, i..<(i + 1)).requiringGrad(), wi = w.requiringGrad(), bi = b.requiringGrad()
+            let yi = Tensor.conv2d(xi, weight: wi, bias: bi, padding: 1)
+            yi.backward(seed.slice(axis: 0, i..<(i + 1)))
+            if [0, 6, 7, 8].contains(i) {
+                expectClose(y.slice(axis: 0, i..<(i + 1)), yi, tolerance: 1e-5)
+                expectClose(xg.grad!.slice(axis: 0, i..<(i + 1)), xi.grad!, tolerance: 1e-5)
+            }
+            dw = dw + wi.grad!
+            db = db + bi.grad!
+        }
+        expectClose(wg.grad!, dw, tolerance: 1e-4)
+        expectClose(bg.grad!, db, tolerance: 1e-4)
+    }
+
+    /// The direct max over each window.
+    func naivePool(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let oh = (h - kernel) / stride + 1, ow = (w - kernel) / stride + 1
+        var out: [Float] = []
+        for i in 0..<n { for ch in 0..<c { for y in 0..<oh { for z in 0..<ow {
+            var m = -Float.infinity
+            for p in 0..<kernel { for q in 0..<kernel { m = Swift.max(m, x[i, ch, y * stride + p, z * stride + q]) } }
+            out.append(m)
+        } } } }
+        return Tensor(out, shape: [n, c, oh, ow])
+    }
+
+    /// Values spaced 0.05 apart in random order: no ties in any window.
+    func distinct(_ shape: [Int], seed: UInt64) -> Tensor {
+        var rng = RandomGenerator(seed: seed)
+        return Tensor(rng.permutation(Shape.count(shape)).map { Float($0) * 0.05 }, shape: shape)
+    }
+
+    @Test(arguments: [([2, 3, 6, 7], 2, 2), ([1, 2, 5, 5], 3, 1), ([2, 1, 7, 4], 2, 3), ([1, 1, 1, 1], 1, 1)])
+    func maxPoolMatchesNaiveWithGradients(shape: [Int], kernel: Int, stride: Int) {
+        let x = distinct(shape, seed: 9)
+        expectClose(x.maxPool2d(kernel: kernel, stride: stride), naivePool(x, kernel: kernel, stride: stride), tolerance: 0)
+        expectGradients([x], epsilon: 1e-3) { $0[0].maxPool2d(kernel: kernel, stride: stride) }
+    }
+
+    @Test func overlappingPoolWindowsAddTheirGradients() {
+        let x = Tensor([1, 2, 3, 4, 9, 5, 6, 7, 8], shape: [1, 1, 3, 3]).requiringGrad()
+        x.maxPool2d(kernel: 2, stride: 1).sum().backward()
+        #expect(x.grad?.scalars == [0, 0, 0, 0, 4, 0, 0, 0, 0])
+    }
+
+    @Test func channelMismatchNamesTheShapes() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.conv2d(Tensor.zeros([1, 3, 5, 5]), weight: Tensor.zeros([2, 4, 3, 3]))
+        }.map { result in
+            let text = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(text.contains("[1, 3, 5, 5]") && text.contains("[2, 4, 3, 3]"), "message: \(text)")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TakeoffData
+import TakeoffEngine
+import TakeoffNN
+
+@Suite struct CheckpointTests {
+    func trained() throws -> NeuralModel {
+        var learner = NeuralLearner(preset: .mlpSmall)
+        learner.epochs = 2
+        return try learner.fitNetwork(blobs(perClass: 20, seed: 1), seed: 3).model
+    }
+
+    func temporaryFile() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("takeoff-\(UUID().uuidString).safetensors")
+    }
+
+    @Test func roundTripIsBitExact() throws {
+        let model = try trained()
+        let url = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.save(to: url)
+        let loaded = try NeuralModel.load(from: url)
+        #expect(loaded.network.arena.snapshot() == model.network.arena.snapshot())
+        let x = blobs(perClass: 5, seed: 9).features
+        #expect(loaded.scores(x).scalars == model.scores(x).scalars)
+        let again = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: again) }
+        try loaded.save(to: again)
+        #expect(try Data(contentsOf: again) == Data(contentsOf: url))
+    }
+
+    @Test func truncatedOrCorruptedCheckpointIsRefused() throws {
+        let url = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try trained().save(to: url)
+        let bytes = try Data(contentsOf: url)
+        try bytes.prefix(bytes.count - 10).write(to: url)
+        #expect(throws: (any Error).self) { _ = try NeuralModel.load(from: url) }
+        var corrupt = bytes
+        corrupt[20] = UInt8(ascii: "}")
+        try corrupt.write(to: url)
+        #expect(throws: (any Error).self) { _ = try NeuralModel.load(from: url) }
+        // A valid safetensors file that is not a Takeoff network.
+        try Safetensors.write(["0.weight": Tensor.zeros([2, 2])], metadata: ["format": "takeoff-neural", "learner": "mlp-small",
+            "activation": "relu", "input_shape": "2", "class_names": "[\"a\",\"b\"]"], to: url)
+        #expect {
+            _ = try NeuralModel.load(from: url)
+        } throws: { error in
+            "\(error)".contains("0.weight") && "\(error)".contains(url.path)
+        }
+    }
+
+    @Test func learnerRecordsItsConfigurationAndFitsBlobs() throws {
+        let learner = NeuralLearner(preset: .mlpSmall)
+        #expect(learner.configuration["activation"] == "relu")
+        let model = try learner.fit(blobs(perClass: 40, seed: 2), seed: 1)
+        #expect(model.accuracy(on: blobs(perClass: 40, seed: 3)) > 0.9)
+        #expect(model.parameterCount == 2 * 64 + 64 + 64 * 4 + 4)
+    }
+
+    @Test func cnnRefusesDataWithoutImages() {
+        #expect(throws: TrainingError.self) { _ = try NeuralLearner(preset: .cnn).fit(blobs(perClass: 10, seed: 1), seed: 1) }
+    }
+}

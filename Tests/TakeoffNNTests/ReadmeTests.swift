@@ -1,0 +1,25 @@
+import Testing
+import TakeoffData
+import TakeoffEngine
+import TakeoffNN
+
+/// The README's Swift examples, compiled and run as written.
+@Suite struct ReadmeTests {
+    @Test func engineExample() {
+        let x = Tensor([1, 2, 3, 4], shape: [2, 2]).requiringGrad()
+        let w = Tensor([0.5, -1, 2, 0], shape: [2, 2]).requiringGrad()
+        let loss = Tensor.softmaxCrossEntropy(logits: matmul(x, w).relu(), labels: [0, 1])
+        loss.backward()
+        #expect(loss.item.isFinite && w.grad != nil)
+    }
+
+    @Test func networkExample() throws {
+        let train = blobs(perClass: 20, seed: 1), validation = blobs(perClass: 5, seed: 2)
+        let model = Sequential(inputShape: [2], seed: 1) {
+            Dense(256, activation: .relu)
+            Dense(4)
+        }
+        let history = try Trainer(options: TrainingOptions()).fit(model, train: train, validation: validation, seed: 1)
+        #expect(history.bestEpoch >= 1)
+    }
+}
