@@ -6,7 +6,7 @@ import TakeoffEngine
 
 extension Bench {
     /// Times one classic learner on Fashion-MNIST (first M training images, pixels standardised
-    /// with the training subset's per-pixel mean and deviation), the workload bench/classic_vs_sklearn.py
+    /// with the training subset's per-pixel mean and deviation by the data layer's ``Standardizer``), the workload bench/classic_vs_sklearn.py
     /// gives scikit-learn.
     struct Classic: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -27,8 +27,8 @@ extension Bench {
             guard trainSize > 0, trainSize <= split.train.count else {
                 throw ValidationError("--train-size must be in 1...\(split.train.count), got \(trainSize)")
             }
-            var train = split.train.subset(Array(0..<trainSize)), test = split.test
-            standardise(&train, &test)
+            let standardizer = Standardizer.fit(split.train.subset(Array(0..<trainSize)))
+            let train = standardizer.apply(to: split.train.subset(Array(0..<trainSize))), test = standardizer.apply(to: split.test)
             let l = try ClassicRegistry.learner(named: learner, options: .init(C: c, tolerance: tolerance, cacheMB: cacheMb,
                                                                                      maxIterations: maxIterations))
             let start = Benchmarks.now()
@@ -45,23 +45,6 @@ extension Bench {
             if json { print(jsonString(result)) } else {
                 print(String(format: "%@ m=%d: fit %.2f s, test accuracy %.4f", learner, trainSize, fitSeconds, testAccuracy))
                 for (k, v) in model.statistics.sorted(by: { $0.key < $1.key }) { print("  \(k): \(v)") }
-            }
-        }
-
-        /// Per-pixel (x − mean) / std from `train`, as scikit-learn's StandardScaler (std 0 → 1).
-        func standardise(_ train: inout Dataset, _ test: inout Dataset) {
-            let n = train.count, d = train.featureCount
-            var mean = [Double](repeating: 0, count: d), square = mean
-            let x = train.features.pointer
-            for i in 0..<n { for j in 0..<d { let v = Double(x[i * d + j]); mean[j] += v; square[j] += v * v } }
-            let m = mean.map { Float($0 / Double(n)) }
-            let s = (0..<d).map { j -> Float in
-                let v = square[j] / Double(n) - (mean[j] / Double(n)) * (mean[j] / Double(n))
-                return v > 1e-12 ? Float(v.squareRoot()) : 1
-            }
-            for t in [train.features, test.features] {
-                let p = t.pointer
-                for i in 0..<(t.count / d) { for j in 0..<d { p[i * d + j] = (p[i * d + j] - m[j]) / s[j] } }
             }
         }
     }
