@@ -7,7 +7,7 @@ import TakeoffEngine
 public struct LogisticRegression: Learner {
     /// Fixed regularisation; nil picks C from ``grid`` on a validation split inside the training set.
     public var C: Double?
-    public var grid: [Double] = [0.01, 0.1, 1, 10]
+    public var grid: [Double] = [0.001, 0.01, 0.1, 1]
     /// ‖∇f‖∞ at which the solver stops.
     public var tolerance = 1e-4
     public var maxIterations = 1000
