@@ -5,7 +5,8 @@ import TakeoffEngine
 /// Saving and loading fitted classic models as safetensors: the learned tensors, with the learner's
 /// name, kernel settings and solver statistics in the header's metadata.
 public enum ClassicModelFile {
-    static let format = "takeoff-classic/1"
+    /// The `format` value in the metadata of every classic model file.
+    public static let format = "takeoff-classic/1"
 
     static func write(_ tensors: [String: Tensor], learner: String, extra: [String: String] = [:],
                       statistics: [String: Double], to url: URL) throws {
@@ -17,7 +18,11 @@ public enum ClassicModelFile {
     /// Reads a model written by `save(to:)` of a classic model.
     public static func load(from url: URL) throws -> any TrainedModel {
         let (tensors, metadata) = try Safetensors.read(from: url)
-        let path = url.path
+        return try load(tensors: tensors, metadata: metadata, path: url.path)
+    }
+
+    /// A model from the contents of a safetensors file already read from `path`.
+    public static func load(tensors: [String: Tensor], metadata: [String: String], path: String) throws -> any TrainedModel {
         func fail(_ reason: String) -> ClassicError { .badModelFile(path: path, reason: reason) }
         guard metadata["format"] == format else {
             throw fail("not a Takeoff classic model (metadata format is \(metadata["format"] ?? "missing"), expected \(format))")
