@@ -60,7 +60,11 @@ public enum LearnerRegistry {
 
     /// Loads a model saved by any learner, by the format its checkpoint declares.
     public static func loadModel(from url: URL) throws -> any TrainedModel {
-        try NeuralModel.load(from: url)
+        let (tensors, metadata) = try Safetensors.read(from: url)
+        if metadata["format"] == ClassicModelFile.format {
+            return try ClassicModelFile.load(tensors: tensors, metadata: metadata, path: url.path)
+        }
+        return try NeuralModel.load(from: url)
     }
 }
 

@@ -55,6 +55,18 @@ import TakeoffEngine
         #expect(small.allocatedBytes <= small.budgetBytes)
     }
 
+    @Test func completeMatrixMatchesDirectEvaluation() {
+        let data = separableBlobs(count: 700, dimension: 6, seed: 27)  // three 256-row blocks, the last partial
+        let cache = KernelCache(x: data.features.pointer, n: 700, d: 6, kernel: .rbf(gamma: 0.05), budgetBytes: 700 * 700 * 4)
+        #expect(cache.isComplete)
+        var worst = 0.0
+        for i in stride(from: 0, to: 700, by: 7) {
+            let r = cache.row(i)
+            for j in 0..<700 { worst = max(worst, abs(Double(r[j]) - rbf(row(data.features, i), row(data.features, j), gamma: 0.05))) }
+        }
+        #expect(worst < 1e-5)
+    }
+
     @Test func separableReachesFullTrainingAccuracyWithEveryKernel() throws {
         let data = separableBlobs(count: 150, seed: 23)
         for kind in KernelSVM.KernelKind.allCases {

@@ -86,11 +86,17 @@ public final class KernelCache {
                              into: out + r0 * n + r0, ldo: n)
             }
         }
-        let o = UncheckedPointer(out)
-        Parallel.ranges(n, cost: n / 2) { lo, hi in
-            for i in lo..<hi {
-                let rowStart = i / block * block
-                for j in 0..<rowStart { o.value[i * n + j] = o.value[j * n + i] }
+        // Lower triangle from the upper, in 64-column tiles so the strided reads stay in L1;
+        // block b is paired with its mirror so both threads get equal work.
+        let o = UncheckedPointer(out), blocks = (n + block - 1) / block
+        Parallel.ranges((blocks + 1) / 2, cost: n * block) { lo, hi in
+            for b in lo..<hi {
+                for r0 in b == blocks - 1 - b ? [b * block] : [b * block, (blocks - 1 - b) * block] {
+                    for c0 in stride(from: 0, to: r0, by: 64) {
+                        let c1 = min(r0, c0 + 64)
+                        for i in r0..<min(n, r0 + block) { for j in c0..<c1 { o.value[i * n + j] = o.value[j * n + i] } }
+                    }
+                }
             }
         }
         hits = 0

@@ -7,7 +7,7 @@ import TakeoffEngine
 public struct LogisticRegression: Learner {
     /// Fixed regularisation; nil picks C from ``grid`` on a validation split inside the training set.
     public var C: Double?
-    public var grid: [Double] = [0.01, 0.1, 1, 10]
+    public var grid: [Double] = [0.001, 0.01, 0.1, 1]
     /// ‖∇f‖∞ at which the solver stops.
     public var tolerance = 1e-4
     public var maxIterations = 1000
@@ -28,24 +28,33 @@ public struct LogisticRegression: Learner {
         let start = Benchmarks.now()
         var statistics: [String: Double] = [:]
         let c: Double
+        var solutions: [Double: [Double]] = [:]
         if let C { c = C } else {
-            let search = try RegularisationSearch.choose(from: grid, on: train, seed: seed) { try fit($0, C: $1) }
+            // Each C starts from the previous C's optimum (the grid ascends), and the final fit from the chosen one's.
+            var previous: [Double]?
+            let search = try RegularisationSearch.choose(from: grid.sorted(), on: train, seed: seed) { part, c in
+                let m = try fit(part, C: c, start: previous)
+                previous = m.parameters
+                solutions[c] = previous
+                return m
+            }
             c = search.C
-            for (g, a) in zip(grid, search.accuracies) { statistics["validation_accuracy_C=\(g)"] = a }
+            for (g, a) in zip(grid.sorted(), search.accuracies) { statistics["validation_accuracy_C=\(g)"] = a }
         }
-        var model = try fit(train, C: c)
+        var model = try fit(train, C: c, start: solutions[c])
         model.statistics.merge(statistics) { a, _ in a }
         model.statistics["fit_seconds"] = Benchmarks.now() - start
         return model
     }
 
-    /// Fits with regularisation `C`, no search.
-    public func fit(_ train: Dataset, C: Double) throws -> LogisticRegressionModel {
+    /// Fits with regularisation `C`, no search, starting from `start` (laid out as ``LogisticRegressionModel/parameters``) or zero.
+    public func fit(_ train: Dataset, C: Double, start: [Double]? = nil) throws -> LogisticRegressionModel {
         guard C > 0, C.isFinite else { throw ClassicError.invalidOption(option: "C", value: "\(C)", reason: "must be positive") }
         guard train.count > 0 else { throw TrainingError.unsuitableData(learner: name, reason: "empty training set") }
         let objective = MultinomialLogistic(features: train.features, labels: train.labels, classCount: train.classCount, C: C)
         let solver = LBFGS(gradientTolerance: tolerance, maxIterations: maxIterations)
-        let r = solver.minimize(objective, from: [Double](repeating: 0, count: objective.dimension))
+        let zero = [Double](repeating: 0, count: objective.dimension)
+        let r = solver.minimize(objective, from: start?.count == objective.dimension ? start! : zero)
         guard r.stop != .notFinite, r.x.allSatisfy(\.isFinite) else {
             throw TrainingError.diverged(learner: name, detail: "objective not finite after \(r.iterations) iterations")
         }
@@ -70,6 +79,8 @@ public struct LogisticRegressionModel: TrainedModel {
     public var classCount: Int { bias.count }
     public var parameterCount: Int { weights.count + bias.count }
     public var givesProbabilities: Bool { true }
+    /// W row-major then b, as ``MultinomialLogistic`` lays them out.
+    public var parameters: [Double] { (weights.scalars + bias.scalars).map(Double.init) }
 
     public func scores(_ features: Tensor) -> Tensor {
         let d = weights.shape[0], k = classCount

@@ -19,7 +19,6 @@ public final class MultinomialLogistic: DifferentiableObjective, @unchecked Send
     private let weights: Tensor      // [d, K] Float copy of W for sgemm
     private let residual: Tensor     // [n, K]: logits, then (softmax − onehot) / n
     private let weightGradient: Tensor
-    private static let chunks = 16   // fixed, so sums do not depend on the thread count
 
     /// The objective on `features` [n, d] with `labels` in `0..<classCount`, for regularisation `C`.
     public init(features: Tensor, labels: [Int], classCount: Int, C: Double) {
@@ -40,52 +39,40 @@ public final class MultinomialLogistic: DifferentiableObjective, @unchecked Send
 
     public func evaluate(_ w: [Double], gradient g: inout [Double]) -> Double {
         let n = sampleCount, d = featureCount, k = classCount, dk = d * k
-        let wp = weights.pointer, r = residual.pointer
+        let wp = weights.pointer, r = residual.pointer, gw = weightGradient.pointer
         for i in 0..<dk { wp[i] = Float(w[i]) }
         let bias = (0..<k).map { Float(w[dk + $0]) }
-        BLAS.sgemm(m: n, n: k, k: d, a: x.pointer, lda: d, b: wp, ldb: k, c: r, ldc: k)
-
-        let chunks = Self.chunks
-        var lossParts = [Double](repeating: 0, count: chunks)
-        var biasParts = [Double](repeating: 0, count: chunks * k)
+        var biasGradient = [Double](repeating: 0, count: k)
+        var loss = 0.0
         let inverseN = 1 / Float(max(n, 1))
-        labels.withUnsafeBufferPointer { y in
-            lossParts.withUnsafeMutableBufferPointer { lp in
-                biasParts.withUnsafeMutableBufferPointer { bp in
-                    let lossOut = UncheckedPointer(lp.baseAddress!), biasOut = UncheckedPointer(bp.baseAddress!)
-                    let yb = UncheckedPointer(UnsafeMutablePointer(mutating: y.baseAddress!))
-                    Parallel.forEach(chunks) { c in
-                        var loss = 0.0
-                        let gb = biasOut.value + c * k
-                        for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
-                            let row = r + i * k
-                            var top = -Float.infinity
-                            for j in 0..<k { row[j] += bias[j]; top = max(top, row[j]) }
-                            let label = Int(yb.value[i])
-                            let margin = row[label] - top
-                            var total: Float = 0
-                            for j in 0..<k { row[j] = (row[j] - top).exp; total += row[j] }
-                            loss += Double(total.log) - Double(margin)
-                            let scale = inverseN / total
-                            for j in 0..<k { row[j] *= scale }
-                            row[label] -= inverseN
-                            for j in 0..<k { gb[j] += Double(row[j]) }
-                        }
-                        lossOut.value[c] = loss
-                    }
-                }
+        // Row blocks small enough to stay in cache between the two products, so X is read from memory once.
+        let block = max(64, (1 << 20) / max(d, 1))
+        for r0 in stride(from: 0, to: n, by: block) {
+            let rows = min(block, n - r0), xb = x.pointer + r0 * d, rb = r + r0 * k
+            BLAS.sgemm(m: rows, n: k, k: d, a: xb, lda: d, b: wp, ldb: k, c: rb, ldc: k)
+            for i in 0..<rows {
+                let row = rb + i * k, label = Int(labels[r0 + i])
+                var top = -Float.infinity
+                for j in 0..<k { row[j] += bias[j]; top = max(top, row[j]) }
+                let margin = row[label] - top
+                var total: Float = 0
+                for j in 0..<k { row[j] = (row[j] - top).exp; total += row[j] }
+                loss += Double(total.log) - Double(margin)
+                let scale = inverseN / total
+                for j in 0..<k { row[j] *= scale }
+                row[label] -= inverseN
+                for j in 0..<k { biasGradient[j] += Double(row[j]) }
             }
+            BLAS.sgemm(transposeA: true, m: d, n: k, k: rows, a: xb, lda: d, b: rb, ldb: k,
+                       beta: r0 == 0 ? 0 : 1, c: gw, ldc: k)
         }
-        BLAS.sgemm(transposeA: true, m: d, n: k, k: n, a: x.pointer, lda: d, b: r, ldb: k,
-                   c: weightGradient.pointer, ldc: k)
         var penalty = 0.0
-        let gw = weightGradient.pointer
         for i in 0..<dk {
             penalty += w[i] * w[i]
             g[i] = Double(gw[i]) + lambda * w[i]
         }
-        for j in 0..<k { g[dk + j] = (0..<chunks).reduce(0) { $0 + biasParts[$1 * k + j] } }
-        return lossParts.reduce(0, +) / Double(max(n, 1)) + 0.5 * lambda * penalty
+        for j in 0..<k { g[dk + j] = biasGradient[j] }
+        return loss / Double(max(n, 1)) + 0.5 * lambda * penalty
     }
 }
 

@@ -29,7 +29,7 @@ public struct DualCoordinateDescent: Sendable {
         public var bias: Float
         public var alpha: [Float]
         public var epochs: Int
-        /// The last epoch's max PG − min PG over all variables.
+        /// The last epoch's max PG − min PG (over the active variables).
         public var gap: Double
         public var converged: Bool
     }
@@ -79,12 +79,12 @@ public struct DualCoordinateDescent: Sendable {
                 epochs += 1
                 if pgMax == -Float.infinity { pgMax = 0; pgMin = 0 }
                 let spread = Double(pgMax - pgMin)
+                gap = spread
                 if spread <= Double(eps) {
-                    if activeSize == n { gap = spread; converged = true; break }
+                    if activeSize == n { converged = true; break }
                     activeSize = n; pgMaxOld = .infinity; pgMinOld = -.infinity
                     continue
                 }
-                if activeSize == n { gap = spread }
                 pgMaxOld = pgMax <= 0 ? .infinity : pgMax
                 pgMinOld = pgMin >= 0 ? -.infinity : pgMin
             }

@@ -7,7 +7,7 @@ import TakeoffNN
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Takeoff's speed on this machine.",
-        subcommands: [GEMM.self, Elementwise.self, MLPStep.self, TrainSpeed.self, BenchData.self]
+        subcommands: [GEMM.self, Elementwise.self, MLPStep.self, TrainSpeed.self, BenchData.self, Classic.self]
     )
 
     struct GEMM: ParsableCommand {
