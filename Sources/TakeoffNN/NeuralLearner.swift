@@ -13,10 +13,14 @@ public struct NeuralLearner: Learner {
     public var batchSize: Int?
     public var learningRate: Float?
     public var optimizer: OptimizerKind = .adam()
-    public var dropout: Float = 0
+    /// Dropout after hidden layers; defaults to the preset's (see ``NeuralPreset/defaultDropout``).
+    public var dropout: Float
     public var showProgress = false
 
-    public init(preset: NeuralPreset) { self.preset = preset }
+    public init(preset: NeuralPreset) {
+        self.preset = preset
+        dropout = preset.defaultDropout
+    }
 
     public var name: String { preset.rawValue }
 
@@ -29,20 +33,21 @@ public struct NeuralLearner: Learner {
         return c
     }
 
-    /// Training settings for `m` training examples: Adam at 1e-3, batches of up to 128, an epoch
-    /// budget of about 4,000 steps (at least 15 and at most 200 epochs) and patience that grows
-    /// as the validation set shrinks.
+    /// Training settings for `m` training examples: Adam from 1e-3 with cosine decay over the epoch
+    /// budget, batches of up to 128, a budget of about 4,000 steps (at least 20 and at most 200
+    /// epochs) and patience that grows as the validation set shrinks.
     public enum Recipe {
-        static let version = "1"
+        static let version = "2"
 
         public static func options(examples m: Int) -> TrainingOptions {
             var o = TrainingOptions()
             o.batchSize = Swift.min(128, Swift.max(16, m / 8))
             let stepsPerEpoch = Swift.max(1, (m + o.batchSize - 1) / o.batchSize)
-            o.epochs = Swift.min(200, Swift.max(15, (4000 + stepsPerEpoch - 1) / stepsPerEpoch))
-            o.patience = Swift.min(20, Swift.max(5, o.epochs / 5))
+            o.epochs = Swift.min(200, Swift.max(20, (4000 + stepsPerEpoch - 1) / stepsPerEpoch))
+            o.patience = Swift.min(20, Swift.max(5, o.epochs / 4))
             o.learningRate = 1e-3
             o.optimizer = .adam()
+            o.schedule = .cosine(total: o.epochs * stepsPerEpoch)
             return o
         }
     }
@@ -53,6 +58,10 @@ public struct NeuralLearner: Learner {
         if let epochs { o.epochs = epochs }
         if let batchSize { o.batchSize = batchSize }
         if let learningRate { o.learningRate = learningRate }
+        if epochs != nil || batchSize != nil {
+            let stepsPerEpoch = Swift.max(1, (m + o.batchSize - 1) / o.batchSize)
+            o.schedule = .cosine(total: o.epochs * stepsPerEpoch)
+        }
         o.optimizer = optimizer
         o.showProgress = showProgress
         return o

@@ -11,6 +11,14 @@ public enum NeuralPreset: String, CaseIterable, Sendable {
     /// Two 5×5 convolutions (32 and 64 channels) with 2×2 max-pooling, dense 256, then the classes.
     case cnn
 
+    /// Dropout after each hidden layer in the training recipe: the wide networks overfit without it.
+    public var defaultDropout: Float {
+        switch self {
+        case .mlpSmall, .mlpMedium: 0
+        case .mlpLarge, .cnn: 0.2
+        }
+    }
+
     /// Whether the preset needs image-shaped inputs.
     public var needsImages: Bool { self == .cnn }
 
