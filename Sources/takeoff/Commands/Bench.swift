@@ -7,7 +7,7 @@ import TakeoffNN
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Takeoff's speed on this machine.",
-        subcommands: [GEMM.self, Elementwise.self, MLPStep.self, TrainSpeed.self, BenchData.self, Classic.self]
+        subcommands: [GEMM.self, Elementwise.self, MLPStep.self, TrainSpeed.self, BenchData.self, Classic.self, All.self]
     )
 
     struct GEMM: ParsableCommand {
@@ -131,6 +131,33 @@ extension Bench {
             }
             if json { print(jsonString(["batch_size": batchSize, "threads": Parallel.threadCount, "blas_core": BLAS.coreName, "results": rows])) }
             else { print("batch \(batchSize), \(Parallel.threadCount) threads, OpenBLAS \(BLAS.coreName)") }
+        }
+    }
+}
+
+extension Bench {
+    struct All: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every benchmark at a size that runs in a few minutes: gemm, elementwise, mlp-step, train (50 steps per preset), data, classic (fixed C, small m).")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print one JSON object per benchmark.") var json = false
+
+        func run() throws {
+            let threads = global.threads.map { ["--threads", "\($0)"] } ?? []
+            let flags = threads + (json ? ["--json"] : [])
+            let runs: [(String, ParsableCommand.Type, [String])] = [
+                ("gemm", GEMM.self, []), ("elementwise", Elementwise.self, []), ("mlp-step", MLPStep.self, []),
+                ("train", TrainSpeed.self, ["--steps", "50"]), ("data", BenchData.self, []),
+                ("classic logreg", Classic.self, ["--learner", "logreg", "--train-size", "10000", "--C", "0.01"]),
+                ("classic linear-svm", Classic.self, ["--learner", "linear-svm", "--train-size", "10000", "--C", "0.01"]),
+                ("classic rbf-svm", Classic.self, ["--learner", "rbf-svm", "--train-size", "5000", "--C", "10"]),
+            ]
+            for (name, command, arguments) in runs {
+                if !json { print("== \(name)") }
+                var c = try command.parse(arguments + flags)
+                try c.run()
+                if !json { print() }
+            }
         }
     }
 }
