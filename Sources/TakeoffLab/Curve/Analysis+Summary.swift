@@ -1,0 +1,79 @@
+import Foundation
+
+extension Analysis {
+    /// A plain-language account of the curves, one sentence per finding.
+    public var summary: [String] {
+        var s: [String] = []
+        let measured = learners.filter { !$0.points.isEmpty }
+        guard !measured.isEmpty else { return ["No cell finished, so there is no curve to describe."] }
+        let sizes = Set(measured.flatMap { $0.points.map(\.m) }).sorted()
+        for (m, word) in [(sizes.first!, "smallest"), (sizes.last!, "largest")] where word == "largest" || sizes.count > 1 {
+            let at = measured.compactMap { c in c.points.first { $0.m == m }.map { (c.learner, $0) } }.sorted { $0.1.mean > $1.1.mean }
+            guard let best = at.first else { continue }
+            var line = "At the \(word) size measured (m = \(Self.count(m))), \(best.0) leads with \(Self.percent(best.1.mean, best.1.spread))"
+            if at.count > 1, let worst = at.last { line += "; \(worst.0) is last with \(Self.percent(worst.1.mean, worst.1.spread))" }
+            s.append(line + ".")
+        }
+        for c in crossovers {
+            if c.projected {
+                s.append("The fitted curves say \(c.winner) would overtake \(c.loser) at about m ≈ \(Self.count(Int(c.m)))"
+                         + (c.extrapolated ? " — beyond twice the data measured, so treat it as a guess." : ", just beyond the data measured."))
+            } else {
+                var line = "\(c.winner) overtakes \(c.loser) at about m ≈ \(Self.count(Int(c.m)))"
+                if let lo = c.low, let hi = c.high, c.seedsTotal > 1 {
+                    line += " (per seed \(Self.count(Int(lo)))–\(Self.count(Int(hi))); \(c.seedsAgreeing) of \(c.seedsTotal) seeds end in this order)"
+                }
+                s.append(line + ".")
+            }
+        }
+        if let settled = settledFrom, let leader = rankings.last?.leader {
+            if settled == rankings.first?.m {
+                s.append("Every seed agrees that \(leader) leads at every size measured.")
+            } else {
+                s.append("With little data the ranking is unstable across seeds; from m = \(Self.count(settled)) on every seed puts \(leader) first.")
+            }
+        } else if rankings.contains(where: { $0.seeds >= 2 }), let last = rankings.last {
+            s.append("The seeds still disagree about the leader at the largest size (\(Int((last.leaderAgreement * 100).rounded()))% pick \(last.leader)): the ranking has not settled.")
+        }
+        for c in measured {
+            guard let slope = c.slopePerDoubling else { continue }
+            var line = "\(c.learner) " + (abs(slope) < 0.002 ? "has plateaued" : slope > 0 ? "still gains" : "loses")
+            line += String(format: " (%+.1f points per doubling of m at the largest sizes)", slope * 100)
+            if let a = c.asymptote, let sel = c.selection, sel.fit.family != .last {
+                line += "; its \(sel.fit.family.rawValue) fit heads to " + Self.percent(a, c.asymptoteSpread)
+            }
+            if let e = c.selection?.backtestError { line += String(format: " (back-test error %.1f points)", e * 100) }
+            s.append(line + ".")
+        }
+        if let target {
+            for c in measured {
+                guard let t = c.target else { continue }
+                let goal = String(format: "%.1f%%", target * 100)
+                if let m = t.m {
+                    s.append(t.measured ? "\(c.learner) reaches \(goal) by m = \(Self.count(Int(m)))."
+                             : "\(c.learner) would need about m ≈ \(Self.count(Int(m.rounded()))) to reach \(goal)"
+                                + (t.extrapolated ? " (extrapolated beyond twice the data: a guess)." : "."))
+                } else {
+                    s.append("\(c.learner) does not reach \(goal): its curve levels off below it.")
+                }
+            }
+        }
+        return s
+    }
+
+    /// `84.1% ± 0.3`.
+    static func percent(_ v: Double, _ spread: Double?) -> String {
+        String(format: "%.1f%%", v * 100) + (spread.map { $0 > 0 ? String(format: " ± %.1f", $0 * 100) : "" } ?? "")
+    }
+
+    /// `12,000`.
+    static func count(_ m: Int) -> String {
+        let s = String(m)
+        var out = ""
+        for (i, ch) in s.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 && ch != "-" { out.append(",") }
+            out.append(ch)
+        }
+        return String(out.reversed())
+    }
+}
