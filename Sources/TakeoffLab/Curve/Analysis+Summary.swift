@@ -37,10 +37,14 @@ extension Analysis {
         }
         for c in measured {
             guard let slope = c.slopePerDoubling else { continue }
-            var line = "\(c.learner) " + (abs(slope) < 0.002 ? "has plateaued" : slope > 0 ? "still gains" : "loses")
+            var line = "\(c.learner) " + (abs(slope) < 0.005 ? "has plateaued" : slope > 0 ? "still gains" : "loses")
             line += String(format: " (%+.1f points per doubling of m at the largest sizes)", slope * 100)
             if let a = c.asymptote, let sel = c.selection, sel.fit.family != .last {
-                line += "; its \(sel.fit.family.rawValue) fit heads to " + Self.percent(a, c.asymptoteSpread)
+                if let spread = c.asymptoteSpread, spread > 0.05 {
+                    line += "; its \(sel.fit.family.rawValue) fit's plateau (\(Self.percent(a, spread))) is not pinned down by the data"
+                } else {
+                    line += "; its \(sel.fit.family.rawValue) fit heads to " + Self.percent(a, c.asymptoteSpread)
+                }
             }
             if let e = c.selection?.backtestError { line += String(format: " (back-test error %.1f points)", e * 100) }
             s.append(line + ".")
@@ -54,7 +58,8 @@ extension Analysis {
                              : "\(c.learner) would need about m ≈ \(Self.count(Int(m.rounded()))) to reach \(goal)"
                                 + (t.extrapolated ? " (extrapolated beyond twice the data: a guess)." : "."))
                 } else {
-                    s.append("\(c.learner) does not reach \(goal): its curve levels off below it.")
+                    s.append("\(c.learner) does not reach \(goal): "
+                             + (c.asymptote.map { $0 <= target } ?? true ? "its curve levels off below it." : "not even at 10^12 examples by its fitted curve."))
                 }
             }
         }

@@ -35,7 +35,7 @@ public struct Analysis: Sendable, Codable {
         /// The fitted plateau, and its standard deviation over per-seed fits.
         public var asymptote: Double?
         public var asymptoteSpread: Double?
-        /// Accuracy gained per doubling of m between the two largest measured sizes.
+        /// Accuracy gained per doubling of m at the largest sizes (least squares over the three largest).
         public var slopePerDoubling: Double?
         public var target: TargetEstimate?
         /// Cells by status (ok, diverged, failed, skipped-budget).
@@ -107,8 +107,11 @@ public struct Analysis: Sendable, Codable {
                 curve.asymptoteSpread = perSeed.count >= 2 ? Self.sd(perSeed) : nil
             }
             if points.count >= 2 {
-                let (a, b) = (points[points.count - 2], points[points.count - 1])
-                curve.slopePerDoubling = (b.mean - a.mean) / log2(Double(b.m) / Double(a.m))
+                // Least-squares slope against log2 m over the three largest sizes: steadier than two points.
+                let top = points.suffix(3)
+                let xs = top.map { log2(Double($0.m)) }, ys = top.map(\.mean)
+                let mx = Self.mean(xs), my = Self.mean(ys)
+                curve.slopePerDoubling = zip(xs, ys).map { ($0 - mx) * ($1 - my) }.reduce(0, +) / xs.map { ($0 - mx) * ($0 - mx) }.reduce(0, +)
             }
             if let target { curve.target = Self.estimate(target, curve) }
             curves.append(curve)

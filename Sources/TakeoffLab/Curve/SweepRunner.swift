@@ -55,6 +55,7 @@ public final class SweepRunner {
         let learnerIndex = Dictionary(uniqueKeysWithValues: plan.learners.enumerated().map { ($1.configuration, $0) })
         var orders: [UInt64: NestedSubsets] = [:]
         let bar = showProgress ? ProgressBar(total: 1000, label: "curve") : nil
+        let interactive = isatty(2) == 1
         let total = cells.count
         var ran = 0
 
@@ -67,7 +68,7 @@ public final class SweepRunner {
             if let bar {
                 let elapsed = Benchmarks.now() - start
                 let rest = remainingEstimate(elapsed)
-                bar.update(Int(1000 * elapsed / max(elapsed + rest, 1e-9)), status: "\(results.count)/\(total) cells", force: true)
+                bar.update(Int(1000 * elapsed / max(elapsed + rest, 1e-9)), status: "\(results.count)/\(total) cells", force: interactive)
             }
         }
 
