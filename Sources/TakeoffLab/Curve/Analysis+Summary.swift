@@ -39,7 +39,9 @@ extension Analysis {
             guard let slope = c.slopePerDoubling else { continue }
             var line = "\(c.learner) " + (abs(slope) < 0.005 ? "has plateaued" : slope > 0 ? "still gains" : "loses")
             line += String(format: " (%+.1f points per doubling of m at the largest sizes)", slope * 100)
-            if let a = c.asymptote, let sel = c.selection, sel.fit.family != .last {
+            if c.selection?.fit.family == .last, c.points.count >= 3 {
+                line += "; no fitted family predicted its largest sizes better than its last value, so no plateau is estimated"
+            } else if let a = c.asymptote, let sel = c.selection, sel.fit.family != .last {
                 if let spread = c.asymptoteSpread, spread > 0.05 {
                     line += "; its \(sel.fit.family.rawValue) fit's plateau (\(Self.percent(a, spread))) is not pinned down by the data"
                 } else {

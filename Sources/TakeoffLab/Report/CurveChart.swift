@@ -62,7 +62,7 @@ public struct CurveChart {
         // Region past twice the data, where extrapolations are guesses.
         let twice = acc.x(2 * mMax)
         out += "<rect x=\"\(f(twice))\" y=\"\(acc.y0)\" width=\"\(f(acc.x0 + acc.width - twice))\" height=\"\(acc.height)\" fill=\"#f2f2f2\"/>\n"
-        out += "<text x=\"\(f(twice + 4))\" y=\"\(acc.y0 + 14)\" fill=\"#777\" font-size=\"11\">beyond 2× data</text>\n"
+        out += "<text x=\"\(f(acc.x0 + acc.width - 4))\" y=\"\(acc.y0 + 14)\" text-anchor=\"end\" fill=\"#777\" font-size=\"11\">beyond 2×</text>\n"
         out += axes(acc, yTicks: stride(from: yLo, through: yHi + 1e-9, by: stepY).map { ($0, String(format: "%.0f%%", $0 * 100)) },
                     xLabel: "training examples m (log scale)", yLabel: "test accuracy", heading: "Accuracy")
         out += axes(time, yTicks: Self.decades(sLo, sHi).map { ($0, Self.secondsLabel($0)) },
@@ -96,7 +96,8 @@ public struct CurveChart {
 
         // Legend: learners, then what the line styles mean, four to a row.
         var entries: [(String, String)] = curves.enumerated().map { ("line:" + Self.color($0.offset), $0.element.learner) }
-        entries += [("band", "±1 sd over seeds"), ("dash", "fitted extrapolation"), ("shade", "beyond 2× the largest m")]
+        if allPoints.contains(where: { $0.spread > 0 }) { entries.append(("band", "±1 sd over seeds")) }
+        entries += [("dash", "fitted extrapolation"), ("shade", "beyond 2× the largest m: a guess")]
         let legendTop = 455.0
         for (k, e) in entries.enumerated() {
             let x = 75 + Double(k % 4) * 240, y = legendTop + Double(k / 4) * 22

@@ -18,7 +18,8 @@ struct Curve: ParsableCommand {
     var learners: String?
     @Option(help: "Comma-separated training sizes m (default: 8 log-spaced from 100 to the whole pool).") var sizes: String?
     @Option(help: "Seeds per (learner, m): 0, 1, … (default 3; 1 with --quick).") var seeds: Int?
-    @Option(help: "Time budget, e.g. 90s, 10m, 1.5h: cells predicted to overrun it are skipped and reported.") var budget: String?
+    @Option(help: "Time budget, e.g. 90s, 10m, 1.5h, or none: cells predicted to overrun it are skipped and reported (default 10m; 1m with --quick).")
+    var budget: String?
     @Option(help: "Results store (SQLite; default OUT/curve.sqlite).") var store: String?
     @Option(help: "Output folder.") var out: String = "takeoff-out/curve"
     @Option(help: "Target test accuracy (0–1 or percent): the m each learner needs to reach it.") var target: Double?
@@ -35,7 +36,7 @@ struct Curve: ParsableCommand {
     func run() throws {
         try global.apply()
         // Everything is checked before the first cell trains.
-        let budgetSeconds = try budget.map(Self.parseDuration)
+        let budgetSeconds = try Self.parseBudget(budget ?? (quick ? "1m" : "10m"))
         if let maxCells, maxCells < 1 { throw ValidationError("--max-cells must be at least 1, got \(maxCells)") }
         let targetAccuracy = try target.map { t -> Double in
             let v = t > 1 ? t / 100 : t
@@ -106,9 +107,10 @@ struct Curve: ParsableCommand {
         s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// Seconds from `90`, `90s`, `10m`, `1.5h`.
-    static func parseDuration(_ s: String) throws -> Double {
+    /// Seconds from `90`, `90s`, `10m`, `1.5h`; nil for `none` (no budget).
+    static func parseBudget(_ s: String) throws -> Double? {
         let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+        if t == "none" || t == "unlimited" { return nil }
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("min", 60), ("h", 3600)]
         for (suffix, factor) in units.sorted(by: { $0.0.count > $1.0.count }) where t.hasSuffix(suffix) {
             if let v = Double(t.dropLast(suffix.count)), v > 0, v.isFinite { return v * factor }
