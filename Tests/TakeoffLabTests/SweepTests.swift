@@ -80,7 +80,7 @@ import TakeoffData
         let dir = temporaryDirectory("report")
         try report.write(to: dir)
         let svg = try String(contentsOf: dir.appendingPathComponent("curve.svg"), encoding: .utf8)
-        for name in ["logreg", "linear-svm", "mlp-small", "fitted extrapolation", "test accuracy", "fit time"] { #expect(svg.contains(name)) }
+        for name in ["logreg", "linear-svm", "mlp-small", "fitted curve", "test accuracy", "fit time"] { #expect(svg.contains(name)) }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any]
         #expect((json?["cells"] as? [String: Int])?["ok"] == 15)
     }

@@ -6,25 +6,35 @@ extension Analysis {
         var s: [String] = []
         let measured = learners.filter { !$0.points.isEmpty }
         guard !measured.isEmpty else { return ["No cell finished, so there is no curve to describe."] }
+        // Compare learners where at least two were measured; say who alone got further.
         let sizes = Set(measured.flatMap { $0.points.map(\.m) }).sorted()
-        for (m, word) in [(sizes.first!, "smallest"), (sizes.last!, "largest")] where word == "largest" || sizes.count > 1 {
-            let at = measured.compactMap { c in c.points.first { $0.m == m }.map { (c.learner, $0) } }.sorted { $0.1.mean > $1.1.mean }
-            guard let best = at.first else { continue }
-            var line = "At the \(word) size measured (m = \(Self.count(m))), \(best.0) leads with \(Self.percent(best.1.mean, best.1.spread))"
-            if at.count > 1, let worst = at.last { line += "; \(worst.0) is last with \(Self.percent(worst.1.mean, worst.1.spread))" }
-            s.append(line + ".")
+        let shared = sizes.filter { m in measured.filter { c in c.points.contains { $0.m == m } }.count >= 2 }
+        for (m, word) in [(shared.first, "smallest"), (shared.last, "largest")] where m != nil && (word == "largest" || shared.count > 1) {
+            let at = measured.compactMap { c in c.points.first { $0.m == m! }.map { (c.learner, $0) } }.sorted { $0.1.mean > $1.1.mean }
+            guard let best = at.first, let worst = at.last else { continue }
+            s.append("At the \(word) size where learners can be compared (m = \(Self.count(m!))), \(best.0) leads with "
+                     + "\(Self.percent(best.1.mean, best.1.spread)); \(worst.0) is last with \(Self.percent(worst.1.mean, worst.1.spread)).")
         }
-        for c in crossovers {
+        if let top = sizes.last, top != shared.last ?? top {
+            let beyond = measured.filter { ($0.largestM ?? 0) > (shared.last ?? 0) }
+            s.append(beyond.map { c in "\(c.learner) alone went on to m = \(Self.count(c.largestM!)) (\(Self.percent(c.points.last!.mean, c.points.last!.spread)))" }
+                        .joined(separator: "; ") + ".")
+        }
+        // Crossings of curves that end within noise of each other go to the report's table, not here.
+        for c in crossovers where c.clear || (c.projected && !c.extrapolated) {
             if c.projected {
-                s.append("The fitted curves say \(c.winner) would overtake \(c.loser) at about m ≈ \(Self.count(Int(c.m)))"
-                         + (c.extrapolated ? " — beyond twice the data measured, so treat it as a guess." : ", just beyond the data measured."))
+                s.append("The fitted curves say \(c.winner) would overtake \(c.loser) at about m ≈ \(Self.count(Int(c.m))), just beyond the data measured.")
             } else {
                 var line = "\(c.winner) overtakes \(c.loser) at about m ≈ \(Self.count(Int(c.m)))"
                 if let lo = c.low, let hi = c.high, c.seedsTotal > 1 {
-                    line += " (per seed \(Self.count(Int(lo)))–\(Self.count(Int(hi))); \(c.seedsAgreeing) of \(c.seedsTotal) seeds end in this order)"
+                    line += " (per seed \(Self.count(Int(lo)))–\(Self.count(Int(hi))), all \(c.seedsTotal) seeds end in this order)"
                 }
-                s.append(line + ".")
+                s.append(line + String(format: " and ends %.1f points ahead.", c.finalLead * 100))
             }
+        }
+        let unclear = crossovers.filter { !$0.clear && !($0.projected && !$0.extrapolated) }.count
+        if unclear > 0 {
+            s.append("\(unclear) more crossing\(unclear == 1 ? "" : "s") of curves end within noise or only in extrapolation beyond twice the data (see the crossover table).")
         }
         if let settled = settledFrom, let leader = rankings.last?.leader {
             if settled == rankings.first?.m {
@@ -33,7 +43,8 @@ extension Analysis {
                 s.append("With little data the ranking is unstable across seeds; from m = \(Self.count(settled)) on every seed puts \(leader) first.")
             }
         } else if rankings.contains(where: { $0.seeds >= 2 }), let last = rankings.last {
-            s.append("The seeds still disagree about the leader at the largest size (\(Int((last.leaderAgreement * 100).rounded()))% pick \(last.leader)): the ranking has not settled.")
+            s.append("The seeds still disagree about the leader at m = \(Self.count(last.m)), the largest size with several seeds of several learners "
+                     + "(\(Int((last.leaderAgreement * 100).rounded()))% pick \(last.leader)): the ranking has not settled.")
         }
         for c in measured {
             guard let slope = c.slopePerDoubling else { continue }
@@ -53,8 +64,11 @@ extension Analysis {
         }
         if let target {
             for c in measured {
-                guard let t = c.target else { continue }
                 let goal = String(format: "%.1f%%", target * 100)
+                guard let t = c.target else {
+                    s.append("\(c.learner): too few sizes measured to tell whether it reaches \(goal).")
+                    continue
+                }
                 if let m = t.m {
                     s.append(t.measured ? "\(c.learner) reaches \(goal) by m = \(Self.count(Int(m)))."
                              : "\(c.learner) would need about m ≈ \(Self.count(Int(m.rounded()))) to reach \(goal)"

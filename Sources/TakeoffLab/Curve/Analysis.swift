@@ -61,6 +61,10 @@ public struct Analysis: Sendable, Codable {
         public var projected: Bool
         /// Beyond twice the largest measured m.
         public var extrapolated: Bool
+        /// The winner's lead in mean accuracy at the largest size both measured (0 for a projected crossover).
+        public var finalLead: Double
+        /// Every seed ends in this order and the lead is at least half a point: not a crossing of curves within noise.
+        public var clear: Bool { !projected && finalLead >= 0.005 && seedsAgreeing == seedsTotal }
     }
 
     /// How consistently the seeds rank the learners at one size.
@@ -96,7 +100,7 @@ public struct Analysis: Sendable, Codable {
             }
             var curve = LearnerCurve(learner: name, configuration: configuration, points: points,
                                      statuses: Dictionary(grouping: mine, by: \.status.rawValue).mapValues(\.count))
-            curve.selection = CurveSelection.select(sizes: points.map(\.m), values: points.map(\.mean))
+            curve.selection = CurveSelection.select(sizes: points.map(\.m), values: points.map(\.mean), weights: Self.weights(points))
             if let s = curve.selection {
                 curve.asymptote = s.fit.asymptote
                 let seeds = Set(ok.map(\.key.seed)).sorted()
@@ -121,11 +125,21 @@ public struct Analysis: Sendable, Codable {
         (rankings, settledFrom) = Self.rankings(curves)
     }
 
+    /// Inverse variances over seeds, so the noisy small sizes pull the fit less; sizes with one seed get
+    /// the largest variance seen, and a floor of half a point keeps one lucky size from dominating. Nil with one seed.
+    static func weights(_ points: [Point]) -> [Double]? {
+        let spreads = points.filter { $0.seeds.count >= 2 }.map { max($0.spread, 0.005) }
+        guard let widest = spreads.max() else { return nil }
+        return points.map { p in 1 / pow(p.seeds.count >= 2 ? max(p.spread, 0.005) : widest, 2) }
+    }
+
     static func estimate(_ target: Double, _ c: LearnerCurve) -> TargetEstimate? {
         guard let largest = c.points.last else { return nil }
         if let first = c.points.first(where: { $0.mean >= target }) {
             return TargetEstimate(m: Double(first.m), measured: true, extrapolated: false)
         }
+        // Two sizes cannot tell a plateau from a climb.
+        guard c.points.count >= 3 else { return nil }
         guard let fit = c.selection?.fit, fit.asymptote > target else { return TargetEstimate(m: nil, measured: false, extrapolated: false) }
         // Bisection in log m between the largest measured size and 10^12.
         var lo = log(Double(largest.m)), hi = log(1e12)
@@ -168,14 +182,15 @@ public struct Analysis: Sendable, Codable {
                     }
                     out.append(Crossover(winner: aWins ? a.learner : b.learner, loser: aWins ? b.learner : a.learner, m: m,
                                          low: perSeed.min(), high: perSeed.max(), seedsAgreeing: agreeing, seedsTotal: seeds.count,
-                                         projected: false, extrapolated: false))
-                } else if let fa = a.selection?.fit, let fb = b.selection?.fit, let top = sizes.last {
+                                         projected: false, extrapolated: false, finalLead: abs(diffs.last!)))
+                } else if a.points.count >= 3, b.points.count >= 3, let fa = a.selection?.fit, let fb = b.selection?.fit, let top = sizes.last {
                     // Does the trailing curve's fit overtake the leader's within 10× the data?
                     let lead = diffs.last! > 0
                     let grid = (1...60).map { top * pow(10, Double($0) / 60) }
                     if let m = grid.first(where: { (fa.predict($0) - fb.predict($0) > 0) != lead }) {
                         out.append(Crossover(winner: lead ? b.learner : a.learner, loser: lead ? a.learner : b.learner, m: m,
-                                             low: nil, high: nil, seedsAgreeing: 0, seedsTotal: 0, projected: true, extrapolated: m > 2 * top))
+                                             low: nil, high: nil, seedsAgreeing: 0, seedsTotal: 0, projected: true, extrapolated: m > 2 * top,
+                                             finalLead: 0))
                     }
                 }
             }
@@ -194,12 +209,14 @@ public struct Analysis: Sendable, Codable {
 
     static func rankings(_ curves: [LearnerCurve]) -> ([Ranking], Int?) {
         let sizes = Set(curves.flatMap { $0.points.map(\.m) }).sorted()
+        let multiSeed = curves.contains { $0.points.contains { $0.seeds.count >= 2 } }
         var out: [Ranking] = []
         for m in sizes {
             let present = curves.compactMap { c in c.points.first { $0.m == m }.map { (c.learner, $0) } }
             guard present.count >= 2 else { continue }
             let seeds = present.map { Set($0.1.seeds) }.reduce(Set(present[0].1.seeds)) { $0.intersection($1) }.sorted()
-            guard !seeds.isEmpty else { continue }
+            // With several seeds, only sizes where at least two of them can disagree.
+            guard seeds.count >= (multiSeed ? 2 : 1) else { continue }
             func acc(_ k: Int, _ seed: UInt64) -> Double { present[k].1.accuracies[present[k].1.seeds.firstIndex(of: seed)!] }
             let leader = present.indices.max { present[$0].1.mean < present[$1].1.mean }!
             let leaders = seeds.filter { seed in present.indices.allSatisfy { acc($0, seed) <= acc(leader, seed) } }.count
@@ -217,7 +234,7 @@ public struct Analysis: Sendable, Codable {
         guard out.contains(where: { $0.seeds >= 2 }) else { return (out, nil) }
         var settled: Int?
         for r in out.reversed() {
-            guard r.seeds >= 2, r.leaderAgreement == 1, r.leader == out.last!.leader else { break }
+            guard r.leaderAgreement == 1, r.leader == out.last!.leader else { break }
             settled = r.m
         }
         return (out, settled)

@@ -19,9 +19,12 @@ public struct CurveFit: Sendable, Codable {
     /// The plateau the fit heads to.
     public var asymptote: Double { family.asymptote(raw) }
 
-    /// Fits `family` to accuracies `values` at sizes `sizes`; nil with fewer points than parameters.
-    public static func fit(_ family: CurveFamily, sizes: [Double], values: [Double], restarts: Int = 24, seed: UInt64 = 0) -> CurveFit? {
-        precondition(sizes.count == values.count, "CurveFit: \(sizes.count) sizes but \(values.count) values")
+    /// Fits `family` to accuracies `values` at sizes `sizes`, minimising the squared residuals times
+    /// `weights` (e.g. inverse variances over seeds; nil weighs all alike); nil with fewer points than parameters.
+    public static func fit(_ family: CurveFamily, sizes: [Double], values: [Double], weights: [Double]? = nil,
+                           restarts: Int = 24, seed: UInt64 = 0) -> CurveFit? {
+        precondition(sizes.count == values.count && (weights?.count ?? sizes.count) == sizes.count,
+                     "CurveFit: \(sizes.count) sizes, \(values.count) values and \(weights?.count ?? sizes.count) weights")
         guard sizes.count >= family.parameterCount, let scale = sizes.max(), scale > 0 else { return nil }
         if family == .last {
             let last = values[sizes.firstIndex(of: scale)!]
@@ -36,21 +39,24 @@ public struct CurveFit: Sendable, Codable {
                 r == 0 ? (range.lowerBound + range.upperBound) / 2
                     : range.lowerBound + Double(rng.uniform()) * (range.upperBound - range.lowerBound)
             }
-            let found = levenbergMarquardt(family, x: x, y: values, start: start)
+            let found = levenbergMarquardt(family, x: x, y: values, weights: weights?.map { $0.squareRoot() }, start: start)
             if found.sse.isFinite, found.sse < best?.sse ?? .infinity { best = found }
         }
         guard let best else { return nil }
-        return CurveFit(family: family, raw: best.p, scale: scale, rmse: (best.sse / Double(x.count)).squareRoot())
+        return CurveFit(family: family, raw: best.p, scale: scale, rmse: rms(zip(x, values).map { family.value(best.p, $0) - $1 }))
     }
 
     static func rms(_ r: [Double]) -> Double { (r.map { $0 * $0 }.reduce(0, +) / Double(max(r.count, 1))).squareRoot() }
 
-    /// Minimises the squared residuals from `start`, projecting every step into the family's bounds.
-    static func levenbergMarquardt(_ family: CurveFamily, x: [Double], y: [Double], start: [Double],
+    /// Minimises the squared residuals (each scaled by `scales`) from `start`, projecting every step into the family's bounds.
+    static func levenbergMarquardt(_ family: CurveFamily, x: [Double], y: [Double], weights scales: [Double]? = nil, start: [Double],
                                    iterations: Int = 300) -> (p: [Double], sse: Double) {
         let bounds = family.bounds
         func clamp(_ p: [Double]) -> [Double] { zip(p, bounds).map { min(max($0, $1.lowerBound), $1.upperBound) } }
-        func residuals(_ p: [Double]) -> [Double] { zip(x, y).map { family.value(p, $0) - $1 } }
+        func residuals(_ p: [Double]) -> [Double] {
+            let r = zip(x, y).map { family.value(p, $0) - $1 }
+            return scales.map { zip(r, $0).map(*) } ?? r
+        }
         func sse(_ r: [Double]) -> Double {
             let s = r.map { $0 * $0 }.reduce(0, +)
             return s.isFinite ? s : .infinity

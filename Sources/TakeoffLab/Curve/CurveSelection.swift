@@ -20,9 +20,9 @@ public struct CurveSelection: Sendable, Codable {
     /// The chosen family's back-test error; nil when there were too few sizes to back-test.
     public var backtestError: Double? { backtests.first { $0.family == fit.family }?.error }
 
-    /// Chooses and fits a family for mean accuracies `values` at ascending `sizes`. With fewer than
-    /// three sizes there is nothing to back-test and the last value is kept.
-    public static func select(sizes: [Int], values: [Double]) -> CurveSelection? {
+    /// Chooses and fits a family for mean accuracies `values` at ascending `sizes` (with optional
+    /// least-squares `weights`). With fewer than three sizes there is nothing to back-test and the last value is kept.
+    public static func select(sizes: [Int], values: [Double], weights: [Double]? = nil) -> CurveSelection? {
         guard !sizes.isEmpty else { return nil }
         let m = sizes.map(Double.init)
         guard sizes.count >= 3 else {
@@ -30,12 +30,12 @@ public struct CurveSelection: Sendable, Codable {
         }
         let held = max(1, sizes.count / 4)
         let trainCount = sizes.count - held
-        let trainM = Array(m.prefix(trainCount)), trainY = Array(values.prefix(trainCount))
+        let trainM = Array(m.prefix(trainCount)), trainY = Array(values.prefix(trainCount)), trainW = weights.map { Array($0.prefix(trainCount)) }
         var backtests: [Backtest] = []
         for family in CurveFamily.allCases {
             // A family needs more points than parameters, or it fits the noise exactly.
             guard family == .last || trainCount > family.parameterCount,
-                  let f = CurveFit.fit(family, sizes: trainM, values: trainY) else {
+                  let f = CurveFit.fit(family, sizes: trainM, values: trainY, weights: trainW) else {
                 backtests.append(Backtest(family: family, error: nil))
                 continue
             }
@@ -44,7 +44,7 @@ public struct CurveSelection: Sendable, Codable {
         }
         let ranked = backtests.filter { $0.error != nil }.sorted { ($0.error!, order($0.family)) < ($1.error!, order($1.family)) }
         for candidate in ranked {
-            if let fit = CurveFit.fit(candidate.family, sizes: m, values: values) {
+            if let fit = CurveFit.fit(candidate.family, sizes: m, values: values, weights: weights) {
                 return CurveSelection(fit: fit, backtests: backtests, heldOut: Array(sizes.suffix(held)))
             }
         }

@@ -6,9 +6,10 @@ import TakeoffNN
 /// Runs a ``SweepPlan`` one cell at a time with all of ``Parallel/threadCount`` (on a small machine one
 /// worker with every core beats several workers sharing them, and the thread count is process-wide).
 ///
-/// Cells already in the store are reused. The next cell is always the cheapest predicted one among
-/// each learner's smallest unfinished size, so costs are extrapolated from measured sizes only; with a
-/// budget, a cell whose predicted cost would overrun it is skipped, with its learner's larger sizes.
+/// Cells already in the store are reused. The first seed goes first over the whole grid, then the next;
+/// within a seed the next cell is the cheapest predicted one among each learner's smallest unfinished
+/// size, so costs are extrapolated from measured sizes only. With a budget, a cell whose predicted cost
+/// would overrun it is skipped, with its learner's larger sizes.
 public final class SweepRunner {
     public let plan: SweepPlan
     public let split: TrainTestSplit
@@ -53,6 +54,7 @@ public final class SweepRunner {
         }
         var pending = cells.filter { results[$0] == nil }
         let learnerIndex = Dictionary(uniqueKeysWithValues: plan.learners.enumerated().map { ($1.configuration, $0) })
+        let seedRank = Dictionary(uniqueKeysWithValues: plan.seeds.enumerated().map { ($1, $0) })
         var orders: [UInt64: NestedSubsets] = [:]
         let bar = showProgress ? ProgressBar(total: 1000, label: "curve") : nil
         let interactive = isatty(2) == 1
@@ -74,13 +76,14 @@ public final class SweepRunner {
 
         while !pending.isEmpty {
             if let limit = cellLimit, ran >= limit { break }
-            // Each learner's smallest pending size is eligible; take the cheapest predicted cell.
+            // The smallest pending size of each (learner, seed) is eligible. Take the first seed's cells before
+            // repeats (a curve over all sizes before its spread), cheapest predicted first.
             var smallest: [String: Int] = [:]
-            for c in pending { smallest[c.configuration] = min(smallest[c.configuration] ?? .max, c.m) }
-            let eligible = pending.filter { smallest[$0.configuration] == $0.m }
+            for c in pending { smallest["\(c.configuration)#\(c.seed)"] = min(smallest["\(c.configuration)#\(c.seed)"] ?? .max, c.m) }
+            let eligible = pending.filter { smallest["\($0.configuration)#\($0.seed)"] == $0.m }
             let next = eligible.min { a, b in
                 let pa = cost.predict(learner: a.configuration, m: a.m) ?? 0, pb = cost.predict(learner: b.configuration, m: b.m) ?? 0
-                return (pa, a.m, learnerIndex[a.configuration]!, a.seed) < (pb, b.m, learnerIndex[b.configuration]!, b.seed)
+                return (seedRank[a.seed]!, pa, a.m, learnerIndex[a.configuration]!) < (seedRank[b.seed]!, pb, b.m, learnerIndex[b.configuration]!)
             }!
             let elapsed = Benchmarks.now() - start
             if let budget {

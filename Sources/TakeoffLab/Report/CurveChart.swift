@@ -1,7 +1,8 @@
 import Foundation
 
 /// The scale figure as SVG: accuracy against m (log axis) with a band of ±1 standard deviation
-/// over seeds and dashed fitted extrapolations, beside fit time against m (log–log), legend below.
+/// over seeds and fitted extrapolations (dashed to twice each learner's largest m, dotted beyond),
+/// beside fit time against m (log–log), legend below.
 public struct CurveChart {
     public var title: String
     public var analysis: Analysis
@@ -47,7 +48,7 @@ public struct CurveChart {
         // Accuracy range: data ± spread and the drawn fits, padded to tenths (twentieths when narrow).
         var values = allPoints.flatMap { [$0.mean - $0.spread, $0.mean + $0.spread] }
         for c in curves {
-            guard let fit = c.selection?.fit, let top = c.largestM else { continue }
+            guard let fit = c.selection?.fit, let top = c.largestM, c.points.count >= 3 else { continue }
             values += stride(from: 0.0, through: 1, by: 0.1).map { fit.predict(Double(top) * pow(extrapolationFactor, $0)) }
         }
         values = values.filter(\.isFinite)
@@ -59,10 +60,6 @@ public struct CurveChart {
         let sLo = pow(10, floor(log10(seconds.min() ?? 0.01))), sHi = pow(10, ceil(log10(max(seconds.max() ?? 1, sLo * 10))))
         let time = Frame(x0: 740, y0: 60, width: 270, height: 340, xLo: mMin / 1.25, xHi: mMax * 1.25, yLo: sLo, yHi: sHi, logY: true)
 
-        // Region past twice the data, where extrapolations are guesses.
-        let twice = acc.x(2 * mMax)
-        out += "<rect x=\"\(f(twice))\" y=\"\(acc.y0)\" width=\"\(f(acc.x0 + acc.width - twice))\" height=\"\(acc.height)\" fill=\"#f2f2f2\"/>\n"
-        out += "<text x=\"\(f(acc.x0 + acc.width - 4))\" y=\"\(acc.y0 + 14)\" text-anchor=\"end\" fill=\"#777\" font-size=\"11\">beyond 2×</text>\n"
         out += axes(acc, yTicks: stride(from: yLo, through: yHi + 1e-9, by: stepY).map { ($0, String(format: "%.0f%%", $0 * 100)) },
                     xLabel: "training examples m (log scale)", yLabel: "test accuracy", heading: "Accuracy")
         out += axes(time, yTicks: Self.decades(sLo, sHi).map { ($0, Self.secondsLabel($0)) },
@@ -76,12 +73,15 @@ public struct CurveChart {
                 let lower = pts.reversed().map { "\(f(acc.x(Double($0.m)))),\(f(acc.y(max(yLo, $0.mean - $0.spread))))" }
                 out += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
             }
-            if let fit = c.selection?.fit, let top = c.largestM {
-                let line = stride(from: 0.0, through: 1.0001, by: 0.05).map { t -> String in
-                    let m = Double(top) * pow(extrapolationFactor, t)
-                    return "\(f(acc.x(m))),\(f(acc.y(min(yHi, max(yLo, fit.predict(m))))))"
+            // Dashed to twice the learner's largest m, dotted beyond (a guess); none from fewer than three sizes.
+            if let fit = c.selection?.fit, let top = c.largestM, pts.count >= 3 {
+                for (from, to, dash) in [(0.0, 0.5, "6 4"), (0.5, 1.0, "2 4")] {
+                    let line = stride(from: from, through: to + 1e-9, by: 0.05).map { t -> String in
+                        let m = Double(top) * pow(extrapolationFactor, t)
+                        return "\(f(acc.x(m))),\(f(acc.y(min(yHi, max(yLo, fit.predict(m))))))"
+                    }
+                    out += "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\"/>\n"
                 }
-                out += "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n"
             }
             out += "<polyline points=\"\(pts.map { "\(f(acc.x(Double($0.m)))),\(f(acc.y($0.mean)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
             for p in pts {
@@ -97,14 +97,14 @@ public struct CurveChart {
         // Legend: learners, then what the line styles mean, four to a row.
         var entries: [(String, String)] = curves.enumerated().map { ("line:" + Self.color($0.offset), $0.element.learner) }
         if allPoints.contains(where: { $0.spread > 0 }) { entries.append(("band", "±1 sd over seeds")) }
-        entries += [("dash", "fitted extrapolation"), ("shade", "beyond 2× the largest m: a guess")]
+        entries += [("dash", "fitted curve to 2× the largest m"), ("dot", "beyond 2×: a guess")]
         let legendTop = 455.0
         for (k, e) in entries.enumerated() {
             let x = 75 + Double(k % 4) * 240, y = legendTop + Double(k / 4) * 22
             switch e.0 {
             case "band": out += "<rect x=\"\(x)\" y=\"\(y - 6)\" width=\"28\" height=\"12\" fill=\"#555\" fill-opacity=\"0.15\"/>\n"
             case "dash": out += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"#555\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n"
-            case "shade": out += "<rect x=\"\(x)\" y=\"\(y - 6)\" width=\"28\" height=\"12\" fill=\"#f2f2f2\" stroke=\"#ccc\"/>\n"
+            case "dot": out += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"#555\" stroke-width=\"2\" stroke-dasharray=\"2 4\"/>\n"
             default:
                 let color = String(e.0.dropFirst(5))
                 out += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"\(color)\" stroke-width=\"2\"/><circle cx=\"\(x + 14)\" cy=\"\(y)\" r=\"3\" fill=\"\(color)\"/>\n"

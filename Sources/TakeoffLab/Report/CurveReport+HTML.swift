@@ -74,12 +74,13 @@ extension CurveReport {
         if analysis.crossovers.isEmpty {
             h += "<p>No learner overtakes another within the sizes measured, nor within ten times them by the fitted curves.</p>\n"
         } else {
-            h += "<table><tr><th>overtakes</th><th>at m ≈</th><th>per-seed range</th><th>seeds ending in this order</th><th>source</th></tr>\n"
+            h += "<table><tr><th>overtakes</th><th>at m ≈</th><th>per-seed range</th><th>seeds ending in this order</th><th>lead at the end</th><th>source</th></tr>\n"
             for c in analysis.crossovers {
                 let range = c.low.flatMap { lo in c.high.map { "\(Analysis.count(Int(lo)))–\(Analysis.count(Int($0)))" } } ?? "—"
                 let source = c.projected ? (c.extrapolated ? "fitted curves, beyond 2× the data" : "fitted curves") : "measured"
                 h += "<tr><td>\(e(c.winner)) overtakes \(e(c.loser))</td><td>\(Analysis.count(Int(c.m)))</td><td>\(range)</td>"
-                h += "<td>\(c.projected ? "—" : "\(c.seedsAgreeing) of \(c.seedsTotal)")</td><td>\(source)</td></tr>\n"
+                h += "<td>\(c.projected ? "—" : "\(c.seedsAgreeing) of \(c.seedsTotal)")</td>"
+                h += "<td>\(c.projected ? "—" : String(format: "%.1f points", c.finalLead * 100) + (c.clear ? "" : " (within noise)"))</td><td>\(source)</td></tr>\n"
             }
             h += "</table>\n"
         }
