@@ -66,7 +66,8 @@ extension Analysis {
             for c in measured {
                 let goal = String(format: "%.1f%%", target * 100)
                 guard let t = c.target else {
-                    s.append("\(c.learner): too few sizes measured to tell whether it reaches \(goal).")
+                    s.append("\(c.learner): no fitted curve to tell whether it reaches \(goal) "
+                             + (c.points.count < 3 ? "(too few sizes measured)." : "(no family beat the last value in the back-test)."))
                     continue
                 }
                 if let m = t.m {

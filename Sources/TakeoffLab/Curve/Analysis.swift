@@ -18,7 +18,7 @@ public struct Analysis: Sendable, Codable {
 
     /// The m needed for ``Analysis/target``.
     public struct TargetEstimate: Sendable, Codable {
-        /// nil when not reachable.
+        /// nil when not reachable. (The estimate itself is nil when there is no fitted curve to tell.)
         public var m: Double?
         /// Already reached at a measured size.
         public var measured: Bool
@@ -32,7 +32,7 @@ public struct Analysis: Sendable, Codable {
         public var configuration: String
         public var points: [Point]
         public var selection: CurveSelection?
-        /// The fitted plateau, and its standard deviation over per-seed fits.
+        /// The fitted plateau, and its standard deviation over per-seed fits; nil when the last-value baseline was chosen.
         public var asymptote: Double?
         public var asymptoteSpread: Double?
         /// Accuracy gained per doubling of m at the largest sizes (least squares over the three largest).
@@ -101,7 +101,17 @@ public struct Analysis: Sendable, Codable {
             var curve = LearnerCurve(learner: name, configuration: configuration, points: points,
                                      statuses: Dictionary(grouping: mine, by: \.status.rawValue).mapValues(\.count))
             curve.selection = CurveSelection.select(sizes: points.map(\.m), values: points.map(\.mean), weights: Self.weights(points))
-            if let s = curve.selection {
+            if points.count >= 2 {
+                // Least-squares slope against log2 m over the three largest sizes: steadier than two points.
+                let top = points.suffix(3)
+                let xs = top.map { log2(Double($0.m)) }, ys = top.map(\.mean)
+                let mx = Self.mean(xs), my = Self.mean(ys)
+                curve.slopePerDoubling = zip(xs, ys).map { ($0 - mx) * ($1 - my) }.reduce(0, +) / xs.map { ($0 - mx) * ($0 - mx) }.reduce(0, +)
+            }
+            // A plateau needs a fitted family that beat the last value in the back-test, or a last value
+            // that won it on a curve no longer rising (not one that every family merely failed to follow).
+            let flat = points.count >= 3 && (curve.slopePerDoubling ?? 1) < 0.005
+            if let s = curve.selection, s.fit.family != .last || flat {
                 curve.asymptote = s.fit.asymptote
                 let seeds = Set(ok.map(\.key.seed)).sorted()
                 let perSeed = seeds.compactMap { seed -> Double? in
@@ -109,13 +119,6 @@ public struct Analysis: Sendable, Codable {
                     return CurveFit.fit(s.fit.family, sizes: pts.map { Double($0.key.m) }, values: pts.map { $0.accuracy! })?.asymptote
                 }
                 curve.asymptoteSpread = perSeed.count >= 2 ? Self.sd(perSeed) : nil
-            }
-            if points.count >= 2 {
-                // Least-squares slope against log2 m over the three largest sizes: steadier than two points.
-                let top = points.suffix(3)
-                let xs = top.map { log2(Double($0.m)) }, ys = top.map(\.mean)
-                let mx = Self.mean(xs), my = Self.mean(ys)
-                curve.slopePerDoubling = zip(xs, ys).map { ($0 - mx) * ($1 - my) }.reduce(0, +) / xs.map { ($0 - mx) * ($0 - mx) }.reduce(0, +)
             }
             if let target { curve.target = Self.estimate(target, curve) }
             curves.append(curve)
@@ -138,9 +141,9 @@ public struct Analysis: Sendable, Codable {
         if let first = c.points.first(where: { $0.mean >= target }) {
             return TargetEstimate(m: Double(first.m), measured: true, extrapolated: false)
         }
-        // Two sizes cannot tell a plateau from a climb.
-        guard c.points.count >= 3 else { return nil }
-        guard let fit = c.selection?.fit, fit.asymptote > target else { return TargetEstimate(m: nil, measured: false, extrapolated: false) }
+        // Without a fitted family (too few sizes, or none beat the last value) there is nothing to read it off.
+        guard let fit = c.selection?.fit, c.asymptote != nil else { return nil }
+        guard fit.asymptote > target else { return TargetEstimate(m: nil, measured: false, extrapolated: false) }
         // Bisection in log m between the largest measured size and 10^12.
         var lo = log(Double(largest.m)), hi = log(1e12)
         guard fit.predict(exp(hi)) >= target else { return TargetEstimate(m: nil, measured: false, extrapolated: false) }
