@@ -41,7 +41,7 @@ import TakeoffData
         #expect(outcome.ran == 0 && outcome.reused == 2 && outcome.complete)
         let skipped = outcome.results.filter { $0.status == .skippedBudget }
         #expect(skipped.map(\.key.m) == [160, 320])
-        #expect(skipped.allSatisfy { $0.error?.contains("predicted 40.0 s") == true })
+        #expect(skipped.allSatisfy { $0.error?.contains("predicted 60.0 s") == true })
         #expect(lines.count == 1 && lines[0].contains("skipped-budget"))
         #expect(try store.count() == 2)
         let report = CurveReport(dataName: "xor", plan: plan, outcome: outcome,

@@ -18,9 +18,13 @@ public struct CostModel: Sendable {
 
     /// Predicted seconds for `learner` at `m`, or nil when nothing of it was measured yet.
     /// With one measured size the growth is taken as linear.
+    /// Beyond the largest measured size the growth is taken as at least linear: fixed overheads flatten
+    /// the small sizes, and an early-stopped network can take longer than its neighbours suggest.
     public func predict(learner: String, m: Int) -> Double? {
-        guard let f = fit(learner) else { return nil }
-        return exp(f.logK + f.p * log(Double(m)))
+        guard let f = fit(learner), let largest = samples[learner]?.keys.max() else { return nil }
+        let atLargest = f.logK + f.p * log(Double(largest))
+        let growth = m > largest ? max(f.p, 1) : f.p
+        return exp(atLargest + growth * (log(Double(m)) - log(Double(largest))))
     }
 
     func fit(_ learner: String) -> (logK: Double, p: Double)? {

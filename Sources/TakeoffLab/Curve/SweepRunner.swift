@@ -6,10 +6,10 @@ import TakeoffNN
 /// Runs a ``SweepPlan`` one cell at a time with all of ``Parallel/threadCount`` (on a small machine one
 /// worker with every core beats several workers sharing them, and the thread count is process-wide).
 ///
-/// Cells already in the store are reused. The first seed goes first over the whole grid, then the next;
-/// within a seed the next cell is the cheapest predicted one among each learner's smallest unfinished
-/// size, so costs are extrapolated from measured sizes only. With a budget, a cell whose predicted cost
-/// would overrun it is skipped, with its learner's larger sizes.
+/// Cells already in the store are reused. The next cell is the cheapest predicted one among each
+/// (learner, seed)'s smallest unfinished size, so costs are extrapolated from measured sizes only; repeat
+/// seeds count as dearer, so curves reach large m before they get their spread. With a budget, a cell
+/// whose predicted cost (times ``budgetMargin``) would overrun it is skipped, with its learner's larger sizes.
 public final class SweepRunner {
     public let plan: SweepPlan
     public let split: TrainTestSplit
@@ -76,21 +76,24 @@ public final class SweepRunner {
 
         while !pending.isEmpty {
             if let limit = cellLimit, ran >= limit { break }
-            // The smallest pending size of each (learner, seed) is eligible. Take the first seed's cells before
-            // repeats (a curve over all sizes before its spread), cheapest predicted first.
+            // The smallest pending size of each (learner, seed) is eligible; the cheapest predicted goes first,
+            // with a repeat seed counted (rank + 1)² times dearer, so a curve reaches larger m before it gets its spread.
             var smallest: [String: Int] = [:]
             for c in pending { smallest["\(c.configuration)#\(c.seed)"] = min(smallest["\(c.configuration)#\(c.seed)"] ?? .max, c.m) }
             let eligible = pending.filter { smallest["\($0.configuration)#\($0.seed)"] == $0.m }
             let next = eligible.min { a, b in
                 let pa = cost.predict(learner: a.configuration, m: a.m) ?? 0, pb = cost.predict(learner: b.configuration, m: b.m) ?? 0
-                return (seedRank[a.seed]!, pa, a.m, learnerIndex[a.configuration]!) < (seedRank[b.seed]!, pb, b.m, learnerIndex[b.configuration]!)
+                let ra = seedRank[a.seed]!, rb = seedRank[b.seed]!
+                return (pa * Double((ra + 1) * (ra + 1)), ra, a.m, learnerIndex[a.configuration]!)
+                    < (pb * Double((rb + 1) * (rb + 1)), rb, b.m, learnerIndex[b.configuration]!)
             }!
             let elapsed = Benchmarks.now() - start
             if let budget {
-                let predicted = cost.predict(learner: next.configuration, m: next.m)
+                // Cells cannot be stopped once started, so the prediction is taken with a margin.
+                let predicted = cost.predict(learner: next.configuration, m: next.m).map { $0 * Self.budgetMargin }
                 if elapsed >= budget || elapsed + (predicted ?? 0) > budget {
-                    let reason = predicted.map { String(format: "predicted %.1f s with %.1f s of the budget left", $0, max(0, budget - elapsed)) }
-                        ?? "budget used up"
+                    let reason = elapsed >= budget ? "the budget was used up"
+                        : String(format: "predicted %.1f s (with margin) but %.1f s of the budget left", predicted!, budget - elapsed)
                     let dropped = pending.filter { $0.configuration == next.configuration && $0.m >= next.m }
                     for key in dropped { results[key] = CellResult(key: key, status: .skippedBudget, error: reason) }
                     pending.removeAll { $0.configuration == next.configuration && $0.m >= next.m }
@@ -113,6 +116,9 @@ public final class SweepRunner {
         return Outcome(results: cells.compactMap { results[$0] }, ran: ran, reused: reused, complete: pending.isEmpty,
                        seconds: Benchmarks.now() - start)
     }
+
+    /// Safety factor on predicted cell times when checking the budget: fit times vary with early stopping and load.
+    public static let budgetMargin = 1.5
 
     /// Trains `learner` on the pool rows `indices` (preprocessing fitted on them) and evaluates it on the test set.
     static func runCell(_ key: CellKey, learner: any Learner, split: TrainTestSplit, indices: [Int]) -> CellResult {

@@ -10,7 +10,9 @@ struct Curve: ParsableCommand {
         abstract: "Measure learning curves: learners × training sizes × seeds on nested subsets, fitted, extrapolated and reported.",
         discussion: """
             Results go to an SQLite store (default OUT/curve.sqlite); each finished cell is committed at once, so a killed run \
-            resumes where it stopped and a rerun skips what is stored. Writes OUT/curve.svg, report.html, results.csv and summary.json.
+            resumes where it stopped and a rerun skips what is stored. Cells run one at a time with every thread (--threads), which on a few cores beats several \
+            workers sharing them. Cheap cells go first, the first seed over the whole grid before the others; cells \
+            predicted to overrun the budget are skipped and reported. Writes OUT/curve.svg, report.html, results.csv and summary.json.
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var dataOptions: DataOptions
