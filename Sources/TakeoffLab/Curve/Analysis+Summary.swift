@@ -53,7 +53,9 @@ extension Analysis {
             if c.selection?.fit.family == .last, c.points.count >= 3 {
                 line += "; no fitted family predicted its largest sizes better than its last value, so no plateau is estimated"
             } else if let a = c.asymptote, let sel = c.selection, sel.fit.family != .last {
-                if let spread = c.asymptoteSpread, spread > 0.05 {
+                if a >= 0.999 {
+                    line += "; no plateau is in sight (its \(sel.fit.family.rawValue) fit runs on to the 100% bound)"
+                } else if let spread = c.asymptoteSpread, spread > 0.05 {
                     line += "; its \(sel.fit.family.rawValue) fit's plateau (\(Self.percent(a, spread))) is not pinned down by the data"
                 } else {
                     line += "; its \(sel.fit.family.rawValue) fit heads to " + Self.percent(a, c.asymptoteSpread)
