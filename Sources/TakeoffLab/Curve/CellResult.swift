@@ -1,0 +1,55 @@
+import Foundation
+
+/// One cell of a sweep: a learner's full configuration trained on the nested subset of size m for one seed,
+/// on one data set (by fingerprint).
+public struct CellKey: Hashable, Sendable, Codable {
+    /// ``SweepPlan/fingerprint(of:)`` of the training pool and test set.
+    public var dataset: String
+    /// The learner's registry name.
+    public var learner: String
+    /// The learner's configuration as canonical JSON (sorted keys), name included.
+    public var configuration: String
+    public var m: Int
+    public var seed: UInt64
+
+    public init(dataset: String, learner: String, configuration: String, m: Int, seed: UInt64) {
+        self.dataset = dataset; self.learner = learner; self.configuration = configuration; self.m = m; self.seed = seed
+    }
+}
+
+/// How a cell ended.
+public enum CellStatus: String, Sendable, Codable, CaseIterable {
+    case ok
+    /// Training stopped with ``TrainingError/diverged(learner:detail:)``.
+    case diverged
+    /// Training or evaluation threw; the error text is kept.
+    case failed
+    /// Not run because its predicted cost would have broken the time budget (never stored).
+    case skippedBudget = "skipped-budget"
+}
+
+/// What one cell measured.
+public struct CellResult: Sendable, Codable, Equatable {
+    public var key: CellKey
+    public var status: CellStatus
+    public var accuracy: Double?
+    /// Test log-loss, when the learner gives probabilities.
+    public var logLoss: Double?
+    public var fitSeconds: Double?
+    public var predictSeconds: Double?
+    public var parameters: Int?
+    /// The error of a diverged or failed cell; the reason of a skipped one.
+    public var error: String?
+
+    public init(key: CellKey, status: CellStatus, accuracy: Double? = nil, logLoss: Double? = nil, fitSeconds: Double? = nil,
+                predictSeconds: Double? = nil, parameters: Int? = nil, error: String? = nil) {
+        self.key = key; self.status = status; self.accuracy = accuracy; self.logLoss = logLoss; self.fitSeconds = fitSeconds
+        self.predictSeconds = predictSeconds; self.parameters = parameters; self.error = error
+    }
+
+    /// The same measurement ignoring wall-clock times, which vary from run to run.
+    public func sameOutcome(as other: CellResult) -> Bool {
+        key == other.key && status == other.status && accuracy == other.accuracy && logLoss == other.logLoss
+            && parameters == other.parameters && error == other.error
+    }
+}

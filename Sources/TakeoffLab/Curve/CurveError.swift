@@ -1,0 +1,26 @@
+import Foundation
+
+/// A sweep that cannot start or a store that cannot be used, named so the user can fix it.
+public enum CurveError: Error, CustomStringConvertible, Equatable {
+    case invalidGrid(String)
+    case sizeExceedsPool(m: Int, pool: Int, dataset: String)
+    case unsuitableLearner(learner: String, reason: String)
+    case incompatibleStore(path: String, found: Int, expected: Int)
+    case unreadableStore(path: String, detail: String)
+    case unwritableOutput(path: String, detail: String)
+    case invalidBudget(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidGrid(d): d
+        case let .sizeExceedsPool(m, pool, d): "size m = \(m) exceeds the training pool of \(pool) examples of \(d)"
+        case let .unsuitableLearner(l, r): "\(l) does not suit this data: \(r)"
+        case let .incompatibleStore(p, f, e):
+            "\(p) was written by an incompatible version of Takeoff (store schema \(f), this version reads \(e)); "
+                + "move it away or pass another --store"
+        case let .unreadableStore(p, d): "\(p) is not a usable results store: \(d)"
+        case let .unwritableOutput(p, d): "cannot write to the output folder \(p): \(d)"
+        case let .invalidBudget(s): "--budget '\(s)': expected a duration such as 90s, 10m, 1.5h or seconds"
+        }
+    }
+}

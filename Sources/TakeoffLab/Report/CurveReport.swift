@@ -1,0 +1,108 @@
+import Foundation
+
+/// Everything a finished (or budget-cut) sweep reports: the figure, a self-contained HTML page,
+/// one CSV row per cell, a JSON summary and a terminal table.
+public struct CurveReport {
+    public var dataName: String
+    public var plan: SweepPlan
+    public var outcome: SweepRunner.Outcome
+    public var analysis: Analysis
+    public var poolSize: Int
+    public var testSize: Int
+    public var budget: Double?
+    public var threads: Int
+
+    public init(dataName: String, plan: SweepPlan, outcome: SweepRunner.Outcome, analysis: Analysis, poolSize: Int, testSize: Int,
+                budget: Double?, threads: Int) {
+        self.dataName = dataName; self.plan = plan; self.outcome = outcome; self.analysis = analysis
+        self.poolSize = poolSize; self.testSize = testSize; self.budget = budget; self.threads = threads
+    }
+
+    public var title: String { "Learning curves on \(dataName)" }
+    public var chart: CurveChart { CurveChart(title: title, analysis: analysis) }
+
+    /// Writes curve.svg, report.html, results.csv and summary.json into `directory`.
+    public func write(to directory: URL) throws {
+        try chart.svg.write(to: directory.appendingPathComponent("curve.svg"), atomically: true, encoding: .utf8)
+        try html.write(to: directory.appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
+        try csv.write(to: directory.appendingPathComponent("results.csv"), atomically: true, encoding: .utf8)
+        try summaryJSON().write(to: directory.appendingPathComponent("summary.json"), options: .atomic)
+    }
+
+    /// Cells by status, e.g. ["ok": 90, "skipped-budget": 6].
+    public var statusCounts: [String: Int] { Dictionary(grouping: outcome.results, by: \.status.rawValue).mapValues(\.count) }
+
+    /// One row per cell of the plan that was stored or skipped.
+    public var csv: String {
+        var rows = ["learner,m,seed,status,test_accuracy,test_log_loss,fit_seconds,predict_seconds,parameters,configuration,error"]
+        func q(_ s: String) -> String { s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        func n(_ v: Double?) -> String { v.map { String($0) } ?? "" }
+        for r in outcome.results {
+            rows.append([q(r.key.learner), "\(r.key.m)", "\(r.key.seed)", r.status.rawValue, n(r.accuracy), n(r.logLoss), n(r.fitSeconds),
+                         n(r.predictSeconds), r.parameters.map(String.init) ?? "", q(r.key.configuration), q(r.error ?? "")].joined(separator: ","))
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    struct Summary: Encodable {
+        struct Run: Encodable { var ran: Int; var reused: Int; var seconds: Double; var complete: Bool; var threads: Int; var workers: Int }
+        struct Skipped: Encodable { var learner: String; var m: Int; var seed: UInt64; var status: String; var reason: String }
+        var data: String
+        var dataset_fingerprint: String
+        var pool_size: Int
+        var test_size: Int
+        var sizes: [Int]
+        var seeds: [UInt64]
+        var budget_seconds: Double?
+        var run: Run
+        var cells: [String: Int]
+        var not_measured: [Skipped]
+        var summary: [String]
+        var analysis: Analysis
+    }
+
+    /// The analysis with the run's facts, as pretty JSON.
+    public func summaryJSON() throws -> Data {
+        let s = Summary(data: dataName, dataset_fingerprint: plan.dataset, pool_size: poolSize, test_size: testSize, sizes: plan.sizes,
+                        seeds: plan.seeds, budget_seconds: budget,
+                        run: .init(ran: outcome.ran, reused: outcome.reused, seconds: outcome.seconds, complete: outcome.complete,
+                                   threads: threads, workers: 1),
+                        cells: statusCounts,
+                        not_measured: outcome.results.filter { $0.status != .ok }.map {
+                            .init(learner: $0.key.learner, m: $0.key.m, seed: $0.key.seed, status: $0.status.rawValue, reason: $0.error ?? "")
+                        },
+                        summary: analysis.summary, analysis: analysis)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(s)
+    }
+
+    /// What the table shows for (learner, m): mean ± sd in percent, or why there is no number.
+    func cellText(_ configuration: String, _ m: Int, html: Bool = false) -> String {
+        if let c = analysis.learners.first(where: { $0.configuration == configuration }), let p = c.points.first(where: { $0.m == m }) {
+            let pm = html ? " ± " : "±"
+            return String(format: "%.1f", p.mean * 100) + (p.seeds.count > 1 ? pm + String(format: "%.1f", p.spread * 100) : "")
+        }
+        let statuses = Set(outcome.results.filter { $0.key.configuration == configuration && $0.key.m == m }.map(\.status))
+        for (s, text) in [(CellStatus.skippedBudget, "skipped"), (.diverged, "diverged"), (.failed, "failed")] where statuses.contains(s) { return text }
+        return "—"
+    }
+
+    /// Accuracy (%) per learner and m, mean ± sd over seeds.
+    public var table: String {
+        let sizes = plan.sizes
+        let nameWidth = max(8, plan.learners.map(\.name.count).max() ?? 0)
+        let cols = sizes.map { m in max(Analysis.count(m).count, 9) }
+        func pad(_ s: String, _ w: Int, left: Bool = false) -> String {
+            let n = max(0, w - s.count)
+            return left ? s + String(repeating: " ", count: n) : String(repeating: " ", count: n) + s
+        }
+        var lines = ["test accuracy (%) by training size m" + (plan.seeds.count > 1 ? ", mean±sd over \(plan.seeds.count) seeds" : "")]
+        lines.append(pad("learner", nameWidth, left: true) + zip(sizes, cols).map { " " + pad(Analysis.count($0), $1) }.joined())
+        for l in plan.learners {
+            lines.append(pad(l.name, nameWidth, left: true) + zip(sizes, cols).map { " " + pad(cellText(l.configuration, $0), $1) }.joined())
+        }
+        return lines.joined(separator: "\n")
+    }
+}

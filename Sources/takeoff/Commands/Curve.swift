@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import TakeoffData
+import TakeoffEngine
+import TakeoffLab
+import TakeoffNN
+
+struct Curve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure learning curves: learners × training sizes × seeds on nested subsets, fitted, extrapolated and reported.",
+        discussion: """
+            Results go to an SQLite store (default OUT/curve.sqlite); each finished cell is committed at once, so a killed run \
+            resumes where it stopped and a rerun skips what is stored. Cells run one at a time with every thread (--threads), which on a few cores beats several \
+            workers sharing them. Cheap cells go first, the first seed over the whole grid before the others; cells \
+            predicted to overrun the budget are skipped and reported. Writes OUT/curve.svg, report.html, results.csv and summary.json.
+            """)
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var dataOptions: DataOptions
+    @Option(help: "Comma-separated learners (default: all that suit the data: \(LearnerRegistry.names.joined(separator: ", "))).")
+    var learners: String?
+    @Option(help: "Comma-separated training sizes m (default: 8 log-spaced from 100 to the whole pool).") var sizes: String?
+    @Option(help: "Seeds per (learner, m): 0, 1, … (default 3; 1 with --quick).") var seeds: Int?
+    @Option(help: "Time budget, e.g. 90s, 10m, 1.5h, or none: cells predicted to overrun it are skipped and reported (default 10m; 1m with --quick).")
+    var budget: String?
+    @Option(help: "Results store (SQLite; default OUT/curve.sqlite).") var store: String?
+    @Option(help: "Output folder.") var out: String = "takeoff-out/curve"
+    @Option(help: "Target test accuracy (0–1 or percent): the m each learner needs to reach it.") var target: Double?
+    @Option(help: "Epochs for the networks (default: the recipe for m).") var epochs: Int?
+    @Option(help: "Seed of generated data and of a non-official test split (kept fixed; subset seeds vary).") var dataSeed: UInt64 = 0
+    @Option(help: "Train at most this many new cells, then report (a later run resumes).") var maxCells: Int?
+    @Flag(help: "A small grid (logreg, linear-svm, mlp-small, mlp-medium at 5 sizes up to 3,000, 1 seed) for a first look in about a minute.")
+    var quick = false
+    @Flag(help: "Print the summary as JSON on standard output.") var json = false
+
+    static let quickLearners = ["logreg", "linear-svm", "mlp-small", "mlp-medium"]
+    static let quickSizes = [100, 250, 600, 1500, 3000]
+
+    func run() throws {
+        try global.apply()
+        // Everything is checked before the first cell trains.
+        let budgetSeconds = try Self.parseBudget(budget ?? (quick ? "1m" : "10m"))
+        if let maxCells, maxCells < 1 { throw ValidationError("--max-cells must be at least 1, got \(maxCells)") }
+        let targetAccuracy = try target.map { t -> Double in
+            let v = t > 1 ? t / 100 : t
+            guard v > 0, v < 1 else { throw ValidationError("--target must be an accuracy in (0, 1) or a percentage, got \(t)") }
+            return v
+        }
+        let split = try dataOptions.load(seed: dataSeed)
+        let names = learners.map(Self.list) ?? (quick ? Self.quickLearners : SweepPlan.defaultLearners(for: split.train))
+        let learnerList = try names.map { name -> any Learner in
+            var options = LearnerOptions()
+            if NeuralPreset(rawValue: name) != nil { options.epochs = epochs }
+            return try LearnerRegistry.learner(named: name, options: options)
+        }
+        let pool = split.train.count
+        let sizeList: [Int]
+        if let sizes {
+            sizeList = try Self.list(sizes).map { s in
+                guard let m = Int(s.replacingOccurrences(of: "_", with: "")) else { throw ValidationError("--sizes: '\(s)' is not a whole number") }
+                return m
+            }
+        } else if quick {
+            sizeList = Array(Set(Self.quickSizes.map { min($0, pool) })).sorted()
+        } else {
+            sizeList = SweepPlan.logSpacedSizes(pool: pool)
+        }
+        let seedCount = seeds ?? (quick ? 1 : 3)
+        guard seedCount >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seedCount)") }
+        let plan = try SweepPlan(learners: learnerList, sizes: sizeList, seeds: (0..<UInt64(seedCount)).map { $0 }, split: split)
+
+        let outURL = URL(fileURLWithPath: out)
+        try Self.checkWritable(outURL)
+        let resultStore = try ResultStore(path: store ?? outURL.appendingPathComponent("curve.sqlite").path)
+
+        let runner = SweepRunner(plan: plan, split: split, store: resultStore)
+        runner.budget = budgetSeconds
+        runner.cellLimit = maxCells
+        runner.showProgress = true
+        var done = 0
+        let total = plan.cells.count
+        let interactive = isatty(2) == 1
+        runner.log = { line in
+            done += 1
+            FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + "[\(done)] " + line + "\n").utf8))
+        }
+        FileHandle.standardError.write(Data(("curve on \(dataOptions.data): \(plan.learners.count) learners × \(plan.sizes.count) sizes × "
+            + "\(plan.seeds.count) seeds = \(total) cells; store \(resultStore.path); \(Parallel.threadCount) threads, 1 worker"
+            + (budgetSeconds.map { String(format: "; budget %.0f s", $0) } ?? "") + "\n").utf8))
+        let outcome = try runner.run()
+
+        let analysis = Analysis(results: outcome.results, learners: plan.learners.map { ($0.name, $0.configuration) }, target: targetAccuracy)
+        let report = CurveReport(dataName: dataOptions.data, plan: plan, outcome: outcome, analysis: analysis, poolSize: pool,
+                                 testSize: split.test.count, budget: budgetSeconds, threads: Parallel.threadCount)
+        try report.write(to: outURL)
+        if json {
+            print(String(decoding: try report.summaryJSON(), as: UTF8.self))
+            return
+        }
+        print(report.table)
+        print("")
+        for line in analysis.summary { print("- " + line) }
+        let counts = report.statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        print(String(format: "\n%d cells (%@): %d trained now, %d from the store, %.1f s.", outcome.results.count, counts, outcome.ran,
+                     outcome.reused, outcome.seconds) + (outcome.complete ? "" : " Stopped early: run again to continue."))
+        print("Wrote \(out)/curve.svg, report.html, results.csv, summary.json")
+    }
+
+    static func list(_ s: String) -> [String] {
+        s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Seconds from `90`, `90s`, `10m`, `1.5h`; nil for `none` (no budget).
+    static func parseBudget(_ s: String) throws -> Double? {
+        let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+        if t == "none" || t == "unlimited" { return nil }
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("min", 60), ("h", 3600)]
+        for (suffix, factor) in units.sorted(by: { $0.0.count > $1.0.count }) where t.hasSuffix(suffix) {
+            if let v = Double(t.dropLast(suffix.count)), v > 0, v.isFinite { return v * factor }
+            throw CurveError.invalidBudget(s)
+        }
+        guard let v = Double(t), v > 0, v.isFinite else { throw CurveError.invalidBudget(s) }
+        return v
+    }
+
+    /// Creates `url` if needed and proves a file can be written there.
+    static func checkWritable(_ url: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            let probe = url.appendingPathComponent(".takeoff-write-check-\(getpid())")
+            try Data().write(to: probe)
+            try FileManager.default.removeItem(at: probe)
+        } catch {
+            throw CurveError.unwritableOutput(path: url.path, detail: (error as NSError).localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import TakeoffLab
+
+@Suite struct AnalysisTests {
+    /// Results for a learner whose accuracy at m for each seed is `f(m, seed)`.
+    func cells(_ name: String, _ f: (Double, UInt64) -> Double, sizes: [Int] = [100, 200, 400, 800, 1600, 3200, 6400, 12800]) -> [CellResult] {
+        sizes.flatMap { m in
+            (0..<3).map { seed in
+                CellResult(key: CellKey(dataset: "d", learner: name, configuration: name, m: m, seed: UInt64(seed)), status: .ok,
+                           accuracy: f(Double(m), UInt64(seed)), fitSeconds: Double(m) / 1000, predictSeconds: 0, parameters: 1)
+            }
+        }
+    }
+
+    @Test func crossoverAsymptoteAndTarget() throws {
+        // A line of slope 0.05 per doubling crosses the flat 0.8 at m = 1600·2^(±0.2 per seed).
+        let flat = cells("flat") { _, s in 0.8 + 0.001 * Double(s) }
+        let rising = cells("rising") { m, s in 0.8 + 0.05 * (log2(m / 1600) - 0.2 * (Double(s) - 1)) }
+        let a = Analysis(results: flat + rising, learners: [("flat", "flat"), ("rising", "rising")], target: 0.85)
+        let c = try #require(a.crossovers.first)
+        #expect(a.crossovers.count == 1 && c.winner == "rising" && c.loser == "flat" && !c.projected)
+        #expect(abs(log2(c.m / 1600)) < 0.1, "m ≈ \(c.m)")
+        #expect(try #require(c.low) < c.m && c.m < (try #require(c.high)))
+        #expect(c.seedsAgreeing == 3)
+        let rise = a.learners[1]
+        #expect(abs(try #require(rise.slopePerDoubling) - 0.05) < 1e-9)
+        #expect(rise.target?.m == 3200 && rise.target?.measured == true)
+        #expect(a.learners[0].target?.m == nil)
+        #expect(abs(try #require(a.learners[0].asymptote) - 0.801) < 0.01)
+        // Below the crossover the seeds disagree; above it they all put `rising` first.
+        #expect(a.settledFrom == 3200)
+        #expect(a.rankings.first?.leader == "flat")
+    }
+
+    @Test func targetBeyondTheDataIsReadOffTheFit() throws {
+        let r = cells("p") { m, s in 0.95 - 2 * pow(m, -0.5) + 0.002 * (Double(s) - 1) }
+        let a = Analysis(results: r, learners: [("p", "p")], target: 0.94)
+        let t = try #require(a.learners[0].target)
+        let expected = pow(2 / 0.01, 2.0)  // 0.95 − 2·m^−0.5 = 0.94
+        #expect(!t.measured && t.extrapolated)
+        #expect(abs(try #require(t.m) / expected - 1) < 0.05, "m ≈ \(t.m ?? 0), expected \(expected)")
+        #expect(abs(try #require(a.learners[0].asymptote) - 0.95) < 0.01)
+        #expect(try #require(a.learners[0].asymptoteSpread) < 0.01)
+    }
+}

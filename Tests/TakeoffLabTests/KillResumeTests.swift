@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import TakeoffData
+@testable import TakeoffLab
+
+/// Runs the real `takeoff curve` in a child process, kills it with SIGKILL mid-sweep and runs it again.
+@Suite struct KillResumeTests {
+    /// The `takeoff` executable SwiftPM builds next to the test bundle.
+    static var binary: URL? {
+        let dirs = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(), Bundle.main.bundleURL,
+                    Bundle.main.bundleURL.deletingLastPathComponent()]
+        return dirs.map { $0.appendingPathComponent("takeoff") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    static let grid = ["--data", "xor", "--size", "1200", "--learners", "logreg,mlp-small", "--sizes", "40,80,160,320,640",
+                       "--seeds", "2", "--epochs", "40"]
+
+    /// Runs `takeoff` with `arguments`; with `killAfter`, sends SIGKILL once that many cells have been reported.
+    func takeoff(_ arguments: [String], killAfter: Int? = nil) throws -> (killed: Bool, status: Int32, stderr: String) {
+        let binary = try #require(Self.binary, "takeoff is not built next to the test bundle (\(CommandLine.arguments[0]))")
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = arguments
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        var text = "", killed = false
+        while true {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            let cells = text.split(separator: "\n").filter { $0.hasPrefix("[") }.count
+            if let killAfter, !killed, cells >= killAfter {
+                kill(p.processIdentifier, SIGKILL)
+                killed = true
+            }
+        }
+        p.waitUntilExit()
+        return (killed && p.terminationReason == .uncaughtSignal, p.terminationStatus, text)
+    }
+
+    @Test func sigkillThenRerunEqualsAnUninterruptedRun() throws {
+        let killedDir = temporaryDirectory("killed"), cleanDir = temporaryDirectory("clean")
+        let first = try takeoff(["curve"] + Self.grid + ["--out", killedDir.path], killAfter: 4)
+        #expect(first.killed)
+        let fingerprint = SweepPlan.fingerprint(of: try DataCatalog.load("xor", options: LoadOptions(size: 1200, seed: 0)))
+        let afterKill = try ResultStore(path: killedDir.appendingPathComponent("curve.sqlite").path).results(dataset: fingerprint)
+        #expect(afterKill.count >= 4 && afterKill.count < 20, "\(afterKill.count) cells stored when killed")
+
+        let resumed = try takeoff(["curve"] + Self.grid + ["--out", killedDir.path])
+        #expect(resumed.status == 0)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: killedDir.appendingPathComponent("summary.json"))) as? [String: Any]
+        let run = try #require(summary?["run"] as? [String: Any])
+        #expect(run["reused"] as? Int == afterKill.count)
+        #expect(run["ran"] as? Int == 20 - afterKill.count)
+
+        #expect(try takeoff(["curve"] + Self.grid + ["--out", cleanDir.path]).status == 0)
+        let a = try ResultStore(path: killedDir.appendingPathComponent("curve.sqlite").path).results(dataset: fingerprint)
+        let b = try ResultStore(path: cleanDir.appendingPathComponent("curve.sqlite").path).results(dataset: fingerprint)
+        #expect(a.count == 20)
+        #expect(outcomes(Array(a.values)) == outcomes(Array(b.values)))
+        // Results kept from before the kill are untouched by the rerun.
+        for (key, r) in afterKill { #expect(a[key] == r) }
+    }
+
+    @Test func badInputFailsBeforeTraining() throws {
+        let dir = temporaryDirectory("bad")
+        let old = dir.appendingPathComponent("old.sqlite").path
+        try ResultStore(path: old).queue.write { try $0.execute(sql: "PRAGMA user_version = 99") }
+        for (args, message) in [(["--learners", "logreg,nope"], "unknown learner 'nope'"),
+                                (["--sizes", "100,999999"], "m = 999999 exceeds the training pool of 3200"),
+                                (["--budget", "soon"], "--budget 'soon'"),
+                                (["--out", "/proc/takeoff-cannot-write-here"], "cannot write to the output folder"),
+                                (["--store", old], "incompatible version")] {
+            let r = try takeoff(["curve", "--data", "xor"] + args + (args.contains("--out") ? [] : ["--out", dir.path]))
+            #expect(r.status != 0 && r.stderr.contains(message), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains("[1]"), "\(args): a cell trained")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("curve.sqlite").path))
+    }
+}

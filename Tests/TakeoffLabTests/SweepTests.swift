@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import TakeoffData
+@testable import TakeoffLab
+
+@Suite struct SweepTests {
+    func plan(_ split: TrainTestSplit) throws -> SweepPlan {
+        try SweepPlan(learners: [learner("logreg"), learner("mlp-small", epochs: 8)], sizes: [40, 80, 160, 320], seeds: [0, 1], split: split)
+    }
+
+    @Test func anInterruptedRunResumesToTheSameResults() throws {
+        let split = try xorSplit(size: 800)
+        let whole = try SweepRunner(plan: plan(split), split: split,
+                                    store: ResultStore(path: temporaryDirectory("whole").appendingPathComponent("s.sqlite").path)).run()
+        #expect(whole.complete && whole.ran == 16)
+
+        let path = temporaryDirectory("resume").appendingPathComponent("s.sqlite").path
+        let cut = SweepRunner(plan: try plan(split), split: split, store: try ResultStore(path: path))
+        cut.cellLimit = 5
+        let partial = try cut.run()
+        #expect(!partial.complete && partial.ran == 5 && partial.results.count == 5)
+        let resumed = try SweepRunner(plan: plan(split), split: split, store: ResultStore(path: path)).run()
+        #expect(resumed.complete && resumed.reused == 5 && resumed.ran == 11)
+        #expect(outcomes(resumed.results) == outcomes(whole.results))
+    }
+
+    @Test func cellsOverTheBudgetAreSkippedAndReported() throws {
+        let split = try xorSplit(size: 800)
+        let plan = try SweepPlan(learners: [learner("logreg")], sizes: [40, 80, 160, 320], seeds: [0], split: split)
+        let store = try ResultStore(path: temporaryDirectory("budget").appendingPathComponent("s.sqlite").path)
+        // Earlier measurements say the cost doubles with m: 10 s at 40, 20 s at 80, so 160 needs 40 s.
+        for (m, t) in [(40, 10.0), (80, 20.0)] {
+            let key = plan.cells.first { $0.m == m }!
+            try store.record(CellResult(key: key, status: .ok, accuracy: 0.5, fitSeconds: t, predictSeconds: 0, parameters: 6))
+        }
+        let runner = SweepRunner(plan: plan, split: split, store: store)
+        runner.budget = 30
+        var lines: [String] = []
+        runner.log = { lines.append($0) }
+        let outcome = try runner.run()
+        #expect(outcome.ran == 0 && outcome.reused == 2 && outcome.complete)
+        let skipped = outcome.results.filter { $0.status == .skippedBudget }
+        #expect(skipped.map(\.key.m) == [160, 320])
+        #expect(skipped.allSatisfy { $0.error?.contains("predicted 60.0 s") == true })
+        #expect(lines.count == 1 && lines[0].contains("skipped-budget"))
+        #expect(try store.count() == 2)
+        let report = CurveReport(dataName: "xor", plan: plan, outcome: outcome,
+                                 analysis: Analysis(results: outcome.results, learners: [("logreg", plan.learners[0].configuration)]),
+                                 poolSize: split.train.count, testSize: split.test.count, budget: 30, threads: 1)
+        #expect(report.csv.components(separatedBy: "skipped-budget").count == 3)
+        #expect(report.table.contains("skipped"))
+        #expect(report.html.contains("skipped-budget"))
+    }
+
+    @Test func linearLearnersPlateauNearChanceOnXor() throws {
+        let split = try xorSplit(size: 2_000)
+        let plan = try SweepPlan(learners: [learner("logreg"), learner("linear-svm"), learner("mlp-small", epochs: 30)],
+                                 sizes: [100, 200, 400, 800, 1600], seeds: [0], split: split)
+        let outcome = try SweepRunner(plan: plan, split: split,
+                                      store: ResultStore(path: temporaryDirectory("xor").appendingPathComponent("s.sqlite").path)).run()
+        let analysis = Analysis(results: outcome.results, learners: plan.learners.map { ($0.name, $0.configuration) }, target: 0.9)
+        let mlp = try #require(analysis.learners.first { $0.learner == "mlp-small" })
+        let mlpFinal = try #require(mlp.points.last).mean
+        #expect(mlpFinal > 0.9)
+        // No line separates xor: the best one gets about two thirds right, and more data does not help.
+        for name in ["logreg", "linear-svm"] {
+            let c = try #require(analysis.learners.first { $0.learner == name })
+            #expect(c.points.allSatisfy { $0.mean < 0.7 }, "\(name): \(c.points.map(\.mean))")
+            #expect(try #require(c.slopePerDoubling) < 0.02)
+            #expect(try #require(c.asymptote) < 0.72)
+            #expect(c.target?.m == nil)
+            let final = try #require(c.points.last).mean
+            #expect(mlpFinal > final + 0.25)
+        }
+        #expect(analysis.rankings.last?.leader == "mlp-small")
+        #expect(analysis.summary.contains { $0.contains("mlp-small leads") })
+        // The figure and page are written and name every learner.
+        let report = CurveReport(dataName: "xor", plan: plan, outcome: outcome, analysis: analysis, poolSize: split.train.count,
+                                 testSize: split.test.count, budget: nil, threads: 1)
+        let dir = temporaryDirectory("report")
+        try report.write(to: dir)
+        let svg = try String(contentsOf: dir.appendingPathComponent("curve.svg"), encoding: .utf8)
+        for name in ["logreg", "linear-svm", "mlp-small", "fitted curve", "test accuracy", "fit time"] { #expect(svg.contains(name)) }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any]
+        #expect((json?["cells"] as? [String: Int])?["ok"] == 15)
+    }
+}
