@@ -44,14 +44,14 @@ struct Activations: ParsableCommand {
         }
         race.learningRate = lr ?? (optimizer == "sgd" ? 0.1 : 1e-3)
         (race.depth, race.width, race.batchSize, race.epochs) = (depth, width, batchSize, epochs)
-        if let budget {
-            race.timeLimit = try parseDuration(budget, option: "--budget")
+        if let budget, let seconds = try Curve.parseBudget(budget) {
+            race.timeLimit = seconds
             race.epochs = 10_000
         }
         race.seeds = (0..<UInt64(seeds)).map { $0 }
         (race.targetLoss, race.targetAccuracy) = (targetLoss, targetAccuracy)
         let outURL = URL(fileURLWithPath: out)
-        try prepareOutputFolder(outURL)
+        try Curve.checkWritable(outURL)
 
         var data = try dataOptions.load()
         if let trainSize {
@@ -79,27 +79,5 @@ struct Activations: ParsableCommand {
             print(ActivationReport.table(summaries, race: race))
             print("wrote \(outURL.path)/activations.csv, summary.json")
         }
-    }
-}
-
-/// Parses `90`, `90s`, `2m` or `1h` into seconds.
-func parseDuration(_ text: String, option: String) throws -> Double {
-    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-    let unit = text.last.flatMap { units[$0] }
-    guard let value = Double(unit == nil ? text : String(text.dropLast())), value > 0 else {
-        throw ValidationError("\(option): '\(text)' is not a duration such as 90s, 2m or 1h")
-    }
-    return value * (unit ?? 1)
-}
-
-/// Creates `url` if needed and checks that it can be written, before any work starts.
-func prepareOutputFolder(_ url: URL) throws {
-    do {
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        let probe = url.appendingPathComponent(".takeoff-write-test")
-        try Data().write(to: probe)
-        try FileManager.default.removeItem(at: probe)
-    } catch {
-        throw ValidationError("output folder \(url.path) cannot be written: \(error.localizedDescription)")
     }
 }
