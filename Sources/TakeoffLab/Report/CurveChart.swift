@@ -14,8 +14,7 @@ public struct CurveChart {
         self.analysis = analysis
     }
 
-    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
-    public static func color(_ i: Int) -> String { palette[i % palette.count] }
+    public static func color(_ i: Int) -> String { Plot.palette[i % Plot.palette.count] }
 
     struct Frame {
         var x0, y0, width, height: Double
@@ -36,7 +35,7 @@ public struct CurveChart {
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" \
         font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(width / 2)" y="24" text-anchor="middle" font-size="16" font-weight="bold">\(Self.escape(title))</text>
+        <text x="\(width / 2)" y="24" text-anchor="middle" font-size="16" font-weight="bold">\(Plot.escape(title))</text>
 
         """
         guard !curves.isEmpty else {
@@ -85,7 +84,7 @@ public struct CurveChart {
             }
             out += "<polyline points=\"\(pts.map { "\(f(acc.x(Double($0.m)))),\(f(acc.y($0.mean)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
             for p in pts {
-                out += "<circle cx=\"\(f(acc.x(Double(p.m))))\" cy=\"\(f(acc.y(p.mean)))\" r=\"3\" fill=\"\(color)\"><title>\(Self.escape(c.learner)) m=\(p.m): \(String(format: "%.2f%%", p.mean * 100))</title></circle>\n"
+                out += "<circle cx=\"\(f(acc.x(Double(p.m))))\" cy=\"\(f(acc.y(p.mean)))\" r=\"3\" fill=\"\(color)\"><title>\(Plot.escape(c.learner)) m=\(p.m): \(String(format: "%.2f%%", p.mean * 100))</title></circle>\n"
             }
             let timed = pts.filter { $0.fitSeconds.isFinite && $0.fitSeconds > 0 }
             if !timed.isEmpty {
@@ -109,7 +108,7 @@ public struct CurveChart {
                 let color = String(e.0.dropFirst(5))
                 out += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"\(color)\" stroke-width=\"2\"/><circle cx=\"\(x + 14)\" cy=\"\(y)\" r=\"3\" fill=\"\(color)\"/>\n"
             }
-            out += "<text x=\"\(x + 36)\" y=\"\(y + 4)\">\(Self.escape(e.1))</text>\n"
+            out += "<text x=\"\(x + 36)\" y=\"\(y + 4)\">\(Plot.escape(e.1))</text>\n"
         }
         return out + "</svg>\n"
     }
@@ -159,10 +158,6 @@ public struct CurveChart {
 
     static func formatShort(_ v: Double) -> String { v == v.rounded() ? "\(Int(v))" : String(format: "%g", v) }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }
 
 private func f(_ v: Double) -> String { String(format: "%.1f", v) }

@@ -3,7 +3,7 @@ import Foundation
 extension CurveReport {
     /// A self-contained page: summary, figure (inline SVG), accuracy table, fits, crossovers, ranking, cells not measured.
     public var html: String {
-        let e = CurveChart.escape
+        let e = Plot.escape
         var h = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(e(title))</title>
