@@ -73,20 +73,52 @@ public final class Adam: Optimizer {
 
     public func step(_ arena: ParameterArena, learningRate lr: Float) {
         t += 1
+        let c1 = 1 - Float(Foundation.pow(Double(beta1), Double(t)))
+        let c2 = 1 - Float(Foundation.pow(Double(beta2), Double(t)))
+        let rule = AdamRule(b1: beta1, b2: beta2, eps: epsilon, lr: lr, stepSize: lr / c1, rootC2: c2.squareRoot(),
+                            decoupled: decoupled)
         let w = arena.values.base, g = arena.gradients.base, m = m.base, v = v.base
-        let (b1, b2, eps, wd, decoupled, decayCount) = (beta1, beta2, epsilon, weightDecay, decoupled, arena.decayCount)
-        let c1 = 1 - Float(Foundation.pow(Double(b1), Double(t)))
-        let c2 = 1 - Float(Foundation.pow(Double(b2), Double(t)))
-        let stepSize = lr / c1, rootC2 = c2.squareRoot()
+        let (wd, decayCount) = (weightDecay, arena.decayCount)
         Parallel.ranges(arena.count, cost: 4) { lo, hi in
-            for i in lo..<hi {
-                let decay: Float = i < decayCount ? wd : 0
-                let grad = decoupled ? g[i] : g[i] + decay * w[i]
-                m[i] = b1 * m[i] + (1 - b1) * grad
-                v[i] = b2 * v[i] + (1 - b2) * grad * grad
-                if decoupled { w[i] -= lr * decay * w[i] }
-                w[i] -= stepSize * m[i] / (v[i].squareRoot() / rootC2 + eps)
+            let split = Swift.min(Swift.max(lo, decayCount), hi)
+            rule.apply(w, g, m, v, lo, split, decay: wd)
+            rule.apply(w, g, m, v, split, hi, decay: 0)
+        }
+    }
+}
+
+/// One Adam update over a range of the arena, 16 lanes at a time: the pass is memory-bound only
+/// when vectorised (the compiler cannot prove the four buffers apart, so a scalar loop stays scalar).
+private struct AdamRule {
+    let b1: Float, b2: Float, eps: Float, lr: Float, stepSize: Float, rootC2: Float, decoupled: Bool
+
+    @inline(__always)
+    func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+               _ v: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, decay: Float) {
+        typealias V = SIMD16<Float>
+        var i = lo
+        while i < hi {
+            let k = Swift.min(V.scalarCount, hi - i)
+            var (wv, gv, mv, vv) = (V(), V(), V(), V())
+            if k == V.scalarCount {
+                (wv, gv) = (UnsafeRawPointer(w + i).loadUnaligned(as: V.self), UnsafeRawPointer(g + i).loadUnaligned(as: V.self))
+                (mv, vv) = (UnsafeRawPointer(m + i).loadUnaligned(as: V.self), UnsafeRawPointer(v + i).loadUnaligned(as: V.self))
+            } else {
+                for j in 0..<k { (wv[j], gv[j], mv[j], vv[j]) = (w[i + j], g[i + j], m[i + j], v[i + j]) }
             }
+            let grad = decoupled ? gv : gv + decay * wv
+            mv = b1 * mv + (1 - b1) * grad
+            vv = b2 * vv + (1 - b2) * grad * grad
+            if decoupled { wv -= lr * decay * wv }
+            wv -= stepSize * mv / (vv.squareRoot() / rootC2 + eps)
+            if k == V.scalarCount {
+                UnsafeMutableRawPointer(w + i).storeBytes(of: wv, as: V.self)
+                UnsafeMutableRawPointer(m + i).storeBytes(of: mv, as: V.self)
+                UnsafeMutableRawPointer(v + i).storeBytes(of: vv, as: V.self)
+            } else {
+                for j in 0..<k { (w[i + j], m[i + j], v[i + j]) = (wv[j], mv[j], vv[j]) }
+            }
+            i += k
         }
     }
 }
