@@ -100,7 +100,8 @@ extension Tensor {
         let inputs: [Tensor] = bias.map { [input, weight, $0] } ?? [input, weight]
         return record(out, inputs, "conv2d") { grad, needs in
             let dx = needs[0] ? Tensor.zeros(input.shape) : nil
-            let dw = needs[1] ? Tensor.zeros(weight.shape) : nil
+            let buffer = weight.leafGradientBuffer
+            let dw = needs[1] ? buffer ?? Tensor.zeros(weight.shape) : nil
             let gm = Tensor(uninitializedShape: [o * chunk * p])
             let col = Tensor(uninitializedShape: [patch * chunk * p])
             for start in Swift.stride(from: 0, to: dx == nil && dw == nil ? 0 : n, by: chunk) {
@@ -122,7 +123,7 @@ extension Tensor {
                 }
             }
             let db = needs.count > 2 && needs[2] ? grad.reshaped([n, o, p]).sum(axis: 2).sum(axis: 0) : nil
-            return [dx, dw, db]
+            return [dx, buffer == nil ? dw : nil, db]
         }
     }
 

@@ -54,9 +54,16 @@ extension Tensor {
         }
         return record(out, [x, weight, bias], "dense") { g, needs in
             let dz = activation == .identity ? g : Tensor.activationGradient(g, output: out, input: pre, activation)
-            return [needs[0] ? matmul(dz, weight) : nil,
-                    needs[1] ? matmul(dz, x, transposeA: true) : nil,
-                    needs[2] ? dz.sum(axis: 0) : nil]
+            var dw: Tensor? = nil
+            if needs[1] {
+                if let buffer = weight.leafGradientBuffer {
+                    BLAS.sgemm(transposeA: true, m: outputs, n: inputs, k: n, a: dz.pointer, lda: outputs,
+                               b: x.pointer, ldb: inputs, beta: 1, c: buffer.pointer, ldc: inputs)
+                } else {
+                    dw = matmul(dz, x, transposeA: true)
+                }
+            }
+            return [needs[0] ? matmul(dz, weight) : nil, dw, needs[2] ? dz.sum(axis: 0) : nil]
         }
     }
 
