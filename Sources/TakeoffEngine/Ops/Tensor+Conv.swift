@@ -90,7 +90,7 @@ extension Tensor {
         for start in Swift.stride(from: 0, to: n, by: chunk) {
             let b = Swift.min(chunk, n - start), ld = b * p
             Parallel.forEach(b) { i in g.im2col(x + (start + i) * c * h * w, col.pointer + i * p, ld: ld) }
-            BLAS.sgemm(m: o, n: ld, k: patch, a: wt, lda: patch, b: col.pointer, ldb: ld, c: prod.pointer, ldc: ld)
+            Kernels.sgemm(m: o, n: ld, k: patch, a: wt, lda: patch, b: col.pointer, ldb: ld, c: prod.pointer, ldc: ld)
             Parallel.forEach(b) { i in
                 for oc in 0..<o {
                     let at = ((start + i) * o + oc) * p, src = prod.pointer + oc * ld + i * p
@@ -134,11 +134,11 @@ extension Tensor {
                     if patches == nil {
                         Parallel.forEach(b) { i in g.im2col(x + (start + i) * c * h * w, col.pointer + i * p, ld: ld) }
                     }
-                    BLAS.sgemm(transposeB: true, m: o, n: patch, k: ld, a: gm.pointer, lda: ld,
+                    Kernels.sgemm(transposeB: true, m: o, n: patch, k: ld, a: gm.pointer, lda: ld,
                                b: col.pointer, ldb: ld, beta: 1, c: dw.pointer, ldc: patch)
                 }
                 if let dx, let dcol {
-                    BLAS.sgemm(transposeA: true, m: patch, n: ld, k: o, a: wt, lda: patch,
+                    Kernels.sgemm(transposeA: true, m: patch, n: ld, k: o, a: wt, lda: patch,
                                b: gm.pointer, ldb: ld, c: dcol.pointer, ldc: ld)
                     Parallel.forEach(b) { i in g.col2im(dcol.pointer + i * p, ld: ld, dx.pointer + (start + i) * c * h * w) }
                 }

@@ -34,7 +34,7 @@ extension Tensor {
         let (n, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[0])
         precondition(bias.shape == [outputs], "dense: bias \(bias.shape) for weight \(weight.shape)")
         let out = Tensor(uninitializedShape: [n, outputs])
-        BLAS.sgemm(transposeB: true, m: n, n: outputs, k: inputs, a: x.pointer, lda: inputs,
+        Kernels.sgemm(transposeB: true, m: n, n: outputs, k: inputs, a: x.pointer, lda: inputs,
                    b: weight.pointer, ldb: inputs, c: out.pointer, ldc: outputs)
         let pre: Tensor? = activation.derivativeNeedsInput ? Tensor(uninitializedShape: [n, outputs]) : nil
         let y = out.pointer, b = bias.pointer, z = pre?.pointer
@@ -51,7 +51,7 @@ extension Tensor {
             var dw: Tensor? = nil
             if needs[1] {
                 if let buffer = weight.leafGradientBuffer {
-                    BLAS.sgemm(transposeA: true, m: outputs, n: inputs, k: n, a: dz.pointer, lda: outputs,
+                    Kernels.sgemm(transposeA: true, m: outputs, n: inputs, k: n, a: dz.pointer, lda: outputs,
                                b: x.pointer, ldb: inputs, beta: 1, c: buffer.pointer, ldc: inputs)
                 } else {
                     dw = matmul(dz, x, transposeA: true)
