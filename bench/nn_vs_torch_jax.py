@@ -12,6 +12,10 @@ import time
 
 THREADS = 2
 os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+# PyTorch's OpenMP threads spin while waiting for work; on a shared, oversubscribed machine the
+# spinning thread steals the core its partner needs and an epoch takes 5-10x longer (mlp-large:
+# 30 s for 60 steps instead of 2.7 s at load 8). Passive waiting makes torch's times stable and fair.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads={THREADS}")
 
 from common import ensure, fashion_mnist, print_table, spread, takeoff  # noqa: E402
@@ -128,6 +132,7 @@ def main():
     header = ["model", "Takeoff s (min/med/max)"] + [f"{p} s" for p in peers] + [f"Takeoff / {p}" for p in peers]
     rows = []
     core = ""
+    load_before = f"{os.getloadavg()[0]:.1f}"
     for model in args.models.split(","):
         times = {"takeoff": [], **{p: [] for p in peers}}
         for _ in range(args.repeats):  # interleaved, so drift in machine speed hits every side alike
@@ -142,7 +147,8 @@ def main():
         rows.append([model, spread(times["takeoff"])] + [spread(times[p]) for p in peers]
                     + [f"{med['takeoff'] / med[p]:.2f}" for p in peers])
     print(f"One epoch of Fashion-MNIST (60,000 images), batch {BATCH}, float32, {THREADS} threads; "
-          f"Takeoff's OpenBLAS kernel: {core}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
+          f"Takeoff's OpenBLAS kernel: {core}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}; "
+          f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; load average before: {load_before}, after: {os.getloadavg()[0]:.1f}")
     print_table(header, rows)
 
 

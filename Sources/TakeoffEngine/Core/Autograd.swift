@@ -59,6 +59,14 @@ extension Tensor {
     /// The same values, cut off from the tape.
     public var detached: Tensor { keepingNode(nil) }
 
+    /// The preallocated buffer where this leaf accumulates its gradient, if it has one. An op's
+    /// backward may add its gradient for such an input straight into it (e.g. a GEMM with beta 1,
+    /// saving a temporary and a pass over it) and return `nil` for that input.
+    var leafGradientBuffer: Tensor? {
+        guard let node, node.isLeaf else { return nil }
+        return node.gradBuffer
+    }
+
     /// The accumulated gradient of a leaf, or `nil` before any backward pass reached it.
     public var grad: Tensor? { node?.gradBuffer ?? node?.grad }
 

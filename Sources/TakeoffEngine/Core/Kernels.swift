@@ -1,3 +1,7 @@
+import CBLAS
+import Dispatch
+import Foundation
+
 /// A scalar function applied elementwise. Kernels take these as generic structs rather than
 /// closures so the compiler inlines them into the threaded loops (a closure called per element
 /// from another thread is not inlined and runs several times slower).
@@ -103,4 +107,36 @@ public enum Kernels {
         while i < count { s += x[i]; i += 1 }
         return s
     }
+}
+
+extension Kernels {
+    /// ``BLAS/sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` with the larger of C's
+    /// dimensions cut into one block per ``Parallel`` thread, each multiplied by single-threaded OpenBLAS.
+    /// The blocks are independent: OpenBLAS's own threads work in lock-step per block and spin while
+    /// they wait, which stalls whenever the machine is oversubscribed and one of them is descheduled.
+    public static func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let t = Parallel.threadCount
+        guard t > 1, k > 0, Swift.max(m, n) >= 2 * t, m * n * k >= 1 << 18, splitGEMM else {
+            BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let start = BLAS.Profile.isOn ? DispatchTime.now().uptimeNanoseconds : 0
+        BLAS.setThreadCount(1)
+        let rows = m >= n
+        Parallel.forEach(t) { part in
+            let (lo, hi) = rows ? (m * part / t, m * (part + 1) / t) : (n * part / t, n * (part + 1) / t)
+            let ap = rows ? (transposeA ? a + lo : a + lo * lda) : a
+            let bp = rows ? b : (transposeB ? b + lo * ldb : b + lo)
+            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(rows ? hi - lo : m), Int32(rows ? n : hi - lo), Int32(k), alpha, ap, Int32(lda), bp, Int32(ldb),
+                        beta, rows ? c + lo * ldc : c + lo, Int32(ldc))
+        }
+        BLAS.setThreadCount(t)
+        if BLAS.Profile.isOn { BLAS.Profile.record(since: start) }
+    }
+
+    nonisolated(unsafe) static var splitGEMM = ProcessInfo.processInfo.environment["TAKEOFF_BLAS_THREADS"] == nil
 }

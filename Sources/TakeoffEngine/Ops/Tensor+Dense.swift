@@ -34,41 +34,68 @@ extension Tensor {
         let (n, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[0])
         precondition(bias.shape == [outputs], "dense: bias \(bias.shape) for weight \(weight.shape)")
         let out = Tensor(uninitializedShape: [n, outputs])
-        BLAS.sgemm(transposeB: true, m: n, n: outputs, k: inputs, a: x.pointer, lda: inputs,
+        Kernels.sgemm(transposeB: true, m: n, n: outputs, k: inputs, a: x.pointer, lda: inputs,
                    b: weight.pointer, ldb: inputs, c: out.pointer, ldc: outputs)
         let pre: Tensor? = activation.derivativeNeedsInput ? Tensor(uninitializedShape: [n, outputs]) : nil
         let y = out.pointer, b = bias.pointer, z = pre?.pointer
         Parallel.ranges(n, cost: outputs * (activation == .identity ? 1 : 8)) { lo, hi in
             for r in lo..<hi {
                 let row = y + r * outputs
-                if let z { for j in 0..<outputs { z[r * outputs + j] = row[j] + b[j] } }
-                switch activation {
-                case .identity: for j in 0..<outputs { row[j] += b[j] }
-                case .relu: for j in 0..<outputs { row[j] = Swift.max(row[j] + b[j], 0) }
-                case .sigmoid: let f = Fn.Sigmoid(); for j in 0..<outputs { row[j] = f(row[j] + b[j]) }
-                case .tanh: let f = Fn.Tanh(); for j in 0..<outputs { row[j] = f(row[j] + b[j]) }
-                case .leakyRelu: let f = Fn.LeakyReLU(slope: 0.01); for j in 0..<outputs { row[j] = f(row[j] + b[j]) }
-                case .gelu: let f = Fn.GELU(); for j in 0..<outputs { row[j] = f(row[j] + b[j]) }
-                }
+                for j in 0..<outputs { row[j] += b[j] }
+                if let z { (z + r * outputs).update(from: row, count: outputs) }
+                activate(row, count: outputs, activation)
             }
         }
         return record(out, [x, weight, bias], "dense") { g, needs in
             let dz = activation == .identity ? g : Tensor.activationGradient(g, output: out, input: pre, activation)
-            return [needs[0] ? matmul(dz, weight) : nil,
-                    needs[1] ? matmul(dz, x, transposeA: true) : nil,
-                    needs[2] ? dz.sum(axis: 0) : nil]
+            var dw: Tensor? = nil
+            if needs[1] {
+                if let buffer = weight.leafGradientBuffer {
+                    Kernels.sgemm(transposeA: true, m: outputs, n: inputs, k: n, a: dz.pointer, lda: outputs,
+                               b: x.pointer, ldb: inputs, beta: 1, c: buffer.pointer, ldc: inputs)
+                } else {
+                    dw = matmul(dz, x, transposeA: true)
+                }
+            }
+            return [needs[0] ? matmul(dz, weight) : nil, dw, needs[2] ? dz.sum(axis: 0) : nil]
+        }
+    }
+
+    /// `y = activation(y)` in place over `count` elements.
+    @inline(__always)
+    static func activate(_ y: UnsafeMutablePointer<Float>, count: Int, _ activation: Activation) {
+        switch activation {
+        case .identity: break
+        case .relu: for j in 0..<count { y[j] = Swift.max(y[j], 0) }
+        case .sigmoid: let f = Fn.Sigmoid(); for j in 0..<count { y[j] = f(y[j]) }
+        case .tanh: let f = Fn.Tanh(); for j in 0..<count { y[j] = f(y[j]) }
+        case .leakyRelu: let f = Fn.LeakyReLU(slope: 0.01); for j in 0..<count { y[j] = f(y[j]) }
+        case .gelu: let f = Fn.GELU(); for j in 0..<count { y[j] = f(y[j]) }
         }
     }
 
     /// `g ⊙ activation′`, from the output (sigmoid, tanh, relu) or the pre-activation (gelu, leaky ReLU).
     static func activationGradient(_ g: Tensor, output: Tensor, input: Tensor?, _ activation: Activation) -> Tensor {
+        if activation == .identity { return g }
+        let dz = Tensor(uninitializedShape: g.shape)
+        Parallel.ranges(g.count, cost: activation == .gelu ? 16 : 1) { lo, hi in
+            activationGradient(g.pointer + lo, output: output.pointer + lo, input: input.map { $0.pointer + lo },
+                               into: dz.pointer + lo, count: hi - lo, activation)
+        }
+        return dz
+    }
+
+    /// `dz = g ⊙ activation′` over `count` elements, from the output `y` or the pre-activation `z`.
+    @inline(__always)
+    static func activationGradient(_ g: UnsafePointer<Float>, output y: UnsafePointer<Float>, input z: UnsafePointer<Float>?,
+                                   into dz: UnsafeMutablePointer<Float>, count: Int, _ activation: Activation) {
         switch activation {
-        case .identity: g
-        case .sigmoid: g.zipped(output, Fn.SigmoidGrad())
-        case .tanh: g.zipped(output, Fn.TanhGrad())
-        case .relu: g.zipped(output, Fn.ReLUGrad())
-        case .leakyRelu: g.zipped(input!, Fn.LeakyReLUGrad(slope: 0.01))
-        case .gelu: g.zipped(input!, cost: 16, Fn.GELUGrad())
+        case .identity: dz.update(from: g, count: count)
+        case .relu: for j in 0..<count { dz[j] = y[j] > 0 ? g[j] : 0 }
+        case .sigmoid: let f = Fn.SigmoidGrad(); for j in 0..<count { dz[j] = f(g[j], y[j]) }
+        case .tanh: let f = Fn.TanhGrad(); for j in 0..<count { dz[j] = f(g[j], y[j]) }
+        case .leakyRelu: let f = Fn.LeakyReLUGrad(slope: 0.01); for j in 0..<count { dz[j] = f(g[j], z![j]) }
+        case .gelu: let f = Fn.GELUGrad(); for j in 0..<count { dz[j] = f(g[j], z![j]) }
         }
     }
 }

@@ -17,7 +17,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     let out = Tensor(uninitializedShape: a.rank == 3 ? [batch, m, n] : [m, n])
     let strideB = b.rank == 3 ? br * bc : 0
     for i in 0..<batch {
-        BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+        Kernels.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                    a: a.pointer + i * ar * ac, lda: ac, b: b.pointer + i * strideB, ldb: bc,
                    c: out.pointer + i * m * n, ldc: n)
     }
@@ -66,7 +66,7 @@ extension Tensor {
         if let bias {
             for r in 0..<n { (out.pointer + r * outputs).update(from: bias.pointer, count: outputs) }
         }
-        BLAS.sgemm(transposeB: true, m: n, n: outputs, k: inputs, a: x.pointer, lda: inputs,
+        Kernels.sgemm(transposeB: true, m: n, n: outputs, k: inputs, a: x.pointer, lda: inputs,
                    b: weight.pointer, ldb: inputs, beta: bias == nil ? 0 : 1, c: out.pointer, ldc: outputs)
         let inputs3: [Tensor] = bias.map { [x, weight, $0] } ?? [x, weight]
         return record(out, inputs3, "linear") { g, needs in

@@ -34,7 +34,7 @@ public final class Conv2D: Layer {
     }
 
     public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor {
-        Tensor.conv2d(x, weight: weight.value, bias: bias.value, stride: stride, padding: padding).activated(activation)
+        Tensor.conv2d(x, weight: weight.value, bias: bias.value, stride: stride, padding: padding, activation: activation)
     }
 
     public var parameters: [Parameter] { [weight, bias] }
