@@ -24,6 +24,20 @@ import TakeoffData
         #expect(outcomes(resumed.results) == outcomes(whole.results))
     }
 
+    /// Each cell uses `Parallel.threadCount` threads however many run at once, so its numbers do not change.
+    @Test func parallelWorkersGiveTheResultsOfOneWorker() throws {
+        let split = try xorSplit(size: 800)
+        func run(workers: Int) throws -> SweepRunner.Outcome {
+            let runner = SweepRunner(plan: try plan(split), split: split,
+                                     store: try ResultStore(path: temporaryDirectory("w\(workers)").appendingPathComponent("s.sqlite").path))
+            runner.workers = workers
+            return try runner.run()
+        }
+        let one = try run(workers: 1), two = try run(workers: 2)
+        #expect(two.complete && two.ran == 16)
+        #expect(outcomes(two.results) == outcomes(one.results))
+    }
+
     @Test func cellsOverTheBudgetAreSkippedAndReported() throws {
         let split = try xorSplit(size: 800)
         let plan = try SweepPlan(learners: [learner("logreg")], sizes: [40, 80, 160, 320], seeds: [0], split: split)

@@ -3,13 +3,20 @@ import TakeoffData
 import TakeoffEngine
 import TakeoffNN
 
-/// Runs a ``SweepPlan`` one cell at a time with all of ``Parallel/threadCount`` (on a small machine one
-/// worker with every core beats several workers sharing them, and the thread count is process-wide).
+/// Runs a ``SweepPlan``: one cell at a time with all of ``Parallel/threadCount`` threads, or ``workers``
+/// cells at once (the caller sets ``Parallel/threadCount`` so that workers × threads fit the cores; on a
+/// small machine one worker with every core is best).
 ///
 /// Cells already in the store are reused. The next cell is the cheapest predicted one among each
 /// (learner, seed)'s smallest unfinished size, so costs are extrapolated from measured sizes only; repeat
 /// seeds count as dearer, so curves reach large m before they get their spread. With a budget, a cell
 /// whose predicted cost (times ``budgetMargin``) would overrun it is skipped, with its learner's larger sizes.
+/// Hands non-Sendable values to the worker threads; each worker touches only its own slot.
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
 public final class SweepRunner {
     public let plan: SweepPlan
     public let split: TrainTestSplit
@@ -22,6 +29,8 @@ public final class SweepRunner {
     public var log: ((String) -> Void)?
     /// Draws an overall bar with ETA on standard error.
     public var showProgress = false
+    /// Cells trained at the same time, each from a different (learner, seed) curve.
+    public var workers = 1
 
     /// What a run did.
     public struct Outcome: Sendable {
@@ -81,36 +90,50 @@ public final class SweepRunner {
             var smallest: [String: Int] = [:]
             for c in pending { smallest["\(c.configuration)#\(c.seed)"] = min(smallest["\(c.configuration)#\(c.seed)"] ?? .max, c.m) }
             let eligible = pending.filter { smallest["\($0.configuration)#\($0.seed)"] == $0.m }
-            let next = eligible.min { a, b in
+            let ranked = eligible.sorted { a, b in
                 let pa = cost.predict(learner: a.configuration, m: a.m) ?? 0, pb = cost.predict(learner: b.configuration, m: b.m) ?? 0
                 let ra = seedRank[a.seed]!, rb = seedRank[b.seed]!
                 return (pa * Double((ra + 1) * (ra + 1)), ra, a.m, learnerIndex[a.configuration]!)
                     < (pb * Double((rb + 1) * (rb + 1)), rb, b.m, learnerIndex[b.configuration]!)
-            }!
+            }
             let elapsed = Benchmarks.now() - start
-            if let budget {
+            if let budget, let over = ranked.prefix(workers).first(where: { next in
                 // Cells cannot be stopped once started, so the prediction is taken with a margin.
-                let predicted = cost.predict(learner: next.configuration, m: next.m).map { $0 * Self.budgetMargin }
-                if elapsed >= budget || elapsed + (predicted ?? 0) > budget {
-                    let reason = elapsed >= budget ? "the budget was used up"
-                        : String(format: "predicted %.1f s (with margin) but %.1f s of the budget left", predicted!, budget - elapsed)
-                    let dropped = pending.filter { $0.configuration == next.configuration && $0.m >= next.m }
-                    for key in dropped { results[key] = CellResult(key: key, status: .skippedBudget, error: reason) }
-                    pending.removeAll { $0.configuration == next.configuration && $0.m >= next.m }
-                    emit("\(next.learner) m=\(next.m)\(dropped.count > 1 ? " and larger" : ""): skipped-budget (\(reason), \(dropped.count) cells)")
-                    continue
+                elapsed >= budget || elapsed + (cost.predict(learner: next.configuration, m: next.m) ?? 0) * Self.budgetMargin > budget
+            }) {
+                let predicted = (cost.predict(learner: over.configuration, m: over.m) ?? 0) * Self.budgetMargin
+                let reason = elapsed >= budget ? "the budget was used up"
+                    : String(format: "predicted %.1f s (with margin) but %.1f s of the budget left", predicted, budget - elapsed)
+                let dropped = pending.filter { $0.configuration == over.configuration && $0.m >= over.m }
+                for key in dropped { results[key] = CellResult(key: key, status: .skippedBudget, error: reason) }
+                pending.removeAll { $0.configuration == over.configuration && $0.m >= over.m }
+                emit("\(over.learner) m=\(over.m)\(dropped.count > 1 ? " and larger" : ""): skipped-budget (\(reason), \(dropped.count) cells)")
+                continue
+            }
+            let batch = Array(ranked.prefix(Swift.min(workers, cellLimit.map { $0 - ran } ?? workers)))
+            for key in batch where orders[key.seed] == nil { orders[key.seed] = NestedSubsets(pool: split.train, seed: key.seed) }
+            let jobs = batch.map { key in (key, plan.learners[learnerIndex[key.configuration]!].learner, orders[key.seed]!.indices(key.m)) }
+            var finished = [CellResult?](repeating: nil, count: jobs.count)
+            if jobs.count == 1 {
+                finished[0] = Self.runCell(jobs[0].0, learner: jobs[0].1, split: split, indices: jobs[0].2)
+            } else {
+                finished.withUnsafeMutableBufferPointer { out in
+                    let slots = UncheckedSendable(out.baseAddress!), work = UncheckedSendable(jobs), data = UncheckedSendable(split)
+                    DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+                        let (key, learner, indices) = work.value[i]
+                        slots.value[i] = Self.runCell(key, learner: learner, split: data.value, indices: indices)
+                    }
                 }
             }
-            let order = orders[next.seed] ?? NestedSubsets(pool: split.train, seed: next.seed)
-            orders[next.seed] = order
-            let entry = plan.learners[learnerIndex[next.configuration]!]
-            let result = Self.runCell(next, learner: entry.learner, split: split, indices: order.indices(next.m))
-            try store.record(result)
-            results[next] = result
-            pending.removeAll { $0 == next }
-            ran += 1
-            if let f = result.fitSeconds { cost.add(learner: next.configuration, m: next.m, seconds: f + (result.predictSeconds ?? 0)) }
-            emit(Self.describe(result))
+            for case let result? in finished {
+                let key = result.key
+                try store.record(result)
+                results[key] = result
+                pending.removeAll { $0 == key }
+                ran += 1
+                if let f = result.fitSeconds { cost.add(learner: key.configuration, m: key.m, seconds: f + (result.predictSeconds ?? 0)) }
+                emit(Self.describe(result))
+            }
         }
         bar?.finish(status: "\(results.count)/\(total) cells, \(ran) run, \(reused) from the store")
         return Outcome(results: cells.compactMap { results[$0] }, ran: ran, reused: reused, complete: pending.isEmpty,

@@ -10,8 +10,8 @@ struct Curve: ParsableCommand {
         abstract: "Measure learning curves: learners × training sizes × seeds on nested subsets, fitted, extrapolated and reported.",
         discussion: """
             Results go to an SQLite store (default OUT/curve.sqlite); each finished cell is committed at once, so a killed run \
-            resumes where it stopped and a rerun skips what is stored. Cells run one at a time with every thread (--threads), which on a few cores beats several \
-            workers sharing them. Cheap cells go first, the first seed over the whole grid before the others; cells \
+            resumes where it stopped and a rerun skips what is stored. --workers cells train at once, each with --threads / workers \
+            threads (by default one worker per 4 threads: on a few cores one cell with every thread is fastest). Cheap cells go first, the first seed over the whole grid before the others; cells \
             predicted to overrun the budget are skipped and reported. Writes OUT/curve.svg, report.html, results.csv and summary.json.
             """)
     @OptionGroup var global: GlobalOptions
@@ -22,6 +22,8 @@ struct Curve: ParsableCommand {
     @Option(help: "Seeds per (learner, m): 0, 1, … (default 3; 1 with --quick).") var seeds: Int?
     @Option(help: "Time budget, e.g. 90s, 10m, 1.5h, or none: cells predicted to overrun it are skipped and reported (default 10m; 1m with --quick).")
     var budget: String?
+    @Option(help: "Cells trained at once; each gets --threads / workers threads (default: one worker per 4 threads, so 1 on a small machine).")
+    var workers: Int?
     @Option(help: "Results store (SQLite; default OUT/curve.sqlite).") var store: String?
     @Option(help: "Output folder.") var out: String = "takeoff-out/curve"
     @Option(help: "Target test accuracy (0–1 or percent): the m each learner needs to reach it.") var target: Double?
@@ -37,6 +39,11 @@ struct Curve: ParsableCommand {
 
     func run() throws {
         try global.apply()
+        let workers = self.workers ?? Swift.max(1, Parallel.threadCount / 4)
+        guard workers >= 1, workers <= Parallel.threadCount else {
+            throw ValidationError("--workers must be between 1 and the thread count (\(Parallel.threadCount)), got \(workers)")
+        }
+        let threadsPerWorker = Parallel.threadCount / workers
         // Everything is checked before the first cell trains.
         let budgetSeconds = try Self.parseBudget(budget ?? (quick ? "1m" : "10m"))
         if let maxCells, maxCells < 1 { throw ValidationError("--max-cells must be at least 1, got \(maxCells)") }
@@ -76,6 +83,8 @@ struct Curve: ParsableCommand {
         runner.budget = budgetSeconds
         runner.cellLimit = maxCells
         runner.showProgress = true
+        runner.workers = workers
+        Parallel.threadCount = threadsPerWorker
         var done = 0
         let total = plan.cells.count
         let interactive = isatty(2) == 1
@@ -84,7 +93,7 @@ struct Curve: ParsableCommand {
             FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + "[\(done)] " + line + "\n").utf8))
         }
         FileHandle.standardError.write(Data(("curve on \(dataOptions.data): \(plan.learners.count) learners × \(plan.sizes.count) sizes × "
-            + "\(plan.seeds.count) seeds = \(total) cells; store \(resultStore.path); \(Parallel.threadCount) threads, 1 worker"
+            + "\(plan.seeds.count) seeds = \(total) cells; store \(resultStore.path); \(workers) worker\(workers == 1 ? "" : "s") × \(threadsPerWorker) thread\(threadsPerWorker == 1 ? "" : "s")"
             + (budgetSeconds.map { String(format: "; budget %.0f s", $0) } ?? "") + "\n").utf8))
         let outcome = try runner.run()
 
