@@ -1,0 +1,52 @@
+"""Shared helpers for the peer benchmarks: Fashion-MNIST loading, Takeoff invocation, timing tables."""
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TAKEOFF = os.path.join(ROOT, ".build", "release", "takeoff")
+FASHION = "/usr/share/datasets/fashion-mnist"
+
+
+def ensure(*packages):
+    """pip-installs the peers a script needs when they are missing."""
+    import importlib.util
+    missing = [p for p in packages if importlib.util.find_spec(p.split("==")[0].replace("-", "_").replace("scikit_learn", "sklearn")) is None]
+    if missing:
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", *missing])
+
+
+def fashion_mnist():
+    """(x_train, y_train, x_test, y_test) with pixels scaled to [0, 1], float32."""
+    def read(name, offset):
+        with gzip.open(os.path.join(FASHION, name)) as f:
+            return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+    xtr = read("train-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32) / 255
+    ytr = read("train-labels-idx1-ubyte.gz", 8).astype(np.int64)
+    xte = read("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32) / 255
+    yte = read("t10k-labels-idx1-ubyte.gz", 8).astype(np.int64)
+    return xtr, ytr, xte, yte
+
+
+def takeoff(*args, env=None):
+    """Runs the release build of takeoff with --json and returns the parsed object."""
+    if not os.path.exists(TAKEOFF):
+        subprocess.check_call(["swift", "build", "-c", "release"], cwd=ROOT)
+    out = subprocess.run([TAKEOFF, *args, "--json"], check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def spread(values):
+    """min / median / max of a list, formatted."""
+    return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
+
+
+def print_table(header, rows):
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    for r in [header, ["-" * w for w in widths]] + rows:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |")
