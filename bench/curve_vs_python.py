@@ -33,10 +33,14 @@ import tempfile
 import time
 
 THREADS = 2
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # PyTorch's MKL / OpenMP
     os.environ.setdefault(var, str(THREADS))
 # Spinning OpenMP workers cost PyTorch 5-10x on a shared machine.
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+# numpy's bundled OpenBLAS (scikit-learn's lbfgs) busy-waits too: on this loaded 2-core machine its
+# 2 threads made LogisticRegression 10-25x slower than 1 (m=600: 52 s against 2.2 s for the C grid),
+# so the peer gets its better setting. liblinear and libsvm are single-threaded either way.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
@@ -62,7 +66,7 @@ def run_takeoff(args, out):
         subprocess.check_call(["swift", "build", "-c", "release"], cwd=ROOT)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    cmd = [TAKEOFF, "curve", "--data", "fashion-mnist", "--out", out, "--store", os.path.join(out, "store.sqlite"), "--json"]
+    cmd = [TAKEOFF, "curve", "--threads", str(THREADS), "--data", "fashion-mnist", "--out", out, "--store", os.path.join(out, "store.sqlite"), "--json"]
     if args.quick:
         cmd.append("--quick")
     if args.budget:
@@ -357,7 +361,8 @@ def main():
     grid = "takeoff curve --quick" if args.quick else "takeoff curve (default grid)"
     extra = " ".join(f"--{k} {v}" for k, v in (("budget", args.budget), ("learners", args.learners)) if v)
     lines = [f"{grid}{' ' + extra if extra else ''} on Fashion-MNIST vs scikit-learn {__import__('sklearn').__version__} / "
-             f"PyTorch {__import__('torch').__version__}, {THREADS} threads, {args.repeats} repeat(s); "
+             f"PyTorch {__import__('torch').__version__}; threads: Takeoff {THREADS}, PyTorch {THREADS}, "
+             f"numpy's OpenBLAS {os.environ['OPENBLAS_NUM_THREADS']}; {args.repeats} repeat(s); "
              f"{len(planned)} cells that Takeoff finished" + (f", {len(skipped)} it did not (skipped by budget or failed; not run in Python)"
                                                               if skipped else ""),
              "Accuracies: mean±sd over seeds on the official 10,000 test images; Python's subsets are other rows "
