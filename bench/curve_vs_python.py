@@ -376,6 +376,9 @@ def main():
         f"Wall time, whole grid (data loading, every cell, Takeoff's report too): Takeoff {spread(takeoff_walls)} s, "
         f"Python {spread(python_walls)} s (min / median / max); Takeoff / Python {tw / pw:.2f}.",
     ]
+    if skipped:
+        totals.append("Takeoff's wall time includes deciding to skip the cells its budget could not fit; "
+                      "the Python pipeline has no budget and runs only the cells Takeoff finished.")
     print("\n" + "\n".join(totals))
     if args.output:
         md = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
