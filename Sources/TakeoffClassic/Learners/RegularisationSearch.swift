@@ -7,7 +7,9 @@ enum RegularisationSearch {
     /// The fraction of each class held out for validation.
     static let validationFraction = 0.2
 
-    /// The best C (ties go to the smaller, more regularised value) and the validation accuracy of each;
+    /// The smallest C whose validation accuracy is within one standard error of the best (the
+    /// one-standard-error rule: on a small validation set a larger C rarely wins by more than noise,
+    /// and a large C also risks a solver stopped short of convergence), with the accuracy of each;
     /// the grid's middle value when the set is too small to hold out a validation part.
     static func choose(from grid: [Double], on train: Dataset, seed: UInt64,
                        fit: (Dataset, Double) throws -> any TrainedModel) throws -> (C: Double, accuracies: [Double]) {
@@ -18,7 +20,9 @@ enum RegularisationSearch {
         }
         var accuracies: [Double] = []
         for c in grid { accuracies.append(try fit(fitPart, c).accuracy(on: validation)) }
-        let best = accuracies.indices.max { accuracies[$0] < accuracies[$1] || (accuracies[$0] == accuracies[$1] && $0 > $1) }!
-        return (grid[best], accuracies)
+        let best = accuracies.max()!
+        let standardError = (best * (1 - best) / Double(validation.count)).squareRoot()
+        let chosen = grid.indices.sorted { grid[$0] < grid[$1] }.first { accuracies[$0] >= best - standardError }!
+        return (grid[chosen], accuracies)
     }
 }
