@@ -13,14 +13,14 @@ public struct ActivationRace: Sendable {
     public var optimizer: OptimizerKind = .sgd()
     public var learningRate: Float = 0.1
     public var batchSize = 128
-    public var epochs = 3
+    public var epochs = 6
     /// Seconds of training per run; training stops after the epoch that passes it.
     public var timeLimit: Double? = nil
     public var seeds: [UInt64] = [0, 1, 2]
     /// Steps between gradient-norm samples.
     public var gradientNormEvery = 25
     /// The training loss and test accuracy whose first crossing is timed.
-    public var targetLoss: Float = 0.5
+    public var targetLoss: Float = 1.0
     public var targetAccuracy: Double = 0.8
 
     public init() {}
@@ -130,7 +130,7 @@ extension ActivationRace {
 
     /// The first step at which the loss, averaged over a window of `window` steps, is at or below `target`
     /// (the window smooths the noise of single mini-batches).
-    static func firstStep(_ losses: [Float], below target: Float, window: Int = 50) -> Int? {
+    static func firstStep(_ losses: [Float], below target: Float, window: Int = 10) -> Int? {
         var sum: Float = 0
         for (i, l) in losses.enumerated() {
             sum += l

@@ -66,7 +66,7 @@ extension ActivationReport {
         <h2>Table</h2>
         <table><tr><th>activation</th><th>steps to loss \(race.targetLoss)</th><th>seconds to loss \(race.targetLoss)</th><th>steps to \(String(format: "%.0f%%", race.targetAccuracy * 100)) test accuracy</th><th>× faster than sigmoid (steps)</th><th>final test accuracy</th><th>diverged</th></tr>
         \(rows)</table>
-        <p>Steps to a loss count from the first step whose loss averaged over the last 50 steps is at or below the target. A “≥” speed-up means sigmoid never reached the target, so all the steps it ran are counted.</p>
+        <p>Steps to a loss count from the first step whose loss averaged over the last 10 steps is at or below the target. A “≥” speed-up means sigmoid never reached the target, so all the steps it ran are counted.</p>
         </body></html>
 
         """

@@ -16,11 +16,11 @@ struct Activations: ParsableCommand {
     @Option(help: "sgd (plain, the setting of the claim) or adam.") var optimizer: String = "sgd"
     @Option(help: "Learning rate (default: 0.1 for sgd, 0.001 for adam).") var lr: Float?
     @Option(help: "Mini-batch size.") var batchSize: Int = 128
-    @Option(help: "Epochs per run.") var epochs: Int = 3
+    @Option(help: "Epochs per run.") var epochs: Int = 6
     @Option(help: "Training time per run instead of epochs, e.g. 30s or 2m (stops after the epoch that passes it).") var budget: String?
     @Option(help: "Seeds per activation.") var seeds: Int = 3
     @Option(help: "Training examples (a nested subset; default: all).") var trainSize: Int?
-    @Option(help: "Target training loss to time.") var targetLoss: Float = 0.5
+    @Option(help: "Target training loss to time (chance level on 10 classes is 2.30).") var targetLoss: Float = 1.0
     @Option(help: "Target test accuracy to time.") var targetAccuracy: Double = 0.8
     @Option(help: "Output folder.") var out: String = "takeoff-out/activations"
     @Flag(help: "Print the summary as JSON.") var json = false
