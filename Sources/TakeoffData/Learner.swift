@@ -31,16 +31,7 @@ public protocol TrainedModel: Sendable {
 
 extension TrainedModel {
     /// The highest-scoring class of each row.
-    public func predict(_ features: Tensor) -> [Int] {
-        let s = scores(features)
-        let c = s.shape[1]
-        return (0..<s.shape[0]).map { r in
-            let row = s.pointer + r * c
-            var best = 0
-            for j in 1..<max(c, 1) where row[j] > row[best] { best = j }
-            return best
-        }
-    }
+    public func predict(_ features: Tensor) -> [Int] { scores(features).argmax(axis: -1) }
 
     /// The fraction of `data` classified correctly.
     public func accuracy(on data: Dataset) -> Double {

@@ -121,9 +121,8 @@ extension ActivationRace {
 
         public init?(_ values: [Double]) {
             guard !values.isEmpty else { return nil }
-            let m = values.reduce(0, +) / Double(values.count)
-            mean = m
-            std = (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(Swift.max(values.count - 1, 1))).squareRoot()
+            mean = Analysis.mean(values)
+            std = Analysis.sd(values)
             count = values.count
         }
     }

@@ -39,12 +39,15 @@ public struct NeuralLearner: Learner {
     public enum Recipe {
         static let version = "2"
 
-        public static func options(examples m: Int) -> TrainingOptions {
+        /// The recipe for `m` examples, with the epochs and batch size fixed where given; the
+        /// cosine decay spans whatever epochs result.
+        public static func options(examples m: Int, epochs: Int? = nil, batchSize: Int? = nil) -> TrainingOptions {
             var o = TrainingOptions()
-            o.batchSize = Swift.min(128, Swift.max(16, m / 8))
+            o.batchSize = batchSize ?? Swift.min(128, Swift.max(16, m / 8))
             let stepsPerEpoch = Swift.max(1, (m + o.batchSize - 1) / o.batchSize)
-            o.epochs = Swift.min(200, Swift.max(20, (4000 + stepsPerEpoch - 1) / stepsPerEpoch))
-            o.patience = Swift.min(20, Swift.max(5, o.epochs / 4))
+            let budgetEpochs = Swift.min(200, Swift.max(20, (4000 + stepsPerEpoch - 1) / stepsPerEpoch))
+            o.epochs = epochs ?? budgetEpochs
+            o.patience = Swift.min(20, Swift.max(5, budgetEpochs / 4))
             o.learningRate = 1e-3
             o.optimizer = .adam()
             o.schedule = .cosine(total: o.epochs * stepsPerEpoch)
@@ -54,14 +57,8 @@ public struct NeuralLearner: Learner {
 
     /// The options this learner trains `m` examples with.
     public func options(examples m: Int) -> TrainingOptions {
-        var o = Recipe.options(examples: m)
-        if let epochs { o.epochs = epochs }
-        if let batchSize { o.batchSize = batchSize }
+        var o = Recipe.options(examples: m, epochs: epochs, batchSize: batchSize)
         if let learningRate { o.learningRate = learningRate }
-        if epochs != nil || batchSize != nil {
-            let stepsPerEpoch = Swift.max(1, (m + o.batchSize - 1) / o.batchSize)
-            o.schedule = .cosine(total: o.epochs * stepsPerEpoch)
-        }
         o.optimizer = optimizer
         o.showProgress = showProgress
         return o
