@@ -39,18 +39,20 @@ public struct NeuralLearner: Learner {
     public enum Recipe {
         static let version = "2"
 
-        /// The recipe for `m` examples, with the epochs and batch size fixed where given; the
-        /// cosine decay spans whatever epochs result.
+        /// The recipe for `m` examples, with the epochs and batch size replaced where given (epochs
+        /// and patience otherwise come from the recipe's batch size); the cosine decay spans the
+        /// resulting steps.
         public static func options(examples m: Int, epochs: Int? = nil, batchSize: Int? = nil) -> TrainingOptions {
+            func steps(_ batch: Int) -> Int { Swift.max(1, (m + batch - 1) / batch) }
             var o = TrainingOptions()
-            o.batchSize = batchSize ?? Swift.min(128, Swift.max(16, m / 8))
-            let stepsPerEpoch = Swift.max(1, (m + o.batchSize - 1) / o.batchSize)
-            let budgetEpochs = Swift.min(200, Swift.max(20, (4000 + stepsPerEpoch - 1) / stepsPerEpoch))
+            let recipeBatch = Swift.min(128, Swift.max(16, m / 8))
+            let budgetEpochs = Swift.min(200, Swift.max(20, (4000 + steps(recipeBatch) - 1) / steps(recipeBatch)))
+            o.batchSize = batchSize ?? recipeBatch
             o.epochs = epochs ?? budgetEpochs
             o.patience = Swift.min(20, Swift.max(5, budgetEpochs / 4))
             o.learningRate = 1e-3
             o.optimizer = .adam()
-            o.schedule = .cosine(total: o.epochs * stepsPerEpoch)
+            o.schedule = .cosine(total: o.epochs * steps(o.batchSize))
             return o
         }
     }
