@@ -57,14 +57,14 @@ import TakeoffEngine
         expectClose(b.grad!, seed.sum(axis: 3).sum(axis: 2).sum(axis: 0), tolerance: 1e-5)
     }
 
-    @Test func manyImagesSpanSeveralChunks() {
-        // Patch matrices of [32·3·3, 64·64] per image: 7 images fill a chunk, so 9 take two GEMMs.
+    @Test func blocksOfImagesMatchOneImageAtATime() {
+        // With several threads the 9 images are split into blocks, each with its own partial dW and db.
         let x = random([9, 32, 64, 64], seed: 7), w = random([2, 32, 3, 3], seed: 8), b = random([2], seed: 9)
         let xg = x.requiringGrad(), wg = w.requiringGrad(), bg = b.requiringGrad()
         let y = Tensor.conv2d(xg, weight: wg, bias: bg, padding: 1)
         let seed = random(y.shape, seed: 10)
         y.backward(seed)
-        // One image at a time fits a single chunk (that path is checked against the naive loops above).
+        // One image is one block (that path is checked against the naive loops above).
         var dw = Tensor.zeros(w.shape), db = Tensor.zeros(b.shape)
         for i in 0..<9 {
             let xi = x.slice(axis: 0, i..<(i + 1)).requiringGrad(), wi = w.requiringGrad(), bi = b.requiringGrad()

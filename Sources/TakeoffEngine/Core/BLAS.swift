@@ -47,9 +47,13 @@ public enum BLAS {
         private static let nanoseconds = Atomic<UInt64>(0)
         private static let calls = Atomic<Int>(0)
 
+        /// Threads calling sgemm at once (inside ``Kernels/eachBlock(_:_:)``): each call counts for its
+        /// share of the wall time.
+        nonisolated(unsafe) static var concurrency: UInt64 = 1
+
         static var isOn: Bool { on.load(ordering: .relaxed) }
         static func record(since start: UInt64) {
-            nanoseconds.add(DispatchTime.now().uptimeNanoseconds - start, ordering: .relaxed)
+            nanoseconds.add((DispatchTime.now().uptimeNanoseconds - start) / concurrency, ordering: .relaxed)
             calls.add(1, ordering: .relaxed)
         }
 

@@ -139,4 +139,20 @@ extension Kernels {
     }
 
     nonisolated(unsafe) static var splitGEMM = ProcessInfo.processInfo.environment["TAKEOFF_BLAS_THREADS"] == nil
+
+    /// The number of blocks ``eachBlock(_:_:)`` cuts `count` items into: one per thread, at most one per item.
+    static func blockCount(_ count: Int) -> Int { Swift.max(1, Swift.min(Parallel.threadCount, count)) }
+
+    /// Calls `body(block, lo, hi)` in parallel on ``blockCount(_:)`` contiguous blocks of `0..<count`, with
+    /// OpenBLAS single-threaded meanwhile so that each block makes its own GEMM calls. The blocks depend only
+    /// on `count` and the thread count, so per-block partial sums added in block order are deterministic.
+    static func eachBlock(_ count: Int, _ body: (_ block: Int, _ lo: Int, _ hi: Int) -> Void) {
+        let t = blockCount(count)
+        guard t > 1 else { body(0, 0, count); return }
+        BLAS.setThreadCount(1)
+        BLAS.Profile.concurrency = UInt64(t)
+        Parallel.forEach(t) { b in body(b, count * b / t, count * (b + 1) / t) }
+        BLAS.Profile.concurrency = 1
+        BLAS.setThreadCount(Parallel.threadCount)
+    }
 }

@@ -1,72 +1,105 @@
 // 2-D convolution by im2col + GEMM, and max pooling, both on NCHW tensors.
 //
-// Images are processed in chunks: im2col runs in parallel across the chunk's images into one
-// [C·KH·KW, chunk·OH·OW] matrix, then a single (OpenBLAS-threaded) GEMM multiplies it by the
-// weights. Our threads and BLAS's never nest.
+// Each thread takes a fixed block of the batch and runs the whole pipeline one image at a time on
+// single-threaded OpenBLAS: pad, im2col into a patch matrix that stays in cache, one GEMM that writes
+// the image's own [O, OH·OW] slice of the output, then bias and activation in place. Backward does the
+// same per image; each thread sums its own weight gradient, and the sums are added in thread order.
 
 /// The sizes of one convolution.
 struct ConvGeometry {
     let n, c, h, w, o, kh, kw, stride, padding, oh, ow: Int
-    /// Rows of the patch matrix (one per weight of a filter) and columns per image.
+    /// Rows of the patch matrix (one per weight of a filter) and its columns (one per output position).
     var patch: Int { c * kh * kw }
     var positions: Int { oh * ow }
+    var paddedH: Int { h + 2 * padding }
+    var paddedW: Int { w + 2 * padding }
+    /// Floats of one zero-bordered image; 0 without padding, where the image itself is read.
+    var paddedCount: Int { padding > 0 ? c * paddedH * paddedW : 0 }
 
-    /// Images per GEMM: as many as fit a patch matrix of about 32 MB.
-    var chunk: Int { Swift.max(1, Swift.min(n, (1 << 23) / Swift.max(1, patch * positions))) }
-
-    /// The output columns `lo..<hi` whose input column `xo · stride − padding + kj` lies inside the image.
-    @inline(__always)
-    func validColumns(_ kj: Int) -> (lo: Int, hi: Int) {
-        func ceilDiv(_ a: Int) -> Int { a >= 0 ? (a + stride - 1) / stride : -(-a / stride) }
-        let lo = Swift.min(ow, Swift.max(0, ceilDiv(padding - kj)))
-        return (lo, Swift.max(lo, Swift.min(ow, ceilDiv(w + padding - kj))))
+    /// The image `x` [C, H, W] as im2col reads it: itself without padding, else copied into the interior
+    /// of `buffer` [C, H + 2p, W + 2p], whose border the caller has zeroed once.
+    func padded(_ x: UnsafePointer<Float>, in buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        guard padding > 0 else { return x }
+        let pw = paddedW
+        for ci in 0..<c {
+            for y in 0..<h { copy(x + (ci * h + y) * w, to: buffer + (ci * paddedH + y + padding) * pw + padding, count: w) }
+        }
+        return UnsafePointer(buffer)
     }
 
-    /// Copies the patches of one [C, H, W] image into columns `0..<positions` of rows of `col`
-    /// spaced `ld` apart, zero where the kernel overhangs the padded border.
-    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
+    /// The interior of the zero-bordered `buffer` back into the image `x` [C, H, W].
+    func unpad(_ buffer: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>) {
+        let pw = paddedW
+        for ci in 0..<c {
+            for y in 0..<h { copy(buffer + (ci * paddedH + y + padding) * pw + padding, to: x + (ci * h + y) * w, count: w) }
+        }
+    }
+
+    /// The patch matrix [C·KH·KW, OH·OW] of a (padded) image: row (ci, ki, kj), column (y, x) holds
+    /// source pixel (ci, y · stride + ki, x · stride + kj).
+    func im2col(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+        let (sh, sw) = padding > 0 ? (paddedH, paddedW) : (h, w)
+        var dst = col
         for ci in 0..<c { for ki in 0..<kh { for kj in 0..<kw {
-            let row = col + ((ci * kh + ki) * kw + kj) * ld
-            let (lo, hi) = validColumns(kj)
             for y in 0..<oh {
-                let iy = y * stride - padding + ki
-                let dst = row + y * ow
-                guard iy >= 0 && iy < h else {
-                    dst.update(repeating: 0, count: ow)
-                    continue
-                }
-                // src[xo · stride] is input column xo · stride − padding + kj.
-                let src = x + (ci * h + iy) * w + kj - padding
-                dst.update(repeating: 0, count: lo)
+                let row = src + (ci * sh + y * stride + ki) * sw + kj
                 if stride == 1 {
-                    (dst + lo).update(from: src + lo, count: hi - lo)
+                    copy(row, to: dst, count: ow)
                 } else {
-                    for xo in lo..<hi { dst[xo] = src[xo * stride] }
+                    for x in 0..<ow { dst[x] = row[x * stride] }
                 }
-                (dst + hi).update(repeating: 0, count: ow - hi)
+                dst += ow
             }
         } } }
     }
 
-    /// The adjoint of ``im2col``: adds every column entry back into the [C, H, W] image `dx`.
-    func col2im(_ col: UnsafePointer<Float>, ld: Int, _ dx: UnsafeMutablePointer<Float>) {
+    /// The adjoint of ``im2col``: adds every entry of `col` back into the (padded) image `dst`.
+    func col2im(_ col: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>) {
+        let (sh, sw) = padding > 0 ? (paddedH, paddedW) : (h, w)
+        var src = col
         for ci in 0..<c { for ki in 0..<kh { for kj in 0..<kw {
-            let row = col + ((ci * kh + ki) * kw + kj) * ld
-            let (lo, hi) = validColumns(kj)
             for y in 0..<oh {
-                let iy = y * stride - padding + ki
-                guard iy >= 0 && iy < h else { continue }
-                let src = row + y * ow, dst = dx + (ci * h + iy) * w + kj - padding
-                for xo in lo..<hi { dst[xo * stride] += src[xo] }
+                let row = dst + (ci * sh + y * stride + ki) * sw + kj
+                if stride == 1 {
+                    var x = 0
+                    while x + 8 <= ow {
+                        let sum = UnsafeRawPointer(row + x).loadUnaligned(as: SIMD8<Float>.self)
+                            + UnsafeRawPointer(src + x).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(row + x).storeBytes(of: sum, as: SIMD8<Float>.self)
+                        x += 8
+                    }
+                    while x < ow { row[x] += src[x]; x += 1 }
+                } else {
+                    for x in 0..<ow { row[x * stride] += src[x] }
+                }
+                src += ow
             }
         } } }
+    }
+
+    /// Copies a short row with 8-wide moves, the last one overlapping (no call into memmove per row).
+    @inline(__always)
+    private func copy(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+        guard count >= 8 else {
+            for x in 0..<count { dst[x] = src[x] }
+            return
+        }
+        var x = 0
+        while x + 8 < count {
+            UnsafeMutableRawPointer(dst + x).storeBytes(of: UnsafeRawPointer(src + x).loadUnaligned(as: SIMD8<Float>.self),
+                                                        as: SIMD8<Float>.self)
+            x += 8
+        }
+        let last = count - 8
+        UnsafeMutableRawPointer(dst + last).storeBytes(of: UnsafeRawPointer(src + last).loadUnaligned(as: SIMD8<Float>.self),
+                                                       as: SIMD8<Float>.self)
     }
 }
 
 extension Tensor {
     /// Cross-correlation of `input` [N, C, H, W] with `weight` [O, C, KH, KW], plus `bias` [O],
     /// then `activation`: output [N, O, (H + 2·padding − KH) / stride + 1, (W + 2·padding − KW) / stride + 1].
-    /// The activation is fused into the pass that lays the GEMM's result out as NCHW.
+    /// Bias and activation are applied in place while each image's output is still in cache.
     public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                               stride: Int = 1, padding: Int = 0, activation: Activation = .identity) -> Tensor {
         precondition(input.rank == 4 && weight.rank == 4,
@@ -81,67 +114,75 @@ extension Tensor {
         if let bias { precondition(bias.shape == [o], "conv2d: bias \(bias.shape) for weight \(weight.shape)") }
         let g = ConvGeometry(n: n, c: c, h: h, w: w, o: o, kh: kh, kw: kw, stride: stride, padding: padding,
                              oh: (h + 2 * padding - kh) / stride + 1, ow: (w + 2 * padding - kw) / stride + 1)
-        let (patch, p, chunk) = (g.patch, g.positions, g.chunk)
+        let (patch, p, imageSize, outSize) = (g.patch, g.positions, c * h * w, o * g.positions)
         let out = Tensor(uninitializedShape: [n, o, g.oh, g.ow])
         let pre: Tensor? = activation.derivativeNeedsInput ? Tensor(uninitializedShape: out.shape) : nil
-        let col = Tensor(uninitializedShape: [patch * chunk * p])
-        let prod = Tensor(uninitializedShape: [o * chunk * p])
+        let blocks = Kernels.blockCount(n)
+        let pads = Tensor.zeros([blocks * g.paddedCount]), cols = Tensor(uninitializedShape: [blocks * patch * p])
         let x = input.pointer, y = out.pointer, z = pre?.pointer, wt = weight.pointer, bs = bias?.pointer
-        for start in Swift.stride(from: 0, to: n, by: chunk) {
-            let b = Swift.min(chunk, n - start), ld = b * p
-            Parallel.forEach(b) { i in g.im2col(x + (start + i) * c * h * w, col.pointer + i * p, ld: ld) }
-            Kernels.sgemm(m: o, n: ld, k: patch, a: wt, lda: patch, b: col.pointer, ldb: ld, c: prod.pointer, ldc: ld)
-            Parallel.forEach(b) { i in
-                for oc in 0..<o {
-                    let at = ((start + i) * o + oc) * p, src = prod.pointer + oc * ld + i * p
-                    let shift = bs?[oc] ?? 0
-                    for j in 0..<p { y[at + j] = src[j] + shift }
-                    if let z { (z + at).update(from: y + at, count: p) }
-                    activate(y + at, count: p, activation)
-                }
+        Kernels.eachBlock(n) { block, lo, hi in
+            let pad = pads.pointer + block * g.paddedCount, col = cols.pointer + block * patch * p
+            for i in lo..<hi {
+                g.im2col(g.padded(x + i * imageSize, in: pad), col)
+                let yi = y + i * outSize
+                BLAS.sgemm(m: o, n: p, k: patch, a: wt, lda: patch, b: col, ldb: p, c: yi, ldc: p)
+                if let bs { for oc in 0..<o { let (row, shift) = (yi + oc * p, bs[oc]); for j in 0..<p { row[j] += shift } } }
+                if let z { (z + i * outSize).update(from: yi, count: outSize) }
+                activate(yi, count: outSize, activation)
             }
         }
-        // With the whole batch in one chunk, backward reuses the patch matrix instead of rebuilding it.
-        let patches: Tensor? = chunk >= n ? col : nil
         let inputs: [Tensor] = bias.map { [input, weight, $0] } ?? [input, weight]
         return record(out, inputs, "conv2d") { grad, needs in
-            let dx = needs[0] ? Tensor.zeros(input.shape) : nil
+            let dx = needs[0] ? Tensor(uninitializedShape: input.shape) : nil
             let buffer = weight.leafGradientBuffer
             let dw = needs[1] ? buffer ?? Tensor.zeros(weight.shape) : nil
             let db = needs.count > 2 && needs[2] ? Tensor.zeros([o]) : nil
-            let gm = Tensor(uninitializedShape: [o * chunk * p])
-            let col = patches ?? Tensor(uninitializedShape: [patch * chunk * p])
-            // dx's columns may reuse the patch matrix only when it is rebuilt per chunk (a retained graph
-            // may back-propagate again through the kept one).
-            let dcol = dx == nil ? nil : patches == nil ? col : Tensor(uninitializedShape: [patch * chunk * p])
-            for start in Swift.stride(from: 0, to: dx == nil && dw == nil && db == nil ? 0 : n, by: chunk) {
-                let b = Swift.min(chunk, n - start), ld = b * p
-                // The activation's derivative, fused into the copy from NCHW to the GEMM's [O, chunk·P].
-                Parallel.forEach(b) { i in
-                    for oc in 0..<o {
-                        let at = ((start + i) * o + oc) * p
-                        activationGradient(grad.pointer + at, output: y + at, input: z.map { $0 + at },
-                                           into: gm.pointer + oc * ld + i * p, count: p, activation)
+            guard dx != nil || dw != nil || db != nil else { return [nil, nil, nil] }
+            // Per block: the gradient before the activation for one image, its patch matrix (then dx's
+            // columns), the zero-bordered image and dx, and the block's partial dW and db.
+            let blocks = Kernels.blockCount(n)
+            let gms = Tensor(uninitializedShape: [blocks * outSize]), cols = Tensor(uninitializedShape: [blocks * patch * p])
+            let pads = Tensor.zeros([blocks * g.paddedCount]), dpads = Tensor(uninitializedShape: [blocks * g.paddedCount])
+            let partial = Tensor.zeros([blocks * (o * patch + o)])
+            let x = input.pointer, dy = grad.pointer
+            Kernels.eachBlock(n) { block, lo, hi in
+                let col = cols.pointer + block * patch * p, pad = pads.pointer + block * g.paddedCount
+                let dwp = partial.pointer + block * (o * patch + o), dbp = dwp + o * patch
+                for i in lo..<hi {
+                    let gm: UnsafePointer<Float>
+                    if activation == .identity {
+                        gm = UnsafePointer(dy + i * outSize)
+                    } else {
+                        let buf = gms.pointer + block * outSize
+                        activationGradient(dy + i * outSize, output: y + i * outSize, input: z.map { $0 + i * outSize },
+                                           into: buf, count: outSize, activation)
+                        gm = UnsafePointer(buf)
+                    }
+                    if db != nil { for oc in 0..<o { dbp[oc] += Kernels.sumSequential(gm + oc * p, count: p) } }
+                    if dw != nil {
+                        g.im2col(g.padded(x + i * imageSize, in: pad), col)
+                        BLAS.sgemm(transposeB: true, m: o, n: patch, k: p, a: gm, lda: p, b: col, ldb: p,
+                                   beta: 1, c: dwp, ldc: patch)
+                    }
+                    if let dx {
+                        BLAS.sgemm(transposeA: true, m: patch, n: p, k: o, a: wt, lda: patch, b: gm, ldb: p, c: col, ldc: p)
+                        let dxi = dx.pointer + i * imageSize
+                        if g.padding > 0 {
+                            let dpad = dpads.pointer + block * g.paddedCount
+                            dpad.update(repeating: 0, count: g.paddedCount)
+                            g.col2im(col, into: dpad)
+                            g.unpad(dpad, into: dxi)
+                        } else {
+                            dxi.update(repeating: 0, count: imageSize)
+                            g.col2im(col, into: dxi)
+                        }
                     }
                 }
-                if let db {
-                    let d = db.pointer
-                    Parallel.ranges(o, cost: ld) { lo, hi in
-                        for oc in lo..<hi { d[oc] += Kernels.sumSequential(gm.pointer + oc * ld, count: ld) }
-                    }
-                }
-                if let dw {
-                    if patches == nil {
-                        Parallel.forEach(b) { i in g.im2col(x + (start + i) * c * h * w, col.pointer + i * p, ld: ld) }
-                    }
-                    Kernels.sgemm(transposeB: true, m: o, n: patch, k: ld, a: gm.pointer, lda: ld,
-                               b: col.pointer, ldb: ld, beta: 1, c: dw.pointer, ldc: patch)
-                }
-                if let dx, let dcol {
-                    Kernels.sgemm(transposeA: true, m: patch, n: ld, k: o, a: wt, lda: patch,
-                               b: gm.pointer, ldb: ld, c: dcol.pointer, ldc: ld)
-                    Parallel.forEach(b) { i in g.col2im(dcol.pointer + i * p, ld: ld, dx.pointer + (start + i) * c * h * w) }
-                }
+            }
+            for block in 0..<blocks {
+                let part = partial.pointer + block * (o * patch + o)
+                if let dw { Kernels.axpy(1, part, dw.pointer, count: o * patch) }
+                if let db { Kernels.axpy(1, part + o * patch, db.pointer, count: o) }
             }
             return [dx, buffer == nil ? dw : nil, db]
         }
@@ -162,18 +203,31 @@ extension Tensor {
         let x = pointer, y = out.pointer
         Parallel.ranges(planes, cost: outPlane * kernel * kernel) { lo, hi in
             for pl in lo..<hi {
-                let src = x + pl * h * w
-                for i in 0..<pool.oh { for j in 0..<pool.ow { y[pl * outPlane + i * pool.ow + j] = src[pool.argmax(src, i, j)] } }
+                let src = x + pl * h * w, dst = y + pl * outPlane
+                if pool.isPairs { pool.pairsForward(src, dst); continue }
+                for i in 0..<pool.oh { for j in 0..<pool.ow { dst[i * pool.ow + j] = src[pool.argmax(src, i, j)] } }
             }
         }
         let inputShape = shape
         return record(out, [self], "maxPool2d") { g, _ in
-            let dx = Tensor.zeros(inputShape)
+            // Disjoint windows write all their entries; only the pixels no window covers need zeroing first.
+            // Overlapping windows add into their maxima over a zeroed plane.
+            let disjoint = s >= kernel, covered = s == kernel && pool.oh * kernel == h && pool.ow * kernel == w
+            let dx = covered ? Tensor(uninitializedShape: inputShape) : Tensor.zeros(inputShape)
             let x = self.pointer, src = g.pointer, dst = dx.pointer  // self: the input stays alive for backward
             Parallel.ranges(planes, cost: outPlane * kernel * kernel) { lo, hi in
                 for pl in lo..<hi {
                     let xp = x + pl * h * w, dp = dst + pl * h * w, gp = src + pl * outPlane
-                    for i in 0..<pool.oh { for j in 0..<pool.ow { dp[pool.argmax(xp, i, j)] += gp[i * pool.ow + j] } }
+                    if pool.isPairs { pool.pairsBackward(xp, gp, dp); continue }
+                    for i in 0..<pool.oh { for j in 0..<pool.ow {
+                        let best = pool.argmax(xp, i, j), gij = gp[i * pool.ow + j]
+                        if disjoint {
+                            for ki in 0..<kernel { for kj in 0..<kernel { dp[(i * s + ki) * w + j * s + kj] = 0 } }
+                            dp[best] = gij
+                        } else {
+                            dp[best] += gij
+                        }
+                    } }
                 }
             }
             return [dx]
@@ -195,5 +249,45 @@ struct PoolGeometry {
             if src[k] > m { m = src[k]; best = k }
         } }
         return best
+    }
+}
+
+extension PoolGeometry {
+    /// 2×2 windows moved by 2, the common case, with selects instead of branches (which entry wins
+    /// is data-dependent and would mispredict).
+    var isPairs: Bool { kernel == 2 && stride == 2 }
+
+    /// Each window's first maximum, as ``argmax(_:_:_:)`` finds it.
+    @inline(__always)
+    func pairsForward(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        for i in 0..<oh {
+            let r0 = src + 2 * i * w, r1 = r0 + w, d = dst + i * ow
+            for j in 0..<ow {
+                var m = r0[2 * j]
+                let b = r0[2 * j + 1], c = r1[2 * j], e = r1[2 * j + 1]
+                m = b > m ? b : m
+                m = c > m ? c : m
+                d[j] = e > m ? e : m
+            }
+        }
+    }
+
+    /// Routes each window's gradient to its first maximum, writing zero to the other three entries.
+    @inline(__always)
+    func pairsBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for i in 0..<oh {
+            let r0 = x + 2 * i * w, r1 = r0 + w, d0 = dx + 2 * i * w, d1 = d0 + w
+            for j in 0..<ow {
+                let a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], e = r1[2 * j + 1], gij = g[i * ow + j]
+                var m = a, k = 0
+                k = b > m ? 1 : k; m = b > m ? b : m
+                k = c > m ? 2 : k; m = c > m ? c : m
+                k = e > m ? 3 : k
+                d0[2 * j] = k == 0 ? gij : 0
+                d0[2 * j + 1] = k == 1 ? gij : 0
+                d1[2 * j] = k == 2 ? gij : 0
+                d1[2 * j + 1] = k == 3 ? gij : 0
+            }
+        }
     }
 }

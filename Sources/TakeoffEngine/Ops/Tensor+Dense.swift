@@ -91,7 +91,7 @@ extension Tensor {
                                    into dz: UnsafeMutablePointer<Float>, count: Int, _ activation: Activation) {
         switch activation {
         case .identity: dz.update(from: g, count: count)
-        case .relu: for j in 0..<count { dz[j] = y[j] > 0 ? g[j] : 0 }
+        case .relu: for j in 0..<count { let gj = g[j]; dz[j] = y[j] > 0 ? gj : 0 }  // unconditional load: vectorises
         case .sigmoid: let f = Fn.SigmoidGrad(); for j in 0..<count { dz[j] = f(g[j], y[j]) }
         case .tanh: let f = Fn.TanhGrad(); for j in 0..<count { dz[j] = f(g[j], y[j]) }
         case .leakyRelu: let f = Fn.LeakyReLUGrad(slope: 0.01); for j in 0..<count { dz[j] = f(g[j], z![j]) }
