@@ -6,9 +6,13 @@ subset's per-pixel mean and standard deviation, with the same C, tolerance and t
 scored on the official 10,000-image test set. Installs scikit-learn with pip if it is missing.
 
     python3 bench/classic_vs_sklearn.py --learners logreg,linear-svm,rbf-svm --train-size 60000 \
-        --rbf-train-size 10000 --threads 2 --takeoff .build/release/takeoff
+        --rbf-train-size 10000 --threads 2 --takeoff .build/release/takeoff --repeats 3 --kernels env,unset
+
+Each repeat runs every side once, interleaved; the closing table gives min / median / max fit seconds and
+the ratio of medians. `--kernels env,unset` runs Takeoff twice per repeat: with OpenBLAS's kernel as the
+environment leaves it, and with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS then picks from the CPU).
 """
-import argparse, gzip, json, os, struct, subprocess, sys, time
+import argparse, gzip, json, os, statistics, struct, subprocess, sys, time
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument("--learners", default="logreg,linear-svm,rbf-svm")
@@ -24,6 +28,8 @@ p.add_argument("--data", default=os.environ.get("TAKEOFF_FASHION_MNIST", "/usr/s
 p.add_argument("--takeoff", default=".build/release/takeoff")
 p.add_argument("--skip-sklearn", action="store_true")
 p.add_argument("--linearsvc-primal", action="store_true", help="also time LinearSVC(dual=False), sklearn's 'auto' choice here")
+p.add_argument("--repeats", type=int, default=1, help="runs of each side (times: min / median / max)")
+p.add_argument("--kernels", default="env", help="Takeoff's OpenBLAS kernel: env (as the environment sets it), unset, or both")
 args = p.parse_args()
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -87,28 +93,65 @@ def run_sklearn(name, C, m):
     return out
 
 
-def run_takeoff(name, C, m):
+def kernel_env(kernel):
+    env = dict(os.environ)
+    if kernel == "unset":
+        env.pop("OPENBLAS_CORETYPE", None)
+        env.pop("OPENBLAS_L2_SIZE", None)
+    return env
+
+
+def kernel_label(kernel):
+    if kernel == "unset":
+        return "unset"
+    return os.environ.get("OPENBLAS_CORETYPE", "unset") + " (env)"
+
+
+def run_takeoff(name, C, m, kernel):
     cmd = [args.takeoff, "bench", "classic", "--learner", name, "--train-size", str(m), "--C", str(C),
            "--tolerance", str(TOL[name]), "--threads", str(args.threads), "--json"]
     if name != "rbf-svm":
         cmd += ["--max-iterations", str(args.max_iter if name == "logreg" else args.linear_max_iter)]
-    r = json.loads(subprocess.check_output(cmd, text=True).strip().splitlines()[-1])
-    return {"side": "takeoff", "learner": name, "train_size": m, "C": C, "fit_seconds": r["fit_seconds"],
+    r = json.loads(subprocess.check_output(cmd, text=True, env=kernel_env(kernel)).strip().splitlines()[-1])
+    return {"side": "takeoff", "kernel": kernel_label(kernel), "learner": name, "train_size": m, "C": C, "fit_seconds": r["fit_seconds"],
             "test_accuracy": r["test_accuracy"], "statistics": r["statistics"]}
 
 
-print(json.dumps({"sklearn": sklearn.__version__, "numpy": np.__version__, "threads": args.threads}), flush=True)
+def spread(values):
+    return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f}"
+
+
+print(json.dumps({"sklearn": sklearn.__version__, "numpy": np.__version__, "threads": args.threads,
+                  "load_average": os.getloadavg()[0]}), flush=True)
+kernels = ["env", "unset"] if args.kernels in ("both", "env,unset") else args.kernels.split(",")
+times, accuracy = {}, {}  # (side, learner) -> fit seconds per repeat; test accuracy (deterministic per side)
+for rep in range(args.repeats):
+    for name in args.learners.split(","):
+        C = getattr(args, "C_" + name.replace("-", "_"))
+        m = args.rbf_train_size if name == "rbf-svm" else args.train_size
+        sides = [("takeoff " + kernel_label(k), lambda k=k: run_takeoff(name, C, m, k)) for k in kernels]
+        if not args.skip_sklearn:
+            sides.append(("scikit-learn", lambda: run_sklearn(name, C, m)))
+            if name == "linear-svm" and args.linearsvc_primal:
+                sides.append(("scikit-learn primal", lambda: run_sklearn("linear-svm-primal", C, m)))
+        for side, run in sides:
+            r = run()
+            r["repeat"] = rep
+            print(json.dumps(r), flush=True)
+            times.setdefault((side, name), []).append(r["fit_seconds"])
+            accuracy[(side, name)] = r["test_accuracy"]
+
+print(f"\nFit seconds, min / median / max of {args.repeats} repeat(s); load average at the end "
+      f"{os.getloadavg()[0]:.1f}; ratio: the scikit-learn median over Takeoff's (above 1: Takeoff is faster).\n")
+print("| learner | m | side | fit s | test accuracy | scikit-learn / Takeoff |")
+print("|---|---|---|---|---|---|")
 for name in args.learners.split(","):
-    C = getattr(args, "C_" + name.replace("-", "_"))
     m = args.rbf_train_size if name == "rbf-svm" else args.train_size
-    t = run_takeoff(name, C, m)
-    print(json.dumps(t), flush=True)
-    if args.skip_sklearn:
-        continue
-    s = run_sklearn(name, C, m)
-    s["takeoff_speedup"] = s["fit_seconds"] / t["fit_seconds"]
-    print(json.dumps(s), flush=True)
-    if name == "linear-svm" and args.linearsvc_primal:
-        s2 = run_sklearn("linear-svm-primal", C, m)
-        s2["takeoff_speedup"] = s2["fit_seconds"] / t["fit_seconds"]
-        print(json.dumps(s2), flush=True)
+    ours = [s for (s, n) in times if n == name and s.startswith("takeoff")]
+    peers = [s for (s, n) in times if n == name and not s.startswith("takeoff")]
+    for side in ours + peers:
+        t = times[(side, name)]
+        ratio = ""
+        if side in ours and peers:
+            ratio = ", ".join(f"{statistics.median(times[(p, name)]) / statistics.median(t):.2f} ({p})" for p in peers)
+        print(f"| {name} | {m:,} | {side} | {spread(t)} | {accuracy[(side, name)] * 100:.2f}% | {ratio} |")

@@ -152,19 +152,24 @@ def fit_classic(name, x, y, seed):
 # ---- PyTorch -----------------------------------------------------------------------------------
 
 
+# Preset.defaultDropout: dropout after each hidden layer of the wide networks.
+DROPOUT = {"mlp-small": 0.0, "mlp-medium": 0.0, "mlp-large": 0.2, "cnn": 0.2}
+
+
 def network(name, seed):
     """Sources/TakeoffNN/Presets.swift: ReLU layers He-normal, the output layer Glorot-uniform, zero biases."""
     import torch
     from torch import nn
     torch.manual_seed(seed)
+    drop = [nn.Dropout(DROPOUT[name])] if DROPOUT[name] > 0 else []
     if name == "cnn":
         layers = [nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(),
-                  nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3136, 256), nn.ReLU(), nn.Linear(256, 10)]
+                  nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3136, 256), nn.ReLU(), *drop, nn.Linear(256, 10)]
     else:
         width, depth = {"mlp-small": (64, 1), "mlp-medium": (256, 2), "mlp-large": (1024, 2)}[name]
         layers, d = [], 784
         for _ in range(depth):
-            layers += [nn.Linear(d, width), nn.ReLU()]
+            layers += [nn.Linear(d, width), nn.ReLU(), *drop]
             d = width
         layers.append(nn.Linear(d, 10))
     trainable = [m for m in layers if isinstance(m, (nn.Linear, nn.Conv2d))]
@@ -177,11 +182,17 @@ def network(name, seed):
 
 
 def recipe(m):
-    """NeuralLearner.Recipe for m fitting examples: (batch, epochs, patience)."""
+    """NeuralLearner.Recipe (version 2) for m fitting examples: (batch, epochs, patience, total steps);
+    Adam from 1e-3 with cosine decay to 0 over the total steps."""
     batch = min(128, max(16, m // 8))
     steps = max(1, -(-m // batch))
-    epochs = min(200, max(15, -(-4000 // steps)))
-    return batch, epochs, min(20, max(5, epochs // 5))
+    epochs = min(200, max(20, -(-4000 // steps)))
+    return batch, epochs, min(20, max(5, epochs // 4)), epochs * steps
+
+
+def cosine_rate(step, total, base=1e-3):
+    """LearningRateSchedule.cosine(total:) with floor 0."""
+    return base * 0.5 * (1 + math.cos(math.pi * min(step, total) / max(total, 1)))
 
 
 class Standardizer:
@@ -230,7 +241,8 @@ def fit_network(name, x, y, seed):
     yt = torch.from_numpy(y[fit_rows])
     net = network(name, seed)
     model = TorchModel(net, standardize, images)
-    batch, epochs, patience = recipe(len(fit_rows))
+    batch, epochs, patience, total = recipe(len(fit_rows))
+    step = 0
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     if val_rows is not None:
@@ -243,6 +255,9 @@ def fit_network(name, x, y, seed):
         order = torch.from_numpy(rng.permutation(len(yt)))
         for i in range(0, len(yt), batch):
             idx = order[i:i + batch]
+            for group in opt.param_groups:
+                group["lr"] = cosine_rate(step, total)
+            step += 1
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(net(xt[idx]), yt[idx])
             if not torch.isfinite(loss):
