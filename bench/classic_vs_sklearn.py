@@ -27,7 +27,10 @@ p.add_argument("--linear-max-iter", type=int, default=1000, help="epoch cap for 
 p.add_argument("--data", default=os.environ.get("TAKEOFF_FASHION_MNIST", "/usr/share/datasets/fashion-mnist"))
 p.add_argument("--takeoff", default=".build/release/takeoff")
 p.add_argument("--skip-sklearn", action="store_true")
-p.add_argument("--linearsvc-primal", action="store_true", help="also time LinearSVC(dual=False), sklearn's 'auto' choice here")
+p.add_argument("--linearsvc", choices=["dual", "primal", "both"], default="dual",
+               help="LinearSVC's solver: dual (liblinear's dual coordinate descent, as Takeoff), primal "
+                    "(dual=False, sklearn's 'auto' choice when m > d, faster here) or both")
+p.add_argument("--linearsvc-primal", action="store_true", help="the same as --linearsvc both")
 p.add_argument("--repeats", type=int, default=1, help="runs of each side (times: min / median / max)")
 p.add_argument("--kernels", default="env", help="Takeoff's OpenBLAS kernel: env (as the environment sets it), unset, or both")
 args = p.parse_args()
@@ -130,9 +133,11 @@ for rep in range(args.repeats):
         C = getattr(args, "C_" + name.replace("-", "_"))
         m = args.rbf_train_size if name == "rbf-svm" else args.train_size
         sides = [("takeoff " + kernel_label(k), lambda k=k: run_takeoff(name, C, m, k)) for k in kernels]
+        solvers = "both" if args.linearsvc_primal else args.linearsvc
         if not args.skip_sklearn:
-            sides.append(("scikit-learn", lambda: run_sklearn(name, C, m)))
-            if name == "linear-svm" and args.linearsvc_primal:
+            if name != "linear-svm" or solvers in ("dual", "both"):
+                sides.append(("scikit-learn", lambda: run_sklearn(name, C, m)))
+            if name == "linear-svm" and solvers in ("primal", "both"):
                 sides.append(("scikit-learn primal", lambda: run_sklearn("linear-svm-primal", C, m)))
         for side, run in sides:
             r = run()
