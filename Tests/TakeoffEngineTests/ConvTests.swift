@@ -81,6 +81,20 @@ import TakeoffEngine
         expectClose(bg.grad!, db, tolerance: 1e-4)
     }
 
+    @Test(arguments: [Activation.gelu, .leakyRelu, .relu, .sigmoid])
+    func backwardKeepsTheForwardValuesAlive(activation: Activation) {
+        // `sum` keeps nothing of its input, so only conv2d's own backward holds its output and pre-activation;
+        // freed, their buffers would go to the tensors allocated next (here, of the same size, full of 1000s).
+        let x = random([2, 3, 6, 6], seed: 21), w = random([4, 3, 3, 3], seed: 22)
+        let fused = x.requiringGrad(), reference = x.requiringGrad()
+        let loss = Tensor.conv2d(fused, weight: w, padding: 1, activation: activation).sum()
+        let clutter = (0..<4).map { _ in Tensor(repeating: 1000, shape: [2, 4, 6, 6]) }
+        loss.backward()
+        Tensor.conv2d(reference, weight: w, padding: 1).activated(activation).sum().backward()
+        expectClose(fused.grad!, reference.grad!, tolerance: 1e-4)
+        withExtendedLifetime(clutter) {}
+    }
+
     /// The direct max over each window.
     func naivePool(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])

@@ -30,7 +30,7 @@ public struct KernelSVM: Learner {
 
     public var name: String { "rbf-svm" }
     public var configuration: [String: String] {
-        var c = ["C": C.map { "\($0)" } ?? "grid:" + grid.map { "\($0)" }.joined(separator: ","),
+        var c = ["C": RegularisationSearch.describe(C: C, grid: grid),
                  "kernel": kernel.rawValue, "gamma": gamma.map { "\($0)" } ?? "scale",
                  "tolerance": "\(tolerance)", "shrinking": "\(shrinking)", "solver": "smo-wss2"]
         if kernel == .polynomial { c["degree"] = "\(degree)"; c["coef0"] = "\(coef0)" }

@@ -21,7 +21,7 @@ public struct LinearSVM: Learner {
 
     public var name: String { "linear-svm" }
     public var configuration: [String: String] {
-        ["C": C.map { "\($0)" } ?? "grid:" + grid.map { "\($0)" }.joined(separator: ","),
+        ["C": RegularisationSearch.describe(C: C, grid: grid),
          "loss": loss.rawValue, "tolerance": "\(tolerance)", "max_epochs": "\(maxEpochs)", "solver": "dual-cd"]
     }
 

@@ -20,7 +20,7 @@ public struct LogisticRegression: Learner {
 
     public var name: String { "logreg" }
     public var configuration: [String: String] {
-        ["C": C.map { "\($0)" } ?? "grid:" + grid.map { "\($0)" }.joined(separator: ","),
+        ["C": RegularisationSearch.describe(C: C, grid: grid),
          "tolerance": "\(tolerance)", "max_iterations": "\(maxIterations)", "solver": "lbfgs"]
     }
 

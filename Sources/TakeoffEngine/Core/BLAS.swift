@@ -49,11 +49,11 @@ public enum BLAS {
 
         /// Threads calling sgemm at once (inside ``Kernels/eachBlock(_:_:)``): each call counts for its
         /// share of the wall time.
-        nonisolated(unsafe) static var concurrency: UInt64 = 1
+        static let concurrency = Atomic<UInt64>(1)
 
         static var isOn: Bool { on.load(ordering: .relaxed) }
         static func record(since start: UInt64) {
-            nanoseconds.add((DispatchTime.now().uptimeNanoseconds - start) / concurrency, ordering: .relaxed)
+            nanoseconds.add((DispatchTime.now().uptimeNanoseconds - start) / concurrency.load(ordering: .relaxed), ordering: .relaxed)
             calls.add(1, ordering: .relaxed)
         }
 

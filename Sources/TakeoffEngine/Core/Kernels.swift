@@ -150,9 +150,9 @@ extension Kernels {
         let t = blockCount(count)
         guard t > 1 else { body(0, 0, count); return }
         BLAS.setThreadCount(1)
-        BLAS.Profile.concurrency = UInt64(t)
+        BLAS.Profile.concurrency.store(UInt64(t), ordering: .relaxed)
         Parallel.forEach(t) { b in body(b, count * b / t, count * (b + 1) / t) }
-        BLAS.Profile.concurrency = 1
+        BLAS.Profile.concurrency.store(1, ordering: .relaxed)
         BLAS.setThreadCount(Parallel.threadCount)
     }
 }

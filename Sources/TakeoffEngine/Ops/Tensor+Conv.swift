@@ -144,7 +144,9 @@ extension Tensor {
             let gms = Tensor(uninitializedShape: [blocks * outSize]), cols = Tensor(uninitializedShape: [blocks * patch * p])
             let pads = Tensor.zeros([blocks * g.paddedCount]), dpads = Tensor(uninitializedShape: [blocks * g.paddedCount])
             let partial = Tensor.zeros([blocks * (o * patch + o)])
-            let x = input.pointer, dy = grad.pointer
+            // From the tensors, not the forward's pointers: capturing them keeps the output and pre-activation
+            // alive until backward (otherwise their buffers go back to the pool and may be reused).
+            let x = input.pointer, dy = grad.pointer, y = out.pointer, z = pre?.pointer
             Kernels.eachBlock(n) { block, lo, hi in
                 let col = cols.pointer + block * patch * p, pad = pads.pointer + block * g.paddedCount
                 let dwp = partial.pointer + block * (o * patch + o), dbp = dwp + o * patch
