@@ -38,7 +38,7 @@ struct ConvGeometry {
     /// The patch matrix [C·KH·KW, OH·OW] of a (padded) image: row (ci, ki, kj), column (y, x) holds
     /// source pixel (ci, y · stride + ki, x · stride + kj).
     func im2col(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
-        let (sh, sw) = padding > 0 ? (paddedH, paddedW) : (h, w)
+        let (sh, sw) = (paddedH, paddedW)  // h and w themselves without padding
         var dst = col
         for ci in 0..<c { for ki in 0..<kh { for kj in 0..<kw {
             for y in 0..<oh {
@@ -55,7 +55,7 @@ struct ConvGeometry {
 
     /// The adjoint of ``im2col``: adds every entry of `col` back into the (padded) image `dst`.
     func col2im(_ col: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>) {
-        let (sh, sw) = padding > 0 ? (paddedH, paddedW) : (h, w)
+        let (sh, sw) = (paddedH, paddedW)  // h and w themselves without padding
         var src = col
         for ci in 0..<c { for ki in 0..<kh { for kj in 0..<kw {
             for y in 0..<oh {
