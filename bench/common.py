@@ -9,8 +9,10 @@ import sys
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TAKEOFF = os.path.join(ROOT, ".build", "release", "takeoff")
-FASHION = "/usr/share/datasets/fashion-mnist"
+# TAKEOFF_BINARY: another build (e.g. the portable one on a GPU machine); TAKEOFF_FASHION_MNIST: the data
+# elsewhere than Debian's package puts it (the same variable the takeoff binary reads).
+TAKEOFF = os.environ.get("TAKEOFF_BINARY", os.path.join(ROOT, ".build", "release", "takeoff"))
+FASHION = os.environ.get("TAKEOFF_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
 
 
 def ensure(*packages):

@@ -12,6 +12,8 @@ public struct LearnerOptions: Sendable {
     public var batchSize: Int?
     public var learningRate: Float?
     public var dropout: Float?
+    /// Where neural networks train (classic learners always run on the CPU).
+    public var device: Device = .cpu
     public var showProgress = false
 
     public init() {}
@@ -48,6 +50,7 @@ public enum LearnerRegistry {
                 l.dropout = d
             }
             l.showProgress = options.showProgress
+            l.device = options.device
             return l
         }
         guard ClassicRegistry.names.contains(name) else { throw LabError.unknownLearner(name: name, known: names) }

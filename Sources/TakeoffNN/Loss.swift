@@ -7,6 +7,11 @@ public enum Loss {
         Tensor.softmaxCrossEntropy(logits: logits, labels: labels)
     }
 
+    /// The same, with the labels as a tensor of class indices on the logits' device.
+    public static func crossEntropy(_ logits: Tensor, _ labels: Tensor) -> Tensor {
+        Tensor.softmaxCrossEntropy(logits: logits, labels: labels)
+    }
+
     /// Mean binary cross-entropy of logits against targets in [0, 1], computed stably from
     /// logits: max(z, 0) − z·t + log(1 + e^−|z|).
     public static func binaryCrossEntropy(logits z: Tensor, targets t: Tensor) -> Tensor {

@@ -15,6 +15,8 @@ public struct NeuralLearner: Learner {
     public var optimizer: OptimizerKind = .adam()
     /// Dropout after hidden layers; defaults to the preset's (see ``NeuralPreset/defaultDropout``).
     public var dropout: Float
+    /// Where the network trains; the returned model is on the CPU either way.
+    public var device: Device = .cpu
     public var showProgress = false
 
     public init(preset: NeuralPreset) {
@@ -30,6 +32,7 @@ public struct NeuralLearner: Learner {
         if let epochs { c["epochs"] = "\(epochs)" }
         if let batchSize { c["batch_size"] = "\(batchSize)" }
         if let learningRate { c["lr"] = "\(learningRate)" }
+        if device != .cpu { c["device"] = device.rawValue }  // GPU sums round differently: keep their results apart
         return c
     }
 
@@ -90,8 +93,10 @@ public struct NeuralLearner: Learner {
         let model = preset.model(inputShape: shape, classes: train.classCount, activation: activation,
                                  dropout: dropout, seed: seed)
         let trainer = Trainer(options: options(examples: fitPart.count), name: name)
+        try model.move(to: device)
         let history = try trainer.fit(model, train: standardizer.apply(to: fitPart),
                                       validation: validation.map { standardizer.apply(to: $0) }, seed: seed &+ 1)
+        try model.move(to: .cpu)
         let network = NeuralModel(network: model, preset: preset, activation: activation, classNames: train.classNames,
                                   inputScale: Tensor(standardizer.scale, shape: [train.featureCount]),
                                   inputShift: Tensor(standardizer.shift, shape: [train.featureCount]), history: history)

@@ -10,11 +10,15 @@ public final class Parameter: @unchecked Sendable {
     /// Whether weight decay applies (weights yes; biases and normalisation scales no).
     public let decays: Bool
 
-    /// The L2 norm of the accumulated gradient (0 before any backward pass).
+    /// The L2 norm of the accumulated gradient (0 before any backward pass; read back from a GPU).
     public var gradientNorm: Float {
         guard let g = value.grad else { return 0 }
         var s: Float = 0
-        for i in 0..<g.count { s += g.pointer[i] * g.pointer[i] }
+        if g.device == .cpu {
+            for i in 0..<g.count { s += g.pointer[i] * g.pointer[i] }
+        } else {
+            for x in g.scalars { s += x * x }
+        }
         return s.squareRoot()
     }
 
@@ -25,14 +29,14 @@ public final class Parameter: @unchecked Sendable {
     }
 }
 
-/// The flat value and gradient buffers behind a model's parameters, decaying ones first.
+/// The flat value and gradient buffers behind a model's parameters, decaying ones first, on one device.
 public final class ParameterArena: @unchecked Sendable {
     /// All parameters, in arena order.
     public let parameters: [Parameter]
     /// Every parameter value, concatenated.
-    public let values: Storage
+    public private(set) var values: Storage
     /// Every parameter gradient, concatenated.
-    public let gradients: Storage
+    public private(set) var gradients: Storage
     /// Elements `0..<decayCount` are subject to weight decay.
     public let decayCount: Int
 
@@ -45,8 +49,17 @@ public final class ParameterArena: @unchecked Sendable {
         self.parameters = ordered
         var offset = 0
         for p in ordered {
-            let shape = p.value.shape
             (values.base + offset).update(from: p.value.pointer, count: p.value.count)
+            offset += p.value.count
+        }
+        bind()
+    }
+
+    /// Points every parameter's value and gradient at its range of the flat buffers.
+    private func bind() {
+        var offset = 0
+        for p in parameters {
+            let shape = p.value.shape
             p.value = Tensor(storage: values, offset: offset, shape: shape)
                 .requiringGrad(gradBuffer: Tensor(storage: gradients, offset: offset, shape: shape))
             offset += p.value.count
@@ -56,20 +69,39 @@ public final class ParameterArena: @unchecked Sendable {
     /// The number of trainable numbers.
     public var count: Int { values.count }
 
+    /// Where the parameters live.
+    public var device: Device { values.device }
+
+    /// All values as one flat tensor sharing the arena's memory.
+    public var flatValues: Tensor { Tensor(storage: values, shape: [count]) }
+    /// All gradients as one flat tensor sharing the arena's memory.
+    public var flatGradients: Tensor { Tensor(storage: gradients, shape: [count]) }
+
+    /// Moves every value to `device`, with gradients zeroed there; the layers' parameters follow.
+    func move(to device: Device) {
+        guard device != self.device else { return }
+        let moved = Storage(uninitializedCount: count, device: device)
+        Tensor(storage: moved, shape: [count]).assign(from: flatValues)
+        values = moved
+        gradients = Storage(zeros: count, device: device)
+        bind()
+    }
+
     /// Clears every gradient with one fill.
-    public func zeroGradients() { gradients.base.update(repeating: 0, count: gradients.count) }
+    public func zeroGradients() { flatGradients.fill(0) }
 
     /// A copy of every value (for best-weights restore).
-    public func snapshot() -> [Float] { Array(UnsafeBufferPointer(start: values.base, count: values.count)) }
+    public func snapshot() -> [Float] { flatValues.scalars }
 
     /// Restores values from ``snapshot()``.
     public func restore(_ snapshot: [Float]) {
         precondition(snapshot.count == values.count, "restore: snapshot of \(snapshot.count) values for \(values.count) parameters")
-        snapshot.withUnsafeBufferPointer { values.base.update(from: $0.baseAddress!, count: values.count) }
+        flatValues.assign(from: Tensor(snapshot, shape: [count]))
     }
 
     /// Whether every value is finite.
     public var allFinite: Bool {
-        UnsafeBufferPointer(start: values.base, count: values.count).allSatisfy(\.isFinite)
+        device == .cpu ? UnsafeBufferPointer(start: values.base, count: values.count).allSatisfy(\.isFinite)
+                       : snapshot().allSatisfy(\.isFinite)
     }
 }

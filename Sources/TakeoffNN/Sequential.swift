@@ -1,3 +1,4 @@
+import TakeoffData
 import TakeoffEngine
 
 /// Collects the layers of a ``Sequential`` declaration.
@@ -49,6 +50,18 @@ public final class Sequential: @unchecked Sendable {
     /// The per-example output shape.
     public var outputShape: [Int] { shapes.last ?? inputShape }
 
+    /// Where the parameters live and the layers run.
+    public var device: Device { arena.device }
+
+    /// Moves the parameters to `device`; later forward passes run there. Throws for a layer that
+    /// has no version for that device.
+    public func move(to device: Device) throws {
+        if device == .cuda, let layer = layers.first(where: { !$0.buffers.isEmpty }) {
+            throw TrainingError.unsuitableData(learner: "--device cuda", reason: "\(layer.summary) keeps running statistics, which have no CUDA version yet")
+        }
+        arena.move(to: device)
+    }
+
     /// Runs the layers on a batch [n, inputShape…].
     public func callAsFunction(_ x: Tensor, context: inout ForwardContext) -> Tensor {
         precondition(Array(x.shape.dropFirst()) == inputShape,
@@ -58,7 +71,8 @@ public final class Sequential: @unchecked Sendable {
         return h
     }
 
-    /// Evaluates without recording, in batches, in inference mode.
+    /// Evaluates without recording, in batches, in inference mode, on the model's device; the
+    /// result is on the input's device.
     public func predict(_ x: Tensor, batchSize: Int = 1024) -> Tensor {
         withoutGradients {
             let n = x.shape[0]
@@ -66,7 +80,8 @@ public final class Sequential: @unchecked Sendable {
             var context = ForwardContext(training: false)
             for start in stride(from: 0, to: n, by: batchSize) {
                 let rows = Swift.min(batchSize, n - start)
-                parts.append(callAsFunction(x.slice(axis: 0, start..<(start + rows)), context: &context))
+                let batch = x.slice(axis: 0, start..<(start + rows)).to(device)
+                parts.append(callAsFunction(batch, context: &context).to(x.device))
             }
             return parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
         }

@@ -74,7 +74,7 @@ extension Tensor {
     public func zeroGrad() {
         guard let node else { return }
         node.grad = nil
-        if let b = node.gradBuffer { b.pointer.update(repeating: 0, count: b.count) }
+        if let b = node.gradBuffer { b.fill(0) }
     }
 
     /// Back-propagates from this tensor: the gradient of `sum(self * seed)` reaches every leaf
@@ -86,9 +86,10 @@ extension Tensor {
         }
         let seed = seed ?? {
             precondition(count == 1, "backward: a seed gradient is needed for non-scalar shape \(shape)")
-            return Tensor(repeating: 1, shape: shape)
+            return Tensor(repeating: 1, shape: shape, device: device)
         }()
         precondition(seed.shape == shape, "backward: seed of shape \(seed.shape) for tensor of shape \(shape)")
+        precondition(seed.device == device, "backward: seed on \(seed.device) for a tensor on \(device)")
 
         let order = topologicalOrder(from: root)
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed.detached]
@@ -126,7 +127,7 @@ extension Tensor {
     private func accumulate(_ g: Tensor, into leaf: GradNode) {
         if let buffer = leaf.gradBuffer {
             precondition(buffer.count == g.count, "backward: gradient of \(g.shape) for buffer \(buffer.shape)")
-            Kernels.add(buffer.pointer, g.pointer, into: buffer.pointer, count: g.count)
+            Tensor.add(g, into: buffer)
         } else if var acc = leaf.grad {
             leaf.grad = nil
             acc.addInPlace(g)
@@ -158,6 +159,15 @@ extension Tensor {
     mutating func addInPlace(_ other: Tensor) {
         precondition(other.shape == shape, "addInPlace: shapes \(shape) and \(other.shape) differ")
         makeUnique()
-        Kernels.add(pointer, other.pointer, into: pointer, count: count)
+        Tensor.add(other, into: self)
+    }
+
+    /// `target += g` elementwise for equal counts on one device (`target` is written in place).
+    static func add(_ g: Tensor, into target: Tensor) {
+        precondition(g.device == target.device, "backward: a gradient on \(g.device) for a tensor on \(target.device)")
+        switch target.device {
+        case .cpu: Kernels.add(target.pointer, g.pointer, into: target.pointer, count: g.count)
+        case .cuda: GPUKernels.zip(target, g, into: target, Fn.Add())
+        }
     }
 }

@@ -7,12 +7,19 @@ import Foundation
 /// from another thread is not inlined and runs several times slower).
 public protocol UnaryKernel {
     func callAsFunction(_ x: Float) -> Float
+    /// The same function in CUDA C, for CUDA tensors (`nil`: the op runs on the CPU only).
+    var cuda: CUDAExpression? { get }
 }
 
 /// A scalar function of two arguments applied elementwise.
 public protocol BinaryKernel {
     func callAsFunction(_ x: Float, _ y: Float) -> Float
+    /// The same function in CUDA C, for CUDA tensors (`nil`: the op runs on the CPU only).
+    var cuda: CUDAExpression? { get }
 }
+
+extension UnaryKernel { public var cuda: CUDAExpression? { nil } }
+extension BinaryKernel { public var cuda: CUDAExpression? { nil } }
 
 /// Plain, preallocated loops over raw buffers: the CPU kernels behind the tensor ops and the
 /// fused layers. Each splits its work with ``Parallel`` when it is large enough.

@@ -1,29 +1,37 @@
 import Foundation
 import Synchronization
 
-/// A 64-byte-aligned buffer of `Float32`, the memory behind one or more tensors.
+/// A buffer of `Float32`, the memory behind one or more tensors: 64-byte-aligned host memory, or
+/// GPU memory for ``Device/cuda``.
 ///
-/// Buffers are recycled through a size-keyed pool, so a training loop that allocates the
-/// same shapes every step reaches a steady state without calling the system allocator.
+/// Host buffers are recycled through a size-keyed pool, so a training loop that allocates the
+/// same shapes every step reaches a steady state without calling the system allocator; GPU
+/// buffers come from the driver's stream-ordered pool, which does the same on the device.
 public final class Storage: @unchecked Sendable {
-    /// The first element.
+    /// The first element: a host pointer, or for ``Device/cuda`` a device address that only
+    /// kernels may dereference.
     public let base: UnsafeMutablePointer<Float>
     /// The number of elements.
     public let count: Int
+    /// Where the memory lives.
+    public let device: Device
 
     /// Uninitialised storage for `count` elements.
-    public init(uninitializedCount count: Int) {
+    public init(uninitializedCount count: Int, device: Device = .cpu) {
         self.count = count
-        self.base = BufferPool.shared.take(count)
+        self.device = device
+        self.base = device == .cpu ? BufferPool.shared.take(count) : GPU.current.allocate(count)
     }
 
     /// Zero-filled storage for `count` elements.
-    public convenience init(zeros count: Int) {
-        self.init(uninitializedCount: count)
-        base.initialize(repeating: 0, count: count)
+    public convenience init(zeros count: Int, device: Device = .cpu) {
+        self.init(uninitializedCount: count, device: device)
+        if device == .cpu { base.initialize(repeating: 0, count: count) } else { GPU.current.fill(base, with: 0, count: count) }
     }
 
-    deinit { BufferPool.shared.give(base, count: count) }
+    deinit {
+        if device == .cpu { BufferPool.shared.give(base, count: count) } else { GPU.current.release(base) }
+    }
 }
 
 /// Recycles aligned buffers by exact size, bounded in total bytes.

@@ -28,20 +28,20 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// An uninitialised tensor; callers must write every element.
-    public init(uninitializedShape shape: [Int]) {
-        self.init(storage: Storage(uninitializedCount: Shape.count(shape)), shape: shape)
+    public init(uninitializedShape shape: [Int], device: Device = .cpu) {
+        self.init(storage: Storage(uninitializedCount: Shape.count(shape), device: device), shape: shape)
     }
 
     /// A tensor of the given shape filled with `value`.
-    public init(repeating value: Float, shape: [Int]) {
-        self.init(uninitializedShape: shape)
-        storage.base.update(repeating: value, count: count)
+    public init(repeating value: Float, shape: [Int], device: Device = .cpu) {
+        self.init(uninitializedShape: shape, device: device)
+        if device == .cpu { storage.base.update(repeating: value, count: count) } else { GPU.current.fill(address, with: value, count: count) }
     }
 
     /// Zeros of the given shape.
-    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
+    public static func zeros(_ shape: [Int], device: Device = .cpu) -> Tensor { Tensor(repeating: 0, shape: shape, device: device) }
     /// Ones of the given shape.
-    public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
+    public static func ones(_ shape: [Int], device: Device = .cpu) -> Tensor { Tensor(repeating: 1, shape: shape, device: device) }
 
     /// A tensor holding `values` in row-major order.
     public init(_ values: [Float], shape: [Int]) {
@@ -57,13 +57,15 @@ public struct Tensor: @unchecked Sendable {
     /// The number of axes.
     public var rank: Int { shape.count }
 
-    /// The elements in row-major order.
-    public var scalars: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    /// The elements in row-major order (read back from the GPU for a CUDA tensor).
+    public var scalars: [Float] {
+        device == .cpu ? Array(UnsafeBufferPointer(start: pointer, count: count)) : to(.cpu).scalars
+    }
 
-    /// The single element of a one-element tensor.
+    /// The single element of a one-element tensor (read back from the GPU for a CUDA tensor).
     public var item: Float {
         precondition(count == 1, "item: tensor of shape \(shape) has \(count) elements, not 1")
-        return pointer[0]
+        return device == .cpu ? pointer[0] : to(.cpu).pointer[0]
     }
 
     /// The element at a multi-index.
@@ -74,11 +76,18 @@ public struct Tensor: @unchecked Sendable {
             precondition(x >= 0 && x < n, "subscript: index \(x) out of range for axis \(i) of shape \(shape)")
             flat = flat * n + x
         }
-        return pointer[flat]
+        return device == .cpu ? pointer[flat] : scalars[flat]
     }
 
-    /// Read-only pointer to the first element (valid while the tensor lives).
-    @inlinable public var pointer: UnsafeMutablePointer<Float> { storage.base + offset }
+    /// Read-only pointer to the first element (valid while the tensor lives); CPU tensors only.
+    @inlinable public var pointer: UnsafeMutablePointer<Float> {
+        precondition(storage.device == .cpu, "Tensor.pointer: this tensor lives on \(storage.device) and the CPU cannot read it; "
+                     + "the op that asked has no \(storage.device) version (move the tensor with .to(.cpu))")
+        return storage.base + offset
+    }
+
+    /// The first element's address on the tensor's own device (a device address for CUDA).
+    @usableFromInline var address: UnsafeMutablePointer<Float> { storage.base + offset }
 
     /// Calls `body` with the elements, read-only.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
@@ -93,9 +102,18 @@ public struct Tensor: @unchecked Sendable {
 
     mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) || storage.count != count {
-            let fresh = Storage(uninitializedCount: count)
-            fresh.base.update(from: pointer, count: count)
+            let fresh = Storage(uninitializedCount: count, device: device)
+            Tensor.copyElements(from: address, to: fresh.base, count: count, on: device)
             self = Tensor(storage: fresh, offset: 0, shape: shape).keepingNode(node)
+        }
+    }
+
+    /// Copies `count` elements between buffers of one device.
+    static func copyElements(from source: UnsafeMutablePointer<Float>, to destination: UnsafeMutablePointer<Float>,
+                             count: Int, on device: Device) {
+        switch device {
+        case .cpu: destination.update(from: source, count: count)
+        case .cuda: GPU.current.copy(source, to: destination, count: count)
         }
     }
 
@@ -115,10 +133,10 @@ public struct Tensor: @unchecked Sendable {
         return record(out, [self], "reshape") { g, _ in [g.reshaped(inputShape)] }
     }
 
-    /// A copy with its own contiguous storage and no tape history.
+    /// A copy with its own contiguous storage, on the same device, and no tape history.
     public func copy() -> Tensor {
-        let out = Tensor(uninitializedShape: shape)
-        out.pointer.update(from: pointer, count: count)
+        let out = Tensor(uninitializedShape: shape, device: device)
+        Tensor.copyElements(from: address, to: out.address, count: count, on: device)
         return out
     }
 }
@@ -126,6 +144,6 @@ public struct Tensor: @unchecked Sendable {
 extension Tensor: CustomStringConvertible {
     public var description: String {
         let shown = scalars.prefix(8).map { String(format: "%.4g", $0) }.joined(separator: ", ")
-        return "Tensor(shape: \(shape), [\(shown)\(count > 8 ? ", …" : "")])"
+        return "Tensor(shape: \(shape)\(device == .cpu ? "" : ", device: \(device)"), [\(shown)\(count > 8 ? ", …" : "")])"
     }
 }

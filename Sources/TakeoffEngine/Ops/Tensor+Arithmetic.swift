@@ -8,7 +8,12 @@ extension Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             preconditionFailure("\(op): shapes \(a.shape) and \(b.shape) cannot be broadcast together")
         }
-        let out = Tensor(uninitializedShape: shape)
+        precondition(a.device == b.device, "\(op): operands on \(a.device) and \(b.device); move one with .to(_:)")
+        let out = Tensor(uninitializedShape: shape, device: a.device)
+        if a.device == .cuda {
+            if a.shape == b.shape { GPUKernels.zip(a, b, into: out, f) } else { GPUKernels.broadcast(a, b, into: out, plan: BroadcastPlan(shape, a.shape, b.shape), f) }
+            return out
+        }
         let x = a.pointer, y = b.pointer, z = out.pointer
         if a.shape == b.shape {
             Kernels.zip(x, y, into: z, count: out.count, f)
@@ -84,12 +89,11 @@ extension Tensor {
     public static func * (a: Tensor, s: Float) -> Tensor { a.affine(scale: s, shift: 0) }
     public static func * (s: Float, a: Tensor) -> Tensor { a.affine(scale: s, shift: 0) }
     public static func / (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1 / s, shift: 0) }
-    public static func / (s: Float, a: Tensor) -> Tensor { Tensor(s) / a }
+    public static func / (s: Float, a: Tensor) -> Tensor { Tensor(s).to(a.device) / a }
 
     /// `scale · self + shift`, the one kernel behind the scalar ops.
     public func affine(scale: Float, shift: Float) -> Tensor {
-        let out = Tensor(uninitializedShape: shape)
-        Kernels.map(pointer, into: out.pointer, count: count, Fn.Affine(scale: scale, shift: shift))
+        let out = mapped(Fn.Affine(scale: scale, shift: shift))
         return record(out, [self], "affine") { g, _ in [g * scale] }
     }
 }

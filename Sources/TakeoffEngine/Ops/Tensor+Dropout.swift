@@ -16,6 +16,8 @@ extension Tensor {
     /// With `p == 0` it returns `self` and draws nothing from `rng`.
     public func dropout(p: Float, rng: inout RandomGenerator) -> Tensor {
         if p == 0 { return self }
-        return self * Tensor.dropoutMask(shape: shape, p: p, rng: &rng)
+        // The mask is drawn on the host from the same stream on every device, so a CUDA run drops the
+        // same units as a CPU run with the same seed.
+        return self * Tensor.dropoutMask(shape: shape, p: p, rng: &rng).to(device)
     }
 }

@@ -1,4 +1,19 @@
-// Matrix products through cblas_sgemm.
+// Matrix products: cblas_sgemm on the CPU, cublasSgemm on CUDA, through one row-major entry point.
+
+/// `C = alpha · op(A) · op(B) + beta · C`, row-major, on `device`'s memory: OpenBLAS for the CPU,
+/// cuBLAS for CUDA (pointers are then device addresses, e.g. ``Tensor/address``).
+func sgemm(on device: Device, transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+           beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    switch device {
+    case .cpu:
+        Kernels.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    case .cuda:
+        GPU.current.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+}
 
 /// `op(a) · op(b)` for matrices (rank 2) or batches of them (rank 3, with `b` of rank 2 or 3),
 /// where `op` transposes the last two axes when asked.
@@ -14,22 +29,24 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     let (m, k) = transposeA ? (ac, ar) : (ar, ac)
     let (k2, n) = transposeB ? (bc, br) : (br, bc)
     precondition(k == k2, "matmul: inner dimensions differ, shapes \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : "")")
-    let out = Tensor(uninitializedShape: a.rank == 3 ? [batch, m, n] : [m, n])
+    precondition(a.device == b.device, "matmul: operands on \(a.device) and \(b.device)")
+    let device = a.device
+    let out = Tensor(uninitializedShape: a.rank == 3 ? [batch, m, n] : [m, n], device: device)
     let strideB = b.rank == 3 ? br * bc : 0
     for i in 0..<batch {
-        Kernels.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                   a: a.pointer + i * ar * ac, lda: ac, b: b.pointer + i * strideB, ldb: bc,
-                   c: out.pointer + i * m * n, ldc: n)
+        sgemm(on: device, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+              a: a.address + i * ar * ac, lda: ac, b: b.address + i * strideB, ldb: bc,
+              c: out.address + i * m * n, ldc: n)
     }
     return record(out, [a, b], "matmul") { g, needs in
         if a.rank == 3 && b.rank == 2 {
             // A matrix shared by the batch: its gradient sums the per-matrix ones.
-            let da = needs[0] ? Tensor(uninitializedShape: a.shape) : nil
+            let da = needs[0] ? Tensor(uninitializedShape: a.shape, device: device) : nil
             var db: Tensor? = nil
             for i in 0..<batch {
                 let (ai, gi) = (a.matrix(i), g.matrix(i))
                 let grads = matmulGrads(ai, b, gi, transposeA, transposeB, needs)
-                if let d = grads.0 { da!.pointer.advanced(by: i * d.count).update(from: d.pointer, count: d.count) }
+                if let d = grads.0 { Tensor.copyElements(from: d.address, to: da!.address + i * d.count, count: d.count, on: device) }
                 if let d = grads.1 { if db == nil { db = d } else { db!.addInPlace(d) } }
             }
             return [da, db]
@@ -62,12 +79,17 @@ extension Tensor {
                      "linear: input \(x.shape) does not match weight \(weight.shape) (expected [n, \(weight.shape.last ?? 0)])")
         let (n, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[0])
         if let bias { precondition(bias.shape == [outputs], "linear: bias \(bias.shape) for weight \(weight.shape)") }
-        let out = Tensor(uninitializedShape: [n, outputs])
+        let device = x.device
+        precondition(weight.device == device && (bias?.device ?? device) == device, "linear: operands on different devices")
+        let out = Tensor(uninitializedShape: [n, outputs], device: device)
         if let bias {
-            for r in 0..<n { (out.pointer + r * outputs).update(from: bias.pointer, count: outputs) }
+            switch device {
+            case .cpu: for r in 0..<n { (out.pointer + r * outputs).update(from: bias.pointer, count: outputs) }
+            case .cuda: GPUKernels.copyBlocks(outer: n, block: outputs, from: bias.address, stride: 0, to: out.address, stride: outputs)
+            }
         }
-        Kernels.sgemm(transposeB: true, m: n, n: outputs, k: inputs, a: x.pointer, lda: inputs,
-                   b: weight.pointer, ldb: inputs, beta: bias == nil ? 0 : 1, c: out.pointer, ldc: outputs)
+        sgemm(on: device, transposeB: true, m: n, n: outputs, k: inputs, a: x.address, lda: inputs,
+              b: weight.address, ldb: inputs, beta: bias == nil ? 0 : 1, c: out.address, ldc: outputs)
         let inputs3: [Tensor] = bias.map { [x, weight, $0] } ?? [x, weight]
         return record(out, inputs3, "linear") { g, needs in
             [needs[0] ? matmul(g, weight) : nil,

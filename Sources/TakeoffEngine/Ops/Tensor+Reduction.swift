@@ -7,8 +7,11 @@ extension Tensor {
         let (outer, length, inner) = Shape.split(shape, at: ax)
         var outShape = shape
         outShape[ax] = 1
-        let out = Tensor(uninitializedShape: outShape)
-        Kernels.sum(pointer, outer: outer, length: length, inner: inner, into: out.pointer)
+        let out = Tensor(uninitializedShape: outShape, device: device)
+        switch device {
+        case .cpu: Kernels.sum(pointer, outer: outer, length: length, inner: inner, into: out.pointer)
+        case .cuda: GPUKernels.sum(self, outer: outer, length: length, inner: inner, into: out)
+        }
         let inputShape = shape
         let result = keepDims ? out : out.reshaped(shape.enumerated().filter { $0.offset != ax }.map(\.element))
         return record(result, [self], "sum") { g, _ in
@@ -26,7 +29,13 @@ extension Tensor {
 
     /// The sum of all elements, a scalar.
     public func sum() -> Tensor {
-        let out = Tensor(Kernels.sumContiguous(pointer, count: count))
+        let out: Tensor
+        switch device {
+        case .cpu: out = Tensor(Kernels.sumContiguous(pointer, count: count))
+        case .cuda:
+            out = Tensor(uninitializedShape: [], device: .cuda)
+            GPUKernels.sum(self, outer: 1, length: count, inner: 1, into: out)
+        }
         let inputShape = shape
         return record(out, [self], "sum") { g, _ in [g.broadcast(to: inputShape)] }
     }
@@ -51,7 +60,7 @@ extension Tensor {
     public func broadcast(to target: [Int]) -> Tensor {
         if shape == target { return self }
         precondition(Shape.broadcast(shape, target) == target, "broadcast: shape \(shape) cannot be broadcast to \(target)")
-        let out = Tensor.broadcasting(self, Tensor(repeating: 0, shape: target), "broadcast", Fn.First())
+        let out = Tensor.broadcasting(self, Tensor(repeating: 0, shape: target, device: device), "broadcast", Fn.First())
         let inputShape = shape
         return record(out, [self], "broadcast") { g, _ in [g.sum(toShape: inputShape)] }
     }
@@ -63,6 +72,7 @@ extension Tensor {
     /// The maximum along `axis` (negative counts from the end). The gradient flows to the
     /// first maximal element of each lane.
     public func max(axis: Int, keepDims: Bool = false) -> Tensor {
+        if device == .cuda { return maxOnGPU(axis: axis, keepDims: keepDims) }
         let (out, index, ax) = maxAlong(axis, op: "max")
         let (outer, length, inner) = Shape.split(shape, at: ax)
         let inputShape = shape
@@ -92,7 +102,27 @@ extension Tensor {
     /// row-major order of the shape with `axis` removed (e.g. one class index per row of
     /// logits [n, c] for `axis: -1`).
     public func argmax(axis: Int = -1) -> [Int] {
-        maxAlong(axis, op: "argmax").index
+        device == .cpu ? maxAlong(axis, op: "argmax").index : to(.cpu).argmax(axis: axis)
+    }
+
+    /// ``max(axis:keepDims:)`` on the GPU: the positions stay on the device for backward.
+    private func maxOnGPU(axis: Int, keepDims: Bool) -> Tensor {
+        let ax = Shape.axis(axis, rank: rank, op: "max", shape: shape)
+        let (outer, length, inner) = Shape.split(shape, at: ax)
+        precondition(length > 0, "max: axis \(axis) of shape \(shape) is empty")
+        var outShape = shape
+        outShape[ax] = 1
+        let out = Tensor(uninitializedShape: outShape, device: .cuda), index = Tensor(uninitializedShape: outShape, device: .cuda)
+        GPU.current.launch(GPUKernels.maxLanes, count: outer * inner,
+                           [kernelArgument, out.kernelArgument, index.kernelArgument, .int(outer * inner), .int(length), .int(inner)])
+        let inputShape = shape
+        let result = keepDims ? out : out.reshaped(shape.enumerated().filter { $0.offset != ax }.map(\.element))
+        return record(result, [self], "max") { g, _ in
+            let dx = Tensor(uninitializedShape: inputShape, device: .cuda)
+            GPU.current.launch(GPUKernels.maxLanesBackward, count: dx.count,
+                               [g.kernelArgument, index.kernelArgument, dx.kernelArgument, .int(dx.count), .int(length), .int(inner)])
+            return [dx]
+        }
     }
 
     /// The maxima along `axis` (with the axis kept, extent 1) and their positions.

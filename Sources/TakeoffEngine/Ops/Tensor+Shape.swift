@@ -14,8 +14,11 @@ extension Tensor {
         let perm = axes.map { Shape.axis($0, rank: rank, op: "permuted", shape: shape) }
         precondition(Set(perm).count == rank, "permuted: \(axes) is not a permutation of the axes of shape \(shape)")
         let outShape = perm.map { shape[$0] }
-        let out = Tensor(uninitializedShape: outShape)
-        if count > 0 {
+        let out = Tensor(uninitializedShape: outShape, device: device)
+        if count > 0 && device == .cuda {
+            let inStrides = Shape.strides(shape)
+            GPUKernels.permute(self, into: out, outShape: outShape, strides: perm.map { inStrides[$0] })
+        } else if count > 0 {
             let inStrides = Shape.strides(shape)
             let strides = perm.map { inStrides[$0] }       // input stride of each output axis
             let inner = outShape.last ?? 1, innerStride = strides.last ?? 1
@@ -49,16 +52,16 @@ extension Tensor {
                      "slice: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
         var outShape = shape
         outShape[ax] = range.count
-        let out = Tensor(uninitializedShape: outShape)
+        let out = Tensor(uninitializedShape: outShape, device: device)
         let (outer, length, inner) = Shape.split(shape, at: ax)
         Tensor.copyBlocks(outer: outer, block: range.count * inner,
-                          from: pointer + range.lowerBound * inner, stride: length * inner,
-                          to: out.pointer, stride: range.count * inner)
-        let inputShape = shape
+                          from: address + range.lowerBound * inner, stride: length * inner,
+                          to: out.address, stride: range.count * inner, on: device)
+        let (inputShape, device) = (shape, device)
         return record(out, [self], "slice") { g, _ in
-            let dx = Tensor.zeros(inputShape)
-            Tensor.copyBlocks(outer: outer, block: range.count * inner, from: g.pointer, stride: range.count * inner,
-                              to: dx.pointer + range.lowerBound * inner, stride: length * inner)
+            let dx = Tensor.zeros(inputShape, device: device)
+            Tensor.copyBlocks(outer: outer, block: range.count * inner, from: g.address, stride: range.count * inner,
+                              to: dx.address + range.lowerBound * inner, stride: length * inner, on: device)
             return [dx]
         }
     }
@@ -74,15 +77,17 @@ extension Tensor {
             a[ax] = 0; b[ax] = 0
             precondition(a == b, "concat: shapes \(tensors.map(\.shape)) differ outside axis \(axis)")
         }
+        let device = tensors[0].device
+        precondition(tensors.allSatisfy { $0.device == device }, "concat: tensors on different devices \(tensors.map(\.device))")
         let lengths = tensors.map { $0.shape[ax] }
         var outShape = first
         outShape[ax] = lengths.reduce(0, +)
-        let out = Tensor(uninitializedShape: outShape)
+        let out = Tensor(uninitializedShape: outShape, device: device)
         let (outer, total, inner) = Shape.split(outShape, at: ax)
         var at = 0
         for (t, length) in zip(tensors, lengths) {
-            copyBlocks(outer: outer, block: length * inner, from: t.pointer, stride: length * inner,
-                       to: out.pointer + at * inner, stride: total * inner)
+            copyBlocks(outer: outer, block: length * inner, from: t.address, stride: length * inner,
+                       to: out.address + at * inner, stride: total * inner, on: device)
             at += length
         }
         return record(out, tensors, "concat") { g, needs in
@@ -102,6 +107,7 @@ extension Tensor {
         for (k, i) in indices.enumerated() where i < 0 || i >= length {
             preconditionFailure("gather: index \(i) at position \(k) is out of range for axis \(axis) of shape \(shape)")
         }
+        if device == .cuda { return gather(Tensor(indices.map { Float($0) }, shape: [indices.count]).to(.cuda), axis: axis) }
         var outShape = shape
         outShape[ax] = indices.count
         let out = Tensor(uninitializedShape: outShape)
@@ -148,10 +154,38 @@ extension Tensor {
         return out
     }
 
-    /// Copies `outer` blocks of `block` elements between strided positions.
+    /// The entries at `indices` along `axis`, for indices held in a tensor (whole numbers, as
+    /// floats) on this tensor's device: a GPU batch gathers its rows without a transfer. Indices
+    /// must be in range; on the CPU they are checked, on the GPU they are trusted.
+    public func gather(_ indices: Tensor, axis: Int) -> Tensor {
+        precondition(indices.rank == 1, "gather: indices must be a vector, got shape \(indices.shape)")
+        if device == .cpu { return gather(indices.to(.cpu).scalars.map { Int($0) }, axis: axis) }
+        precondition(indices.device == device, "gather: indices on \(indices.device) for a tensor on \(device)")
+        let ax = Shape.axis(axis, rank: rank, op: "gather", shape: shape)
+        let (outer, length, inner) = Shape.split(shape, at: ax)
+        let m = indices.count
+        var outShape = shape
+        outShape[ax] = m
+        let out = Tensor(uninitializedShape: outShape, device: device)
+        GPU.current.launch(GPUKernels.gatherKernel, count: out.count,
+                           GPUKernels.gatherArguments(self, indices, out, outer: outer, m: m, length: length, inner: inner))
+        let inputShape = shape
+        return record(out, [self], "gather") { g, _ in
+            let dx = Tensor.zeros(inputShape, device: .cuda)
+            GPU.current.launch(GPUKernels.scatterAddKernel, count: g.count,
+                               GPUKernels.gatherArguments(g, indices, dx, outer: outer, m: m, length: length, inner: inner))
+            return [dx]
+        }
+    }
+
+    /// Copies `outer` blocks of `block` elements between strided positions of one device.
     private static func copyBlocks(outer: Int, block: Int, from src: UnsafeMutablePointer<Float>, stride srcStride: Int,
-                                   to dst: UnsafeMutablePointer<Float>, stride dstStride: Int) {
-        guard block > 0 else { return }
+                                   to dst: UnsafeMutablePointer<Float>, stride dstStride: Int, on device: Device) {
+        guard block > 0, outer > 0 else { return }
+        if device == .cuda {
+            GPUKernels.copyBlocks(outer: outer, block: block, from: src, stride: srcStride, to: dst, stride: dstStride)
+            return
+        }
         Parallel.ranges(outer, cost: block) { lo, hi in
             for o in lo..<hi { (dst + o * dstStride).update(from: src + o * srcStride, count: block) }
         }

@@ -6,16 +6,23 @@ import Foundation
 extension Tensor {
     /// `f` applied elementwise, off the tape.
     func mapped<F: UnaryKernel>(cost: Int = 1, _ f: F) -> Tensor {
-        let out = Tensor(uninitializedShape: shape)
-        Kernels.map(pointer, into: out.pointer, count: count, cost: cost, f)
+        let out = Tensor(uninitializedShape: shape, device: device)
+        switch device {
+        case .cpu: Kernels.map(pointer, into: out.pointer, count: count, cost: cost, f)
+        case .cuda: GPUKernels.map(self, into: out, f)
+        }
         return out
     }
 
     /// `f(self[i], other[i])` for equal shapes, off the tape.
     func zipped<F: BinaryKernel>(_ other: Tensor, cost: Int = 1, _ f: F) -> Tensor {
         precondition(shape == other.shape, "zip: shapes \(shape) and \(other.shape) differ")
-        let out = Tensor(uninitializedShape: shape)
-        Kernels.zip(pointer, other.pointer, into: out.pointer, count: count, cost: cost, f)
+        precondition(device == other.device, "zip: operands on \(device) and \(other.device)")
+        let out = Tensor(uninitializedShape: shape, device: device)
+        switch device {
+        case .cpu: Kernels.zip(pointer, other.pointer, into: out.pointer, count: count, cost: cost, f)
+        case .cuda: GPUKernels.zip(self, other, into: out, f)
+        }
         return out
     }
 

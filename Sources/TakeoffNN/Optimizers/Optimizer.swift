@@ -19,9 +19,11 @@ public enum OptimizerKind: Sendable, Equatable, CustomStringConvertible {
 
     public func make(for arena: ParameterArena) -> any Optimizer {
         switch self {
-        case let .sgd(m, n, wd): SGD(count: arena.count, momentum: m, nesterov: n, weightDecay: wd)
-        case let .adam(b1, b2, e, wd): Adam(count: arena.count, beta1: b1, beta2: b2, epsilon: e, weightDecay: wd, decoupled: false)
-        case let .adamW(b1, b2, e, wd): Adam(count: arena.count, beta1: b1, beta2: b2, epsilon: e, weightDecay: wd, decoupled: true)
+        case let .sgd(m, n, wd): SGD(count: arena.count, momentum: m, nesterov: n, weightDecay: wd, device: arena.device)
+        case let .adam(b1, b2, e, wd):
+            Adam(count: arena.count, beta1: b1, beta2: b2, epsilon: e, weightDecay: wd, decoupled: false, device: arena.device)
+        case let .adamW(b1, b2, e, wd):
+            Adam(count: arena.count, beta1: b1, beta2: b2, epsilon: e, weightDecay: wd, decoupled: true, device: arena.device)
         }
     }
 
@@ -39,14 +41,21 @@ public final class SGD: Optimizer {
     let momentum: Float, nesterov: Bool, weightDecay: Float
     private let velocity: Storage
 
-    public init(count: Int, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+    public init(count: Int, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0, device: Device = .cpu) {
         self.momentum = momentum
         self.nesterov = nesterov
         self.weightDecay = weightDecay
-        velocity = Storage(zeros: count)
+        velocity = Storage(zeros: count, device: device)
     }
 
     public func step(_ arena: ParameterArena, learningRate lr: Float) {
+        precondition(arena.device == velocity.device, "SGD: state on \(velocity.device) for parameters on \(arena.device)")
+        if arena.device == .cuda {
+            GPU.current.launch(OptimizerKernels.sgd, count: arena.count, [
+                arena.flatValues.kernelArgument, arena.flatGradients.kernelArgument, Tensor(storage: velocity, shape: [arena.count]).kernelArgument,
+                .int(arena.count), .int(arena.decayCount), .float(lr), .float(momentum), .float(weightDecay), .int(nesterov ? 1 : 0)])
+            return
+        }
         let w = arena.values.base, g = arena.gradients.base, v = velocity.base
         let (mu, nesterov, decayCount) = (momentum, nesterov, arena.decayCount)
         let wd = weightDecay
@@ -68,10 +77,10 @@ public final class Adam: Optimizer {
     private var t = 0
 
     public init(count: Int, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                weightDecay: Float = 0, decoupled: Bool = false) {
+                weightDecay: Float = 0, decoupled: Bool = false, device: Device = .cpu) {
         (self.beta1, self.beta2, self.epsilon, self.weightDecay, self.decoupled) = (beta1, beta2, epsilon, weightDecay, decoupled)
-        m = Storage(zeros: count)
-        v = Storage(zeros: count)
+        m = Storage(zeros: count, device: device)
+        v = Storage(zeros: count, device: device)
     }
 
     public func step(_ arena: ParameterArena, learningRate lr: Float) {
@@ -80,6 +89,15 @@ public final class Adam: Optimizer {
         let c2 = 1 - Float(Foundation.pow(Double(beta2), Double(t)))
         let rule = AdamRule(b1: beta1, b2: beta2, eps: epsilon, lr: lr, stepSize: lr / c1, rootC2: c2.squareRoot(),
                             decoupled: decoupled)
+        precondition(arena.device == m.device, "Adam: state on \(m.device) for parameters on \(arena.device)")
+        if arena.device == .cuda {
+            let (gradDecay, weightDecay) = decoupled ? (Float(0), lr * self.weightDecay) : (self.weightDecay, Float(0))
+            let (n, state) = (arena.count, { (s: Storage) in Tensor(storage: s, shape: [arena.count]).kernelArgument })
+            GPU.current.launch(OptimizerKernels.adam, count: n, [
+                arena.flatValues.kernelArgument, arena.flatGradients.kernelArgument, state(m), state(v), .int(n), .int(arena.decayCount),
+                .float(beta1), .float(beta2), .float(epsilon), .float(rule.stepSize), .float(rule.rootC2), .float(gradDecay), .float(weightDecay)])
+            return
+        }
         let w = arena.values.base, g = arena.gradients.base, m = m.base, v = v.base
         let (wd, decayCount) = (weightDecay, arena.decayCount)
         Parallel.ranges(arena.count, cost: 4) { lo, hi in
@@ -134,6 +152,38 @@ private struct AdamRule {
         x.squareRoot()
         #endif
     }
+}
+
+/// The optimizers' updates on the GPU: the same arithmetic as the CPU loops above, one thread per parameter.
+enum OptimizerKernels {
+    static let source = """
+    extern "C" __global__ void sgd(float* w, const float* g, float* v, long long n, long long decayCount,
+                                   float lr, float mu, float wd, long long nesterov) {
+        long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
+        if (i >= n) return;
+        float grad = g[i] + (i < decayCount ? wd * w[i] : 0.0f);
+        if (mu == 0.0f) { w[i] -= lr * grad; return; }
+        float vi = mu * v[i] + grad;
+        v[i] = vi;
+        w[i] -= lr * (nesterov ? grad + mu * vi : vi);
+    }
+
+    extern "C" __global__ void adam(float* w, const float* g, float* m, float* v, long long n, long long decayCount,
+                                    float b1, float b2, float eps, float stepSize, float rootC2, float gradDecay, float weightDecay) {
+        long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
+        if (i >= n) return;
+        bool decays = i < decayCount;
+        float wi = w[i];
+        float grad = g[i] + (decays ? gradDecay * wi : 0.0f);
+        float mi = b1 * m[i] + (1.0f - b1) * grad;
+        float vi = b2 * v[i] + (1.0f - b2) * grad * grad;
+        w[i] = wi - (decays ? weightDecay * wi : 0.0f) - stepSize * mi / (sqrtf(vi) / rootC2 + eps);
+        m[i] = mi;
+        v[i] = vi;
+    }
+    """
+    static let sgd = GPUKernel("sgd", source: source)
+    static let adam = GPUKernel("adam", source: source)
 }
 
 /// How the learning rate changes with the step.

@@ -39,7 +39,8 @@ public struct TrainingHistory: Sendable {
     public var epochs: [EpochRecord] = []
     /// Training loss at every step.
     public var stepLosses: [Float] = []
-    /// Seconds of training (evaluation excluded) at the end of every step.
+    /// Seconds of training (evaluation excluded) at the end of every step (on a GPU: when the step was
+    /// queued, which runs ahead of the GPU by a few steps; epoch times include the GPU's work).
     public var stepSeconds: [Double] = []
     /// Gradient norm of each layer's weight (`layer.weight` names, input side first), sampled
     /// every `gradientNormEvery` steps.
@@ -73,7 +74,7 @@ public struct Trainer {
         let stepsPerEpoch = (n + batch - 1) / batch
         let inputShape = model.inputShape
         var history = TrainingHistory()
-        var rng = RandomGenerator(seed: seed)
+        let rng = RandomGenerator(seed: seed)
         var best: (accuracy: Double, loss: Float, weights: [Float])? = nil
         var sinceBest = 0
         var step = 0
@@ -81,6 +82,11 @@ public struct Trainer {
         let start = Benchmarks.now()
         var trainingSeconds = 0.0
         let weights = model.namedParameters.filter { $0.name.hasSuffix(".weight") }
+        // On a GPU the training set stays there when it fits in half the free memory, and each batch is
+        // gathered on the device by its shuffled row numbers (else each batch is uploaded); losses are kept
+        // on the device and read once per epoch.
+        let device = model.device
+        let resident = device == .cpu ? nil : DeviceResidentData(train, inputShape: inputShape, device: device)
 
         for epoch in 1...Swift.max(options.epochs, 1) {
             let epochStart = Benchmarks.now()
@@ -88,26 +94,49 @@ public struct Trainer {
             let order = epochRNG.permutation(n)
             var context = ForwardContext(training: true, rng: epochRNG.fork(1))
             var lossSum: Float = 0
+            let epochOrder = resident?.rows(order)
+            let lossLog = device == .cpu ? nil : Tensor(uninitializedShape: [stepsPerEpoch], device: device)
             for b in 0..<stepsPerEpoch {
-                let idx = Array(order[(b * batch)..<Swift.min(n, (b + 1) * batch)])
-                let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + inputShape)
-                let labels = idx.map { train.labels[$0] }
+                let range = (b * batch)..<Swift.min(n, (b + 1) * batch)
                 arena.zeroGradients()
-                let loss = Loss.crossEntropy(model(x, context: &context), labels)
-                let value = loss.item
-                guard value.isFinite else {
-                    throw TrainingError.diverged(learner: name, detail: "loss is \(value) at epoch \(epoch), step \(step + 1)")
+                let loss: Tensor
+                if let resident, let epochOrder {
+                    let rows = epochOrder.view(range)
+                    loss = Loss.crossEntropy(model(resident.features.gather(rows, axis: 0), context: &context),
+                                             resident.labels.gather(rows, axis: 0))
+                } else if device != .cpu {
+                    let idx = Array(order[range])
+                    let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + inputShape).to(device)
+                    loss = Loss.crossEntropy(model(x, context: &context), Tensor(idx.map { Float(train.labels[$0]) }, shape: [idx.count]).to(device))
+                } else {
+                    let idx = Array(order[range])
+                    let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + inputShape)
+                    loss = Loss.crossEntropy(model(x, context: &context), idx.map { train.labels[$0] })
+                    let value = loss.item
+                    guard value.isFinite else {
+                        throw TrainingError.diverged(learner: name, detail: "loss is \(value) at epoch \(epoch), step \(step + 1)")
+                    }
+                    lossSum += value
+                    history.stepLosses.append(value)
                 }
                 loss.backward()
                 if let every = options.gradientNormEvery, step % every == 0 {
                     history.gradientNorms.append((step, weights.map { ($0.name, $0.parameter.gradientNorm) }))
                 }
                 optimizer.step(arena, learningRate: options.schedule.rate(step: step, base: options.learningRate))
+                lossLog?.view(b..<(b + 1), shape: []).assign(from: loss)
                 step += 1
-                lossSum += value
-                history.stepLosses.append(value)
                 history.stepSeconds.append(trainingSeconds + Benchmarks.now() - epochStart)
-                progress?.update(step, status: String(format: "epoch %d loss %.4f", epoch, lossSum / Float(b + 1)))
+                progress?.update(step, status: lossLog == nil ? String(format: "epoch %d loss %.4f", epoch, lossSum / Float(b + 1))
+                                                              : "epoch \(epoch)")
+            }
+            if let lossLog {
+                let values = lossLog.scalars  // waits for the epoch's queued work
+                if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                    throw TrainingError.diverged(learner: name, detail: "loss is \(values[bad]) at epoch \(epoch), step \(step - stepsPerEpoch + bad + 1)")
+                }
+                lossSum = values.reduce(0, +)
+                history.stepLosses += values
             }
             guard arena.allFinite else {
                 throw TrainingError.diverged(learner: name, detail: "parameters became non-finite in epoch \(epoch)")
@@ -150,4 +179,23 @@ public struct Trainer {
         let correct = zip(predicted, data.labels).filter { $0 == $1 }.count
         return (loss, Double(correct) / Double(Swift.max(data.count, 1)))
     }
+}
+
+/// A training set copied to the GPU once: its examples shaped for the model and its labels as floats.
+struct DeviceResidentData {
+    let features: Tensor
+    let labels: Tensor
+    let device: Device
+
+    /// The data on `device`, or nil when it would take more than half the free device memory.
+    init?(_ data: Dataset, inputShape: [Int], device: Device) {
+        // Row numbers travel as floats, exact below 2^24.
+        guard device == .cuda, data.count < 1 << 24, data.features.count * 4 < GPU.current.memoryInfo.free / 2 else { return nil }
+        features = data.features.reshaped([data.count] + inputShape).to(device)
+        labels = Tensor(data.labels.map { Float($0) }, shape: [data.count]).to(device)
+        self.device = device
+    }
+
+    /// An epoch's row order on the device.
+    func rows(_ order: [Int]) -> Tensor { Tensor(order.map { Float($0) }, shape: [order.count]).to(device) }
 }

@@ -112,6 +112,7 @@ extension Bench {
 
         func run() throws {
             try global.apply()
+            let device = try global.resolvedDevice()
             let data = try DataCatalog.fashionMNIST().train
             var rows: [[String: Any]] = []
             for name in presets.split(separator: ",").map(String.init) {
@@ -120,17 +121,23 @@ extension Bench {
                 }
                 let shape = preset.needsImages ? data.imageShape! : [data.featureCount]
                 let model = preset.model(inputShape: shape, classes: data.classCount, activation: .relu, seed: 1)
+                try model.move(to: device)
                 let steps = self.steps ?? (data.count + batchSize - 1) / batchSize
                 let r = try Trainer.benchmark(model, data: data, batchSize: batchSize, steps: steps)
                 rows.append(["preset": name, "examples_per_second": r.examplesPerSecond, "gflops": r.gflops,
-                             "gemm_share": r.gemmShare, "seconds": r.seconds, "steps": steps])
+                             "gemm_share": device == .cpu ? r.gemmShare as Any : NSNull(), "seconds": r.seconds, "steps": steps])
                 if !json {
-                    print(String(format: "%-10@ %8.0f examples/s  %6.1f GFLOP/s  %5.1f%% in sgemm  %.2f s for %d steps",
-                                 name, r.examplesPerSecond, r.gflops, r.gemmShare * 100, r.seconds, steps))
+                    let share = device == .cpu ? String(format: "%5.1f%% in sgemm", r.gemmShare * 100) : "on \(device)"
+                    print(String(format: "%-10@ %8.0f examples/s  %6.1f GFLOP/s  %@  %.2f s for %d steps",
+                                 name, r.examplesPerSecond, r.gflops, share, r.seconds, steps))
                 }
             }
-            if json { print(jsonString(["batch_size": batchSize, "threads": Parallel.threadCount, "blas_core": BLAS.coreName, "results": rows])) }
-            else { print("batch \(batchSize), \(Parallel.threadCount) threads, OpenBLAS \(BLAS.coreName)") }
+            let gpu = device == .cuda ? try GPU.shared() : nil
+            let target = gpu?.summary ?? "\(Parallel.threadCount) threads, OpenBLAS \(BLAS.coreName)"
+            if json {
+                print(jsonString(["batch_size": batchSize, "threads": Parallel.threadCount, "blas_core": BLAS.coreName, "device": device.rawValue,
+                                  "device_name": gpu?.name ?? "cpu", "results": rows]))
+            } else { print("batch \(batchSize), \(target)") }
         }
     }
 }

@@ -54,9 +54,10 @@ struct Curve: ParsableCommand {
         }
         let split = try dataOptions.load(seed: dataSeed)
         let names = learners.map(Self.list) ?? (quick ? Self.quickLearners : SweepPlan.defaultLearners(for: split.train))
+        let device = try global.resolvedDevice()
         let learnerList = try names.map { name -> any Learner in
             var options = LearnerOptions()
-            if NeuralPreset(rawValue: name) != nil { options.epochs = epochs }
+            if NeuralPreset(rawValue: name) != nil { (options.epochs, options.device) = (epochs, device) }
             return try LearnerRegistry.learner(named: name, options: options)
         }
         let pool = split.train.count

@@ -38,6 +38,7 @@ struct Train: ParsableCommand {
         }
         (options.epochs, options.batchSize, options.learningRate, options.dropout) = (epochs, batchSize, lr, dropout)
         options.showProgress = !json
+        options.device = try global.resolvedDevice()
         let learner = try LearnerRegistry.learner(named: self.learner, options: options)
 
         let split = try dataOptions.load(seed: seed)

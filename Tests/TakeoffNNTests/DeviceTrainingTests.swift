@@ -1,0 +1,35 @@
+import Testing
+import TakeoffData
+import TakeoffEngine
+import TakeoffNN
+
+/// Training on a device: the CPU path of the device API everywhere, the optimizer kernels through
+/// NVRTC where it is installed, and CPU/CUDA training parity where a GPU is.
+@Suite struct DeviceTrainingTests {
+    @Test func movingAModelToTheCPUChangesNothing() throws {
+        let model = NeuralPreset.mlpSmall.model(inputShape: [4], classes: 3, activation: .relu, seed: 1)
+        let before = model.arena.snapshot()
+        try model.move(to: .cpu)
+        #expect(model.device == .cpu)
+        #expect(model.arena.snapshot() == before)
+    }
+
+    @Test func aCPULearnerKeepsItsConfiguration() {
+        // Stores key results by configuration: CPU runs keep the keys they had before devices existed.
+        #expect(NeuralLearner(preset: .mlpSmall).configuration["device"] == nil)
+    }
+
+    @Test(.enabled(if: (try? NVRTC.shared()) != nil, "NVRTC is not installed: the optimizer kernels were not compiled"))
+    func optimizerKernelsCompileWithNVRTC() throws {
+        let failures = try ParityCheck.compileAll(NeuralParity.kernels)
+        #expect(failures.isEmpty, "\(failures.map { "\($0.kernel): \($0.error)" })")
+    }
+
+    @Test(.enabled(if: GPU.isAvailable, "no CUDA GPU on this machine: CPU/CUDA training parity not checked"),
+          arguments: NeuralParity.cases.map(\.name))
+    func cudaTrainingMatchesCPU(_ name: String) throws {
+        let check = try #require(NeuralParity.cases.first { $0.name == name })
+        let result = check.run()
+        #expect(result.passed, "\(result.line)")
+    }
+}
