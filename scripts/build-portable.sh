@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.portable
-swift build -c release --scratch-path .build-portable --static-swift-stdlib -Xlinker -rpath -Xlinker '$ORIGIN/lib'
+# --disable-new-dtags: an RPATH (not RUNPATH) also serves OpenBLAS's own dependencies (libgfortran).
+swift build -c release --scratch-path .build-portable --static-swift-stdlib -Xlinker --disable-new-dtags -Xlinker -rpath -Xlinker '$ORIGIN/lib'
 rm -rf "$out"
 mkdir -p "$out/lib"
 cp .build-portable/release/takeoff "$out/takeoff"

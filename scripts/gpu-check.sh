@@ -12,6 +12,7 @@ out=${OUT:-/tmp/takeoff-gpu}
 mkdir -p "$out"
 [ -f .portable.tar.xz ] && tar -xJf .portable.tar.xz
 export TAKEOFF_BINARY=$PWD/.portable/takeoff TAKEOFF_FASHION_MNIST=$PWD/.portable/fashion-mnist PYTHONUNBUFFERED=1
+export LD_LIBRARY_PATH=$PWD/.portable/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee "$out/nvidia-smi.txt"
 "$TAKEOFF_BINARY" device info 2>&1 | tee "$out/info.txt"
 "$TAKEOFF_BINARY" device check 2>&1 | tee "$out/check.txt"
