@@ -10,46 +10,9 @@ min / median / max over the repeats, and the ratio is Takeoff's median over PyTo
 """
 import argparse
 import statistics
-import time
 
 from common import fashion_mnist, print_table, spread, takeoff
-
-BATCH = 128
-
-
-def torch_epoch(model_name, x, y):
-    import torch
-    from torch import nn
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    torch.manual_seed(0)
-    dev = torch.device("cuda")
-    if model_name == "cnn":
-        net = nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-                            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                            nn.Linear(3136, 256), nn.ReLU(), nn.Linear(256, 10))
-        xt = torch.from_numpy(x).reshape(-1, 1, 28, 28).to(dev)
-    else:
-        net = nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10))
-        xt = torch.from_numpy(x).to(dev)
-    net = net.to(dev)
-    yt = torch.from_numpy(y).to(dev)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    # a warm-up step (cuBLAS/cuDNN handles, kernel selection), as Takeoff's benchmark does
-    loss_fn(net(xt[:BATCH]), yt[:BATCH]).backward()
-    opt.zero_grad(set_to_none=True)
-    torch.cuda.synchronize()
-    perm = torch.randperm(len(yt), device=dev)
-    start = time.perf_counter()
-    for i in range(0, len(yt), BATCH):
-        idx = perm[i:i + BATCH]
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(net(xt[idx]), yt[idx])
-        loss.backward()
-        opt.step()
-    torch.cuda.synchronize()
-    return time.perf_counter() - start
+from nn_vs_torch_jax import BATCH, torch_epoch
 
 
 def main():
@@ -68,7 +31,7 @@ def main():
         for _ in range(args.repeats):  # interleaved, so drift hits both sides alike
             r = takeoff("bench", "train", "--presets", model, "--batch-size", str(BATCH), "--device", "cuda")
             ours.append(r["results"][0]["seconds"])
-            theirs.append(torch_epoch(model, x, y))
+            theirs.append(torch_epoch(model, x, y, device="cuda"))
         ratio = statistics.median(ours) / statistics.median(theirs)
         rows.append([model, spread(ours), spread(theirs), f"{ratio:.2f}"])
     print_table(["model", "Takeoff cuda s (min / median / max)", "PyTorch cuda s", "Takeoff / PyTorch"], rows)
