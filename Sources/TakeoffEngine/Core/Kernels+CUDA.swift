@@ -138,10 +138,11 @@ enum GPUKernels {
     static let maxLanes = GPUKernel("max_lanes", source: reductions.source)
     static let maxLanesBackward = GPUKernel("max_lanes_backward", source: reductions.source)
 
-    /// `out[o, i] = Σ_l x[o, l, i]`.
+    /// `out[o, i] = Σ_l x[o, l, i]`: a thread per lane where lanes are many or short (neighbouring lanes
+    /// read neighbouring addresses when `inner` is wide, e.g. a bias gradient), else a block per lane.
     static func sum(_ x: Tensor, outer: Int, length: Int, inner: Int, into out: Tensor) {
         let lanes = outer * inner
-        if length <= 64 {
+        if length <= 64 || inner >= 32 {
             GPU.current.launch(sumLanesShort, count: lanes, [x.kernelArgument, out.kernelArgument, .int(lanes), .int(length), .int(inner)])
         } else {
             GPU.current.launch(sumLanes, blocks: lanes, threads: 256, [x.kernelArgument, out.kernelArgument, .int(length), .int(inner)])
