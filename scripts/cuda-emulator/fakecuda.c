@@ -75,6 +75,10 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
     return 0;
 }
 CUresult cuGetErrorString(CUresult e, const char** s) { *s = "emulated CUDA error"; return 0; }
+CUresult cuMemHostAlloc(void** p, size_t bytes, unsigned flags) { *p = malloc(bytes); return *p ? 0 : 2; }
+CUresult cuEventCreate(void** e, unsigned flags) { *e = (void*)0x5; return 0; }
+CUresult cuEventRecord(void* e, void* s) { return 0; }
+CUresult cuEventSynchronize(void* e) { return 0; }
 
 // ---- NVRTC --------------------------------------------------------------------------------------
 typedef struct { char* source; char* name; char output[256]; char* log; } Program;

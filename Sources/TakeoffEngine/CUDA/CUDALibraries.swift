@@ -162,6 +162,10 @@ struct CUDADriver {
     let cuLaunchKernel: @convention(c) (Handle, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, Handle,
                                         UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> CUresult
     let cuGetErrorString: @convention(c) (CUresult, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> CUresult
+    let cuMemHostAlloc: @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPointer?>, Int, UInt32) -> CUresult
+    let cuEventCreate: @convention(c) (UnsafeMutablePointer<Handle>, UInt32) -> CUresult
+    let cuEventRecord: @convention(c) (Handle, Handle) -> CUresult
+    let cuEventSynchronize: @convention(c) (Handle) -> CUresult
 
     init() throws {
         let lib = try DynamicLibrary.open(["libcuda.so.1", "libcuda.so"], directories: CUDALibraries.directories,
@@ -191,6 +195,10 @@ struct CUDADriver {
         cuModuleGetFunction = try lib.function("cuModuleGetFunction")
         cuLaunchKernel = try lib.function("cuLaunchKernel")
         cuGetErrorString = try lib.function("cuGetErrorString")
+        cuMemHostAlloc = try lib.function("cuMemHostAlloc")
+        cuEventCreate = try lib.function("cuEventCreate")
+        cuEventRecord = try lib.function("cuEventRecord")
+        cuEventSynchronize = try lib.function("cuEventSynchronize")
     }
 
     /// Throws ``GPUError/call(_:code:message:)`` for a failed call, with the driver's message.

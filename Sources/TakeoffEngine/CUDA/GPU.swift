@@ -24,8 +24,12 @@ public final class GPU: @unchecked Sendable {
     let context: UnsafeMutableRawPointer
     let stream: UnsafeMutableRawPointer
     let blasHandle: UnsafeMutableRawPointer
-    /// Serialises cuBLAS calls and the kernel cache; every queued operation sets the context first.
+    /// Serialises cuBLAS calls, the kernel cache and the staging ring; every queued operation sets the context first.
     let lock = Mutex(())
+    /// Pinned host buffers that small uploads pass through (see ``upload(_:to:count:)``).
+    private let staging: [(buffer: UnsafeMutableRawPointer, done: UnsafeMutableRawPointer)]
+    private static let stagingBytes = 4 << 20
+    nonisolated(unsafe) private var nextStage = 0
     private let tf32 = Atomic<Bool>(false)
 
     private static let instance = Result { try GPU() }
@@ -95,6 +99,15 @@ public final class GPU: @unchecked Sendable {
         try blas.check(blas.cublasSetStream(handle, stream), "cublasSetStream")
         try blas.check(blas.cublasSetMathMode(handle, 0), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)")
 
+        var staging: [(UnsafeMutableRawPointer, UnsafeMutableRawPointer)] = []
+        for _ in 0..<4 {
+            var buffer: UnsafeMutableRawPointer? = nil
+            var event: Handle = nil
+            try d.check(d.cuMemHostAlloc(&buffer, GPU.stagingBytes, 0), "cuMemHostAlloc(\(GPU.stagingBytes) bytes)")
+            try d.check(d.cuEventCreate(&event, 2), "cuEventCreate")  // CU_EVENT_DISABLE_TIMING
+            staging.append((buffer!, event!))
+        }
+        self.staging = staging.map { (buffer: $0.0, done: $0.1) }
         self.driver = d
         self.nvrtc = compiler
         self.cublas = blas
@@ -164,10 +177,27 @@ public final class GPU: @unchecked Sendable {
     func address(_ pointer: UnsafePointer<Float>) -> UInt64 { UInt64(UInt(bitPattern: pointer)) }
 
     /// Queues a copy of `count` floats from host memory (the host buffer may be reused on return).
+    ///
+    /// Up to 4 MiB (a batch, a dropout mask) goes through a ring of pinned buffers, so the host copies into
+    /// one and moves on while the GPU fetches it (a copy from ordinary memory makes the host wait for the
+    /// driver's own staging); a slot is reused once the copy queued from it has run. Larger uploads (a
+    /// whole training set, once) go straight from the host buffer.
     func upload(_ host: UnsafePointer<Float>, to device: UnsafeMutablePointer<Float>, count: Int) {
         guard count > 0 else { return }
-        setCurrent()
-        must(driver.cuMemcpyHtoDAsync(address(device), host, count * 4, stream), "cuMemcpyHtoDAsync")
+        let bytes = count * 4
+        lock.withLock { _ in
+            setCurrent()
+            guard bytes <= GPU.stagingBytes else {
+                must(driver.cuMemcpyHtoDAsync(address(device), host, bytes, stream), "cuMemcpyHtoDAsync")
+                return
+            }
+            let slot = staging[nextStage]
+            nextStage = (nextStage + 1) % staging.count
+            must(driver.cuEventSynchronize(slot.done), "cuEventSynchronize (staging)")
+            slot.buffer.copyMemory(from: host, byteCount: bytes)
+            must(driver.cuMemcpyHtoDAsync(address(device), slot.buffer, bytes, stream), "cuMemcpyHtoDAsync (pinned)")
+            must(driver.cuEventRecord(slot.done, stream), "cuEventRecord (staging)")
+        }
     }
 
     /// Copies `count` floats to host memory, waiting for everything queued before.
