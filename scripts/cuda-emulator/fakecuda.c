@@ -110,6 +110,8 @@ int nvrtcCompileProgram(Program* p, int n, const char* const* options) {
     FILE* f = fopen(log, "r");
     p->log = calloc(1, 1 << 16);
     if (f) { fread(p->log, 1, (1 << 16) - 1, f); fclose(f); }
+    remove(log);
+    remove(source);
     return status == 0 ? 0 : 6;  // NVRTC_ERROR_COMPILATION
 }
 int nvrtcGetProgramLogSize(Program* p, size_t* n) { *n = p->log ? strlen(p->log) + 1 : 1; return 0; }

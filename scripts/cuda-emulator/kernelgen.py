@@ -7,6 +7,7 @@ parameters cuLaunchKernel received. A kernel that meets at __syncthreads() runs 
 loops then stride by 1, and its shared-memory tree has nothing to do); with FAKECUDA_BARRIERS=1 it runs each
 block's threads as real threads meeting at a barrier instead, which exercises the tree as a GPU would (slowly).
 """
+import os
 import re
 import subprocess
 import sys
@@ -82,6 +83,8 @@ extern "C" void __launch_{name}(unsigned blocks, unsigned threads, void** params
     done = subprocess.run(["c++", "-std=c++17", "-O1", "-shared", "-fPIC", "-pthread", "-Wno-unused", "-o", output, cpp],
                           capture_output=True, text=True)
     sys.stderr.write(done.stderr)
+    if done.returncode == 0:
+        os.remove(cpp)  # kept on failure, for the compiler's line numbers
     sys.exit(done.returncode)
 
 
