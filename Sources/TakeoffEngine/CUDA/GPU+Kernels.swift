@@ -65,7 +65,7 @@ extension Tensor {
 }
 
 /// Compiled modules, by source.
-final class KernelCache: @unchecked Sendable {
+final class ModuleCache: @unchecked Sendable {
     private var modules: [String: UnsafeMutableRawPointer] = [:]
 
     func function(_ kernel: GPUKernel, on gpu: GPU) throws -> UnsafeMutableRawPointer {
@@ -89,19 +89,11 @@ final class KernelCache: @unchecked Sendable {
 }
 
 extension GPU {
-    private static let cache = KernelCache()
-
-    /// Compiles (once) and loads `kernel`, reporting compile errors; launches compile on demand.
-    public func load(_ kernel: GPUKernel) throws {
-        try lock.withLock { _ in
-            setCurrent()
-            _ = try GPU.cache.function(kernel, on: self)
-        }
-    }
+    private static let cache = ModuleCache()
 
     /// Queues `kernel` on `blocks` blocks of `threads` threads with `arguments` in the order of its
     /// parameter list.
-    public func launch(_ kernel: GPUKernel, blocks: Int, threads: Int = 256, sharedBytes: Int = 0, _ arguments: [KernelArgument]) {
+    public func launch(_ kernel: GPUKernel, blocks: Int, threads: Int = 256, _ arguments: [KernelArgument]) {
         guard blocks > 0 else { return }
         let total = arguments.reduce(0) { $0 + ($1.byteCount + 7) / 8 * 8 }
         let storage = UnsafeMutableRawPointer.allocate(byteCount: max(total, 8), alignment: 8)
@@ -118,7 +110,7 @@ extension GPU {
             let function: UnsafeMutableRawPointer
             do { function = try GPU.cache.function(kernel, on: self) } catch { preconditionFailure("\(error)") }
             let result = slots.withUnsafeMutableBufferPointer {
-                driver.cuLaunchKernel(function, UInt32(blocks), 1, 1, UInt32(threads), 1, 1, UInt32(sharedBytes), stream,
+                driver.cuLaunchKernel(function, UInt32(blocks), 1, 1, UInt32(threads), 1, 1, 0, stream,
                                       $0.baseAddress, nil)
             }
             must(result, "cuLaunchKernel(\(kernel.name), \(blocks) blocks of \(threads))")

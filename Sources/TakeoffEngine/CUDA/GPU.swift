@@ -99,7 +99,7 @@ public final class GPU: @unchecked Sendable {
         try blas.check(blas.cublasSetStream(handle, stream), "cublasSetStream")
         try blas.check(blas.cublasSetMathMode(handle, 0), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)")
 
-        var staging: [(UnsafeMutableRawPointer, UnsafeMutableRawPointer)] = []
+        var staging: [(buffer: UnsafeMutableRawPointer, done: UnsafeMutableRawPointer)] = []
         for _ in 0..<4 {
             var buffer: UnsafeMutableRawPointer? = nil
             var event: Handle = nil
@@ -107,7 +107,7 @@ public final class GPU: @unchecked Sendable {
             try d.check(d.cuEventCreate(&event, 2), "cuEventCreate")  // CU_EVENT_DISABLE_TIMING
             staging.append((buffer!, event!))
         }
-        self.staging = staging.map { (buffer: $0.0, done: $0.1) }
+        self.staging = staging
         self.driver = d
         self.nvrtc = compiler
         self.cublas = blas

@@ -66,6 +66,12 @@ extension Tensor {
         }
     }
 
+    /// Whole numbers (row numbers, class labels) as a float vector on `device`, the form gathers and the
+    /// fused cross-entropy read them in; exact below 2^24.
+    public init(indices: [Int], device: Device) {
+        self = Tensor(indices.map { Float($0) }, shape: [indices.count]).to(device)
+    }
+
     /// Elements `range` of this tensor's row-major order as a tensor of `shape` (default: a vector)
     /// sharing its memory: writes through the view change this tensor. Off the tape.
     public func view(_ range: Range<Int>, shape: [Int]? = nil) -> Tensor {

@@ -74,17 +74,22 @@ enum GPUKernels {
     /// `out = f(a, b)` over the broadcast described by `plan`.
     static func broadcast<F: BinaryKernel>(_ a: Tensor, _ b: Tensor, into out: Tensor, plan: BroadcastPlan, _ f: F) {
         let e = expression(f.cuda, F.self)
-        let rank = plan.outShape.count
-        precondition(rank <= 8, "broadcast on CUDA: \(rank) axes after merging; at most 8 are supported")
-        func padded(_ v: [Int]) -> [Int] { v + Array(repeating: 0, count: 8 - v.count) }
-        let dims = [rank] + padded(plan.outShape) + padded(plan.stridesA) + padded(plan.stridesB)
+        let dims = axes(plan.outShape, plan.stridesA, plan.stridesB, op: "broadcast")
         GPU.current.launch(broadcastKernel(e), count: out.count,
-                           [a.kernelArgument, b.kernelArgument, out.kernelArgument, .int(out.count), .ints(dims)] + e.arguments)
+                           [a.kernelArgument, b.kernelArgument, out.kernelArgument, .int(out.count), dims] + e.arguments)
+    }
+
+    /// The by-value `long long v[]` of the broadcast and permute kernels: the rank, then the extents and
+    /// each stride list, every one padded to 8 axes.
+    private static func axes(_ extents: [Int], _ strides: [Int]..., op: String) -> KernelArgument {
+        precondition(extents.count <= 8, "\(op) on CUDA: \(extents.count) axes; at most 8 are supported")
+        func padded(_ v: [Int]) -> [Int] { v + Array(repeating: 0, count: 8 - v.count) }
+        return .ints([extents.count] + padded(extents) + strides.flatMap(padded))
     }
 
     // MARK: Reductions, copies, gathers
 
-    static let reductions = GPUKernel("sum_lanes", source: """
+    static let reductionSource = """
     // One block per lane of (outer, inner): threads stride along the axis, then a tree in shared memory.
     extern "C" __global__ void sum_lanes(const float* x, float* out, long long length, long long inner) {
         __shared__ float part[256];
@@ -131,12 +136,12 @@ enum GPUKernels {
         long long lane = o * inner + e;
         dx[i] = ((long long)index[lane] == l) ? g[lane] : 0.0f;
     }
-    """)
+    """
 
-    static let sumLanes = GPUKernel("sum_lanes", source: reductions.source)
-    static let sumLanesShort = GPUKernel("sum_lanes_short", source: reductions.source)
-    static let maxLanes = GPUKernel("max_lanes", source: reductions.source)
-    static let maxLanesBackward = GPUKernel("max_lanes_backward", source: reductions.source)
+    static let sumLanes = GPUKernel("sum_lanes", source: reductionSource)
+    static let sumLanesShort = GPUKernel("sum_lanes_short", source: reductionSource)
+    static let maxLanes = GPUKernel("max_lanes", source: reductionSource)
+    static let maxLanesBackward = GPUKernel("max_lanes_backward", source: reductionSource)
 
     /// `out[o, i] = Σ_l x[o, l, i]`: a thread per lane where lanes are many or short (neighbouring lanes
     /// read neighbouring addresses when `inner` is wide, e.g. a bias gradient), else a block per lane.
@@ -149,7 +154,7 @@ enum GPUKernels {
         }
     }
 
-    static let movement = GPUKernel("copy_blocks", source: """
+    static let movementSource = """
     // dst[o * dstStride + k] = src[o * srcStride + k] for k < block.
     extern "C" __global__ void copy_blocks(const float* src, float* dst, long long outer, long long block,
                                            long long srcStride, long long dstStride) {
@@ -190,12 +195,12 @@ enum GPUKernels {
         }
         y[i] = x[offset];
     }
-    """)
+    """
 
-    static let copyBlocksKernel = GPUKernel("copy_blocks", source: movement.source)
-    static let gatherKernel = GPUKernel("gather", source: movement.source)
-    static let scatterAddKernel = GPUKernel("scatter_add", source: movement.source)
-    static let permuteKernel = GPUKernel("permute", source: movement.source)
+    static let copyBlocksKernel = GPUKernel("copy_blocks", source: movementSource)
+    static let gatherKernel = GPUKernel("gather", source: movementSource)
+    static let scatterAddKernel = GPUKernel("scatter_add", source: movementSource)
+    static let permuteKernel = GPUKernel("permute", source: movementSource)
 
     /// Copies `outer` blocks of `block` elements between strided positions.
     static func copyBlocks(outer: Int, block: Int, from src: UnsafeMutablePointer<Float>, stride srcStride: Int,
@@ -211,9 +216,7 @@ enum GPUKernels {
 
     /// `y[i] = x[Σ index_a(i) · strides[a]]` for an output of shape `outShape`.
     static func permute(_ x: Tensor, into y: Tensor, outShape: [Int], strides: [Int]) {
-        precondition(outShape.count <= 8, "permuted on CUDA: at most 8 axes, got \(outShape.count)")
-        func padded(_ v: [Int]) -> [Int] { v + Array(repeating: 0, count: 8 - v.count) }
         GPU.current.launch(permuteKernel, count: y.count,
-                           [x.kernelArgument, y.kernelArgument, .int(y.count), .ints([outShape.count] + padded(outShape) + padded(strides))])
+                           [x.kernelArgument, y.kernelArgument, .int(y.count), axes(outShape, strides, op: "permuted")])
     }
 }

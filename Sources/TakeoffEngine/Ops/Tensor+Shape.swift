@@ -107,7 +107,7 @@ extension Tensor {
         for (k, i) in indices.enumerated() where i < 0 || i >= length {
             preconditionFailure("gather: index \(i) at position \(k) is out of range for axis \(axis) of shape \(shape)")
         }
-        if device == .cuda { return gather(Tensor(indices.map { Float($0) }, shape: [indices.count]).to(.cuda), axis: axis) }
+        if device == .cuda { return gather(Tensor(indices: indices, device: .cuda), axis: axis) }
         var outShape = shape
         outShape[ax] = indices.count
         let out = Tensor(uninitializedShape: outShape)

@@ -62,7 +62,7 @@ extension Tensor {
     public static func softmaxCrossEntropy(logits: Tensor, labels: [Int]) -> Tensor {
         if logits.device == .cuda {
             checkLabels(labels, logits, op: "softmaxCrossEntropy")
-            return softmaxCrossEntropy(logits: logits, labels: Tensor(labels.map { Float($0) }, shape: [labels.count]).to(.cuda))
+            return crossEntropyOnGPU(logits, Tensor(indices: labels, device: .cuda), mean: true)
         }
         let (losses, probs) = crossEntropyRows(logits, labels, op: "softmaxCrossEntropy")
         let n = labels.count
@@ -79,7 +79,7 @@ extension Tensor {
     public static func softmaxCrossEntropyPerRow(logits: Tensor, labels: [Int]) -> Tensor {
         if logits.device == .cuda {
             checkLabels(labels, logits, op: "softmaxCrossEntropyPerRow")
-            return crossEntropyOnGPU(logits, Tensor(labels.map { Float($0) }, shape: [labels.count]).to(.cuda), mean: false)
+            return crossEntropyOnGPU(logits, Tensor(indices: labels, device: .cuda), mean: false)
         }
         let (losses, probs) = crossEntropyRows(logits, labels, op: "softmaxCrossEntropyPerRow")
         return record(losses, [logits], "softmaxCrossEntropyPerRow") { g, _ in
@@ -212,8 +212,8 @@ extension Tensor {
         let probs = Tensor(uninitializedShape: [n, c], device: .cuda), losses = Tensor(uninitializedShape: [n], device: .cuda)
         GPU.current.launch(crossEntropyKernel, count: n,
                            [logits.kernelArgument, labels.kernelArgument, probs.kernelArgument, losses.kernelArgument, .int(n), .int(c)])
-        let out = mean ? losses.detached.sum().detached * (1 / Float(n)) : losses
-        return record(out.detached, [logits], mean ? "softmaxCrossEntropy" : "softmaxCrossEntropyPerRow") { g, _ in
+        let out = mean ? losses.sum() * (1 / Float(n)) : losses  // off the tape: losses has no history
+        return record(out, [logits], mean ? "softmaxCrossEntropy" : "softmaxCrossEntropyPerRow") { g, _ in
             let dx = Tensor(uninitializedShape: [n, c], device: .cuda)
             GPU.current.launch(crossEntropyBackwardKernel, count: n * c, [probs.kernelArgument, labels.kernelArgument, g.kernelArgument,
                                                                           dx.kernelArgument, .int(n), .int(c), .int(mean ? 0 : 1)])

@@ -31,12 +31,8 @@ public enum NeuralParity {
     /// The GPU kernels of this module, for the NVRTC compile check.
     public static var kernels: [GPUKernel] { [OptimizerKernels.sgd, OptimizerKernels.adam] }
 
-    private static func model(_ shape: [Int], @LayerBuilder _ layers: () -> [any Layer]) -> Sequential {
-        Sequential(inputShape: shape, seed: 3, layers)
-    }
-
     private static func optimizerStep(_ kind: OptimizerKind, name: String) -> ParityCheck.Result {
-        let make = { model([5]) { Dense(4, activation: .tanh); Dense(2) } }
+        let make = { Sequential(inputShape: [5], seed: 3) { Dense(4, activation: .tanh); Dense(2) } }
         let (cpu, gpu) = (make(), make())
         do { try gpu.move(to: .cuda) } catch { return failure(name, error) }
         let (oc, og) = (kind.make(for: cpu.arena), kind.make(for: gpu.arena))

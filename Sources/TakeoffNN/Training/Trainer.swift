@@ -104,14 +104,12 @@ public struct Trainer {
                     let rows = epochOrder.view(range)
                     loss = Loss.crossEntropy(model(resident.features.gather(rows, axis: 0), context: &context),
                                              resident.labels.gather(rows, axis: 0))
-                } else if device != .cpu {
-                    let idx = Array(order[range])
-                    let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + inputShape).to(device)
-                    loss = Loss.crossEntropy(model(x, context: &context), Tensor(idx.map { Float(train.labels[$0]) }, shape: [idx.count]).to(device))
                 } else {
                     let idx = Array(order[range])
-                    let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + inputShape)
+                    let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + inputShape).to(device)
                     loss = Loss.crossEntropy(model(x, context: &context), idx.map { train.labels[$0] })
+                }
+                if device == .cpu {
                     let value = loss.item
                     guard value.isFinite else {
                         throw TrainingError.diverged(learner: name, detail: "loss is \(value) at epoch \(epoch), step \(step + 1)")
@@ -192,10 +190,10 @@ struct DeviceResidentData {
         // Row numbers travel as floats, exact below 2^24.
         guard device == .cuda, data.count < 1 << 24, data.features.count * 4 < GPU.current.memoryInfo.free / 2 else { return nil }
         features = data.features.reshaped([data.count] + inputShape).to(device)
-        labels = Tensor(data.labels.map { Float($0) }, shape: [data.count]).to(device)
+        labels = Tensor(indices: data.labels, device: device)
         self.device = device
     }
 
     /// An epoch's row order on the device.
-    func rows(_ order: [Int]) -> Tensor { Tensor(order.map { Float($0) }, shape: [order.count]).to(device) }
+    func rows(_ order: [Int]) -> Tensor { Tensor(indices: order, device: device) }
 }
