@@ -93,10 +93,10 @@ public struct NeuralLearner: Learner {
         let model = preset.model(inputShape: shape, classes: train.classCount, activation: activation,
                                  dropout: dropout, seed: seed)
         let trainer = Trainer(options: options(examples: fitPart.count), name: name)
-        try model.move(to: device)
+        model.move(to: device)
         let history = try trainer.fit(model, train: standardizer.apply(to: fitPart),
                                       validation: validation.map { standardizer.apply(to: $0) }, seed: seed &+ 1)
-        try model.move(to: .cpu)
+        model.move(to: .cpu)
         let network = NeuralModel(network: model, preset: preset, activation: activation, classNames: train.classNames,
                                   inputScale: Tensor(standardizer.scale, shape: [train.featureCount]),
                                   inputShift: Tensor(standardizer.shift, shape: [train.featureCount]), history: history)

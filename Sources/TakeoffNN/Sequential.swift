@@ -53,13 +53,12 @@ public final class Sequential: @unchecked Sendable {
     /// Where the parameters live and the layers run.
     public var device: Device { arena.device }
 
-    /// Moves the parameters to `device`; later forward passes run there. Throws for a layer that
-    /// has no version for that device.
-    public func move(to device: Device) throws {
-        if device == .cuda, let layer = layers.first(where: { !$0.buffers.isEmpty }) {
-            throw TrainingError.unsuitableData(learner: "--device cuda", reason: "\(layer.summary) keeps running statistics, which have no CUDA version yet")
-        }
+    /// Moves the parameters and buffers (running statistics) to `device`; later forward passes run there.
+    public func move(to device: Device) {
         arena.move(to: device)
+        for layer in layers {
+            for buffer in layer.buffers { layer.setBuffer(buffer.name, buffer.value.to(device)) }
+        }
     }
 
     /// Runs the layers on a batch [n, inputShape…].

@@ -9,7 +9,7 @@ import TakeoffNN
     @Test func movingAModelToTheCPUChangesNothing() throws {
         let model = NeuralPreset.mlpSmall.model(inputShape: [4], classes: 3, activation: .relu, seed: 1)
         let before = model.arena.snapshot()
-        try model.move(to: .cpu)
+        model.move(to: .cpu)
         #expect(model.device == .cpu)
         #expect(model.arena.snapshot() == before)
     }

@@ -65,6 +65,22 @@ func blobs(perClass: Int, seed: UInt64) -> Dataset {
         #expect(try run() == run())
     }
 
+    @Test func earlyStoppingRestoresTheBestEpochWithItsRunningStatistics() throws {
+        let (data, validation) = (blobs(perClass: 40, seed: 4), blobs(perClass: 20, seed: 5))
+        let model = Sequential(inputShape: [2], seed: 2) { Dense(16); BatchNorm(momentum: 0.5); ActivationLayer(.relu); Dense(4) }
+        var options = TrainingOptions()
+        options.epochs = 12
+        options.batchSize = 16
+        options.learningRate = 0.05
+        options.patience = 12
+        let history = try Trainer(options: options).fit(model, train: data, validation: validation, seed: 1)
+        #expect(history.bestEpoch < history.epochs.count, "the test needs a best epoch before the last")
+        let kept = history.epochs[history.bestEpoch - 1]
+        let (loss, accuracy) = Trainer.evaluate(model, on: validation)
+        #expect(accuracy == kept.validationAccuracy)
+        #expect(abs(loss - kept.validationLoss!) <= 1e-6 * Swift.max(1, loss))
+    }
+
     @Test func hugeLearningRateIsReportedAsDivergence() {
         let data = spirals(perClass: 30, seed: 3)
         let model = Sequential(inputShape: [2], seed: 1) { Dense(32, activation: .relu); Dense(32, activation: .relu); Dense(2) }

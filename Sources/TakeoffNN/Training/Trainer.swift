@@ -75,7 +75,8 @@ public struct Trainer {
         let inputShape = model.inputShape
         var history = TrainingHistory()
         let rng = RandomGenerator(seed: seed)
-        var best: (accuracy: Double, loss: Float, weights: [Float])? = nil
+        // The best epoch's weights and running statistics (layers replace their buffers, never write into them).
+        var best: (accuracy: Double, loss: Float, weights: [Float], buffers: [(layer: any Layer, key: String, value: Tensor)])? = nil
         var sinceBest = 0
         var step = 0
         let progress = options.showProgress ? ProgressBar(total: options.epochs * stepsPerEpoch, label: name) : nil
@@ -148,7 +149,7 @@ public struct Trainer {
                 record.validationLoss = loss
                 record.validationAccuracy = accuracy
                 if best == nil || accuracy > best!.accuracy || accuracy == best!.accuracy && loss < best!.loss {
-                    best = (accuracy, loss, arena.snapshot())
+                    best = (accuracy, loss, arena.snapshot(), model.namedBuffers.map { ($0.layer, $0.key, $0.value) })
                     history.bestEpoch = epoch
                     sinceBest = 0
                 } else {
@@ -162,7 +163,10 @@ public struct Trainer {
             if let target = options.targetLoss, record.trainLoss < target { history.stoppedEarly = true; break }
             if let limit = options.timeLimit, trainingSeconds >= limit { history.stoppedEarly = true; break }
         }
-        if let best { arena.restore(best.weights) }
+        if let best {
+            arena.restore(best.weights)
+            for b in best.buffers { b.layer.setBuffer(b.key, b.value) }
+        }
         history.seconds = Benchmarks.now() - start
         history.examplesPerSecond = Double(step * batch) / Swift.max(history.seconds, 1e-9)
         progress?.finish(status: String(format: "%d epochs, %.0f examples/s", history.epochs.count, history.examplesPerSecond))

@@ -121,7 +121,7 @@ extension Bench {
                 }
                 let shape = preset.needsImages ? data.imageShape! : [data.featureCount]
                 let model = preset.model(inputShape: shape, classes: data.classCount, activation: .relu, seed: 1)
-                try model.move(to: device)
+                model.move(to: device)
                 let steps = self.steps ?? (data.count + batchSize - 1) / batchSize
                 let r = try Trainer.benchmark(model, data: data, batchSize: batchSize, steps: steps)
                 rows.append(["preset": name, "examples_per_second": r.examplesPerSecond, "gflops": r.gflops,
