@@ -22,6 +22,9 @@ public struct ActivationRace: Sendable {
     /// The training loss and test accuracy whose first crossing is timed.
     public var targetLoss: Float = 1.0
     public var targetAccuracy: Double = 0.8
+    /// Where the networks train. On a GPU, step times are when each step was queued, so times to a
+    /// target are late by at most the queue (it drains at every gradient-norm sample).
+    public var device: Device = .cpu
 
     public init() {}
 
@@ -73,6 +76,7 @@ public struct ActivationRace: Sendable {
             for activation in activations {
                 var run = Run(activation: activation, seed: seed)
                 let net = model(inputs: train.featureCount, classes: train.classCount, activation: activation, seed: seed)
+                net.move(to: device)
                 do {
                     let h = try Trainer(options: options, name: activation.rawValue)
                         .fit(net, train: train, validation: nil, monitor: test, seed: seed)

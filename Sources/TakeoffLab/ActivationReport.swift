@@ -32,11 +32,11 @@ public struct ActivationReport {
         }
         try csv.write(to: folder.appendingPathComponent("activations.csv"), atomically: true, encoding: .utf8)
         struct Setup: Codable { var data: String, depth: Int, width: Int, optimizer: String, lr: Float, batch: Int, seeds: Int,
-                                targetLoss: Float, targetAccuracy: Double }
+                                targetLoss: Float, targetAccuracy: Double, device: String }
         struct Document: Codable { var setup: Setup; var activations: [ActivationRace.Summary]; var failures: [String] }
         let doc = Document(setup: Setup(data: data, depth: race.depth, width: race.width, optimizer: race.optimizer.description,
                                         lr: race.learningRate, batch: race.batchSize, seeds: race.seeds.count,
-                                        targetLoss: race.targetLoss, targetAccuracy: race.targetAccuracy),
+                                        targetLoss: race.targetLoss, targetAccuracy: race.targetAccuracy, device: race.device.rawValue),
                            activations: summaries,
                            failures: runs.compactMap { r in r.failure.map { "\(r.activation.rawValue) seed \(r.seed): \($0)" } })
         let encoder = JSONEncoder()

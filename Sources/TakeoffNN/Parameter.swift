@@ -10,15 +10,13 @@ public final class Parameter: @unchecked Sendable {
     /// Whether weight decay applies (weights yes; biases and normalisation scales no).
     public let decays: Bool
 
-    /// The L2 norm of the accumulated gradient (0 before any backward pass; read back from a GPU).
+    /// The L2 norm of the accumulated gradient (0 before any backward pass; summed on a GPU, which
+    /// then waits for its queue).
     public var gradientNorm: Float {
         guard let g = value.grad else { return 0 }
+        guard g.device == .cpu else { return withoutGradients { g.squared().sum().item }.squareRoot() }
         var s: Float = 0
-        if g.device == .cpu {
-            for i in 0..<g.count { s += g.pointer[i] * g.pointer[i] }
-        } else {
-            for x in g.scalars { s += x * x }
-        }
+        for i in 0..<g.count { s += g.pointer[i] * g.pointer[i] }
         return s.squareRoot()
     }
 

@@ -107,6 +107,17 @@ public enum ParityCheck {
         add("sum along axes (short and long)", [[3, 300]]) { $0[0].sum(axis: 1) + $0[0].sum(axis: 0).sum() }
         add("sum over a middle axis", [[2, 80, 3]]) { $0[0].sum(axis: 1) }
         add("mean of all", [[5, 7]]) { $0[0].mean() }
+        cases.append(Case("item reads a sum back") {
+            let x = random([40, 25], seed: 3)
+            let (cpu, gpu) = (x.sum().item, x.to(.cuda).sum().item)
+            let error = abs(cpu - gpu) / max(1, abs(cpu))
+            return Result(name: "item reads a sum back", forwardError: error, gradientError: 0, finiteDifferenceError: nil, passed: error <= 1e-4)
+        })
+        add("sum of all, 30,000 elements", [[100, 300]], finiteDifferences: false) { $0[0].sum() }
+        add("ops on an offset view (a parameter's gradient)", [[2, 300]], finiteDifferences: false) { x in
+            let v = x[0].detached.view(37..<537, shape: [20, 25])
+            return v.squared().sum() + v.sum(axis: 0).sum() + x[0].mean()  // the mean keeps a gradient to compare
+        }
         add("max along an axis", [[4, 9]], finiteDifferences: false) { $0[0].max(axis: 1) }
         add("softmax", [[5, 10]]) { $0[0].softmax(axis: -1) }
         add("logSoftmax along axis 0", [[6, 4]]) { $0[0].logSoftmax(axis: 0) }

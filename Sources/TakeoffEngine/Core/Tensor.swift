@@ -65,7 +65,7 @@ public struct Tensor: @unchecked Sendable {
     /// The single element of a one-element tensor (read back from the GPU for a CUDA tensor).
     public var item: Float {
         precondition(count == 1, "item: tensor of shape \(shape) has \(count) elements, not 1")
-        return device == .cpu ? pointer[0] : to(.cpu).pointer[0]
+        return device == .cpu ? pointer[0] : to(.cpu).scalars[0]  // (a pointer into a temporary would outlive it)
     }
 
     /// The element at a multi-index.

@@ -50,7 +50,7 @@ extension ActivationReport {
                 + "<td>\(cell(s.stepsToTargetAccuracy, "%.0f"))</td><td>\(speedup)</td><td>\(cell(s.finalTestAccuracy, "%.2f%%", scale: 100))</td>"
                 + "<td>\(s.diverged)/\(s.runs)</td></tr>\n"
         }
-        let setup = "\(Plot.escape(data)): \(race.depth) hidden layers of \(race.width), \(race.optimizerName), learning rate \(race.learningRate), batch \(race.batchSize), \(race.seeds.count) seed(s)"
+        let setup = "\(Plot.escape(data)): \(race.depth) hidden layers of \(race.width), \(race.optimizerName), learning rate \(race.learningRate), batch \(race.batchSize), \(race.seeds.count) seed(s), on \(race.device == .cpu ? "the CPU" : "the GPU")"
         return """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>Takeoff: activation race</title>

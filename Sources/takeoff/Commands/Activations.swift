@@ -9,6 +9,7 @@ struct Activations: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Race activations: the same deep MLP with sigmoid, tanh, ReLU, … and per-layer gradient norms that show why.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var deviceOptions: DeviceOptions
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Comma-separated activations.") var activations: String = "sigmoid,tanh,relu,leaky-relu,gelu"
     @Option(help: "Hidden layers.") var depth: Int = 5
@@ -49,6 +50,7 @@ struct Activations: ParsableCommand {
             race.epochs = 10_000
         }
         race.seeds = (0..<UInt64(seeds)).map { $0 }
+        race.device = try deviceOptions.resolved()
         (race.targetLoss, race.targetAccuracy) = (targetLoss, targetAccuracy)
         let outURL = URL(fileURLWithPath: out)
         try Curve.checkWritable(outURL)

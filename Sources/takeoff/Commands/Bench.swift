@@ -105,6 +105,7 @@ extension Bench {
             commandName: "train",
             abstract: "Training throughput of the neural presets on Fashion-MNIST (one epoch unless --steps).")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var deviceOptions: DeviceOptions
         @Option(help: "Comma-separated presets.") var presets: String = "mlp-small,mlp-medium,mlp-large,cnn"
         @Option(help: "Batch size.") var batchSize: Int = 128
         @Option(help: "Steps to time (default: one epoch of 60,000 images).") var steps: Int?
@@ -112,7 +113,7 @@ extension Bench {
 
         func run() throws {
             try global.apply()
-            let device = try global.resolvedDevice()
+            let device = try deviceOptions.resolved()
             let data = try DataCatalog.fashionMNIST().train
             var rows: [[String: Any]] = []
             for name in presets.split(separator: ",").map(String.init) {

@@ -15,6 +15,7 @@ struct Curve: ParsableCommand {
             predicted to overrun the budget are skipped and reported. Writes OUT/curve.svg, report.html, results.csv and summary.json.
             """)
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var deviceOptions: DeviceOptions
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Comma-separated learners (default: all that suit the data: \(LearnerRegistry.names.joined(separator: ", "))).")
     var learners: String?
@@ -54,7 +55,7 @@ struct Curve: ParsableCommand {
         }
         let split = try dataOptions.load(seed: dataSeed)
         let names = learners.map(Self.list) ?? (quick ? Self.quickLearners : SweepPlan.defaultLearners(for: split.train))
-        let device = try global.resolvedDevice()
+        let device = try deviceOptions.resolved()
         let learnerList = try names.map { name -> any Learner in
             var options = LearnerOptions()
             if NeuralPreset(rawValue: name) != nil { (options.epochs, options.device) = (epochs, device) }

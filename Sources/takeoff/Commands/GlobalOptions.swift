@@ -6,20 +6,6 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for Takeoff's kernels and OpenBLAS (default: all cores).")
     var threads: Int?
 
-    @Option(name: .long, help: "Where networks train: cpu, cuda (an NVIDIA GPU, libraries loaded at run time) or auto (cuda when found). Classic learners use the CPU.")
-    var device: String = "cpu"
-
-    @Flag(name: .customLong("tf32"), help: "Let cuBLAS use TF32 tensor cores for float32 GEMMs (CUDA only; off: results match the CPU to float32 rounding).")
-    var tf32 = false
-
-    /// The device `--device` names, started and checked (a clear error when CUDA is missing).
-    func resolvedDevice() throws -> Device {
-        let d: Device
-        do { d = try Device.named(device) } catch { throw ValidationError("--device \(device): \(error)") }
-        if d == .cuda { try GPU.shared().allowsTF32 = tf32 } else if tf32 { throw ValidationError("--tf32 applies to --device cuda only") }
-        return d
-    }
-
     func apply() throws {
         if let threads {
             guard threads > 0 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -27,5 +13,22 @@ struct GlobalOptions: ParsableArguments {
         } else {
             Parallel.threadCount = Parallel.defaultThreadCount
         }
+    }
+}
+
+/// Where networks train: the options of the commands that train them.
+struct DeviceOptions: ParsableArguments {
+    @Option(name: .long, help: "Where networks train: cpu, cuda (an NVIDIA GPU, libraries loaded at run time) or auto (cuda when found). Classic learners use the CPU.")
+    var device: String = "cpu"
+
+    @Flag(name: .customLong("tf32"), help: "Let cuBLAS use TF32 tensor cores for float32 GEMMs (CUDA only; off: results match the CPU to float32 rounding).")
+    var tf32 = false
+
+    /// The device `--device` names, started and checked (a clear error when CUDA is missing).
+    func resolved() throws -> Device {
+        let d: Device
+        do { d = try Device.named(device) } catch { throw ValidationError("--device \(device): \(error)") }
+        if d == .cuda { try GPU.shared().allowsTF32 = tf32 } else if tf32 { throw ValidationError("--tf32 applies to --device cuda only") }
+        return d
     }
 }

@@ -9,6 +9,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train one learner on a nested subset of a data set and evaluate it on the test set.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var deviceOptions: DeviceOptions
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Learner: \(LearnerRegistry.names.joined(separator: ", ")).") var learner: String
     @Option(help: "Training examples m, a nested stratified subset of the pool (default: all).") var trainSize: Int?
@@ -38,7 +39,7 @@ struct Train: ParsableCommand {
         }
         (options.epochs, options.batchSize, options.learningRate, options.dropout) = (epochs, batchSize, lr, dropout)
         options.showProgress = !json
-        options.device = try global.resolvedDevice()
+        options.device = try deviceOptions.resolved()
         let learner = try LearnerRegistry.learner(named: self.learner, options: options)
 
         let split = try dataOptions.load(seed: seed)
