@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+import Synchronization
 import Testing
 import TakeoffEngine
 
@@ -50,5 +53,18 @@ import TakeoffEngine
         let images = random([8, 16, 32, 32], seed: 2)
         let pooled = images.maxPool2d(kernel: 2)
         #expect(pooled.scalars == (0..<8).flatMap { images.slice(axis: 0, $0..<($0 + 1)).maxPool2d(kernel: 2).scalars })
+    }
+
+    @Test func overlappingSingleThreadedSectionsKeepOpenBLASOnOneThread() {
+        // Sections of different lengths from several threads at once (as parallel curve workers make):
+        // none may see another's exit restore the thread count while it is still inside.
+        let sawMoreThanOne = Mutex(false)
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            BLAS.singleThreaded {
+                usleep(UInt32(1_000 * (i % 4 + 1)))
+                if BLAS.threadCount != 1 { sawMoreThanOne.withLock { $0 = true } }
+            }
+        }
+        #expect(!sawMoreThanOne.withLock { $0 })
     }
 }

@@ -13,6 +13,25 @@ public enum BLAS {
     /// Sets the number of threads OpenBLAS uses.
     public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 
+    private static let singleThreadedSections = Mutex(0)
+
+    /// Runs `body` with OpenBLAS single-threaded, so that GEMMs called from several threads at once each
+    /// run on their caller's thread. Concurrent and nested sections (parallel curve workers) share one
+    /// switch: the first in sets one thread, the last out restores ``Parallel/threadCount``.
+    public static func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
+        singleThreadedSections.withLock { open in
+            if open == 0 { setThreadCount(1) }
+            open += 1
+        }
+        defer {
+            singleThreadedSections.withLock { open in
+                open -= 1
+                if open == 0 { setThreadCount(Parallel.threadCount) }
+            }
+        }
+        return try body()
+    }
+
     /// `C = alpha · op(A) · op(B) + beta · C`, row-major; `op(A)` is m×k, `op(B)` is k×n, C is m×n.
     @inline(__always)
     public static func sgemm(transposeA: Bool = false, transposeB: Bool = false,

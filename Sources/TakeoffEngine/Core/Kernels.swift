@@ -131,17 +131,15 @@ extension Kernels {
             return
         }
         let start = BLAS.Profile.isOn ? DispatchTime.now().uptimeNanoseconds : 0
-        BLAS.setThreadCount(1)
         let rows = m >= n
-        Parallel.forEach(t) { part in
+        BLAS.singleThreaded { Parallel.forEach(t) { part in
             let (lo, hi) = rows ? (m * part / t, m * (part + 1) / t) : (n * part / t, n * (part + 1) / t)
             let ap = rows ? (transposeA ? a + lo : a + lo * lda) : a
             let bp = rows ? b : (transposeB ? b + lo * ldb : b + lo)
             cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                         Int32(rows ? hi - lo : m), Int32(rows ? n : hi - lo), Int32(k), alpha, ap, Int32(lda), bp, Int32(ldb),
                         beta, rows ? c + lo * ldc : c + lo, Int32(ldc))
-        }
-        BLAS.setThreadCount(t)
+        } }
         if BLAS.Profile.isOn { BLAS.Profile.record(since: start) }
     }
 
@@ -156,10 +154,8 @@ extension Kernels {
     static func eachBlock(_ count: Int, _ body: (_ block: Int, _ lo: Int, _ hi: Int) -> Void) {
         let t = blockCount(count)
         guard t > 1 else { body(0, 0, count); return }
-        BLAS.setThreadCount(1)
         BLAS.Profile.concurrency.store(UInt64(t), ordering: .relaxed)
-        Parallel.forEach(t) { b in body(b, count * b / t, count * (b + 1) / t) }
+        BLAS.singleThreaded { Parallel.forEach(t) { b in body(b, count * b / t, count * (b + 1) / t) } }
         BLAS.Profile.concurrency.store(1, ordering: .relaxed)
-        BLAS.setThreadCount(Parallel.threadCount)
     }
 }
