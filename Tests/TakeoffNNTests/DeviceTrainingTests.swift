@@ -1,7 +1,7 @@
 import Testing
 import TakeoffData
 import TakeoffEngine
-import TakeoffNN
+@testable import TakeoffNN
 
 /// Training on a device: the CPU path of the device API everywhere, the optimizer kernels through
 /// NVRTC where it is installed, and CPU/CUDA training parity where a GPU is.
@@ -31,5 +31,20 @@ import TakeoffNN
         let check = try #require(NeuralParity.cases.first { $0.name == name })
         let result = check.run()
         #expect(result.passed, "\(result.line)")
+    }
+
+    @Test(.enabled(if: GPU.isAvailable, "no CUDA GPU on this machine: the GPU memory check not run"))
+    func cudaTrainingThatCannotFitIsAnError() throws {
+        // One feature, so the data are small; one batch of all of them through 4,096 units is not.
+        let free = GPU.current.memoryInfo.free
+        let n = free / (4 * 2 * 4098) + 1000
+        let data = Dataset(name: "wide", features: Tensor.zeros([n, 1]), labels: (0..<n).map { $0 % 2 }, classNames: ["a", "b"])
+        let model = Sequential(inputShape: [1], seed: 1) { Dense(4096, activation: .relu); Dense(2) }
+        model.move(to: .cuda)
+        var options = TrainingOptions()
+        options.batchSize = n
+        options.epochs = 1
+        try #require(Trainer.minimumStepBytes(model, batch: n) > free, "this GPU has \(free) bytes free: the step fits")
+        #expect(throws: TrainingError.self) { try Trainer(options: options).fit(model, train: data, validation: nil, seed: 1) }
     }
 }

@@ -87,6 +87,7 @@ public struct Trainer {
         // gathered on the device by its shuffled row numbers (else each batch is uploaded); losses are kept
         // on the device and read once per epoch.
         let device = model.device
+        if device == .cuda { try checkMemory(model, batch: batch) }
         let resident = device == .cpu ? nil : DeviceResidentData(train, inputShape: inputShape, device: device)
 
         for epoch in 1...Swift.max(options.epochs, 1) {
@@ -180,6 +181,25 @@ public struct Trainer {
         let predicted = logits.argmax(axis: -1)
         let correct = zip(predicted, data.labels).filter { $0 == $1 }.count
         return (loss, Double(correct) / Double(Swift.max(data.count, 1)))
+    }
+}
+
+extension Trainer {
+    /// Bytes a training step needs at least: the parameters with their gradients and two optimizer
+    /// moments, and each layer's output and its gradient for one batch.
+    static func minimumStepBytes(_ model: Sequential, batch: Int) -> Int {
+        let activations = model.inputShape.reduce(1, *) + 2 * model.shapes.map { $0.reduce(1, *) }.reduce(0, +)
+        return 4 * (4 * model.parameterCount + batch * activations)
+    }
+
+    /// Stops with a clear error, before anything runs, when a step cannot fit in the GPU's free memory
+    /// (an allocation failing mid-step could only stop the program).
+    func checkMemory(_ model: Sequential, batch: Int) throws {
+        let (need, free) = (Trainer.minimumStepBytes(model, batch: batch), GPU.current.memoryInfo.free)
+        guard need > free else { return }
+        let gib = { (bytes: Int) in String(format: "%.2f GiB", Double(bytes) / Double(1 << 30)) }
+        throw TrainingError.unsuitableData(learner: name, reason: "a training step needs at least \(gib(need)) of GPU memory at batch size \(batch), "
+                                           + "and the GPU has \(gib(free)) free; lower --batch-size or train on the CPU")
     }
 }
 
