@@ -178,7 +178,7 @@ public final class GPU: @unchecked Sendable {
 
     /// Queues a copy of `count` floats from host memory (the host buffer may be reused on return).
     ///
-    /// Up to 4 MiB (a batch, a dropout mask) goes through a ring of pinned buffers, so the host copies into
+    /// Up to 4 MiB (a batch, a batch's row numbers) goes through a ring of pinned buffers, so the host copies into
     /// one and moves on while the GPU fetches it (a copy from ordinary memory makes the host wait for the
     /// driver's own staging); a slot is reused once the copy queued from it has run. Larger uploads (a
     /// whole training set, once) go straight from the host buffer.

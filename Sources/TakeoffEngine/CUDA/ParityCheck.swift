@@ -168,7 +168,8 @@ public enum ParityCheck {
             + [GPUKernels.sumLanes, GPUKernels.sumLanesShort, GPUKernels.maxLanes, GPUKernels.maxLanesBackward,
                GPUKernels.copyBlocksKernel, GPUKernels.gatherKernel, GPUKernels.scatterAddKernel, GPUKernels.permuteKernel,
                Tensor.softmaxKernel, Tensor.crossEntropyKernel, Tensor.crossEntropyBackwardKernel,
-               Tensor.im2colKernel, Tensor.col2imKernel, Tensor.maxPoolForwardKernel, Tensor.maxPoolBackwardKernel]
+               Tensor.im2colKernel, Tensor.col2imKernel, Tensor.maxPoolForwardKernel, Tensor.maxPoolBackwardKernel,
+               Tensor.dropoutMaskKernel]
     }
 
     /// Compiles `kernels` with NVRTC for `architecture` (no GPU needed) and returns the failures.

@@ -1,23 +1,59 @@
 // Inverted dropout: kept entries are scaled by 1/(1 − p) at training time, so evaluation
 // needs no rescaling.
+//
+// Entry i of a mask is a hash of (key, i), with one key drawn from the caller's generator per mask:
+// any thread, on either device, computes any entry on its own, so the GPU draws its masks itself
+// and still drops the same units as the CPU for the same seed.
 
 extension Tensor {
-    /// A mask of the given shape whose entries are 0 with probability `p` and `1 / (1 − p)`
-    /// otherwise, drawn in row-major order from `rng` (one `uniform()` per entry).
-    public static func dropoutMask(shape: [Int], p: Float, rng: inout RandomGenerator) -> Tensor {
+    /// A mask of the given shape on `device` whose entries are 0 with probability `p` and
+    /// `1 / (1 − p)` otherwise; draws one number from `rng`.
+    public static func dropoutMask(shape: [Int], p: Float, rng: inout RandomGenerator, device: Device = .cpu) -> Tensor {
         precondition(p >= 0 && p < 1, "dropoutMask: probability \(p) is outside [0, 1) for shape \(shape)")
-        let mask = Tensor(uninitializedShape: shape)
-        let keep = 1 / (1 - p), m = mask.pointer
-        for i in 0..<mask.count { m[i] = rng.uniform() < p ? 0 : keep }
+        let mask = Tensor(uninitializedShape: shape, device: device)
+        let key = rng.next(), keep = 1 / (1 - p)
+        if device == .cuda {
+            GPU.current.launch(dropoutMaskKernel, count: mask.count,
+                               [mask.kernelArgument, .int(mask.count), .int(Int(bitPattern: UInt(key))), .float(p), .float(keep)])
+            return mask
+        }
+        let m = mask.pointer
+        Parallel.ranges(mask.count, cost: 4) { lo, hi in
+            for i in lo..<hi { m[i] = dropoutUniform(key: key, index: i) < p ? 0 : keep }
+        }
         return mask
     }
 
-    /// `self` times a fresh ``dropoutMask(shape:p:rng:)``; the gradient flows through the same mask.
+    /// Entry `index`'s uniform number in [0, 1) (24 bits) for a mask's `key`: SplitMix64's output
+    /// function at key + (index + 1)·γ.
+    @inline(__always)
+    static func dropoutUniform(key: UInt64, index: Int) -> Float {
+        var z = key &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Float(z >> 40) * 0x1p-24
+    }
+
+    /// `self` times a fresh ``dropoutMask(shape:p:rng:device:)``; the gradient flows through the same mask.
     /// With `p == 0` it returns `self` and draws nothing from `rng`.
     public func dropout(p: Float, rng: inout RandomGenerator) -> Tensor {
         if p == 0 { return self }
-        // The mask is drawn on the host from the same stream on every device, so a CUDA run drops the
-        // same units as a CPU run with the same seed.
-        return self * Tensor.dropoutMask(shape: shape, p: p, rng: &rng).to(device)
+        return self * Tensor.dropoutMask(shape: shape, p: p, rng: &rng, device: device)
     }
+
+    // MARK: CUDA
+
+    static let dropoutMaskKernel = GPUKernel("dropout_mask", source: """
+    extern "C" __global__ void dropout_mask(float* out, long long n, unsigned long long key, float p, float keep) {
+        long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
+        if (i >= n) return;
+        unsigned long long z = key + (unsigned long long)(i + 1) * 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        float u = (float)(z >> 40) * 5.9604644775390625e-8f;  // 2^-24
+        out[i] = u < p ? 0.0f : keep;
+    }
+    """)
 }
