@@ -33,6 +33,7 @@ public struct NeuralLearner: Learner {
         if let batchSize { c["batch_size"] = "\(batchSize)" }
         if let learningRate { c["lr"] = "\(learningRate)" }
         if device != .cpu { c["device"] = device.rawValue }  // GPU sums round differently: keep their results apart
+        if dropout > 0 { c["dropout_masks"] = "hashed" }  // hashed per entry: not the masks of results stored before
         return c
     }
 
