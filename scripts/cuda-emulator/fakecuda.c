@@ -11,9 +11,53 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 typedef int CUresult;
+
+// ---- call counts, printed at exit with FAKECUDA_STATS=1 (a proxy for host overhead per step) --------
+enum { LAUNCH, ALLOC, FREE, HTOD, DTOH, DTOD, MEMSET, GEMM, SYNC, COUNTERS };
+static const char* counterNames[COUNTERS] = {"launches", "allocations", "frees", "host-to-device copies",
+    "device-to-host copies", "device-to-device copies", "memsets", "GEMMs", "waits (stream or event)"};
+static unsigned long long counts[COUNTERS];
+// FAKECUDA_NO_COMPUTE=1 skips kernels, GEMMs, memsets and device copies (results are garbage): what remains is the host's own
+// cost per step, the part a real GPU cannot hide.
+static int noCompute;
+__attribute__((constructor)) static void readOptions(void) { noCompute = getenv("FAKECUDA_NO_COMPUTE") != NULL; }
+// Without computing, "device" memory comes from one large untouched reservation, never reused: it reads
+// as zeros (finite losses) and costs no page faults, so the host's own time is all that is measured.
+static void* reserve(size_t bytes) {
+    static char* next;
+    static char* end;
+    if (!next) {
+        size_t size = (size_t)1 << 40;
+        next = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (next == MAP_FAILED) { next = NULL; return NULL; }
+        end = next + size;
+    }
+    bytes = (bytes + 255) & ~(size_t)255;
+    if (next + bytes > end) return NULL;
+    void* p = next;
+    next += bytes;
+    return p;
+}
+static unsigned long long kernelCounts[256];
+static void* kernelFunctions[256];
+static void countKernel(void* f) {
+    for (int i = 0; i < 256; i++) {
+        if (kernelFunctions[i] == f || !kernelFunctions[i]) { kernelFunctions[i] = f; kernelCounts[i]++; return; }
+    }
+}
+__attribute__((destructor)) static void printCounts(void) {
+    if (!getenv("FAKECUDA_STATS")) return;
+    for (int i = 0; i < COUNTERS; i++) fprintf(stderr, "fakecuda: %llu %s\n", counts[i], counterNames[i]);
+    for (int i = 0; i < 256 && kernelFunctions[i]; i++) {
+        Dl_info info;
+        const char* name = dladdr(kernelFunctions[i], &info) && info.dli_sname ? info.dli_sname : "?";
+        fprintf(stderr, "fakecuda:   %llu × %s\n", kernelCounts[i], name);
+    }
+}
 
 // ---- driver -------------------------------------------------------------------------------------
 CUresult cuInit(unsigned flags) { return 0; }
@@ -35,22 +79,25 @@ CUresult cuDeviceTotalMem_v2(size_t* bytes, int d) { *bytes = (size_t)8 << 30; r
 CUresult cuDevicePrimaryCtxRetain(void** ctx, int d) { *ctx = (void*)0x1; return 0; }
 CUresult cuCtxSetCurrent(void* ctx) { return 0; }
 CUresult cuStreamCreate(void** s, unsigned flags) { *s = (void*)0x2; return 0; }
-CUresult cuStreamSynchronize(void* s) { return 0; }
+CUresult cuStreamSynchronize(void* s) { counts[SYNC]++; return 0; }
 CUresult cuDeviceGetDefaultMemPool(void** pool, int d) { *pool = (void*)0x3; return 0; }
 CUresult cuMemPoolSetAttribute(void* pool, int attribute, void* value) { return 0; }
 CUresult cuMemAllocAsync(uint64_t* p, size_t bytes, void* s) {
-    void* m = malloc(bytes);
+    counts[ALLOC]++;
+    void* m = noCompute ? reserve(bytes) : malloc(bytes);
     if (!m) return 2;
-    memset(m, 0xFF, bytes);  // NaN in every float
+    if (!noCompute) memset(m, 0xFF, bytes);  // NaN in every float
     *p = (uint64_t)(uintptr_t)m;
     return 0;
 }
-CUresult cuMemFreeAsync(uint64_t p, void* s) { free((void*)(uintptr_t)p); return 0; }
+CUresult cuMemFreeAsync(uint64_t p, void* s) { counts[FREE]++; if (!noCompute) free((void*)(uintptr_t)p); return 0; }
 CUresult cuMemGetInfo_v2(size_t* free_, size_t* total) { *free_ = (size_t)6 << 30; *total = (size_t)8 << 30; return 0; }
-CUresult cuMemcpyHtoDAsync_v2(uint64_t d, const void* h, size_t n, void* s) { memcpy((void*)(uintptr_t)d, h, n); return 0; }
-CUresult cuMemcpyDtoHAsync_v2(void* h, uint64_t d, size_t n, void* s) { memcpy(h, (void*)(uintptr_t)d, n); return 0; }
-CUresult cuMemcpyDtoDAsync_v2(uint64_t d, uint64_t src, size_t n, void* s) { memmove((void*)(uintptr_t)d, (void*)(uintptr_t)src, n); return 0; }
+CUresult cuMemcpyHtoDAsync_v2(uint64_t d, const void* h, size_t n, void* s) { counts[HTOD]++; if (!noCompute) memcpy((void*)(uintptr_t)d, h, n); return 0; }
+CUresult cuMemcpyDtoHAsync_v2(void* h, uint64_t d, size_t n, void* s) { counts[DTOH]++; memcpy(h, (void*)(uintptr_t)d, n); return 0; }
+CUresult cuMemcpyDtoDAsync_v2(uint64_t d, uint64_t src, size_t n, void* s) { counts[DTOD]++; if (!noCompute) memmove((void*)(uintptr_t)d, (void*)(uintptr_t)src, n); return 0; }
 CUresult cuMemsetD32Async(uint64_t d, unsigned v, size_t n, void* s) {
+    counts[MEMSET]++;
+    if (noCompute) return 0;
     unsigned* p = (unsigned*)(uintptr_t)d;
     for (size_t i = 0; i < n; i++) p[i] = v;
     return 0;
@@ -71,14 +118,16 @@ typedef void (*Launcher)(unsigned, unsigned, void**);
 CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                         unsigned shared, void* stream, void** params, void** extra) {
     if (gy != 1 || gz != 1 || by != 1 || bz != 1 || bx == 0 || bx > 1024) return 1;
-    ((Launcher)f)(gx, bx, params);
+    counts[LAUNCH]++;
+    countKernel(f);
+    if (!noCompute) ((Launcher)f)(gx, bx, params);
     return 0;
 }
 CUresult cuGetErrorString(CUresult e, const char** s) { *s = "emulated CUDA error"; return 0; }
 CUresult cuMemHostAlloc(void** p, size_t bytes, unsigned flags) { *p = malloc(bytes); return *p ? 0 : 2; }
 CUresult cuEventCreate(void** e, unsigned flags) { *e = (void*)0x5; return 0; }
 CUresult cuEventRecord(void* e, void* s) { return 0; }
-CUresult cuEventSynchronize(void* e) { return 0; }
+CUresult cuEventSynchronize(void* e) { counts[SYNC]++; return 0; }
 
 // ---- NVRTC --------------------------------------------------------------------------------------
 typedef struct { char* source; char* name; char output[256]; char* log; } Program;
@@ -128,6 +177,8 @@ int cublasSetMathMode(void* h, int mode) { return 0; }
 const char* cublasGetStatusString(int s) { return "emulated cuBLAS error"; }
 int cublasSgemm_v2(void* h, int ta, int tb, int m, int n, int k, const float* alpha, const float* a, int lda,
                    const float* b, int ldb, const float* beta, float* c, int ldc) {
+    counts[GEMM]++;
+    if (noCompute) return 0;
     if (m < 0 || n < 0 || k < 0 || lda < (ta ? k : m) || ldb < (tb ? n : k) || ldc < m || lda < 1 || ldb < 1) return 7;
     for (int j = 0; j < n; j++)
         for (int i = 0; i < m; i++) {

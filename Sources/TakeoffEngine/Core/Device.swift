@@ -66,9 +66,15 @@ extension Tensor {
         }
     }
 
+    /// Indices below this travel exactly as floats (2^24).
+    public static let exactIndexLimit = 1 << 24
+
     /// Whole numbers (row numbers, class labels) as a float vector on `device`, the form gathers and the
     /// fused cross-entropy read them in; exact below 2^24.
     public init(indices: [Int], device: Device) {
+        if let large = indices.first(where: { $0 >= Tensor.exactIndexLimit }) {
+            preconditionFailure("Tensor(indices:): \(large) is not exact as a float (limit 2^24)")
+        }
         self = Tensor(indices.map { Float($0) }, shape: [indices.count]).to(device)
     }
 

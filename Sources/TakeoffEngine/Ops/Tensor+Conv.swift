@@ -457,6 +457,7 @@ extension Tensor {
     }
 
     private func maxPoolOnGPU(_ pool: PoolGeometry, planes: Int) -> Tensor {
+        precondition(pool.h * pool.w < Tensor.exactIndexLimit, "maxPool2d: \(pool.h)×\(pool.w) planes are too large for the GPU's float positions")
         let out = Tensor(uninitializedShape: [shape[0], shape[1], pool.oh, pool.ow], device: .cuda)
         let index = Tensor(uninitializedShape: out.shape, device: .cuda)
         let sizes: [KernelArgument] = [.int(planes), .int(pool.h), .int(pool.w), .int(pool.kernel), .int(pool.stride), .int(pool.oh), .int(pool.ow)]

@@ -46,7 +46,9 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
             for i in 0..<batch {
                 let (ai, gi) = (a.matrix(i), g.matrix(i))
                 let grads = matmulGrads(ai, b, gi, transposeA, transposeB, needs)
-                if let d = grads.0 { Tensor.copyElements(from: d.address, to: da!.address + i * d.count, count: d.count, on: device) }
+                if let d = grads.0 {
+                    withExtendedLifetime(d) { Tensor.copyElements(from: d.address, to: da!.address + i * d.count, count: d.count, on: device) }
+                }
                 if let d = grads.1 { if db == nil { db = d } else { db!.addInPlace(d) } }
             }
             return [da, db]

@@ -110,6 +110,7 @@ extension Tensor {
         let ax = Shape.axis(axis, rank: rank, op: "max", shape: shape)
         let (outer, length, inner) = Shape.split(shape, at: ax)
         precondition(length > 0, "max: axis \(axis) of shape \(shape) is empty")
+        precondition(length < Tensor.exactIndexLimit, "max: axis \(axis) of shape \(shape) is too long for the GPU's float positions")
         var outShape = shape
         outShape[ax] = 1
         let out = Tensor(uninitializedShape: outShape, device: .cuda), index = Tensor(uninitializedShape: outShape, device: .cuda)

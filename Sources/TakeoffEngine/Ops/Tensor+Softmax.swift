@@ -67,7 +67,7 @@ extension Tensor {
         let (losses, probs) = crossEntropyRows(logits, labels, op: "softmaxCrossEntropy")
         let n = labels.count
         precondition(n > 0, "softmaxCrossEntropy: no rows in logits \(logits.shape)")
-        let out = Tensor(Kernels.sumContiguous(losses.pointer, count: n) / Float(n))
+        let out = withExtendedLifetime(losses) { Tensor(Kernels.sumContiguous(losses.pointer, count: n) / Float(n)) }
         return record(out, [logits], "softmaxCrossEntropy") { g, _ in
             let scale = g.item / Float(n)
             return [probs.crossEntropyGradient(labels) { _ in scale }]

@@ -212,7 +212,7 @@ struct DeviceResidentData {
     /// The data on `device`, or nil when it would take more than half the free device memory.
     init?(_ data: Dataset, inputShape: [Int], device: Device) {
         // Row numbers travel as floats, exact below 2^24.
-        guard device == .cuda, data.count < 1 << 24, data.features.count * 4 < GPU.current.memoryInfo.free / 2 else { return nil }
+        guard device == .cuda, data.count < Tensor.exactIndexLimit, data.features.count * 4 < GPU.current.memoryInfo.free / 2 else { return nil }
         features = data.features.reshaped([data.count] + inputShape).to(device)
         labels = Tensor(indices: data.labels, device: device)
         self.device = device
