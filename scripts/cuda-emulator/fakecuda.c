@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef int CUresult;
@@ -125,8 +126,16 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
 }
 CUresult cuGetErrorString(CUresult e, const char** s) { *s = "emulated CUDA error"; return 0; }
 CUresult cuMemHostAlloc(void** p, size_t bytes, unsigned flags) { *p = malloc(bytes); return *p ? 0 : 2; }
-CUresult cuEventCreate(void** e, unsigned flags) { *e = (void*)0x5; return 0; }
-CUresult cuEventRecord(void* e, void* s) { return 0; }
+// An event holds the time it was recorded: everything before it has run by then (nothing is asynchronous).
+CUresult cuEventCreate(void** e, unsigned flags) { *e = calloc(1, sizeof(struct timespec)); return *e ? 0 : 2; }
+CUresult cuEventDestroy_v2(void* e) { free(e); return 0; }
+CUresult cuEventRecord(void* e, void* s) { clock_gettime(CLOCK_MONOTONIC, (struct timespec*)e); return 0; }
+CUresult cuEventElapsedTime_v2(float* ms, void* start, void* end) {
+    struct timespec* a = start;
+    struct timespec* b = end;
+    *ms = (float)((b->tv_sec - a->tv_sec) * 1e3 + (b->tv_nsec - a->tv_nsec) / 1e6);
+    return 0;
+}
 CUresult cuEventSynchronize(void* e) { counts[SYNC]++; return 0; }
 
 // ---- NVRTC --------------------------------------------------------------------------------------

@@ -166,6 +166,8 @@ struct CUDADriver {
     let cuEventCreate: @convention(c) (UnsafeMutablePointer<Handle>, UInt32) -> CUresult
     let cuEventRecord: @convention(c) (Handle, Handle) -> CUresult
     let cuEventSynchronize: @convention(c) (Handle) -> CUresult
+    let cuEventElapsedTime: @convention(c) (UnsafeMutablePointer<Float>, Handle, Handle) -> CUresult
+    let cuEventDestroy: @convention(c) (Handle) -> CUresult
 
     init() throws {
         let lib = try DynamicLibrary.open(["libcuda.so.1", "libcuda.so"], directories: CUDALibraries.directories,
@@ -199,6 +201,8 @@ struct CUDADriver {
         cuEventCreate = try lib.function("cuEventCreate")
         cuEventRecord = try lib.function("cuEventRecord")
         cuEventSynchronize = try lib.function("cuEventSynchronize")
+        cuEventElapsedTime = try (try? lib.function("cuEventElapsedTime_v2")) ?? lib.function("cuEventElapsedTime")
+        cuEventDestroy = try lib.function("cuEventDestroy_v2")
     }
 
     /// Throws ``GPUError/call(_:code:message:)`` for a failed call, with the driver's message.

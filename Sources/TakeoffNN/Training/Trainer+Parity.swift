@@ -85,8 +85,10 @@ public enum NeuralParity {
                 + zip(cpu.namedBuffers, gpu.namedBuffers).map { ($0.value, $1.value) }
             let weights = states.map { ParityCheck.difference($0, $1) }.max()!
             let losses = zip(hc.stepLosses, hg.stepLosses).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? .infinity
-            return ParityCheck.Result(name: name, forwardError: losses, gradientError: weights, finiteDifferenceError: nil,
-                                      passed: losses <= 1e-3 && weights <= 1e-3)
+            // The GPU's step times (from marks on its stream): one per step, in order.
+            let timed = hg.stepSeconds.count == hg.stepLosses.count && zip(hg.stepSeconds, hg.stepSeconds.dropFirst()).allSatisfy { $0 <= $1 }
+            return ParityCheck.Result(name: timed ? name : "\(name): GPU step times out of order", forwardError: losses, gradientError: weights,
+                                      finiteDifferenceError: nil, passed: losses <= 1e-3 && weights <= 1e-3 && timed)
         } catch {
             return failure(name, error)
         }

@@ -39,8 +39,8 @@ public struct TrainingHistory: Sendable {
     public var epochs: [EpochRecord] = []
     /// Training loss at every step.
     public var stepLosses: [Float] = []
-    /// Seconds of training (evaluation excluded) at the end of every step (on a GPU: when the step was
-    /// queued, which runs ahead of the GPU by a few steps; epoch times include the GPU's work).
+    /// Seconds of training (evaluation excluded) at the end of every step (on a GPU: when the GPU
+    /// finished it, from marks on its stream).
     public var stepSeconds: [Double] = []
     /// Gradient norm of each layer's weight (`layer.weight` names, input side first), sampled
     /// every `gradientNormEvery` steps.
@@ -89,9 +89,12 @@ public struct Trainer {
         let device = model.device
         if device == .cuda { try checkMemory(model, batch: batch) }
         let resident = device == .cpu ? nil : DeviceResidentData(train, inputShape: inputShape, device: device)
+        // On a GPU the host only queues steps: their times come from marks on the stream, read once per epoch.
+        let timeline = device == .cuda ? GPU.current.timeline() : nil
 
         for epoch in 1...Swift.max(options.epochs, 1) {
             let epochStart = Benchmarks.now()
+            timeline?.mark()  // the stream is idle here: the last epoch ended reading values back
             var epochRNG = rng.fork(UInt64(epoch))
             let order = epochRNG.permutation(n)
             var context = ForwardContext(training: true, rng: epochRNG.fork(1))
@@ -126,6 +129,7 @@ public struct Trainer {
                 optimizer.step(arena, learningRate: options.schedule.rate(step: step, base: options.learningRate))
                 lossLog?.view(b..<(b + 1), shape: []).assign(from: loss)
                 step += 1
+                timeline?.mark()
                 history.stepSeconds.append(trainingSeconds + Benchmarks.now() - epochStart)
                 progress?.update(step, status: lossLog == nil ? String(format: "epoch %d loss %.4f", epoch, lossSum / Float(b + 1))
                                                               : "epoch \(epoch)")
@@ -137,6 +141,10 @@ public struct Trainer {
                 }
                 lossSum = values.reduce(0, +)
                 history.stepLosses += values
+                if let timeline {
+                    let first = history.stepSeconds.count - stepsPerEpoch
+                    for (b, seconds) in timeline.read().enumerated() { history.stepSeconds[first + b] = trainingSeconds + seconds }
+                }
             }
             guard arena.allFinite else {
                 throw TrainingError.diverged(learner: name, detail: "parameters became non-finite in epoch \(epoch)")
