@@ -4,6 +4,8 @@ import TakeoffData
 public enum ClassicRegistry {
     /// The names this registry knows.
     public static let names = ["logreg", "linear-svm", "rbf-svm"]
+    /// The largest kernel cache budget, in MiB: its size in bytes must not overflow.
+    public static let maxCacheMB = 1 << 30
 
     /// Hyperparameters a caller may set; nil leaves each learner's default.
     public struct Options: Sendable {
@@ -45,6 +47,9 @@ public enum ClassicRegistry {
         }
         try positive(options.C, "C"); try positive(options.gamma, "gamma"); try positive(options.tolerance, "tolerance")
         try positive(options.cacheMB, "cache-mb"); try positive(options.degree, "degree"); try positive(options.maxIterations, "max-iterations")
+        if let mb = options.cacheMB, mb > maxCacheMB {
+            throw ClassicError.invalidOption(option: "cache-mb", value: "\(mb)", reason: "must be at most \(maxCacheMB) (MiB, 1 PiB)")
+        }
         switch name {
         case "logreg":
             try notFor(options.gamma, "gamma"); try notFor(options.cacheMB, "cache-mb"); try notFor(options.kernel, "kernel")

@@ -13,12 +13,16 @@ public struct CSVReader {
     public var labelColumn: String?
     /// Columns to one-hot encode even when their values look numeric.
     public var categorical: Set<String>
+    /// The most memory the dense feature matrix may take (one-hot columns included); by default half the machine's memory.
+    public var maxBytes: Int
 
     /// A reader with these settings.
-    public init(delimiter: UInt8? = nil, labelColumn: String? = nil, categorical: Set<String> = []) {
+    public init(delimiter: UInt8? = nil, labelColumn: String? = nil, categorical: Set<String> = [],
+                maxBytes: Int = Int(ProcessInfo.processInfo.physicalMemory / 2)) {
         self.delimiter = delimiter
         self.labelColumn = labelColumn
         self.categorical = categorical
+        self.maxBytes = maxBytes
     }
 
     /// What was read, with the columns that were one-hot encoded.
@@ -74,7 +78,11 @@ public struct CSVReader {
             for c in 0..<columns {
                 let f = records.field(c)
                 if c == label {
-                    guard !f.isEmpty else { throw DataError.malformed(file: file, line: line, detail: "empty label in column '\(header[c])'") }
+                    guard !f.isEmpty else {
+                        let column = header[c].isEmpty
+                            ? "column \(c), which has no name in the header (does every line end with a delimiter?)" : "column '\(header[c])'"
+                        throw DataError.malformed(file: file, line: line, detail: "empty label in \(column)")
+                    }
                     labels.append(String(decoding: f, as: UTF8.self))
                     continue
                 }
@@ -109,6 +117,9 @@ public struct CSVReader {
             }
         }
         let d = names.count
+        guard Double(rows) * Double(d) * 4 <= Double(maxBytes) else {
+            throw DataError.tooLarge(file: file, rows: rows, columns: d, limitBytes: maxBytes)
+        }
         let x = Tensor.zeros([rows, d])
         let numericPerRow = (0..<columns).filter { $0 != label && !isCategorical[$0] }.count
         for r in 0..<rows {

@@ -6,13 +6,17 @@ public struct CatalogEntry: Sendable {
     public let name: String
     /// One line describing it.
     public let summary: String
+    /// Whether the set is generated, so ``LoadOptions/size`` applies to it.
+    public let generated: Bool
     /// Reads or generates the train pool and test set.
     public let load: @Sendable (LoadOptions) throws -> TrainTestSplit
 
     /// An entry; `load` reads or generates the data.
-    public init(name: String, summary: String, load: @escaping @Sendable (LoadOptions) throws -> TrainTestSplit) {
+    public init(name: String, summary: String, generated: Bool = false,
+                load: @escaping @Sendable (LoadOptions) throws -> TrainTestSplit) {
         self.name = name
         self.summary = summary
+        self.generated = generated
         self.load = load
     }
 }
@@ -148,22 +152,29 @@ public enum DataCatalog {
             return try heldOut(data, o, preprocessing: .tfidf)
         },
         CatalogEntry(name: "teacher",
-                     summary: "Gaussian inputs (20-d) labeled by a random deep ReLU network, 5 classes; --size sets n (default 50,000)") { o in
+                     summary: "Gaussian inputs (20-d) labeled by a random deep ReLU network, 5 classes; --size sets n (default 50,000)", generated: true) { o in
             try heldOut(Synthetic.teacher(count: o.size ?? 50_000, seed: o.seed), o, preprocessing: .standardize)
         },
         CatalogEntry(name: "spirals",
-                     summary: "three interleaved noisy spiral arms in the plane; --size sets n (default 6,000)") { o in
+                     summary: "three interleaved noisy spiral arms in the plane; --size sets n (default 6,000)", generated: true) { o in
             try heldOut(Synthetic.spirals(count: o.size ?? 6_000, seed: o.seed), o, preprocessing: .standardize)
         },
         CatalogEntry(name: "xor",
-                     summary: "points in [-1,1]² labeled by sign agreement: no line separates them; --size sets n (default 4,000)") { o in
+                     summary: "points in [-1,1]² labeled by sign agreement: no line separates them; --size sets n (default 4,000)", generated: true) { o in
             try heldOut(Synthetic.xor(count: o.size ?? 4_000, seed: o.seed), o, preprocessing: .standardize)
         },
     ]
 
-    /// `data` split into a training pool and a seeded stratified test set.
-    static func heldOut(_ data: Dataset, _ o: LoadOptions, preprocessing: Preprocessing, notes: [String] = []) throws -> TrainTestSplit {
+    /// `data` split into a training pool and a seeded stratified test set; throws when no class has
+    /// the two examples it takes to put one in each part (the test set would be empty). `source`
+    /// names the data in that error (the file's path).
+    static func heldOut(_ data: Dataset, _ o: LoadOptions, preprocessing: Preprocessing, notes: [String] = [],
+                        source: String? = nil) throws -> TrainTestSplit {
         let s = try data.stratifiedSplit(heldOut: o.testFraction, seed: o.seed)
+        guard s.heldOut.count > 0 else {
+            throw DataError.invalidParameter(name: source ?? data.name, detail: "\(data.count) examples and no class with two or more, "
+                                             + "so none can be held out as a test set; every class needs at least 2 examples")
+        }
         return TrainTestSplit(train: s.kept, test: s.heldOut, officialTest: false, preprocessing: preprocessing, notes: notes)
     }
 
@@ -171,29 +182,40 @@ public enum DataCatalog {
     public static func entry(_ name: String) -> CatalogEntry? { entries.first { $0.name == name } }
 
     /// A built-in data set by name, or a file or MNIST-layout directory by path.
+    /// Throws when `options` sets something that reading `nameOrPath` would ignore (say `size` for a file).
     public static func load(_ nameOrPath: String, options: LoadOptions = LoadOptions()) throws -> TrainTestSplit {
-        if let e = entry(nameOrPath) { return try e.load(options) }
+        if let e = entry(nameOrPath) {
+            try refuse(options, except: e.generated ? [.size] : [], for: e.name)
+            return try e.load(options)
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory) else {
             throw DataError.unknownDataset(name: nameOrPath, known: entries.map(\.name))
         }
         let url = URL(fileURLWithPath: nameOrPath)
         if isDirectory.boolValue {
+            try refuse(options, except: [], for: "\(nameOrPath) (an MNIST-layout directory)")
             return try IDXReader.mnistLayout(url, name: url.lastPathComponent)
         }
         guard let format = options.format ?? FileFormat(path: nameOrPath) else { throw DataError.unknownFormat(file: nameOrPath) }
+        let applicable: [ReadingOption] = switch format {
+        case .csv, .tsv: [.format, .labelColumn, .categorical]
+        case .libsvm, .idx: [.format]
+        case .text: FileFormat(path: nameOrPath) == .csv ? [.format, .labelColumn, .textColumn] : [.format]
+        }
+        try refuse(options, except: applicable, for: "\(nameOrPath) (\(format.rawValue))")
         switch format {
         case .csv, .tsv:
             let r = try CSVReader(delimiter: format == .tsv ? 0x09 : 0x2C, labelColumn: options.labelColumn,
                                   categorical: options.categorical).read(url)
             let notes = r.oneHotColumns.map { "one-hot encoded column '\($0.column)' (\($0.categories.count) categories: \($0.categories.prefix(8).joined(separator: ", "))\($0.categories.count > 8 ? ", …" : ""))" }
-            return try heldOut(r.dataset, options, preprocessing: .standardize, notes: notes)
+            return try heldOut(r.dataset, options, preprocessing: .standardize, notes: notes, source: nameOrPath)
         case .libsvm:
-            return try heldOut(LIBSVMReader().read(url), options, preprocessing: .standardize)
+            return try heldOut(LIBSVMReader().read(url), options, preprocessing: .standardize, source: nameOrPath)
         case .text:
             let csv = FileFormat(path: nameOrPath) == .csv
             let layout: TextReader.Layout = csv ? .csv(labelColumn: options.labelColumn ?? "label", textColumn: options.textColumn ?? "text") : .tabSeparated
-            return try heldOut(TextReader(layout: layout).read(url), options, preprocessing: .tfidf)
+            return try heldOut(TextReader(layout: layout).read(url), options, preprocessing: .tfidf, source: nameOrPath)
         case .idx:
             let name = url.lastPathComponent
             guard name.contains("images") else {
@@ -202,7 +224,24 @@ public enum DataCatalog {
             let labels = url.deletingLastPathComponent().appendingPathComponent(
                 name.replacingOccurrences(of: "images", with: "labels").replacingOccurrences(of: "idx3", with: "idx1"))
             let data = try IDXReader.dataset(images: url, labels: labels, name: name)
-            return try heldOut(data, options, preprocessing: .none)
+            return try heldOut(data, options, preprocessing: .none, source: nameOrPath)
+        }
+    }
+
+    /// The reading options a user may set, by the command-line flag that sets each.
+    enum ReadingOption: String {
+        case size = "--size", format = "--format", labelColumn = "--label-column", textColumn = "--text-column",
+             categorical = "--categorical"
+    }
+
+    /// Throws for the first option in `options` that is set but not among `applicable`, so a flag
+    /// is never silently ignored.
+    static func refuse(_ options: LoadOptions, except applicable: [ReadingOption], for target: String) throws {
+        let set: [(ReadingOption, Bool)] = [(.size, options.size != nil), (.format, options.format != nil),
+                                            (.labelColumn, options.labelColumn != nil), (.textColumn, options.textColumn != nil),
+                                            (.categorical, !options.categorical.isEmpty)]
+        if let (option, _) = set.first(where: { $0.1 && !applicable.contains($0.0) }) {
+            throw DataError.invalidParameter(name: option.rawValue, detail: "does not apply to \(target)")
         }
     }
 }

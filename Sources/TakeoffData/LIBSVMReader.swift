@@ -28,12 +28,14 @@ public struct LIBSVMReader {
         let limit = featureCount ?? Int(Int32.max)
         var labels: [String] = []
         var rowEnds: [Int] = []
+        var rowLines: [Int] = []
         var indices: [Int32] = []
         var values: [Float] = []
         var widest = 0
         var line = 0
-        var p = 0
         let n = bytes.count
+        // A UTF-8 byte-order mark is not part of the first label.
+        var p = n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
         func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
         while p < n {
             line += 1
@@ -82,6 +84,7 @@ public struct LIBSVMReader {
                 values.append(Float(v))
             }
             rowEnds.append(indices.count)
+            rowLines.append(line)
         }
         guard !labels.isEmpty else { throw DataError.emptyFile(file: file) }
         let d = featureCount ?? widest
@@ -92,9 +95,18 @@ public struct LIBSVMReader {
         let (y, classNames) = try encodeLabels(labels, file: file)
         let x = Tensor.zeros([labels.count, d])
         var k = 0
+        var lastRow = [Int](repeating: -1, count: d)   // the row that last set each feature, to catch repeats
         for (r, e) in rowEnds.enumerated() {
             let row = x.pointer + r * d
-            while k < e { row[Int(indices[k])] = values[k]; k += 1 }
+            while k < e {
+                let j = Int(indices[k])
+                guard lastRow[j] != r else {
+                    throw DataError.malformed(file: file, line: rowLines[r], detail: "feature index \(j + 1) appears twice")
+                }
+                lastRow[j] = r
+                row[j] = values[k]
+                k += 1
+            }
         }
         return Dataset(name: name, features: x, labels: y, classNames: classNames)
     }

@@ -55,12 +55,18 @@ public struct TextReader {
                 var records = DelimitedRecords(bytes, delimiter: 0x2C, quoting: true, file: url.path)
                 guard try records.next() != nil else { throw DataError.emptyFile(file: url.path) }
                 let header = (0..<records.fieldCount).map { records.string($0) }
-                func column(_ wanted: String) throws -> Int {
+                func column(_ wanted: String) -> Int? {
                     if let i = header.firstIndex(of: wanted) { return i }
                     if let i = Int(wanted), i >= 0, i < header.count { return i }
-                    throw DataError.missingLabelColumn(file: url.path, column: wanted, available: header)
+                    return nil
                 }
-                let (l, t) = (try column(labelColumn), try column(textColumn))
+                guard let l = column(labelColumn) else {
+                    throw DataError.missingLabelColumn(file: url.path, column: labelColumn, available: header)
+                }
+                guard let t = column(textColumn) else {
+                    throw DataError.malformed(file: url.path, line: 1,
+                                              detail: "no text column '\(textColumn)' (columns: \(header.joined(separator: ", ")))")
+                }
                 while let line = try records.next() {
                     guard records.fieldCount == header.count else {
                         throw DataError.raggedRow(file: url.path, line: line, expected: header.count, found: records.fieldCount)

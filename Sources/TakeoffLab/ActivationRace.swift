@@ -22,8 +22,7 @@ public struct ActivationRace: Sendable {
     /// The training loss and test accuracy whose first crossing is timed.
     public var targetLoss: Float = 1.0
     public var targetAccuracy: Double = 0.8
-    /// Where the networks train. On a GPU, step times are when each step was queued, so times to a
-    /// target are late by at most the queue (it drains at every gradient-norm sample).
+    /// Where the networks train (on a GPU, step times are when the GPU finished each step).
     public var device: Device = .cpu
 
     public init() {}
@@ -50,6 +49,37 @@ public struct ActivationRace: Sendable {
         }
     }
 
+    /// Throws ``LabError/invalidOption``, naming the command-line option, for a setting the race cannot
+    /// run with, before any training: no or repeated activations or seeds, a size below 1, a learning
+    /// rate or target that is not a positive number, or a network for `inputs` features and `classes`
+    /// classes whose weights, gradients and optimizer state would take over half the machine's memory.
+    public func validate(inputs: Int, classes: Int) throws {
+        func fail(_ option: String, _ detail: String) -> LabError { .invalidOption(option: option, detail: detail) }
+        guard !activations.isEmpty else { throw fail("activations", "no activation to race") }
+        if let a = activations.enumerated().first(where: { activations[..<$0.offset].contains($0.element) })?.element {
+            throw fail("activations", "\(a.rawValue) is listed twice")
+        }
+        for (option, value) in [("depth", depth), ("width", width), ("batch-size", batchSize), ("epochs", epochs)] where value < 1 {
+            throw fail(option, "must be positive, got \(value)")
+        }
+        guard !seeds.isEmpty, Set(seeds).count == seeds.count else { throw fail("seeds", "need at least one seed, none repeated") }
+        guard learningRate > 0, learningRate.isFinite else { throw fail("lr", "must be a positive number, got \(learningRate)") }
+        guard targetLoss > 0, targetLoss.isFinite else { throw fail("target-loss", "must be a positive number, got \(targetLoss)") }
+        guard targetAccuracy > 0, targetAccuracy <= 1 else {
+            throw fail("target-accuracy", "must be an accuracy in (0, 1], got \(targetAccuracy)")
+        }
+        if let t = timeLimit, !(t > 0 && t.isFinite) { throw fail("budget", "must be a positive number of seconds, got \(t)") }
+        let parameters = Double(inputs + 1) * Double(width) + Double(depth - 1) * Double(width + 1) * Double(width)
+            + Double(width + 1) * Double(classes)
+        let bytes = parameters * 4 * 4   // float32 weights, gradients and up to two optimizer moments
+        let limit = Double(ProcessInfo.processInfo.physicalMemory) / 2
+        guard bytes <= limit else {
+            throw fail("depth and --width", "a network of \(depth) hidden layers of \(width) units has "
+                       + String(format: "%.3g parameters, %.1f GiB with gradients and optimizer state, over the %.1f GiB allowed (half the memory)",
+                                parameters, bytes / 1_073_741_824, limit / 1_073_741_824))
+        }
+    }
+
     /// The model under test.
     public func model(inputs: Int, classes: Int, activation: Activation, seed: UInt64) -> Sequential {
         Sequential(inputShape: [inputs], seed: seed) {
@@ -71,6 +101,18 @@ public struct ActivationRace: Sendable {
         options.patience = nil
         options.timeLimit = timeLimit
         options.gradientNormEvery = gradientNormEvery
+        if device == .cuda {
+            // GPU kernels compile at their first use: one untimed step of each network first, so that no
+            // timed run pays for compiling (the first activation raced would otherwise pay for all).
+            var warmUp = options
+            (warmUp.epochs, warmUp.timeLimit) = (1, nil)
+            let (few, fewTest) = (train.subset(Array(0..<Swift.min(batchSize, train.count))), test.subset(Array(0..<Swift.min(batchSize, test.count))))
+            for activation in activations {
+                let net = model(inputs: train.featureCount, classes: train.classCount, activation: activation, seed: 0)
+                net.move(to: device)
+                _ = try? Trainer(options: warmUp).fit(net, train: few, validation: nil, monitor: fewTest, seed: 0)
+            }
+        }
         var runs: [Run] = []
         for seed in seeds {
             for activation in activations {

@@ -63,6 +63,13 @@ public enum LearnerRegistry {
 
     /// Loads a model saved by any learner, by the format its checkpoint declares.
     public static func loadModel(from url: URL) throws -> any TrainedModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw LabError.unreadableModel(path: url.path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw LabError.unreadableModel(path: url.path, reason: "is a directory, not a model file saved by `takeoff train --save`")
+        }
         let (tensors, metadata) = try Safetensors.read(from: url)
         if metadata["format"] == ClassicModelFile.format {
             return try ClassicModelFile.load(tensors: tensors, metadata: metadata, path: url.path)
@@ -71,15 +78,31 @@ public enum LearnerRegistry {
     }
 }
 
-/// A request the lab cannot carry out, naming the option or learner at fault.
+extension LearnerRegistry {
+    /// The number of features each example must have for `model` (nil for a kind of model this registry does not make).
+    public static func featureCount(of model: any TrainedModel) -> Int? {
+        switch model {
+        case let m as LogisticRegressionModel: m.weights.shape[0]
+        case let m as LinearSVMModel: m.weights.shape[0]
+        case let m as KernelSVMModel: m.supportVectors.shape[1]
+        case let m as NeuralModel: m.inputScale.count
+        default: nil
+        }
+    }
+}
+
+/// A request the lab cannot carry out, naming the option, learner or file at fault.
 public enum LabError: Error, CustomStringConvertible {
     case unknownLearner(name: String, known: [String])
     case invalidOption(option: String, detail: String)
+    /// A model file that cannot be opened at all (missing, a directory).
+    case unreadableModel(path: String, reason: String)
 
     public var description: String {
         switch self {
         case let .unknownLearner(name, known): "unknown learner '\(name)'; known: \(known.joined(separator: ", "))"
         case let .invalidOption(option, detail): "--\(option): \(detail)"
+        case let .unreadableModel(path, reason): "\(path): \(reason)"
         }
     }
 }

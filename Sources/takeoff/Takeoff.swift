@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TakeoffEngine
 
 @main
@@ -9,4 +10,32 @@ struct Takeoff: ParsableCommand {
         version: TakeoffVersion.string,
         subcommands: [Curve.self, Activations.self, Train.self, Evaluate.self, Bench.self, DataCommand.self, DeviceCommand.self]
     )
+
+    /// ArgumentParser's `main`, except that a ``ValidationError`` thrown while a command runs (a value
+    /// checked after parsing) points at that command's help: ArgumentParser would print the root's
+    /// usage line, `takeoff <subcommand>`, as if no command had been given.
+    static func main() {
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do {
+            try command.run()
+        } catch let error as ValidationError {
+            FileHandle.standardError.write(Data("Error: \(error.message)\n  See '\(commandPath()) --help' for more information.\n".utf8))
+            exit(withError: ExitCode.validationFailure)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// `takeoff` and the subcommand names that start the command line, e.g. `takeoff bench train`.
+    static func commandPath() -> String {
+        var type: ParsableCommand.Type = Takeoff.self
+        var words = ["takeoff"]
+        for argument in CommandLine.arguments.dropFirst() {
+            guard let sub = type.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
+            words.append(argument)
+            type = sub
+        }
+        return words.joined(separator: " ")
+    }
 }

@@ -19,4 +19,12 @@ import TakeoffData
         #expect(throws: ClassicError.self) { try ClassicRegistry.learner(named: "linear-svm", options: .init(loss: "log")) }
         #expect(throws: ClassicError.self) { try ClassicRegistry.learner(named: "rbf-svm", options: .init(cacheMB: 0)) }
     }
+
+    /// A cache budget whose size in bytes would overflow (it wrapped to a negative budget) is refused.
+    @Test func rejectsCacheBudgetThatOverflows() throws {
+        #expect(throws: ClassicError.invalidOption(option: "cache-mb", value: "9999999999999", reason: "must be at most 1073741824 (MiB, 1 PiB)")) {
+            try ClassicRegistry.learner(named: "rbf-svm", options: .init(cacheMB: 9_999_999_999_999))
+        }
+        #expect(try ClassicRegistry.learner(named: "rbf-svm", options: .init(cacheMB: ClassicRegistry.maxCacheMB)).name == "rbf-svm")
+    }
 }

@@ -89,4 +89,18 @@ import Testing
         #expect(s.notes.count == 1 && s.notes[0].contains("'parity'"))
         #expect(s.preprocessing == .standardize)
     }
+
+    /// A trailing delimiter on every line makes an unnamed, empty last column; the error says so.
+    @Test func trailingDelimiterNamesTheUnnamedLabelColumn() throws {
+        let url = write("a,b,label,\n1,2,x,\n3,4,y,\n", "trailing.csv", in: temporaryDirectory())
+        expectDataError(url.path, "line 2", "column 3", "no name in the header", "end with a delimiter") { try CSVReader().read(url) }
+    }
+
+    /// One-hot columns can make the dense matrix huge (an ID column: one feature per row); refused before allocating.
+    @Test func tooLargeToDensify() throws {
+        let rows = (0..<200).map { "id\($0),\($0 % 2)" }.joined(separator: "\n")
+        let url = write("id,label\n" + rows + "\n", "ids.csv", in: temporaryDirectory())
+        expectDataError(url.path, "200 rows", "200 features") { try CSVReader(maxBytes: 100_000).read(url) }
+        #expect(try CSVReader(maxBytes: 200 * 200 * 4).read(url).dataset.featureCount == 200)
+    }
 }

@@ -26,4 +26,27 @@ import Testing
     @Test func unknownName() {
         expectDataError("no-such-set", "fashion-mnist") { try DataCatalog.load("no-such-set") }
     }
+
+    /// One example per class leaves nothing to hold out: an empty test set (which crashed network
+    /// scoring and reported 0% accuracy on 0 examples) is refused, naming the file.
+    @Test func fileTooSmallForATestSplit() {
+        let url = write("a,b,label\n1,2,x\n3,4,y\n", "tiny.csv", in: temporaryDirectory())
+        expectDataError(url.path, "2 examples", "at least 2 examples") { try DataCatalog.load(url.path) }
+        let ok = write("a,b,label\n1,2,x\n3,4,y\n5,6,x\n", "small.csv", in: temporaryDirectory())
+        #expect(throws: Never.self) { try DataCatalog.load(ok.path) }
+    }
+
+    /// A reading option the data ignores is an error naming the option, not silently dropped.
+    @Test func optionsThatDoNotApply() {
+        let csv = write("a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n", "t.csv", in: temporaryDirectory())
+        expectDataError("--size", "t.csv (csv)") { try DataCatalog.load(csv.path, options: LoadOptions(size: 10)) }
+        expectDataError("--text-column", "t.csv (csv)") { try DataCatalog.load(csv.path, options: LoadOptions(textColumn: "b")) }
+        expectDataError("--label-column", "spirals") { try DataCatalog.load("spirals", options: LoadOptions(labelColumn: "x")) }
+        expectDataError("--format", "xor") { try DataCatalog.load("xor", options: LoadOptions(format: .csv)) }
+        expectDataError("--size", "fashion-mnist") { try DataCatalog.load("fashion-mnist", options: LoadOptions(size: 10)) }
+        let svm = write("1 1:1\n2 2:1\n1 1:1\n2 2:1\n", "t.svm", in: temporaryDirectory())
+        expectDataError("--categorical", "t.svm (libsvm)") { try DataCatalog.load(svm.path, options: LoadOptions(categorical: ["a"])) }
+        #expect(throws: Never.self) { try DataCatalog.load(csv.path, options: LoadOptions(labelColumn: "label", categorical: ["b"])) }
+        #expect(throws: Never.self) { try DataCatalog.load("xor", options: LoadOptions(size: 40)) }
+    }
 }

@@ -46,4 +46,17 @@ import Testing
         let one = write("1 1:1\n1 2:1\n", "one.svm", in: dir)
         expectDataError(one.path, "'1'", "two classes") { try LIBSVMReader().read(one) }
     }
+
+    /// A byte-order mark is not part of the first label (it made a third class, "\u{FEFF}1").
+    @Test func byteOrderMark() throws {
+        let url = write([0xEF, 0xBB, 0xBF] + Array("1 1:1\n2 2:1\n1 1:1\n".utf8), "bom.svm", in: temporaryDirectory())
+        let d = try LIBSVMReader().read(url)
+        #expect(d.classNames == ["1", "2"] && d.labels == [0, 1, 0])
+    }
+
+    /// A feature given twice on one line is ambiguous (the last value silently won).
+    @Test func repeatedIndex() throws {
+        let url = write("1 1:1\n\n2 2:1 1:3 2:5\n", "dup.svm", in: temporaryDirectory())
+        expectDataError(url.path, "line 3", "feature index 2 appears twice") { try LIBSVMReader().read(url) }
+    }
 }

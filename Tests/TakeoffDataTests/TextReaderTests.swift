@@ -41,4 +41,12 @@ import Testing
         #expect(zip(s.train.classCounts, s.test.classCounts).map(+) == [4_220, 642])
         #expect(s.preprocessing == .tfidf)
     }
+
+    /// A missing text column is named as the text column, not as a label column.
+    @Test func missingTextColumn() throws {
+        let url = write("label,body\nham,hi\nspam,win\n", "t.csv", in: temporaryDirectory())
+        expectDataError(url.path, "line 1", "no text column 'text'", "label, body") {
+            try TextReader(layout: .csv(labelColumn: "label", textColumn: "text")).read(url)
+        }
+    }
 }

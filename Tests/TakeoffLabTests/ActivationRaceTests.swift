@@ -48,4 +48,32 @@ import TakeoffNN
         #expect(race.summarize(runs)[0].diverged == 1)
     }
 
+    /// Settings the race cannot run with are refused before training, naming the option (a NaN learning
+    /// rate or target trained every run and then failed writing the summary; a huge network crashed).
+    @Test func validateNamesTheBadOption() throws {
+        let (good, _) = race()
+        try good.validate(inputs: 8, classes: 4)
+        func expectRefused(_ option: String, _ change: (inout ActivationRace) -> Void) {
+            var r = good
+            change(&r)
+            do {
+                try r.validate(inputs: 8, classes: 4)
+                Issue.record("--\(option) was accepted")
+            } catch let LabError.invalidOption(o, _) {
+                #expect(o == option)
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+        expectRefused("activations") { $0.activations = [] }
+        expectRefused("activations") { $0.activations = [.relu, .tanh, .relu] }
+        expectRefused("depth") { $0.depth = 0 }
+        expectRefused("batch-size") { $0.batchSize = -1 }
+        expectRefused("seeds") { $0.seeds = [0, 0] }
+        expectRefused("lr") { $0.learningRate = .nan }
+        expectRefused("lr") { $0.learningRate = 0 }
+        expectRefused("target-loss") { $0.targetLoss = .infinity }
+        expectRefused("target-accuracy") { $0.targetAccuracy = 5 }
+        expectRefused("depth and --width") { $0.width = 10_000_000 }
+    }
 }

@@ -43,4 +43,11 @@ import Testing
         #expect(abs(try #require(a.learners[0].asymptote) - 0.95) < 0.01)
         #expect(try #require(a.learners[0].asymptoteSpread) < 0.01)
     }
+
+    /// Tick labels of huge or infinite values (a diverged run's loss) trapped converting to Int.
+    @Test func tickLabelsOfHugeValues() {
+        #expect(Plot.number(1e30) == "1e+24M")
+        #expect(Plot.number(-Double.infinity) == "-inf")
+        #expect(Plot.number(2e6) == "2M" && Plot.number(0.5) == "0.5")
+    }
 }

@@ -72,4 +72,28 @@ import TakeoffData
         #expect(throws: CurveError.self) { try SweepPlan(learners: [learner("logreg"), learner("logreg")], sizes: [100], seeds: [0], split: split) }
         #expect(throws: LabError.self) { try learner("no-such-learner") }
     }
+
+    /// A value of the wrong type in a stored row (a store edited by hand) stopped the program inside GRDB;
+    /// it is now an error naming the store, the row and the column.
+    @Test func wrongTypeInAStoredRowIsAnError() throws {
+        let path = temporaryDirectory("badrow").appendingPathComponent("s.sqlite").path
+        let store = try ResultStore(path: path)
+        let key = CellKey(dataset: "d", learner: "logreg", configuration: "{}", m: 100, seed: 0)
+        try store.record(CellResult(key: key, status: .ok, accuracy: 0.5))
+        try store.queue.write { try $0.execute(sql: "UPDATE cells SET accuracy = 'abc'") }
+        #expect(throws: CurveError.unreadableStore(path: path, detail: "row 1, column 'accuracy': \"abc\" is not a number or NULL")) {
+            try store.results(dataset: "d")
+        }
+    }
+
+    /// A store with this schema version but no `cells` table failed later with a bare SQLite message.
+    @Test func storeWithoutItsTableIsRefusedWhenOpened() throws {
+        let path = temporaryDirectory("notable").appendingPathComponent("s.sqlite").path
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: "CREATE TABLE other (x); PRAGMA user_version = \(ResultStore.schemaVersion)") }
+        try queue.close()
+        #expect(throws: CurveError.unreadableStore(path: path, detail: "it has schema version 1 but no table 'cells'")) {
+            try ResultStore(path: path)
+        }
+    }
 }

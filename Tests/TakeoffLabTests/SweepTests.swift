@@ -98,4 +98,24 @@ import TakeoffData
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any]
         #expect((json?["cells"] as? [String: Int])?["ok"] == 15)
     }
+
+    /// `evaluate` checks a model's feature count before scoring; a classic model on data of another
+    /// width trapped in its matrix product. Missing files and directories are named as such.
+    @Test func savedModelsReportTheirFeatureCountAndBadPathsAreNamed() throws {
+        let split = try xorSplit(size: 200)
+        let dir = temporaryDirectory("models")
+        for name in ["logreg", "rbf-svm", "mlp-small"] {
+            let url = dir.appendingPathComponent("\(name).safetensors")
+            try learner(name, epochs: 1, C: 1).fit(split.train, seed: 0).save(to: url)
+            #expect(LearnerRegistry.featureCount(of: try LearnerRegistry.loadModel(from: url)) == 2)
+        }
+        for (url, reason) in [(dir, "is a directory"), (dir.appendingPathComponent("none.safetensors"), "no such file")] {
+            do {
+                _ = try LearnerRegistry.loadModel(from: url)
+                Issue.record("\(url.path) loaded")
+            } catch let LabError.unreadableModel(path, r) {
+                #expect(path == url.path && r.contains(reason))
+            }
+        }
+    }
 }

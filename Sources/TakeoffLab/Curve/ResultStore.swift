@@ -32,6 +32,8 @@ public final class ResultStore: Sendable {
                 }
             } else if version != Self.schemaVersion {
                 throw CurveError.incompatibleStore(path: path, found: version, expected: Self.schemaVersion)
+            } else if try !queue.read({ db in try db.tableExists("cells") }) {
+                throw CurveError.unreadableStore(path: path, detail: "it has schema version \(version) but no table 'cells'")
             }
         } catch let e as CurveError {
             throw e
@@ -45,39 +47,57 @@ public final class ResultStore: Sendable {
     public func record(_ result: CellResult) throws {
         guard result.status != .skippedBudget else { return }
         let k = result.key
-        try queue.write { db in
+        try usingStore { try queue.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO cells (dataset, learner, configuration, m, seed, status, accuracy, log_loss,
                     fit_seconds, predict_seconds, parameters, error, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """, arguments: [k.dataset, k.learner, k.configuration, k.m, Int64(bitPattern: k.seed), result.status.rawValue,
                                  result.accuracy, result.logLoss, result.fitSeconds, result.predictSeconds, result.parameters,
                                  result.error, ISO8601DateFormatter().string(from: Date())])
-        }
+        } }
     }
 
     /// Every stored result for the data set with `fingerprint`, by cell.
+    /// A row whose values do not have their columns' types (a store edited by hand) is an error naming it.
     public func results(dataset fingerprint: String) throws -> [CellKey: CellResult] {
-        let rows = try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM cells WHERE dataset = ?", arguments: [fingerprint])
-        }
-        var out: [CellKey: CellResult] = [:]
-        for row in rows {
-            let seed: Int64 = row["seed"]
-            let key = CellKey(dataset: row["dataset"], learner: row["learner"], configuration: row["configuration"],
-                              m: row["m"], seed: UInt64(bitPattern: seed))
-            let statusText: String = row["status"]
-            guard let status = CellStatus(rawValue: statusText) else {
-                throw CurveError.unreadableStore(path: path, detail: "unknown status '\(statusText)' for \(key.learner) m = \(key.m)")
+        try usingStore {
+            let rows = try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT rowid AS row_number, * FROM cells WHERE dataset = ?", arguments: [fingerprint])
             }
-            out[key] = CellResult(key: key, status: status, accuracy: row["accuracy"], logLoss: row["log_loss"],
-                                  fitSeconds: row["fit_seconds"], predictSeconds: row["predict_seconds"],
-                                  parameters: row["parameters"], error: row["error"])
+            var out: [CellKey: CellResult] = [:]
+            for row in rows {
+                // `row[…]` stops the program on a value of the wrong type; `decode` throws instead.
+                func value<T: DatabaseValueConvertible>(_ column: String, _ kind: String, _: T.Type = T.self) throws -> T {
+                    do { return try row.decode(T.self, forColumn: column) } catch {
+                        throw CurveError.unreadableStore(
+                            path: path, detail: "row \(row["row_number"] as DatabaseValue), column '\(column)': \(row[column] as DatabaseValue) is not \(kind)")
+                    }
+                }
+                let key = CellKey(dataset: try value("dataset", "text"), learner: try value("learner", "text"),
+                                  configuration: try value("configuration", "text"), m: try value("m", "an integer"),
+                                  seed: UInt64(bitPattern: try value("seed", "an integer", Int64.self)))
+                let statusText: String = try value("status", "text")
+                guard let status = CellStatus(rawValue: statusText) else {
+                    throw CurveError.unreadableStore(path: path, detail: "unknown status '\(statusText)' for \(key.learner) m = \(key.m)")
+                }
+                out[key] = CellResult(key: key, status: status, accuracy: try value("accuracy", "a number or NULL"),
+                                      logLoss: try value("log_loss", "a number or NULL"), fitSeconds: try value("fit_seconds", "a number or NULL"),
+                                      predictSeconds: try value("predict_seconds", "a number or NULL"),
+                                      parameters: try value("parameters", "an integer or NULL"), error: try value("error", "text or NULL"))
+            }
+            return out
         }
-        return out
     }
 
     /// The number of stored cells (all data sets).
     public func count() throws -> Int {
-        try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cells") ?? 0 }
+        try usingStore { try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cells") ?? 0 } }
+    }
+
+    /// `body`, with SQLite's errors (a file damaged after it was opened, a full disk) naming the store.
+    func usingStore<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as DatabaseError {
+            throw CurveError.unreadableStore(path: path, detail: e.message ?? "\(e.resultCode)")
+        }
     }
 }

@@ -137,6 +137,7 @@ public enum Plot {
     public static func number(_ v: Double) -> String {
         let a = abs(v)
         if a == 0 { return "0" }
+        if !a.isFinite { return "\(v)" }
         if a >= 1e6 { return trimmed(v / 1e6) + "M" }
         if a >= 1e4 { return trimmed(v / 1e3) + "k" }
         if a >= 0.001 { return trimmed(v) }
@@ -144,7 +145,8 @@ public enum Plot {
     }
 
     static func trimmed(_ v: Double) -> String {
-        v == v.rounded() ? String(Int(v)) : String(format: "%g", (v * 1000).rounded() / 1000)
+        // Int(v) traps beyond ±2⁶³ (a diverged run's loss reaches 1e30 and more).
+        v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format: "%g", (v * 1000).rounded() / 1000)
     }
 
     /// Text made safe for SVG and HTML.

@@ -29,14 +29,11 @@ struct Activations: ParsableCommand {
     func run() throws {
         try global.apply()
         var race = ActivationRace()
-        race.activations = try activations.split(separator: ",").map { name in
-            guard let a = Activation(rawValue: String(name)) else {
+        race.activations = try Curve.list(activations).map { name in
+            guard let a = Activation(rawValue: name) else {
                 throw ValidationError("--activations: unknown '\(name)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return a
-        }
-        guard depth > 0, width > 0, batchSize > 0, epochs > 0, seeds > 0 else {
-            throw ValidationError("--depth, --width, --batch-size, --epochs and --seeds must be positive")
         }
         switch optimizer {
         case "sgd": race.optimizer = .sgd()
@@ -49,13 +46,15 @@ struct Activations: ParsableCommand {
             race.timeLimit = seconds
             race.epochs = 10_000
         }
-        race.seeds = (0..<UInt64(seeds)).map { $0 }
-        race.device = try deviceOptions.resolved()
+        race.seeds = try seedList(seeds)
         (race.targetLoss, race.targetAccuracy) = (targetLoss, targetAccuracy)
-        let outURL = URL(fileURLWithPath: out)
-        try Curve.checkWritable(outURL)
+        // Everything but the network's size is checked before the data is read; that, once the features are known.
+        try race.validate(inputs: 1, classes: 2)
+        race.device = try deviceOptions.resolved()
+        let outURL = try Curve.checkWritable(out, option: "--out")
 
         var data = try dataOptions.load()
+        try race.validate(inputs: data.train.featureCount, classes: data.train.classCount)
         if let trainSize {
             guard trainSize > 0, trainSize <= data.train.count else {
                 throw ValidationError("--train-size must be in 1...\(data.train.count)")

@@ -19,6 +19,10 @@ struct Bench: ParsableCommand {
         func run() throws {
             try global.apply()
             let sizes = try parseList(sizes, option: "--sizes")
+            // Three n×n float matrices.
+            if let n = sizes.first(where: { 12 * Double($0) * Double($0) > memoryLimit }) {
+                throw ValidationError("--sizes: \(n)×\(n) matrices need \(gibibytes(12 * Double(n) * Double(n))), over \(gibibytes(memoryLimit)) (half the memory)")
+            }
             let results = sizes.map { (size: $0, r: Benchmarks.gemm(size: $0)) }
             let measuredPeak = results.map(\.r.gflops).max() ?? 0
             let nominal = MachinePeak.current(cores: Parallel.threadCount)
@@ -59,6 +63,11 @@ extension Bench {
 
         func run() throws {
             try global.apply()
+            guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
+            // A few float tensors of `count` elements.
+            guard 16 * Double(count) <= memoryLimit else {
+                throw ValidationError("--count \(count) needs \(gibibytes(16 * Double(count))), over \(gibibytes(memoryLimit)) (half the memory)")
+            }
             let results = Benchmarks.elementwise(count: count)
             let copy = results[0].gigabytesPerSecond
             if json {
@@ -87,6 +96,11 @@ extension Bench {
 
         func run() throws {
             try global.apply()
+            guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+            // Inputs, activations and their gradients: about 8,000 floats per example.
+            guard 32_768 * Double(batch) <= memoryLimit else {
+                throw ValidationError("--batch \(batch) needs about \(gibibytes(32_768 * Double(batch))), over \(gibibytes(memoryLimit)) (half the memory)")
+            }
             let r = Benchmarks.mlpStep(batch: batch)
             if json {
                 print(jsonString(["batch": batch, "seconds_per_step": r.secondsPerStep, "gemm_share": r.gemmShare,
@@ -113,13 +127,21 @@ extension Bench {
 
         func run() throws {
             try global.apply()
-            let device = try deviceOptions.resolved()
-            let data = try DataCatalog.fashionMNIST().train
-            var rows: [[String: Any]] = []
-            for name in presets.split(separator: ",").map(String.init) {
+            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+            if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
+            let presetList = try Curve.list(presets).map { name in
                 guard let preset = NeuralPreset(rawValue: name) else {
                     throw ValidationError("--presets: unknown preset '\(name)'; known: \(NeuralPreset.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
+                return preset
+            }
+            guard !presetList.isEmpty else { throw ValidationError("--presets lists no preset") }
+            let device = try deviceOptions.resolved()
+            let data = try DataCatalog.fashionMNIST().train
+            guard batchSize <= data.count else { throw ValidationError("--batch-size \(batchSize) exceeds the \(data.count) training images") }
+            var rows: [[String: Any]] = []
+            for preset in presetList {
+                let name = preset.rawValue
                 let shape = preset.needsImages ? data.imageShape! : [data.featureCount]
                 let model = preset.model(inputShape: shape, classes: data.classCount, activation: .relu, seed: 1)
                 model.move(to: device)
@@ -170,15 +192,22 @@ extension Bench {
     }
 }
 
-/// Parses "a,b,c" into positive integers, naming the option on error.
+/// Parses "a,b,c" into positive integers, naming the option on error; an empty list is an error.
 func parseList(_ text: String, option: String) throws -> [Int] {
-    try text.split(separator: ",").map { part in
+    let values = try text.split(separator: ",").map { part in
         guard let v = Int(part.trimmingCharacters(in: .whitespaces)), v > 0 else {
             throw ValidationError("\(option): '\(part)' is not a positive integer")
         }
         return v
     }
+    guard !values.isEmpty else { throw ValidationError("\(option) lists no value") }
+    return values
 }
+
+/// The most memory a benchmark's buffers may take: half the machine's.
+let memoryLimit = Double(ProcessInfo.processInfo.physicalMemory) / 2
+
+func gibibytes(_ bytes: Double) -> String { String(format: "%.1f GiB", bytes / 1_073_741_824) }
 
 func jsonString(_ object: Any) -> String {
     let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

@@ -48,6 +48,10 @@ struct Curve: ParsableCommand {
         // Everything is checked before the first cell trains.
         let budgetSeconds = try Self.parseBudget(budget ?? (quick ? "1m" : "10m"))
         if let maxCells, maxCells < 1 { throw ValidationError("--max-cells must be at least 1, got \(maxCells)") }
+        // Checked here too, so it is refused even when no network is in the grid to use it.
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        let seedValues = try seedList(seeds ?? (quick ? 1 : 3))
+        if store?.isEmpty == true { throw ValidationError("--store needs a file path, got an empty one") }
         let targetAccuracy = try target.map { t -> Double in
             let v = t > 1 ? t / 100 : t
             guard v > 0, v < 1 else { throw ValidationError("--target must be an accuracy in (0, 1) or a percentage, got \(t)") }
@@ -73,12 +77,9 @@ struct Curve: ParsableCommand {
         } else {
             sizeList = SweepPlan.logSpacedSizes(pool: pool)
         }
-        let seedCount = seeds ?? (quick ? 1 : 3)
-        guard seedCount >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seedCount)") }
-        let plan = try SweepPlan(learners: learnerList, sizes: sizeList, seeds: (0..<UInt64(seedCount)).map { $0 }, split: split)
+        let plan = try SweepPlan(learners: learnerList, sizes: sizeList, seeds: seedValues, split: split)
 
-        let outURL = URL(fileURLWithPath: out)
-        try Self.checkWritable(outURL)
+        let outURL = try Self.checkWritable(out, option: "--out")
         let resultStore = try ResultStore(path: store ?? outURL.appendingPathComponent("curve.sqlite").path)
 
         let runner = SweepRunner(plan: plan, split: split, store: resultStore)
@@ -133,8 +134,15 @@ struct Curve: ParsableCommand {
         return v
     }
 
-    /// Creates `url` if needed and proves a file can be written there.
-    static func checkWritable(_ url: URL) throws {
+    /// Creates the folder `path` (given by `option`) if needed and proves a file can be written there.
+    @discardableResult
+    static func checkWritable(_ path: String, option: String) throws -> URL {
+        guard !path.isEmpty else { throw ValidationError("\(option) needs a folder path, got an empty one") }
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw CurveError.unwritableOutput(path: url.path, detail: "it is a file, not a folder")
+        }
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
             let probe = url.appendingPathComponent(".takeoff-write-check-\(getpid())")
@@ -143,5 +151,6 @@ struct Curve: ParsableCommand {
         } catch {
             throw CurveError.unwritableOutput(path: url.path, detail: (error as NSError).localizedDescription)
         }
+        return url
     }
 }

@@ -39,6 +39,7 @@ struct DataCommand: ParsableCommand {
 
         func run() throws {
             try global.apply()
+            if let pgm { try Curve.checkWritable(pgm, option: "--pgm") }
             let start = Date()
             let split = try reading.load(name, seed: seed)
             let seconds = Date().timeIntervalSince(start)
@@ -80,7 +81,6 @@ struct DataCommand: ParsableCommand {
                 }
                 if let pgm {
                     let dir = URL(fileURLWithPath: pgm)
-                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                     var bytes = Array("P5\n\(w) \(h)\n255\n".utf8)
                     bytes += (0..<h * w).map { UInt8(max(0, min(255, (row[$0] * 255).rounded()))) }
                     let url = dir.appendingPathComponent("\(i).pgm")

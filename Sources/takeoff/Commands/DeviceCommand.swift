@@ -14,8 +14,10 @@ struct DeviceCommand: ParsableCommand {
 extension DeviceCommand {
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the GPU and CUDA libraries found, or what is missing.")
+        @OptionGroup var global: GlobalOptions
 
         func run() throws {
+            try global.apply()
             do {
                 let gpu = try GPU.shared()
                 let memory = gpu.memoryInfo
@@ -31,9 +33,11 @@ extension DeviceCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run every op, optimizer and a short training run on the CPU and the GPU and compare (exit status 1 on any failure).")
+        @OptionGroup var global: GlobalOptions
         @Option(help: "Only checks whose name contains this.") var filter: String?
 
         func run() throws {
+            try global.apply()
             let gpu: GPU
             do { gpu = try GPU.shared() } catch { throw ValidationError("\(error)") }
             print("cuda: \(gpu.summary)")
@@ -53,9 +57,11 @@ extension DeviceCommand {
     struct Compile: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compile every CUDA kernel with NVRTC for an architecture (no GPU needed; exit status 1 on any error).")
+        @OptionGroup var global: GlobalOptions
         @Option(help: "GPU architecture, e.g. sm_90 (H100/H200), sm_80 (A100), sm_89 (L4).") var architecture = "sm_90"
 
         func run() throws {
+            try global.apply()
             let nvrtc: NVRTC
             do { nvrtc = try NVRTC.shared() } catch { throw ValidationError("\(error)") }
             let kernels = ParityCheck.engineKernels + NeuralParity.kernels

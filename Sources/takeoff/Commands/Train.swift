@@ -41,6 +41,7 @@ struct Train: ParsableCommand {
         options.showProgress = !json
         options.device = try deviceOptions.resolved()
         let learner = try LearnerRegistry.learner(named: self.learner, options: options)
+        if let save { try checkWritableFile(save, option: "--save") }
 
         let split = try dataOptions.load(seed: seed)
         let m = trainSize ?? split.train.count
@@ -97,8 +98,8 @@ struct Evaluate: ParsableCommand {
         guard split.test.classCount == model.classCount else {
             throw ValidationError("\(self.model) has \(model.classCount) classes; \(dataOptions.data) has \(split.test.classCount)")
         }
-        if let network = model as? NeuralModel, network.inputScale.count != split.test.featureCount {
-            throw ValidationError("\(self.model) takes \(network.inputScale.count) features; \(dataOptions.data) has \(split.test.featureCount)")
+        if let features = LearnerRegistry.featureCount(of: model), features != split.test.featureCount {
+            throw ValidationError("\(self.model) takes \(features) features; \(dataOptions.data) has \(split.test.featureCount)")
         }
         let metrics = Metrics(scores: model.scores(split.test.features), labels: split.test.labels, probabilities: model.givesProbabilities)
         if json {

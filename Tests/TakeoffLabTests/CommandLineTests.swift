@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// Bad command lines and input files: each must end with an error that names the option or file,
+/// never with a trap (these each trapped or crashed before being fixed).
+@Suite struct CommandLineTests {
+    /// Runs the `takeoff` built next to the test bundle: (exit status, whether a signal ended it, standard error).
+    func takeoff(_ arguments: [String]) throws -> (status: Int32, crashed: Bool, stderr: String) {
+        let binary = try #require(KillResumeTests.binary, "takeoff is not built next to the test bundle")
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = arguments + ["--threads", "2"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, p.terminationReason == .uncaughtSignal, text)
+    }
+
+    @Test func badInputIsAnErrorNotATrap() throws {
+        let dir = temporaryDirectory("cli")
+        let tiny = dir.appendingPathComponent("tiny.csv")
+        try Data("a,b,label\n1,2,x\n3,4,y\n".utf8).write(to: tiny)
+        let cases: [([String], String)] = [
+            (["train", "--data", tiny.path, "--learner", "mlp-small", "--epochs", "1"], "no class with two or more"),
+            (["curve", "--data", "xor", "--size", "400", "--seeds", "100000000000", "--out", dir.path], "--seeds must be in 1...10000"),
+            (["activations", "--data", "xor", "--size", "400", "--depth", "100000000000", "--out", dir.path], "--depth and --width"),
+            (["activations", "--data", "xor", "--size", "400", "--lr", "nan", "--out", dir.path], "--lr: must be a positive number"),
+            (["bench", "mlp-step", "--batch", "0"], "--batch must be at least 1"),
+            (["bench", "elementwise", "--count=-5"], "--count must be at least 1"),
+            (["bench", "gemm", "--sizes", "99999999"], "--sizes: 99999999×99999999"),
+            (["train", "--data", "xor", "--size", "400", "--learner", "logreg", "--save", dir.path], "--save \(dir.path) is a directory"),
+            (["curve", "--data", "xor", "--size", "400", "--out", ""], "--out needs a folder path"),
+        ]
+        for (arguments, message) in cases {
+            let r = try takeoff(arguments)
+            #expect(!r.crashed && r.status != 0, "\(arguments): status \(r.status)")
+            #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+            // A value refused while the command runs points at that command's help, not `takeoff <subcommand>`.
+            #expect(!r.stderr.contains("<subcommand>"), "\(arguments): \(r.stderr)")
+        }
+    }
+}
