@@ -98,7 +98,7 @@ public struct NeuralLearner: Learner {
         let history = try trainer.fit(model, train: standardizer.apply(to: fitPart),
                                       validation: validation.map { standardizer.apply(to: $0) }, seed: seed &+ 1)
         model.move(to: .cpu)
-        let network = NeuralModel(network: model, preset: preset, activation: activation, classNames: train.classNames,
+        let network = NeuralModel(network: model, preset: preset, activation: activation, dropout: dropout, classNames: train.classNames,
                                   inputScale: Tensor(standardizer.scale, shape: [train.featureCount]),
                                   inputShift: Tensor(standardizer.shift, shape: [train.featureCount]), history: history)
         return (network, history)

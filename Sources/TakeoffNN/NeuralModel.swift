@@ -7,16 +7,19 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
     public let network: Sequential
     public let preset: NeuralPreset
     public let activation: Activation
+    /// The dropout rate it was built with (its Dropout layers shift the layer numbers of the names).
+    public let dropout: Float
     public let classNames: [String]
     /// Per-feature `x · scale + shift`, fitted on the training set.
     public let inputScale: Tensor, inputShift: Tensor
     public var statistics: [String: Double]
 
-    init(network: Sequential, preset: NeuralPreset, activation: Activation, classNames: [String],
+    init(network: Sequential, preset: NeuralPreset, activation: Activation, dropout: Float, classNames: [String],
          inputScale: Tensor, inputShift: Tensor, history: TrainingHistory?) {
         self.network = network
         self.preset = preset
         self.activation = activation
+        self.dropout = dropout
         self.classNames = classNames
         self.inputScale = inputScale
         self.inputShift = inputShift
@@ -54,7 +57,7 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
         for b in network.namedBuffers { tensors[b.name] = b.value }
         let classes = String(decoding: try JSONEncoder().encode(classNames), as: UTF8.self)
         try Safetensors.write(tensors, metadata: [
-            "format": "takeoff-neural", "learner": preset.rawValue, "activation": activation.rawValue,
+            "format": "takeoff-neural", "learner": preset.rawValue, "activation": activation.rawValue, "dropout": "\(dropout)",
             "input_shape": network.inputShape.map(String.init).joined(separator: ","), "class_names": classes,
             "takeoff_version": TakeoffVersion.string,
         ], to: url)
@@ -86,7 +89,19 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
             throw CheckpointError.invalid(file: url.path, field: "__metadata__.class_names", detail: "not a list of at least two names")
         }
         let inputShape = shape.map { $0! }
-        let network = preset.model(inputShape: inputShape, classes: classNames.count, activation: activation, seed: 0)
+        // Checkpoints from before the dropout field was written: the layout whose names the file has
+        // (with dropout, its rate is unknown, but inference does not use it).
+        let dropouts: [Float]
+        if let text = meta["dropout"] {
+            guard let d = Float(text), d >= 0, d < 1 else {
+                throw CheckpointError.invalid(file: url.path, field: "__metadata__.dropout", detail: "'\(text)' is not a rate in [0, 1)")
+            }
+            dropouts = [d]
+        } else {
+            dropouts = [0, preset.defaultDropout > 0 ? preset.defaultDropout : 0.5]
+        }
+        let candidates = dropouts.map { d in (d, preset.model(inputShape: inputShape, classes: classNames.count, activation: activation, dropout: d, seed: 0)) }
+        let (dropout, network) = candidates.first { _, n in n.namedParameters.allSatisfy { tensors[$0.name] != nil } } ?? candidates[0]
         func tensor(_ name: String, shape: [Int]) throws -> Tensor {
             guard let t = tensors[name] else { throw CheckpointError.missing(file: url.path, field: name) }
             guard t.shape == shape else {
@@ -104,7 +119,7 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
         if let extra = Set(tensors.keys).subtracting(expected).sorted().first {
             throw CheckpointError.invalid(file: url.path, field: extra, detail: "tensor not part of a \(preset.rawValue) model")
         }
-        return NeuralModel(network: network, preset: preset, activation: activation, classNames: classNames,
+        return NeuralModel(network: network, preset: preset, activation: activation, dropout: dropout, classNames: classNames,
                            inputScale: try tensor("input.scale", shape: [features]),
                            inputShift: try tensor("input.shift", shape: [features]), history: nil)
     }

@@ -75,6 +75,7 @@ public final class Sequential: @unchecked Sendable {
     public func predict(_ x: Tensor, batchSize: Int = 1024) -> Tensor {
         withoutGradients {
             let n = x.shape[0]
+            if n == 0 { return Tensor.zeros([0] + outputShape).to(x.device) }
             var parts: [Tensor] = []
             var context = ForwardContext(training: false)
             for start in stride(from: 0, to: n, by: batchSize) {

@@ -153,4 +153,23 @@ import TakeoffEngine
     @Test func reservedNameIsRefused() {
         #expect(throws: SafetensorsError.self) { try Safetensors.encode(["__metadata__": Tensor(1)]) }
     }
+
+    @Test func fileSystemProblemsAreSaidInWords() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("takeoff-st-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let expectReason = { (reason: String, body: () throws -> Void) in
+            do { try body(); Issue.record("no error") } catch let error as SafetensorsError {
+                #expect("\(error)".contains(reason), "\(error)")
+            } catch { Issue.record("\(error)") }
+        }
+        expectReason("is a directory") { _ = try Safetensors.read(from: dir) }
+        expectReason("no such file") { _ = try Safetensors.read(from: dir.appendingPathComponent("missing.safetensors")) }
+        expectReason("does not exist") {
+            try Safetensors.write(["w": Tensor.zeros([1])], to: dir.appendingPathComponent("no/such/folder/m.safetensors"))
+        }
+        let text = dir.appendingPathComponent("notes.safetensors")
+        try Data("just some text, not tensors".utf8).write(to: text)
+        expectReason("not a safetensors file") { _ = try Safetensors.read(from: text) }
+    }
 }

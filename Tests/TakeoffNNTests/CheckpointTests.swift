@@ -30,6 +30,28 @@ import TakeoffNN
         #expect(try Data(contentsOf: again) == Data(contentsOf: url))
     }
 
+    @Test func aNetworkWithDropoutRoundTrips() throws {
+        var learner = NeuralLearner(preset: .mlpMedium)
+        (learner.epochs, learner.dropout) = (1, 0.3)
+        let model = try learner.fitNetwork(blobs(perClass: 20, seed: 1), seed: 3).model
+        let url = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.save(to: url)
+        let x = blobs(perClass: 5, seed: 9).features
+        let loaded = try NeuralModel.load(from: url)
+        #expect(loaded.dropout == 0.3)
+        #expect(loaded.scores(x).scalars == model.scores(x).scalars)
+        // A checkpoint written before the dropout field existed: the layout is found from its names.
+        let (tensors, written) = try Safetensors.read(from: url)
+        try Safetensors.write(tensors, metadata: written.filter { $0.key != "dropout" }, to: url)
+        #expect(try NeuralModel.load(from: url).scores(x).scalars == model.scores(x).scalars)
+    }
+
+    @Test func scoringNoRowsGivesNoRows() throws {
+        let model = try trained()
+        #expect(model.scores(Tensor.zeros([0, 2])).shape == [0, 4])
+    }
+
     @Test func truncatedOrCorruptedCheckpointIsRefused() throws {
         let url = temporaryFile()
         defer { try? FileManager.default.removeItem(at: url) }

@@ -13,15 +13,32 @@ public enum Safetensors {
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
         let data = try encode(tensors, metadata: metadata, file: url.path)
         do { try data.write(to: url, options: .atomic) } catch {
-            throw SafetensorsError.io(file: url.path, reason: error.localizedDescription)
+            throw SafetensorsError.io(file: url.path, reason: reason(error, writing: url))
         }
+    }
+
+    /// What went wrong with the file at `url`, in words (Foundation's own messages name error codes).
+    static func reason(_ error: any Error, writing: URL? = nil, reading: URL? = nil) -> String {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if let url = reading ?? writing, fm.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return "is a directory, not a file"
+        }
+        if let url = reading, !fm.fileExists(atPath: url.path) { return "no such file" }
+        if let folder = writing?.deletingLastPathComponent(), !fm.fileExists(atPath: folder.path) {
+            return "the folder \(folder.path) does not exist"
+        }
+        if let folder = writing?.deletingLastPathComponent(), !fm.isWritableFile(atPath: folder.path) {
+            return "cannot write in \(folder.path)"
+        }
+        return error.localizedDescription
     }
 
     /// Reads every tensor and the metadata of the file at `url`.
     public static func read(from url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw SafetensorsError.io(file: url.path, reason: error.localizedDescription)
+            throw SafetensorsError.io(file: url.path, reason: reason(error, reading: url))
         }
         return try decode(data, file: url.path)
     }
@@ -190,7 +207,8 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .io(file, reason): "\(file): \(reason)"
         case let .truncated(file, size): "\(file): \(size) bytes is too short for a safetensors file (needs at least 8)"
-        case let .headerLength(file, length, size): "\(file): header length \(length) exceeds the file size \(size)"
+        case let .headerLength(file, length, size):
+            "\(file): not a safetensors file (its first 8 bytes give a header length of \(length), past the end of its \(size) bytes)"
         case let .invalidHeader(file, reason): "\(file): header is \(reason)"
         case let .invalidField(file, tensor, field, reason): "\(file): tensor '\(tensor)': field '\(field)' is \(reason)"
         case let .unsupportedDtype(file, tensor, dtype): "\(file): tensor '\(tensor)': dtype '\(dtype)' is not supported (only F32)"
