@@ -35,6 +35,34 @@ extension Dataset {
         return (s.kept, s.heldOut)
     }
 
+    /// Seeded stratified `k`-fold cross-validation: for each fold, (rows to fit on, rows to validate on).
+    /// Each class's shuffled rows are dealt to the folds in turn, continuing where the previous class
+    /// stopped, so folds differ in size by at most one; a class with one example is never validated on
+    /// (every fit part keeps every class). Throws when `k < 2` or when no class has two examples.
+    public func stratifiedFolds(_ k: Int, seed: UInt64) throws -> [(train: Dataset, validation: Dataset)] {
+        guard k >= 2 else { throw DataError.invalidParameter(name: "folds", detail: "need at least 2, got \(k)") }
+        let rng = RandomGenerator(seed: seed)
+        var folds = [[Int]](repeating: [], count: k)
+        var next = 0
+        for (c, members) in membersByClass().enumerated() where members.count >= 2 {
+            var m = members
+            var r = rng.fork(UInt64(c))
+            r.shuffle(&m)
+            for row in m {
+                folds[next].append(row)
+                next = (next + 1) % k
+            }
+        }
+        guard folds.contains(where: { !$0.isEmpty }) else {
+            throw DataError.invalidParameter(name: "cross-validation", detail: "\(name) has \(count) examples and no class with two, too few to validate on")
+        }
+        return folds.enumerated().filter { !$0.element.isEmpty }.map { i, held in
+            let heldSet = Set(held)
+            return (subset((0..<count).filter { !heldSet.contains($0) }, name: "\(name)/fit\(i + 1)"),
+                    subset(held.sorted(), name: "\(name)/fold\(i + 1)"))
+        }
+    }
+
     /// The row indices of each class, in row order.
     func membersByClass() -> [[Int]] {
         var members = [[Int]](repeating: [], count: classCount)

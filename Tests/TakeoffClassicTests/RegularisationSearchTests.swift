@@ -9,8 +9,24 @@ import Testing
         #expect(abs(RegularisationSearch.margin(best: 0.9, validationCount: 90_000) - 0.001) < 1e-12)
     }
 
+    @Test func smallSetsCrossValidateAndLargeOnesHoldOutOneSplit() throws {
+        for (m, fitsPerC) in [(100, 5), (2_400, 5), (2_500, 1)] {
+            let data = separableBlobs(count: m, seed: 1)
+            var fitted: [(rows: Int, C: Double)] = []
+            let search = try RegularisationSearch.choose(from: [0.1, 1], on: data, seed: 2) { part, c in
+                fitted.append((part.count, c))
+                return try LinearSVM(C: c).fit(part, seed: 0)
+            }
+            #expect(fitted.count == 2 * fitsPerC, "m = \(m)")
+            // Every C sees the same parts, all of one C before the next.
+            #expect(fitted.prefix(fitsPerC).allSatisfy { $0.C == 0.1 })
+            #expect(fitted.prefix(fitsPerC).map(\.rows) == fitted.suffix(fitsPerC).map(\.rows))
+            #expect(search.accuracies.count == 2 && search.accuracies.allSatisfy { $0 > 0.9 })
+        }
+    }
+
     @Test func searchedConfigurationsNameTheRule() {
-        #expect(LogisticRegression().configuration["C"]?.hasSuffix(";within:min(1se,0.005)") == true)
+        #expect(LogisticRegression().configuration["C"]?.hasSuffix(";within:min(1se,0.005);cv5<500") == true)
         #expect(LogisticRegression(C: 0.5).configuration["C"] == "0.5")
     }
 }

@@ -45,6 +45,29 @@ import TakeoffEngine
         }
     }
 
+    @Test func stratifiedFoldsValidateEveryRowOnceAndKeepEveryClassInEachFit() throws {
+        let labels = Self.pool.labels
+        let pool = Self.pool.subset((labels.indices.filter { labels[$0] != 4 }.prefix(200) + [labels.firstIndex(of: 4)!]).sorted())
+        let lonely = try #require(pool.classCounts.firstIndex(of: 1), "the test needs a class with one example")
+        let folds = try pool.stratifiedFolds(5, seed: 7)
+        #expect(folds.count == 5)
+        // Row values are unique (the x column), so they identify rows across subsets.
+        let validated = folds.flatMap { $0.validation.features.scalars }
+        #expect(validated.count == pool.count - 1 && Set(validated).count == validated.count)
+        let sizes = folds.map(\.validation.count)
+        #expect(sizes.max()! - sizes.min()! <= 1)
+        for fold in folds {
+            #expect(fold.train.count + fold.validation.count == pool.count)
+            #expect(fold.train.classCounts[lonely] == 1)
+            for c in 0..<pool.classCount where c != lonely {
+                let share = Double(pool.classCounts[c]) / 5
+                #expect(abs(Double(fold.validation.classCounts[c]) - share) <= 1)
+            }
+        }
+        #expect(try pool.stratifiedFolds(5, seed: 7).map(\.validation.features.scalars) == folds.map(\.validation.features.scalars))
+        expectDataError("at least 2") { try pool.stratifiedFolds(1, seed: 0) }
+    }
+
     @Test func deterministicPerSeed() {
         #expect(NestedSubsets(pool: Self.pool, seed: 5).order == NestedSubsets(pool: Self.pool, seed: 5).order)
         #expect(NestedSubsets(pool: Self.pool, seed: 5).order != NestedSubsets(pool: Self.pool, seed: 6).order)

@@ -7,7 +7,7 @@ import TakeoffEngine
 public struct KernelSVM: Learner {
     public enum KernelKind: String, Sendable, CaseIterable { case rbf, linear, polynomial }
 
-    /// Fixed regularisation; nil picks C from ``grid`` on a validation split inside the training set.
+    /// Fixed regularisation; nil picks C from ``grid`` by validation inside the training set (see ``RegularisationSearch``).
     public var C: Double?
     public var grid: [Double] = [1, 10, 100]
     public var kernel: KernelKind = .rbf

@@ -5,7 +5,7 @@ import TakeoffEngine
 /// `linear-svm`: an L2-regularised linear SVM per class (one-vs-rest), each solved by
 /// ``DualCoordinateDescent``; the classes are solved in parallel.
 public struct LinearSVM: Learner {
-    /// Fixed regularisation; nil picks C from ``grid`` on a validation split inside the training set.
+    /// Fixed regularisation; nil picks C from ``grid`` by validation inside the training set (see ``RegularisationSearch``).
     public var C: Double?
     public var grid: [Double] = [0.001, 0.01, 0.1, 1]
     public var loss: DualCoordinateDescent.Loss = .squaredHinge

@@ -5,7 +5,7 @@ import TakeoffEngine
 /// `logreg`: multinomial logistic regression with an L2 penalty, minimised to a gradient-norm
 /// tolerance by ``LBFGS`` on the full ``MultinomialLogistic`` objective.
 public struct LogisticRegression: Learner {
-    /// Fixed regularisation; nil picks C from ``grid`` on a validation split inside the training set.
+    /// Fixed regularisation; nil picks C from ``grid`` by validation inside the training set (see ``RegularisationSearch``).
     public var C: Double?
     public var grid: [Double] = [0.001, 0.01, 0.1, 1]
     /// ‖∇f‖∞ at which the solver stops.

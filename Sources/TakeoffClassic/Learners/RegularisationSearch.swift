@@ -1,32 +1,47 @@
 import TakeoffData
 import TakeoffEngine
 
-/// Picks the regularisation constant C from a grid by accuracy on a stratified validation split
-/// drawn from inside the training set, so the test set never influences the choice.
+/// Picks the regularisation constant C from a grid by validation accuracy measured inside the training
+/// set, so the test set never influences the choice: on a stratified 20% split, or, when that split would
+/// hold fewer than ``crossValidationBelow`` examples, by stratified 5-fold cross-validation over all of them.
 enum RegularisationSearch {
     /// The fraction of each class held out for validation.
     static let validationFraction = 0.2
+    /// Below this many validation examples one split is too noisy to choose C by (20 examples at m = 100).
+    static let crossValidationBelow = 500
+    static let folds = 5
 
     /// How a learner's configuration names its C: the fixed value, or the grid and the choice rule
     /// (part of the result store's key, so results chosen by an earlier rule are not mixed in).
     static func describe(C: Double?, grid: [Double]) -> String {
-        C.map { "\($0)" } ?? "grid:" + grid.map { "\($0)" }.joined(separator: ",") + ";within:min(1se,0.005)"
+        C.map { "\($0)" } ?? "grid:" + grid.map { "\($0)" }.joined(separator: ",") + ";within:min(1se,0.005);cv\(folds)<\(crossValidationBelow)"
     }
 
     /// The smallest C whose validation accuracy is within ``margin(best:validationCount:)`` of the best,
-    /// with the accuracy of each; the grid's middle value when the set is too small to hold out a
-    /// validation part.
+    /// with the accuracy of each (pooled over the folds when cross-validating); the grid's middle value
+    /// when the set is too small to hold out a validation part. `fit` is called for each C in grid order
+    /// (for every fold before the next C).
     static func choose(from grid: [Double], on train: Dataset, seed: UInt64,
                        fit: (Dataset, Double) throws -> any TrainedModel) throws -> (C: Double, accuracies: [Double]) {
         precondition(!grid.isEmpty, "RegularisationSearch: empty grid")
         if grid.count == 1 { return (grid[0], []) }
-        guard let (fitPart, validation) = try? train.validationSplit(fraction: validationFraction, seed: seed) else {
+        let parts: [(train: Dataset, validation: Dataset)]
+        if Double(train.count) * validationFraction < Double(crossValidationBelow), let folds = try? train.stratifiedFolds(folds, seed: seed) {
+            parts = folds
+        } else if let split = try? train.validationSplit(fraction: validationFraction, seed: seed) {
+            parts = [split]
+        } else {
             return (grid[grid.count / 2], [])
         }
+        let validated = parts.map(\.validation.count).reduce(0, +)
         var accuracies: [Double] = []
-        for c in grid { accuracies.append(try fit(fitPart, c).accuracy(on: validation)) }
+        for c in grid {
+            var correct = 0.0
+            for part in parts { correct += try fit(part.train, c).accuracy(on: part.validation) * Double(part.validation.count) }
+            accuracies.append(correct / Double(validated))
+        }
         let best = accuracies.max()!
-        let margin = margin(best: best, validationCount: validation.count)
+        let margin = margin(best: best, validationCount: validated)
         let chosen = grid.indices.sorted { grid[$0] < grid[$1] }.first { accuracies[$0] >= best - margin }!
         return (grid[chosen], accuracies)
     }
