@@ -30,7 +30,9 @@ public struct LogisticRegression: Learner {
         let c: Double
         var solutions: [Double: [Double]] = [:]
         if let C { c = C } else {
-            // Each C starts from the previous C's optimum (the grid ascends), and the final fit from the chosen one's.
+            // Each fit starts from the one before: the previous fold at the same C, or the previous C (the grid
+            // ascends); the final fit from the chosen C's. (Keeping a regularisation path per fold instead was
+            // 2.5x slower at m = 1,500: a fold's optimum at the same C is the closer start.)
             var previous: [Double]?
             let search = try RegularisationSearch.choose(from: grid.sorted(), on: train, seed: seed) { part, c in
                 let m = try fit(part, C: c, start: previous)
