@@ -33,6 +33,18 @@ import Testing
         #expect(a.rankings.first?.leader == "flat")
     }
 
+    @Test func aPlateauBelowAMeasuredPointIsNoEstimate() throws {
+        func point(_ m: Int, _ mean: Double) -> Analysis.Point {
+            Analysis.Point(m: m, mean: mean, spread: 0, seeds: [0], accuracies: [mean], fitSeconds: 1, parameters: nil)
+        }
+        var curve = Analysis.LearnerCurve(learner: "mlp-large", configuration: "", points: [point(9600, 0.86), point(24000, 0.884)],
+                                          selection: nil, asymptote: 0.875, asymptoteSpread: 0.02, slopePerDoubling: 0.02,
+                                          target: nil, statuses: [:])
+        #expect(curve.measuredAbovePlateau?.m == 24000)
+        curve.asymptote = 0.9
+        #expect(curve.measuredAbovePlateau == nil)
+    }
+
     @Test func targetBeyondTheDataIsReadOffTheFit() throws {
         let r = cells("p") { m, s in 0.95 - 2 * pow(m, -0.5) + 0.002 * (Double(s) - 1) }
         let a = Analysis(results: r, learners: [("p", "p")], target: 0.94)

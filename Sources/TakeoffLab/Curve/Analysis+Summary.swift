@@ -53,7 +53,10 @@ extension Analysis {
             if c.selection?.fit.family == .last, c.points.count >= 3 {
                 line += "; no fitted family predicted its largest sizes better than its last value, so no plateau is estimated"
             } else if let a = c.asymptote, let sel = c.selection, sel.fit.family != .last {
-                if a >= 0.999 {
+                if let best = c.measuredAbovePlateau {
+                    line += "; its \(sel.fit.family.rawValue) fit levels off at \(Self.percent(a, nil)), below the "
+                        + "\(Self.percent(best.mean, nil)) already measured at m = \(Self.count(best.m)), so no plateau is estimated"
+                } else if a >= 0.999 {
                     line += "; no plateau is in sight (its \(sel.fit.family.rawValue) fit runs on to the 100% bound)"
                 } else if let spread = c.asymptoteSpread, spread > 0.05 {
                     line += "; its \(sel.fit.family.rawValue) fit's plateau (\(Self.percent(a, spread))) is not pinned down by the data"

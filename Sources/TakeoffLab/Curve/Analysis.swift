@@ -42,6 +42,13 @@ public struct Analysis: Sendable, Codable {
         public var statuses: [String: Int]
         public var largestM: Int? { points.last?.m }
 
+        /// The best measured point when the fitted plateau lies below it (the family does not describe
+        /// the largest sizes, so the plateau is no estimate); nil otherwise.
+        public var measuredAbovePlateau: Point? {
+            guard let a = asymptote, let best = points.max(by: { $0.mean < $1.mean }), a < best.mean - 0.001 else { return nil }
+            return best
+        }
+
         /// The fitted accuracy at `m`, if a curve was fitted.
         public func fitted(_ m: Double) -> Double? { selection?.fit.predict(m) }
     }

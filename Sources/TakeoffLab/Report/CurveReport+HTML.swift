@@ -56,7 +56,8 @@ extension CurveReport {
             } else {
                 h += "<td>—</td><td>—</td>" + CurveFamily.allCases.map { _ in "<td>—</td>" }.joined()
             }
-            h += "<td>\(c.asymptote.map { Analysis.percent($0, c.asymptoteSpread) } ?? "—")</td>"
+            let below = c.measuredAbovePlateau.map { " (below the \(Analysis.percent($0.mean, nil)) measured)" } ?? ""
+            h += "<td>\(c.asymptote.map { Analysis.percent($0, c.asymptoteSpread) + below } ?? "—")</td>"
             h += "<td>\(c.slopePerDoubling.map { String(format: "%+.2f", $0 * 100) } ?? "—")</td>"
             if analysis.target != nil {
                 let t = c.target
