@@ -42,4 +42,15 @@ import Testing
             #expect(!r.stderr.contains("<subcommand>"), "\(arguments): \(r.stderr)")
         }
     }
+
+    /// The README's save-then-evaluate lines, with a network that has dropout layers (their checkpoints
+    /// once failed to load), on a small subset.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"), "Fashion-MNIST is not installed"))
+    func aSavedNetworkWithDropoutEvaluates() throws {
+        let model = temporaryDirectory("save").appendingPathComponent("mlp-large.safetensors").path
+        let trained = try takeoff(["train", "--data", "fashion-mnist", "--learner", "mlp-large", "--train-size", "200", "--epochs", "1", "--save", model])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let evaluated = try takeoff(["evaluate", "--model", model, "--data", "fashion-mnist"])
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+    }
 }

@@ -19,6 +19,10 @@ import TakeoffData
         cut.cellLimit = 5
         let partial = try cut.run()
         #expect(!partial.complete && partial.ran == 5 && partial.results.count == 5)
+        let reportOnly = SweepRunner(plan: try plan(split), split: split, store: try ResultStore(path: path))
+        reportOnly.cellLimit = 0
+        let stored = try reportOnly.run()
+        #expect(stored.ran == 0 && stored.reused == 5 && outcomes(stored.results) == outcomes(partial.results))
         let resumed = try SweepRunner(plan: plan(split), split: split, store: ResultStore(path: path)).run()
         #expect(resumed.complete && resumed.reused == 5 && resumed.ran == 11)
         #expect(outcomes(resumed.results) == outcomes(whole.results))

@@ -23,7 +23,8 @@ public final class SweepRunner {
     public let store: ResultStore
     /// Wall-clock seconds the run may take; nil for no limit.
     public var budget: Double?
-    /// Stop after running this many new cells (the rest are left for a later run, as after a kill).
+    /// Stop after running this many new cells (the rest are left for a later run, as after a kill);
+    /// 0 runs none and reports what the store holds.
     public var cellLimit: Int?
     /// Receives one line per finished or skipped cell.
     public var log: ((String) -> Void)?

@@ -30,7 +30,7 @@ struct Curve: ParsableCommand {
     @Option(help: "Target test accuracy (0–1 or percent): the m each learner needs to reach it.") var target: Double?
     @Option(help: "Epochs for the networks (default: the recipe for m).") var epochs: Int?
     @Option(help: "Seed of generated data and of a non-official test split (kept fixed; subset seeds vary).") var dataSeed: UInt64 = 0
-    @Option(help: "Train at most this many new cells, then report (a later run resumes).") var maxCells: Int?
+    @Option(help: "Train at most this many new cells, then report (a later run resumes); 0 reports what the store holds.") var maxCells: Int?
     @Flag(help: "A small grid (logreg, linear-svm, mlp-small, mlp-medium at 5 sizes up to 3,000, 1 seed) for a first look in about a minute.")
     var quick = false
     @Flag(help: "Print the summary as JSON on standard output.") var json = false
@@ -47,7 +47,7 @@ struct Curve: ParsableCommand {
         let threadsPerWorker = Parallel.threadCount / workers
         // Everything is checked before the first cell trains.
         let budgetSeconds = try Self.parseBudget(budget ?? (quick ? "1m" : "10m"))
-        if let maxCells, maxCells < 1 { throw ValidationError("--max-cells must be at least 1, got \(maxCells)") }
+        if let maxCells, maxCells < 0 { throw ValidationError("--max-cells must be 0 (report only) or more, got \(maxCells)") }
         // Checked here too, so it is refused even when no network is in the grid to use it.
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         let seedValues = try seedList(seeds ?? (quick ? 1 : 3))
