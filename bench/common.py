@@ -6,8 +6,6 @@ import statistics
 import subprocess
 import sys
 
-import numpy as np
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # TAKEOFF_BINARY: another build (e.g. the portable one on a GPU machine); TAKEOFF_FASHION_MNIST: the data
 # elsewhere than Debian's package puts it (the same variable the takeoff binary reads).
@@ -25,6 +23,7 @@ def ensure(*packages):
 
 def fashion_mnist():
     """(x_train, y_train, x_test, y_test) with pixels scaled to [0, 1], float32."""
+    import numpy as np  # here, so scripts that only run Takeoff need no numpy
     def read(name, offset):
         with gzip.open(os.path.join(FASHION, name)) as f:
             return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)

@@ -22,18 +22,26 @@ def main():
     ap.add_argument("--accuracy", action="store_true", help="also train mlp-large to the end on the GPU and on the CPU")
     ap.add_argument("--cpu-threads", type=int, default=16)
     args = ap.parse_args()
-    x, y, _, _ = fashion_mnist()
     info = takeoff("bench", "train", "--presets", "mlp-small", "--steps", "5", "--device", "cuda")
     print(f"GPU: {info['device_name']}")
+    try:  # the peer; without it (no PyTorch or no CUDA in it here) Takeoff's own times are still worth having
+        import torch
+        if not torch.cuda.is_available():
+            raise RuntimeError(f"PyTorch {torch.__version__} sees no CUDA GPU")
+        x, y, _, _ = fashion_mnist()
+    except Exception as error:  # noqa: BLE001
+        print(f"no PyTorch comparison: {error}")
+        x = y = None
     rows = []
     for model in args.models.split(","):
         ours, theirs = [], []
         for _ in range(args.repeats):  # interleaved, so drift hits both sides alike
             r = takeoff("bench", "train", "--presets", model, "--batch-size", str(BATCH), "--device", "cuda")
             ours.append(r["results"][0]["seconds"])
-            theirs.append(torch_epoch(model, x, y, device="cuda"))
-        ratio = statistics.median(ours) / statistics.median(theirs)
-        rows.append([model, spread(ours), spread(theirs), f"{ratio:.2f}"])
+            if x is not None:
+                theirs.append(torch_epoch(model, x, y, device="cuda"))
+        ratio = f"{statistics.median(ours) / statistics.median(theirs):.2f}" if theirs else "—"
+        rows.append([model, spread(ours), spread(theirs) if theirs else "—", ratio])
     print_table(["model", "Takeoff cuda s (min / median / max)", "PyTorch cuda s", "Takeoff / PyTorch"], rows)
     if args.accuracy:
         common = ["train", "--learner", "mlp-large", "--data", "fashion-mnist", "--seed", "0"]
