@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 9's GPU checks in one run, on a GPU machine without a Swift toolchain, from the repository root:
 # unpack the portable build (scripts/build-portable.sh --with-data, made on a build machine), then
-#   1. `takeoff device info` and `takeoff device check` (every op, optimizer and two short training runs on
+#   1. `takeoff device info` and `takeoff device check` (every op, optimizer and three short training runs on
 #      CPU and GPU, compared; gradients checked against finite differences on the GPU),
 #   2. one epoch of mlp-large and cnn against PyTorch on the same GPU (bench/nn_cuda_vs_torch.py),
 #   3. with ACCURACY=1, mlp-large trained to the end on the GPU and on the CPU.
