@@ -63,13 +63,6 @@ public enum LearnerRegistry {
 
     /// Loads a model saved by any learner, by the format its checkpoint declares.
     public static func loadModel(from url: URL) throws -> any TrainedModel {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw LabError.unreadableModel(path: url.path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw LabError.unreadableModel(path: url.path, reason: "is a directory, not a model file saved by `takeoff train --save`")
-        }
         let (tensors, metadata) = try Safetensors.read(from: url)
         if metadata["format"] == ClassicModelFile.format {
             return try ClassicModelFile.load(tensors: tensors, metadata: metadata, path: url.path)
@@ -91,18 +84,15 @@ extension LearnerRegistry {
     }
 }
 
-/// A request the lab cannot carry out, naming the option, learner or file at fault.
+/// A request the lab cannot carry out, naming the option or learner at fault.
 public enum LabError: Error, CustomStringConvertible {
     case unknownLearner(name: String, known: [String])
     case invalidOption(option: String, detail: String)
-    /// A model file that cannot be opened at all (missing, a directory).
-    case unreadableModel(path: String, reason: String)
 
     public var description: String {
         switch self {
         case let .unknownLearner(name, known): "unknown learner '\(name)'; known: \(known.joined(separator: ", "))"
         case let .invalidOption(option, detail): "--\(option): \(detail)"
-        case let .unreadableModel(path, reason): "\(path): \(reason)"
         }
     }
 }

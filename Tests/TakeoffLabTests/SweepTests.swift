@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TakeoffData
+import TakeoffEngine
 @testable import TakeoffLab
 
 @Suite struct SweepTests {
@@ -117,7 +118,7 @@ import TakeoffData
             do {
                 _ = try LearnerRegistry.loadModel(from: url)
                 Issue.record("\(url.path) loaded")
-            } catch let LabError.unreadableModel(path, r) {
+            } catch let SafetensorsError.io(path, r) {
                 #expect(path == url.path && r.contains(reason))
             }
         }
