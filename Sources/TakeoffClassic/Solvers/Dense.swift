@@ -19,20 +19,6 @@ enum Dense {
         return s
     }
 
-    /// `y += alpha · x`.
-    @inline(__always)
-    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        let va = SIMD8<Float>(repeating: alpha)
-        var i = 0
-        while i + 8 <= n {
-            let yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
-            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: yv + va * xv, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < n { y[i] += alpha * x[i]; i += 1 }
-    }
-
     /// Squared Euclidean norm of each of `n` rows of length `d`.
     static func rowNorms(_ x: UnsafePointer<Float>, n: Int, d: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: n) { buf, count in

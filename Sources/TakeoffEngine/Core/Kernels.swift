@@ -54,6 +54,20 @@ public enum Kernels {
         }
     }
 
+    /// `y += alpha · x` on the calling thread, 8 lanes at a time: for short vectors inside parallel loops.
+    @inline(__always)
+    public static func axpySequential(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+        let va = SIMD8<Float>(repeating: alpha)
+        var i = 0
+        while i + 8 <= n {
+            let yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
+            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: yv + va * xv, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n { y[i] += alpha * x[i]; i += 1 }
+    }
+
     /// `out[o, i] = Σ_l x[o, l, i]` for `x` viewed as (outer, length, inner).
     public static func sum(_ x: UnsafePointer<Float>, outer: Int, length: Int, inner: Int, into out: UnsafeMutablePointer<Float>) {
         if inner == 1 {

@@ -61,14 +61,7 @@ struct ConvGeometry {
             for y in 0..<oh {
                 let row = dst + (ci * sh + y * stride + ki) * sw + kj
                 if stride == 1 {
-                    var x = 0
-                    while x + 8 <= ow {
-                        let sum = UnsafeRawPointer(row + x).loadUnaligned(as: SIMD8<Float>.self)
-                            + UnsafeRawPointer(src + x).loadUnaligned(as: SIMD8<Float>.self)
-                        UnsafeMutableRawPointer(row + x).storeBytes(of: sum, as: SIMD8<Float>.self)
-                        x += 8
-                    }
-                    while x < ow { row[x] += src[x]; x += 1 }
+                    Kernels.axpySequential(1, src, row, count: ow)
                 } else {
                     for x in 0..<ow { row[x * stride] += src[x] }
                 }
