@@ -155,13 +155,13 @@ def stratified_folds(y, k, seed):
 
 def fit_classic(name, x, y, seed):
     """C from the learner's grid by validation accuracy, as RegularisationSearch: on 20% of each class, or by
-    stratified 5-fold cross-validation (accuracy pooled over the folds) when 20% would be under 500 examples;
+    stratified 5-fold cross-validation (accuracy pooled over the folds) when 20% would be under 200 examples;
     ties to the smaller C; then a refit on all m."""
     grid = C_GRID[name]
     C = grid[0]
     counts = np.bincount(y)
     if min(c for c in counts if c > 0) >= 2:
-        if 0.2 * len(y) < 500:
+        if 0.2 * len(y) < 200:
             parts = stratified_folds(y, 5, seed)
         else:
             parts = [stratified_holdout(y, 0.2, seed, at_least_one_left=False)]
