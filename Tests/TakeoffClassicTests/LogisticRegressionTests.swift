@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Testing
 @testable import TakeoffClassic
@@ -41,6 +42,43 @@ import TakeoffEngine
             #expect(abs(numeric - g[t]) <= 2e-3 * max(1, abs(numeric)), "coordinate \(t): numeric \(numeric) vs analytic \(g[t])")
         }
         let reference = referenceGradient(data, weights: w, C: 0.5)
+        #expect(zip(reference, g).map { abs($0 - $1) }.max()! < 1e-5)
+    }
+
+    /// Both products at every instruction set this CPU runs, against sums in Double, with row counts
+    /// that leave tails (not a multiple of 4 or 2) and an odd width.
+    @Test func narrowKernelsMatchPlainSums() {
+        let (rows, d) = (23, 37)
+        var rng = RandomGenerator(seed: 5)
+        let x = (0..<(rows * d)).map { _ in rng.normal() }, w = (0..<(d * 16)).map { _ in rng.normal() }
+        let r = (0..<(rows * 16)).map { _ in rng.normal() }, g0 = (0..<(d * 16)).map { _ in rng.normal() }
+        for isa in (0...takeoff_best_isa().rawValue).map({ takeoff_isa(rawValue: $0) }) {
+            var out = [Float](repeating: .nan, count: rows * 16), g = g0
+            takeoff_narrow_product(isa, x, rows, d, w, &out)
+            takeoff_narrow_transpose_product(isa, x, rows, d, r, &g)
+            var worst = 0.0
+            for i in 0..<rows { for c in 0..<16 {
+                let exact = (0..<d).reduce(0.0) { $0 + Double(x[i * d + $1]) * Double(w[$1 * 16 + c]) }
+                worst = max(worst, abs(exact - Double(out[i * 16 + c])))
+            } }
+            for j in 0..<d { for c in 0..<16 {
+                let exact = Double(g0[j * 16 + c]) + (0..<rows).reduce(0.0) { $0 + Double(x[$1 * d + j]) * Double(r[$1 * 16 + c]) }
+                worst = max(worst, abs(exact - Double(g[j * 16 + c])))
+            } }
+            #expect(worst < 1e-4, "instruction set \(isa.rawValue): worst error \(worst)")
+        }
+    }
+
+    /// The narrow kernels (at most 16 classes, rows split over threads) and OpenBLAS (more classes)
+    /// against the gradient computed directly.
+    @Test(arguments: [3, 17]) func bothProductPathsGiveTheGradient(classes: Int) {
+        let data = separableBlobs(count: 301, classes: classes, dimension: 9, seed: 3)
+        let f = MultinomialLogistic(features: data.features, labels: data.labels, classCount: classes, C: 2)
+        var rng = RandomGenerator(seed: 4)
+        let w = (0..<f.dimension).map { _ in Double(rng.normal()) * 0.3 }
+        var g = [Double](repeating: 0, count: f.dimension)
+        _ = f.evaluate(w, gradient: &g)
+        let reference = referenceGradient(data, weights: w, C: 2)
         #expect(zip(reference, g).map { abs($0 - $1) }.max()! < 1e-5)
     }
 

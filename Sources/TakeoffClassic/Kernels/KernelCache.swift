@@ -88,7 +88,7 @@ public final class KernelCache {
         }
         // Lower triangle from the upper, in 64-column tiles so the strided reads stay in L1;
         // block b is paired with its mirror so both threads get equal work.
-        let o = UncheckedPointer(out), blocks = (n + block - 1) / block
+        let o = UncheckedSendable(out), blocks = (n + block - 1) / block
         Parallel.ranges((blocks + 1) / 2, cost: n * block) { lo, hi in
             for b in lo..<hi {
                 for r0 in b == blocks - 1 - b ? [b * block] : [b * block, (blocks - 1 - b) * block] {

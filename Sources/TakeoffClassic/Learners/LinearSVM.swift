@@ -56,7 +56,7 @@ public struct LinearSVM: Learner {
         var results = [DualCoordinateDescent.Result?](repeating: nil, count: k)
         let x = train.features, labels = train.labels
         results.withUnsafeMutableBufferPointer { buf in
-            let out = UncheckedPointer(buf.baseAddress!)
+            let out = UncheckedSendable(buf.baseAddress!)
             Parallel.forEach(k) { c in
                 var rng = root.fork(UInt64(c))
                 let y = labels.map { $0 == c ? Float(1) : -1 }

@@ -22,7 +22,7 @@ enum Dense {
     /// Squared Euclidean norm of each of `n` rows of length `d`.
     static func rowNorms(_ x: UnsafePointer<Float>, n: Int, d: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: n) { buf, count in
-            let out = UncheckedPointer(buf.baseAddress!)
+            let out = UncheckedSendable(buf.baseAddress!)
             Parallel.ranges(n, cost: d) { lo, hi in
                 for i in lo..<hi { out.value[i] = dot(x + i * d, x + i * d, d) }
             }
@@ -31,8 +31,3 @@ enum Dense {
     }
 }
 
-/// A raw pointer handed to parallel chunks that write disjoint parts of it.
-struct UncheckedPointer<T>: @unchecked Sendable {
-    let value: UnsafeMutablePointer<T>
-    init(_ value: UnsafeMutablePointer<T>) { self.value = value }
-}

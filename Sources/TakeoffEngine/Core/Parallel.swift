@@ -48,7 +48,9 @@ public enum Parallel {
     }
 }
 
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+/// Hands a value that is not `Sendable` (a pointer, a closure) to parallel chunks that each touch only
+/// their own part of it.
+public struct UncheckedSendable<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
 }

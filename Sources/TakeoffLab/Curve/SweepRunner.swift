@@ -11,12 +11,6 @@ import TakeoffNN
 /// (learner, seed)'s smallest unfinished size, so costs are extrapolated from measured sizes only; repeat
 /// seeds count as dearer, so curves reach large m before they get their spread. With a budget, a cell
 /// whose predicted cost (times ``budgetMargin``) would overrun it is skipped, with its learner's larger sizes.
-/// Hands non-Sendable values to the worker threads; each worker touches only its own slot.
-private struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 public final class SweepRunner {
     public let plan: SweepPlan
     public let split: TrainTestSplit
