@@ -18,7 +18,7 @@ public struct CSVReader {
 
     /// A reader with these settings.
     public init(delimiter: UInt8? = nil, labelColumn: String? = nil, categorical: Set<String> = [],
-                maxBytes: Int = Int(ProcessInfo.processInfo.physicalMemory / 2)) {
+                maxBytes: Int = MemoryLimit.bytes) {
         self.delimiter = delimiter
         self.labelColumn = labelColumn
         self.categorical = categorical

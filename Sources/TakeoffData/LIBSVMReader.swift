@@ -10,7 +10,7 @@ public struct LIBSVMReader {
     public var maxBytes: Int
 
     /// A reader with these settings.
-    public init(featureCount: Int? = nil, maxBytes: Int = Int(ProcessInfo.processInfo.physicalMemory / 2)) {
+    public init(featureCount: Int? = nil, maxBytes: Int = MemoryLimit.bytes) {
         self.featureCount = featureCount
         self.maxBytes = maxBytes
     }

@@ -72,11 +72,10 @@ public struct ActivationRace: Sendable {
         let parameters = Double(inputs + 1) * Double(width) + Double(depth - 1) * Double(width + 1) * Double(width)
             + Double(width + 1) * Double(classes)
         let bytes = parameters * 4 * 4   // float32 weights, gradients and up to two optimizer moments
-        let limit = Double(ProcessInfo.processInfo.physicalMemory) / 2
-        guard bytes <= limit else {
+        guard bytes <= Double(MemoryLimit.bytes) else {
             throw fail("depth and --width", "a network of \(depth) hidden layers of \(width) units has "
-                       + String(format: "%.3g parameters, %.1f GiB with gradients and optimizer state, over the %.1f GiB allowed (half the memory)",
-                                parameters, bytes / 1_073_741_824, limit / 1_073_741_824))
+                       + String(format: "%.3g parameters, ", parameters) + MemoryLimit.gibibytes(bytes)
+                       + " with gradients and optimizer state, over the \(MemoryLimit.gibibytes(Double(MemoryLimit.bytes))) allowed (half the memory)")
         }
     }
 

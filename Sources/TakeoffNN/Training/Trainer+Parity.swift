@@ -81,7 +81,8 @@ public enum NeuralParity {
             let hc = try Trainer(options: options).fit(cpu, train: data, validation: nil, seed: 1)
             let hg = try Trainer(options: options).fit(gpu, train: data, validation: nil, seed: 1)
             // Weights, running statistics and inference-mode outputs.
-            let states = [(cpu.arena.flatValues, gpu.arena.flatValues), (cpu.predict(x.reshaped([count] + shape)), gpu.predict(x.reshaped([count] + shape)))]
+            let images = x.reshaped([count] + shape)
+            let states = [(cpu.arena.flatValues, gpu.arena.flatValues), (cpu.predict(images), gpu.predict(images))]
                 + zip(cpu.namedBuffers, gpu.namedBuffers).map { ($0.value, $1.value) }
             let weights = states.map { ParityCheck.difference($0, $1) }.max()!
             let losses = zip(hc.stepLosses, hg.stepLosses).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? .infinity

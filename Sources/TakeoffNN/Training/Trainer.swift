@@ -205,7 +205,7 @@ extension Trainer {
     func checkMemory(_ model: Sequential, batch: Int) throws {
         let (need, free) = (Trainer.minimumStepBytes(model, batch: batch), GPU.current.memoryInfo.free)
         guard need > free else { return }
-        let gib = { (bytes: Int) in String(format: "%.2f GiB", Double(bytes) / Double(1 << 30)) }
+        let gib = { (bytes: Int) in MemoryLimit.gibibytes(Double(bytes), digits: 2) }
         throw TrainingError.unsuitableData(learner: name, reason: "a training step needs at least \(gib(need)) of GPU memory at batch size \(batch), "
                                            + "and the GPU has \(gib(free)) free; lower --batch-size or train on the CPU")
     }

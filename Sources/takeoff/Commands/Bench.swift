@@ -21,7 +21,7 @@ struct Bench: ParsableCommand {
             let sizes = try parseList(sizes, option: "--sizes")
             // Three n×n float matrices.
             if let n = sizes.first(where: { 12 * Double($0) * Double($0) > memoryLimit }) {
-                throw ValidationError("--sizes: \(n)×\(n) matrices need \(gibibytes(12 * Double(n) * Double(n))), over \(gibibytes(memoryLimit)) (half the memory)")
+                throw ValidationError("--sizes: \(n)×\(n) matrices need \(MemoryLimit.gibibytes(12 * Double(n) * Double(n))), over \(MemoryLimit.gibibytes(memoryLimit)) (half the memory)")
             }
             let results = sizes.map { (size: $0, r: Benchmarks.gemm(size: $0)) }
             let measuredPeak = results.map(\.r.gflops).max() ?? 0
@@ -66,7 +66,7 @@ extension Bench {
             guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
             // A few float tensors of `count` elements.
             guard 16 * Double(count) <= memoryLimit else {
-                throw ValidationError("--count \(count) needs \(gibibytes(16 * Double(count))), over \(gibibytes(memoryLimit)) (half the memory)")
+                throw ValidationError("--count \(count) needs \(MemoryLimit.gibibytes(16 * Double(count))), over \(MemoryLimit.gibibytes(memoryLimit)) (half the memory)")
             }
             let results = Benchmarks.elementwise(count: count)
             let copy = results[0].gigabytesPerSecond
@@ -99,7 +99,7 @@ extension Bench {
             guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
             // Inputs, activations and their gradients: about 8,000 floats per example.
             guard 32_768 * Double(batch) <= memoryLimit else {
-                throw ValidationError("--batch \(batch) needs about \(gibibytes(32_768 * Double(batch))), over \(gibibytes(memoryLimit)) (half the memory)")
+                throw ValidationError("--batch \(batch) needs about \(MemoryLimit.gibibytes(32_768 * Double(batch))), over \(MemoryLimit.gibibytes(memoryLimit)) (half the memory)")
             }
             let r = Benchmarks.mlpStep(batch: batch)
             if json {
@@ -204,10 +204,8 @@ func parseList(_ text: String, option: String) throws -> [Int] {
     return values
 }
 
-/// The most memory a benchmark's buffers may take: half the machine's.
-let memoryLimit = Double(ProcessInfo.processInfo.physicalMemory) / 2
-
-func gibibytes(_ bytes: Double) -> String { String(format: "%.1f GiB", bytes / 1_073_741_824) }
+/// The most memory a benchmark's buffers may take.
+let memoryLimit = Double(MemoryLimit.bytes)
 
 func jsonString(_ object: Any) -> String {
     let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

@@ -22,7 +22,7 @@ extension DeviceCommand {
                 let gpu = try GPU.shared()
                 let memory = gpu.memoryInfo
                 print("cuda: \(gpu.summary)")
-                print(String(format: "memory: %.1f GiB free of %.1f GiB", Double(memory.free) / 1_073_741_824, Double(memory.total) / 1_073_741_824))
+                print("memory: \(MemoryLimit.gibibytes(Double(memory.free))) free of \(MemoryLimit.gibibytes(Double(memory.total)))")
             } catch {
                 print("cuda: not available — \(error)")
             }
