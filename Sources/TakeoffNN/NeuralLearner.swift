@@ -15,7 +15,7 @@ public struct NeuralLearner: Learner {
     public var optimizer: OptimizerKind = .adam()
     /// Dropout after hidden layers; defaults to the preset's (see ``NeuralPreset/defaultDropout``).
     public var dropout: Float
-    /// Where the network trains; the returned model is on the CPU either way.
+    /// Where the network trains; the returned model stays there, so it scores there too.
     public var device: Device = .cpu
     public var showProgress = false
 
@@ -97,7 +97,6 @@ public struct NeuralLearner: Learner {
         model.move(to: device)
         let history = try trainer.fit(model, train: standardizer.apply(to: fitPart),
                                       validation: validation.map { standardizer.apply(to: $0) }, seed: seed &+ 1)
-        model.move(to: .cpu)
         let network = NeuralModel(network: model, preset: preset, activation: activation, dropout: dropout, classNames: train.classNames,
                                   inputScale: Tensor(standardizer.scale, shape: [train.featureCount]),
                                   inputShift: Tensor(standardizer.shift, shape: [train.featureCount]), history: history)

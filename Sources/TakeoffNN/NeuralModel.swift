@@ -53,8 +53,8 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
     /// the input standardisation, and metadata that rebuilds the architecture.
     public func save(to url: URL) throws {
         var tensors: [String: Tensor] = ["input.scale": inputScale, "input.shift": inputShift]
-        for (name, p) in network.namedParameters { tensors[name] = p.value.detached }
-        for b in network.namedBuffers { tensors[b.name] = b.value }
+        for (name, p) in network.namedParameters { tensors[name] = p.value.detached.to(.cpu) }
+        for b in network.namedBuffers { tensors[b.name] = b.value.to(.cpu) }
         let classes = String(decoding: try JSONEncoder().encode(classNames), as: UTF8.self)
         try Safetensors.write(tensors, metadata: [
             "format": "takeoff-neural", "learner": preset.rawValue, "activation": activation.rawValue, "dropout": "\(dropout)",

@@ -81,9 +81,9 @@ public final class Sequential: @unchecked Sendable {
             for start in stride(from: 0, to: n, by: batchSize) {
                 let rows = Swift.min(batchSize, n - start)
                 let batch = x.slice(axis: 0, start..<(start + rows)).to(device)
-                parts.append(callAsFunction(batch, context: &context).to(x.device))
+                parts.append(callAsFunction(batch, context: &context))
             }
-            return parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
+            return (parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)).to(x.device)
         }
     }
 

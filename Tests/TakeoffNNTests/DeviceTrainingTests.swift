@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TakeoffData
 import TakeoffEngine
@@ -46,5 +47,25 @@ import TakeoffEngine
         options.epochs = 1
         try #require(Trainer.minimumStepBytes(model, batch: n) > free, "this GPU has \(free) bytes free: the step fits")
         #expect(throws: TrainingError.self) { try Trainer(options: options).fit(model, train: data, validation: nil, seed: 1) }
+    }
+
+    @Test(.enabled(if: GPU.isAvailable, "no CUDA GPU on this machine: a GPU-trained model's scoring and saving not checked"))
+    func cudaTrainedModelScoresOnTheGPUAndSavesForTheCPU() throws {
+        var learner = NeuralLearner(preset: .mlpSmall)
+        (learner.epochs, learner.device) = (2, .cuda)
+        let model = try learner.fitNetwork(blobs(perClass: 20, seed: 1), seed: 3).model
+        #expect(model.network.device == .cuda)
+        let x = blobs(perClass: 5, seed: 9).features
+        let scores = model.scores(x)
+        #expect(scores.device == .cpu)
+        let standardized = x.reshaped([x.shape[0]] + model.network.inputShape)
+        let inBatches = model.network.predict(standardized, batchSize: 4).scalars
+        #expect(zip(inBatches, model.network.predict(standardized).scalars).allSatisfy { abs($0 - $1) <= 1e-5 })
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("takeoff-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.save(to: url)
+        let loaded = try NeuralModel.load(from: url)
+        #expect(loaded.network.device == .cpu)
+        #expect(zip(scores.scalars, loaded.scores(x).scalars).allSatisfy { abs($0 - $1) <= 1e-5 })
     }
 }
