@@ -7,14 +7,26 @@ public struct Metrics: Sendable {
     /// Mean negative log-probability of the true class, when the scores are probabilities.
     public var logLoss: Double?
 
-    public init(scores: Tensor, labels: [Int], probabilities: Bool) {
-        let predicted = scores.argmax(axis: -1)
+    /// Throws ``NonFiniteScores`` when a score is NaN or infinite: such a model has no accuracy to report.
+    public init(scores: Tensor, labels: [Int], probabilities: Bool) throws {
+        let values = scores.to(.cpu)
+        if let bad = (0..<values.count).first(where: { !values.pointer[$0].isFinite }) {
+            throw NonFiniteScores(row: bad / Swift.max(values.shape.last ?? 1, 1), value: values.pointer[bad])
+        }
+        let predicted = values.argmax(axis: -1)
         accuracy = Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(Swift.max(labels.count, 1))
         if probabilities {
-            let c = scores.shape[1]
+            let c = values.shape[1]
             var total = 0.0
-            for (r, y) in labels.enumerated() { total -= Foundation.log(Swift.max(Double(scores.pointer[r * c + y]), 1e-15)) }
+            for (r, y) in labels.enumerated() { total -= Foundation.log(Swift.max(Double(values.pointer[r * c + y]), 1e-15)) }
             logLoss = total / Double(Swift.max(labels.count, 1))
         }
     }
+}
+
+/// A model scored a test row with NaN or infinity (its weights diverged, or the device it ran on failed).
+public struct NonFiniteScores: Error, CustomStringConvertible {
+    public var row: Int
+    public var value: Float
+    public var description: String { "the model's score for test row \(row) is \(value): no accuracy to report" }
 }

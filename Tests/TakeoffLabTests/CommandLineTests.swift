@@ -5,10 +5,11 @@ import Testing
 /// never with a trap (these each trapped or crashed before being fixed).
 @Suite struct CommandLineTests {
     /// Runs the `takeoff` built next to the test bundle: (exit status, whether a signal ended it, standard error).
-    func takeoff(_ arguments: [String]) throws -> (status: Int32, crashed: Bool, stderr: String) {
+    func takeoff(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, crashed: Bool, stderr: String) {
         let binary = try #require(KillResumeTests.binary, "takeoff is not built next to the test bundle")
         let p = Process()
         p.executableURL = binary
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         p.arguments = arguments + ["--threads", "2"]
         let err = Pipe()
         p.standardError = err
@@ -52,5 +53,26 @@ import Testing
         #expect(trained.status == 0, "\(trained.stderr)")
         let evaluated = try takeoff(["evaluate", "--model", model, "--data", "fashion-mnist"])
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
+    }
+
+    /// A GPU that fails mid-run (the emulator fails every kernel launch from the 40th on): `train` ends with the
+    /// driver's message instead of a trap, and a curve records the network's cells as failed and
+    /// goes on with the others.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TAKEOFF_CUDA_LIBRARY_PATH"]?.contains("cuda-emulator") == true,
+                   "not on the CUDA emulator (scripts/cuda-emulator): no GPU failure to inject"))
+    func cudaFailureIsAnErrorNotATrap() throws {
+        let failing = ["FAKECUDA_FAIL_LAUNCH": "40"]
+        let trained = try takeoff(["train", "--data", "xor", "--size", "400", "--learner", "mlp-small", "--epochs", "3",
+                                   "--device", "cuda"], environment: failing)
+        #expect(!trained.crashed && trained.status != 0, "status \(trained.status): \(trained.stderr)")
+        #expect(trained.stderr.contains("cuLaunchKernel") && trained.stderr.contains("Nothing has run on the GPU since"), "\(trained.stderr)")
+        let dir = temporaryDirectory("gpu-failure")
+        let curve = try takeoff(["curve", "--data", "xor", "--size", "400", "--learners", "logreg,mlp-small", "--sizes", "100,200",
+                                 "--seeds", "1", "--device", "cuda", "--out", dir.path], environment: failing)
+        #expect(!curve.crashed, "\(curve.stderr)")
+        let rows = try String(contentsOf: dir.appendingPathComponent("results.csv"), encoding: .utf8).split(separator: "\n")
+        // The CPU learner's cells, before and after the GPU failed, are unaffected.
+        #expect(rows.filter { $0.hasPrefix("logreg,") && $0.contains(",ok,") }.count == 2, "\(rows)")
+        #expect(rows.contains { $0.hasPrefix("mlp-small,") && $0.contains(",failed,") && $0.contains("cuLaunchKernel") }, "\(rows)")
     }
 }

@@ -71,6 +71,14 @@ import TakeoffEngine
         #expect(report.html.contains("skipped-budget"))
     }
 
+    @Test func nonFiniteScoresAreNotAnAccuracy() throws {
+        let finite = try Metrics(scores: Tensor([0.9, 0.1, 0.3, 0.7], shape: [2, 2]), labels: [0, 0], probabilities: true)
+        #expect(finite.accuracy == 0.5)
+        #expect(throws: NonFiniteScores.self) {
+            try Metrics(scores: Tensor([0.9, 0.1, .nan, 0.7], shape: [2, 2]), labels: [0, 1], probabilities: false)
+        }
+    }
+
     @Test func linearLearnersPlateauNearChanceOnXor() throws {
         let split = try xorSplit(size: 2_000)
         let plan = try SweepPlan(learners: [learner("logreg"), learner("linear-svm"), learner("mlp-small", epochs: 30)],

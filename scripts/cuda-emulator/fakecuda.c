@@ -25,7 +25,14 @@ static unsigned long long counts[COUNTERS];
 // FAKECUDA_NO_COMPUTE=1 skips kernels, GEMMs, memsets and device copies (results are garbage): what remains is the host's own
 // cost per step, the part a real GPU cannot hide.
 static int noCompute;
-__attribute__((constructor)) static void readOptions(void) { noCompute = getenv("FAKECUDA_NO_COMPUTE") != NULL; }
+// FAKECUDA_FAIL_LAUNCH=N makes the Nth kernel launch and every later one fail (CUDA_ERROR_LAUNCH_FAILED), as a
+// kernel fault leaves a real context: how Takeoff reports a GPU that fails mid-run.
+static unsigned long long failLaunch;
+__attribute__((constructor)) static void readOptions(void) {
+    noCompute = getenv("FAKECUDA_NO_COMPUTE") != NULL;
+    const char* fail = getenv("FAKECUDA_FAIL_LAUNCH");
+    failLaunch = fail ? strtoull(fail, NULL, 10) : 0;
+}
 // Without computing, "device" memory comes from one large untouched reservation, never reused: it reads
 // as zeros (finite losses) and costs no page faults, so the host's own time is all that is measured.
 static void* reserve(size_t bytes) {
@@ -120,6 +127,7 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
                         unsigned shared, void* stream, void** params, void** extra) {
     if (gy != 1 || gz != 1 || by != 1 || bz != 1 || bx == 0 || bx > 1024) return 1;
     counts[LAUNCH]++;
+    if (failLaunch && counts[LAUNCH] >= failLaunch) return 719;
     countKernel(f);
     if (!noCompute) ((Launcher)f)(gx, bx, params);
     return 0;

@@ -16,6 +16,8 @@ public enum GPUError: Error, CustomStringConvertible, Sendable {
     case noDevice
     /// A kernel failed to compile; the NVRTC log says why.
     case compile(kernel: String, log: String)
+    /// A call on the GPU failed earlier (out of memory, a kernel fault, …); nothing has run there since.
+    indirect case stopped(GPUError)
 
     public var description: String {
         switch self {
@@ -31,6 +33,9 @@ public enum GPUError: Error, CustomStringConvertible, Sendable {
             return "CUDA: the driver is installed but reports no CUDA device"
         case let .compile(kernel, log):
             return "CUDA: NVRTC could not compile kernel \(kernel):\n\(log)"
+        case let .stopped(first):
+            return "\(first). Nothing has run on the GPU since, and nothing more will in this process: start it again"
+                + " (a curve keeps the cells it stored and resumes)"
         }
     }
 }

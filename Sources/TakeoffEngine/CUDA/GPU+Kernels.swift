@@ -94,7 +94,7 @@ extension GPU {
     /// Queues `kernel` on `blocks` blocks of `threads` threads with `arguments` in the order of its
     /// parameter list.
     public func launch(_ kernel: GPUKernel, blocks: Int, threads: Int = 256, _ arguments: [KernelArgument]) {
-        guard blocks > 0 else { return }
+        guard blocks > 0, !failed else { return }
         let total = arguments.reduce(0) { $0 + ($1.byteCount + 7) / 8 * 8 }
         let storage = UnsafeMutableRawPointer.allocate(byteCount: max(total, 8), alignment: 8)
         defer { storage.deallocate() }
@@ -108,7 +108,7 @@ extension GPU {
         lock.withLock { _ in
             setCurrent()
             let function: UnsafeMutableRawPointer
-            do { function = try GPU.cache.function(kernel, on: self) } catch { preconditionFailure("\(error)") }
+            do { function = try GPU.cache.function(kernel, on: self) } catch { return fail(error) }
             let result = slots.withUnsafeMutableBufferPointer {
                 driver.cuLaunchKernel(function, UInt32(blocks), 1, 1, UInt32(threads), 1, 1, 0, stream,
                                       $0.baseAddress, nil)

@@ -9,20 +9,23 @@ public final class GPUTimeline: @unchecked Sendable {
 
     /// Marks the point the stream has reached in the queued work.
     public func mark() {
+        guard !gpu.failed else { return }
         gpu.setCurrent()
         if used == events.count {
             var event: Handle = nil
             gpu.must(gpu.driver.cuEventCreate(&event, 0), "cuEventCreate")
-            events.append(event!)
+            guard let event else { return }
+            events.append(event)
         }
         gpu.must(gpu.driver.cuEventRecord(events[used], gpu.stream), "cuEventRecord")
         used += 1
     }
 
     /// Seconds from the first mark to each later one, once the GPU has reached the last; then starts over.
+    /// Empty once the GPU has failed.
     public func read() -> [Double] {
         defer { used = 0 }
-        guard used > 1 else { return [] }
+        guard used > 1, !gpu.failed else { return [] }
         gpu.setCurrent()
         gpu.must(gpu.driver.cuEventSynchronize(events[used - 1]), "cuEventSynchronize (timeline)")
         return (1..<used).map { i in

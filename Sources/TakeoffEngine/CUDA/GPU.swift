@@ -31,6 +31,9 @@ public final class GPU: @unchecked Sendable {
     private static let stagingBytes = 4 << 20
     nonisolated(unsafe) private var nextStage = 0
     private let tf32 = Atomic<Bool>(false)
+    /// The first call that failed; from then on the GPU queues nothing (see ``must(_:_:)``).
+    private let failure = Mutex<GPUError?>(nil)
+    private let hasFailed = Atomic<Bool>(false)
 
     private static let instance = Result { try GPU() }
 
@@ -137,7 +140,7 @@ public final class GPU: @unchecked Sendable {
             lock.withLock { _ in
                 setCurrent()
                 let status = cublas.cublasSetMathMode(blasHandle, newValue ? 3 : 0)  // CUBLAS_TF32_TENSOR_OP_MATH or DEFAULT
-                do { try cublas.check(status, "cublasSetMathMode") } catch { preconditionFailure("\(error)") }
+                do { try cublas.check(status, "cublasSetMathMode") } catch { fail(error) }
             }
         }
     }
@@ -148,27 +151,50 @@ public final class GPU: @unchecked Sendable {
         _ = driver.cuCtxSetCurrent(context)
     }
 
-    /// Stops with the driver's message when a call that cannot fail for valid arguments does
-    /// (out of memory, a kernel fault reported late): the tensor ops have no error path.
+    /// Records the first call that fails (out of memory, a kernel fault reported late, …). The tensor ops
+    /// have no error path, so from then on nothing more is queued, reads back give NaN, and
+    /// ``throwIfFailed()`` reports the failure where a caller can throw: the trainer once per epoch, the
+    /// evaluation after scoring. A context that faulted stays unusable, so the failure lasts for the process.
     @inline(__always)
     func must(_ result: CUresult, _ call: @autoclosure () -> String) {
         guard result != 0 else { return }
-        do { try driver.check(result, call()) } catch { preconditionFailure("\(error)") }
+        do { try driver.check(result, call()) } catch { fail(error) }
     }
+
+    func fail(_ error: any Error) {
+        let error = error as? GPUError ?? .call("\(error)", code: -1, message: "unexpected")
+        failure.withLock { if $0 == nil { $0 = error } }
+        hasFailed.store(true, ordering: .releasing)
+    }
+
+    /// Whether a call on this GPU has failed: then nothing more runs on it.
+    public var failed: Bool { hasFailed.load(ordering: .acquiring) }
+
+    /// Throws ``GPUError/stopped(_:)`` with the first failure if a call on the GPU has failed; does
+    /// nothing where no GPU was started.
+    public static func throwIfFailed() throws {
+        guard case let .success(gpu) = instance, gpu.failed, let first = gpu.failure.withLock({ $0 }) else { return }
+        throw GPUError.stopped(first)
+    }
+
+    /// What allocations return once the GPU has failed: never read, written or freed.
+    static var placeholder: UnsafeMutablePointer<Float> { UnsafeMutablePointer(bitPattern: 256)! }
 
     // MARK: Memory
 
     /// Device memory for `count` floats, ordered on the stream (reuses freed blocks without a sync).
     func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        guard !failed else { return GPU.placeholder }
         setCurrent()
         var address: UInt64 = 0
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         must(driver.cuMemAllocAsync(&address, bytes, stream), "cuMemAllocAsync(\(bytes) bytes) — out of GPU memory?")
-        return UnsafeMutablePointer(bitPattern: UInt(address))!
+        return failed ? GPU.placeholder : UnsafeMutablePointer(bitPattern: UInt(address)) ?? GPU.placeholder
     }
 
     /// Returns memory after every queued use of it.
     func release(_ pointer: UnsafeMutablePointer<Float>) {
+        guard !failed, pointer != GPU.placeholder else { return }  // after a failure, the context's memory goes with it
         setCurrent()
         must(driver.cuMemFreeAsync(address(pointer), stream), "cuMemFreeAsync")
     }
@@ -183,7 +209,7 @@ public final class GPU: @unchecked Sendable {
     /// driver's own staging); a slot is reused once the copy queued from it has run. Larger uploads (a
     /// whole training set, once) go straight from the host buffer.
     func upload(_ host: UnsafePointer<Float>, to device: UnsafeMutablePointer<Float>, count: Int) {
-        guard count > 0 else { return }
+        guard count > 0, !failed else { return }
         let bytes = count * 4
         lock.withLock { _ in
             setCurrent()
@@ -200,30 +226,34 @@ public final class GPU: @unchecked Sendable {
         }
     }
 
-    /// Copies `count` floats to host memory, waiting for everything queued before.
+    /// Copies `count` floats to host memory, waiting for everything queued before (NaN once the GPU has failed).
     func download(_ device: UnsafePointer<Float>, to host: UnsafeMutablePointer<Float>, count: Int) {
         guard count > 0 else { return }
-        setCurrent()
-        must(driver.cuMemcpyDtoHAsync(host, address(device), count * 4, stream), "cuMemcpyDtoHAsync")
-        synchronize()
+        if !failed {
+            setCurrent()
+            must(driver.cuMemcpyDtoHAsync(host, address(device), count * 4, stream), "cuMemcpyDtoHAsync")
+            synchronize()
+        }
+        if failed { host.update(repeating: .nan, count: count) }
     }
 
     /// Queues a device-to-device copy of `count` floats.
     func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-        guard count > 0 else { return }
+        guard count > 0, !failed else { return }
         setCurrent()
         must(driver.cuMemcpyDtoDAsync(address(destination), address(source), count * 4, stream), "cuMemcpyDtoDAsync")
     }
 
     /// Queues a fill of `count` floats with `value`.
     func fill(_ destination: UnsafeMutablePointer<Float>, with value: Float, count: Int) {
-        guard count > 0 else { return }
+        guard count > 0, !failed else { return }
         setCurrent()
         must(driver.cuMemsetD32Async(address(destination), value.bitPattern, count, stream), "cuMemsetD32Async")
     }
 
     /// Waits until everything queued has run; reports a kernel fault here if one happened.
     public func synchronize() {
+        guard !failed else { return }
         setCurrent()
         must(driver.cuStreamSynchronize(stream), "cuStreamSynchronize (a kernel or copy queued earlier failed)")
     }
@@ -243,7 +273,7 @@ public final class GPU: @unchecked Sendable {
     func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        if m == 0 || n == 0 { return }
+        if m == 0 || n == 0 || failed { return }
         if k == 0 {  // the empty sum: C = beta · C (cuBLAS rejects the zero leading dimensions that come with it)
             precondition(beta == 1 || (beta == 0 && ldc == n), "sgemm on CUDA: k = 0 with beta \(beta) and ldc \(ldc) ≠ n \(n)")
             if beta == 0 { fill(c, with: 0, count: m * n) }
@@ -257,7 +287,7 @@ public final class GPU: @unchecked Sendable {
             let status = cublas.cublasSgemm(blasHandle, transposeB ? 1 : 0, transposeA ? 1 : 0, Int32(n), Int32(m), Int32(k),
                                             &alpha, UnsafeRawPointer(b), Int32(ldb), UnsafeRawPointer(a), Int32(lda),
                                             &beta, UnsafeMutableRawPointer(c), Int32(ldc))
-            do { try cublas.check(status, "cublasSgemm(m: \(m), n: \(n), k: \(k))") } catch { preconditionFailure("\(error)") }
+            do { try cublas.check(status, "cublasSgemm(m: \(m), n: \(n), k: \(k))") } catch { fail(error) }
         }
     }
 }

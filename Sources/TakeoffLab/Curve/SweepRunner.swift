@@ -149,12 +149,12 @@ public final class SweepRunner {
             let predictStart = Benchmarks.now()
             let scores = model.scores(test.features)
             let predictSeconds = Benchmarks.now() - predictStart
-            let metrics = Metrics(scores: scores, labels: test.labels, probabilities: model.givesProbabilities)
-            guard metrics.accuracy.isFinite else {
-                return CellResult(key: key, status: .failed, fitSeconds: fitSeconds, error: "accuracy is not a number")
-            }
+            let metrics = try Metrics(scores: scores, labels: test.labels, probabilities: model.givesProbabilities)
             return CellResult(key: key, status: .ok, accuracy: metrics.accuracy, logLoss: metrics.logLoss.flatMap { $0.isFinite ? $0 : nil },
                               fitSeconds: fitSeconds, predictSeconds: predictSeconds, parameters: model.parameterCount)
+        } catch let e as NonFiniteScores {
+            do { try GPU.throwIfFailed() } catch { return CellResult(key: key, status: .failed, error: "\(error)") }  // NaN read back from a failed GPU
+            return CellResult(key: key, status: .diverged, error: e.description)
         } catch let e as TrainingError {
             if case .diverged = e { return CellResult(key: key, status: .diverged, error: e.description) }
             return CellResult(key: key, status: .failed, error: e.description)

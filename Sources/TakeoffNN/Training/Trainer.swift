@@ -87,7 +87,10 @@ public struct Trainer {
         // gathered on the device by its shuffled row numbers (else each batch is uploaded); losses are kept
         // on the device and read once per epoch.
         let device = model.device
-        if device == .cuda { try checkMemory(model, batch: batch) }
+        if device == .cuda {
+            try GPU.throwIfFailed()
+            try checkMemory(model, batch: batch)
+        }
         let resident = device == .cpu ? nil : DeviceResidentData(train, inputShape: inputShape, device: device)
         // On a GPU the host only queues steps: their times come from marks on the stream, read once per epoch.
         let timeline = device == .cuda ? GPU.current.timeline() : nil
@@ -136,6 +139,7 @@ public struct Trainer {
             }
             if let lossLog {
                 let values = lossLog.scalars  // waits for the epoch's queued work
+                try GPU.throwIfFailed()  // before the losses are read as numbers: NaN there would look like divergence
                 if let bad = values.firstIndex(where: { !$0.isFinite }) {
                     throw TrainingError.diverged(learner: name, detail: "loss is \(values[bad]) at epoch \(epoch), step \(step - stepsPerEpoch + bad + 1)")
                 }
@@ -176,6 +180,7 @@ public struct Trainer {
             arena.restore(best.weights)
             for b in best.buffers { b.layer.setBuffer(b.key, b.value) }
         }
+        if device == .cuda { try GPU.throwIfFailed() }  // the last validation, or the restore
         history.seconds = Benchmarks.now() - start
         history.examplesPerSecond = Double(step * batch) / Swift.max(history.seconds, 1e-9)
         progress?.finish(status: String(format: "%d epochs, %.0f examples/s", history.epochs.count, history.examplesPerSecond))

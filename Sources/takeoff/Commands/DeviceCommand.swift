@@ -50,6 +50,7 @@ extension DeviceCommand {
                 if !result.passed { failed += 1 }
             }
             print(String(format: "%d checks, %d failed, %.1f s", cases.count, failed, Benchmarks.now() - start))
+            try GPU.throwIfFailed()  // the cause, when the GPU itself failed
             if failed > 0 { throw ExitCode(1) }
         }
     }

@@ -58,7 +58,8 @@ struct Train: ParsableCommand {
         let predictStart = Benchmarks.now()
         let scores = model.scores(test.features)
         let predictSeconds = Benchmarks.now() - predictStart
-        let metrics = Metrics(scores: scores, labels: test.labels, probabilities: model.givesProbabilities)
+        try GPU.throwIfFailed()
+        let metrics = try Metrics(scores: scores, labels: test.labels, probabilities: model.givesProbabilities)
 
         if let save { try model.save(to: URL(fileURLWithPath: save)) }
         var result: [String: Any] = [
@@ -101,7 +102,7 @@ struct Evaluate: ParsableCommand {
         if let features = LearnerRegistry.featureCount(of: model), features != split.test.featureCount {
             throw ValidationError("\(self.model) takes \(features) features; \(dataOptions.data) has \(split.test.featureCount)")
         }
-        let metrics = Metrics(scores: model.scores(split.test.features), labels: split.test.labels, probabilities: model.givesProbabilities)
+        let metrics = try Metrics(scores: model.scores(split.test.features), labels: split.test.labels, probabilities: model.givesProbabilities)
         if json {
             var r: [String: Any] = ["learner": model.learnerName, "data": dataOptions.data, "test_accuracy": metrics.accuracy,
                                     "test_size": split.test.count]
