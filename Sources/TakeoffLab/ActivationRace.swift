@@ -88,8 +88,9 @@ public struct ActivationRace: Sendable {
     }
 
     /// Runs every activation with every seed on `data` (standardised on its training pool);
-    /// `progress` hears about each finished run.
-    public func run(_ data: TrainTestSplit, progress: ((Run) -> Void)? = nil) -> [Run] {
+    /// `progress` hears about each finished run. A run that diverges is recorded as such; a GPU that
+    /// fails ends the race with its error (the runs after it would only repeat it).
+    public func run(_ data: TrainTestSplit, progress: ((Run) -> Void)? = nil) throws -> [Run] {
         let standardizer = Standardizer.fit(data.train)
         let train = standardizer.apply(to: data.train), test = standardizer.apply(to: data.test)
         var options = TrainingOptions()
@@ -111,6 +112,7 @@ public struct ActivationRace: Sendable {
                 net.move(to: device)
                 _ = try? Trainer(options: warmUp).fit(net, train: few, validation: nil, monitor: fewTest, seed: 0)
             }
+            try GPU.throwIfFailed()
         }
         var runs: [Run] = []
         for seed in seeds {
@@ -126,6 +128,8 @@ public struct ActivationRace: Sendable {
                     run.epochs = h.epochs
                     run.gradientNorms = h.gradientNorms.map { ($0.step, $0.norms.map(\.norm)) }
                     run.testAccuracy = h.epochs.last?.monitorAccuracy
+                } catch let error as GPUError {
+                    throw error
                 } catch {
                     run.failure = "\(error)"
                 }

@@ -55,6 +55,7 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
         var tensors: [String: Tensor] = ["input.scale": inputScale, "input.shift": inputShift]
         for (name, p) in network.namedParameters { tensors[name] = p.value.detached.to(.cpu) }
         for b in network.namedBuffers { tensors[b.name] = b.value.to(.cpu) }
+        if network.device == .cuda { try GPU.throwIfFailed() }  // else the copies read back NaN
         let classes = String(decoding: try JSONEncoder().encode(classNames), as: UTF8.self)
         try Safetensors.write(tensors, metadata: [
             "format": "takeoff-neural", "learner": preset.rawValue, "activation": activation.rawValue, "dropout": "\(dropout)",

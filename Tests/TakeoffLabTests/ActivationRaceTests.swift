@@ -24,9 +24,9 @@ import TakeoffNN
         return (race, split)
     }
 
-    @Test func sigmoidGradientsVanishTowardTheInputAndReLUTrainsFaster() {
+    @Test func sigmoidGradientsVanishTowardTheInputAndReLUTrainsFaster() throws {
         let (race, data) = race()
-        let summaries = race.summarize(race.run(data))
+        let summaries = race.summarize(try race.run(data))
         let sigmoid = summaries[0], relu = summaries[1]
         // Sigmoid: each layer nearer the input gets a smaller gradient; ReLU keeps them comparable.
         #expect(sigmoid.earlyGradientNorms.first! < sigmoid.earlyGradientNorms.last! / 20)
@@ -36,12 +36,12 @@ import TakeoffNN
         #expect((relu.speedupOverSigmoid?.mean ?? 0) > 1)
     }
 
-    @Test func divergingActivationIsReportedAndOthersComplete() {
+    @Test func divergingActivationIsReportedAndOthersComplete() throws {
         var (race, data) = race()
         race.learningRate = 50
         race.activations = [.relu, .sigmoid]
         race.seeds = [0]
-        let runs = race.run(data)
+        let runs = try race.run(data)
         #expect(runs.count == 2)
         #expect(runs[0].failure?.contains("diverged") == true)
         #expect(runs[1].failure == nil && runs[1].testAccuracy != nil)

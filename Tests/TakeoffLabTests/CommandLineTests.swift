@@ -56,8 +56,8 @@ import Testing
     }
 
     /// A GPU that fails mid-run (the emulator fails every kernel launch from the 40th on): `train` ends with the
-    /// driver's message instead of a trap, and a curve records the network's cells as failed and
-    /// goes on with the others.
+    /// driver's message instead of a trap; a curve reports the network's cells as gpu-failed without storing them,
+    /// goes on with the CPU learner and exits with an error, and a rerun trains just those cells.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["TAKEOFF_CUDA_LIBRARY_PATH"]?.contains("cuda-emulator") == true,
                    "not on the CUDA emulator (scripts/cuda-emulator): no GPU failure to inject"))
     func cudaFailureIsAnErrorNotATrap() throws {
@@ -67,12 +67,21 @@ import Testing
         #expect(!trained.crashed && trained.status != 0, "status \(trained.status): \(trained.stderr)")
         #expect(trained.stderr.contains("cuLaunchKernel") && trained.stderr.contains("Nothing has run on the GPU since"), "\(trained.stderr)")
         let dir = temporaryDirectory("gpu-failure")
-        let curve = try takeoff(["curve", "--data", "xor", "--size", "400", "--learners", "logreg,mlp-small", "--sizes", "100,200",
-                                 "--seeds", "1", "--device", "cuda", "--out", dir.path], environment: failing)
-        #expect(!curve.crashed, "\(curve.stderr)")
-        let rows = try String(contentsOf: dir.appendingPathComponent("results.csv"), encoding: .utf8).split(separator: "\n")
+        let arguments = ["curve", "--data", "xor", "--size", "400", "--learners", "logreg,mlp-small", "--sizes", "100,200",
+                         "--seeds", "1", "--device", "cuda", "--out", dir.path]
+        func rows() throws -> [Substring] {
+            try String(contentsOf: dir.appendingPathComponent("results.csv"), encoding: .utf8).split(separator: "\n")
+        }
+        let failed = try takeoff(arguments, environment: failing)
+        #expect(!failed.crashed && failed.status != 0 && failed.stderr.contains("cuLaunchKernel"), "\(failed.stderr)")
+        let afterFailure = try rows()
         // The CPU learner's cells, before and after the GPU failed, are unaffected.
-        #expect(rows.filter { $0.hasPrefix("logreg,") && $0.contains(",ok,") }.count == 2, "\(rows)")
-        #expect(rows.contains { $0.hasPrefix("mlp-small,") && $0.contains(",failed,") && $0.contains("cuLaunchKernel") }, "\(rows)")
+        #expect(afterFailure.filter { $0.hasPrefix("logreg,") && $0.contains(",ok,") }.count == 2, "\(afterFailure)")
+        #expect(afterFailure.filter { $0.hasPrefix("mlp-small,") && $0.contains(",gpu-failed,") && $0.contains("cuLaunchKernel") }.count == 2,
+                "\(afterFailure)")
+        let rerun = try takeoff(arguments)
+        let afterRerun = try rows()
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(afterRerun.filter { $0.contains(",ok,") }.count == 4, "\(afterRerun)")
     }
 }

@@ -31,9 +31,10 @@ public final class GPU: @unchecked Sendable {
     private static let stagingBytes = 4 << 20
     nonisolated(unsafe) private var nextStage = 0
     private let tf32 = Atomic<Bool>(false)
-    /// The first call that failed; from then on the GPU queues nothing (see ``must(_:_:)``).
-    private let failure = Mutex<GPUError?>(nil)
-    private let hasFailed = Atomic<Bool>(false)
+    /// The first call that failed; from then on the GPU queues nothing (see ``must(_:_:)``). Static, so
+    /// asking costs nothing and starts no GPU on machines or runs that use none.
+    private static let failure = Mutex<GPUError?>(nil)
+    private static let hasFailed = Atomic<Bool>(false)
 
     private static let instance = Result { try GPU() }
 
@@ -163,17 +164,18 @@ public final class GPU: @unchecked Sendable {
 
     func fail(_ error: any Error) {
         let error = error as? GPUError ?? .call("\(error)", code: -1, message: "unexpected")
-        failure.withLock { if $0 == nil { $0 = error } }
-        hasFailed.store(true, ordering: .releasing)
+        GPU.failure.withLock { if $0 == nil { $0 = error } }
+        GPU.hasFailed.store(true, ordering: .releasing)
     }
 
-    /// Whether a call on this GPU has failed: then nothing more runs on it.
-    public var failed: Bool { hasFailed.load(ordering: .acquiring) }
+    /// Whether a call on the GPU has failed: then nothing more runs on it.
+    public var failed: Bool { GPU.failed }
+    static var failed: Bool { hasFailed.load(ordering: .acquiring) }
 
     /// Throws ``GPUError/stopped(_:)`` with the first failure if a call on the GPU has failed; does
-    /// nothing where no GPU was started.
+    /// nothing (and starts nothing) otherwise.
     public static func throwIfFailed() throws {
-        guard case let .success(gpu) = instance, gpu.failed, let first = gpu.failure.withLock({ $0 }) else { return }
+        guard failed, let first = failure.withLock({ $0 }) else { return }
         throw GPUError.stopped(first)
     }
 
@@ -260,6 +262,7 @@ public final class GPU: @unchecked Sendable {
 
     /// Free and total device memory in bytes.
     public var memoryInfo: (free: Int, total: Int) {
+        guard !failed else { return (0, memoryBytes) }  // callers check throwIfFailed() first
         setCurrent()
         var (free, total) = (0, 0)
         must(driver.cuMemGetInfo(&free, &total), "cuMemGetInfo")

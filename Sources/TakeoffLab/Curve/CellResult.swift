@@ -26,6 +26,8 @@ public enum CellStatus: String, Sendable, Codable, CaseIterable {
     case failed
     /// Not run because its predicted cost would have broken the time budget (never stored).
     case skippedBudget = "skipped-budget"
+    /// The GPU failed, in this cell or an earlier one (never stored, so a later run trains it again).
+    case gpuFailed = "gpu-failed"
 }
 
 /// What one cell measured.

@@ -152,8 +152,14 @@ public final class SweepRunner {
             let metrics = try Metrics(scores: scores, labels: test.labels, probabilities: model.givesProbabilities)
             return CellResult(key: key, status: .ok, accuracy: metrics.accuracy, logLoss: metrics.logLoss.flatMap { $0.isFinite ? $0 : nil },
                               fitSeconds: fitSeconds, predictSeconds: predictSeconds, parameters: model.parameterCount)
+        } catch let e as GPUError {
+            if case .stopped = e { return CellResult(key: key, status: .gpuFailed, error: e.description) }
+            return CellResult(key: key, status: .failed, error: e.description)
         } catch let e as NonFiniteScores {
-            do { try GPU.throwIfFailed() } catch { return CellResult(key: key, status: .failed, error: "\(error)") }  // NaN read back from a failed GPU
+            // NaN scores from a network on a GPU that failed while scoring are the GPU's failure, not divergence.
+            if (learner as? NeuralLearner)?.device == .cuda {
+                do { try GPU.throwIfFailed() } catch { return CellResult(key: key, status: .gpuFailed, error: "\(error)") }
+            }
             return CellResult(key: key, status: .diverged, error: e.description)
         } catch let e as TrainingError {
             if case .diverged = e { return CellResult(key: key, status: .diverged, error: e.description) }

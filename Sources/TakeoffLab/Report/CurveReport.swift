@@ -85,7 +85,7 @@ public struct CurveReport {
             return String(format: "%.1f", p.mean * 100) + (p.seeds.count > 1 ? pm + String(format: "%.1f", p.spread * 100) : "")
         }
         let statuses = Set(outcome.results.filter { $0.key.configuration == configuration && $0.key.m == m }.map(\.status))
-        for (s, text) in [(CellStatus.skippedBudget, "skipped"), (.diverged, "diverged"), (.failed, "failed")] where statuses.contains(s) { return text }
+        for (s, text) in [(CellStatus.skippedBudget, "skipped"), (.gpuFailed, "gpu-failed"), (.diverged, "diverged"), (.failed, "failed")] where statuses.contains(s) { return text }
         return "—"
     }
 

@@ -151,6 +151,7 @@ public struct Trainer {
                 }
             }
             guard arena.allFinite else {
+                if device == .cuda { try GPU.throwIfFailed() }  // another worker's GPU failure reads back as NaN
                 throw TrainingError.diverged(learner: name, detail: "parameters became non-finite in epoch \(epoch)")
             }
             var record = EpochRecord(epoch: epoch, trainLoss: lossSum / Float(stepsPerEpoch), seconds: Benchmarks.now() - epochStart,
@@ -206,10 +207,11 @@ extension Trainer {
     }
 
     /// Stops with a clear error, before anything runs, when a step cannot fit in the GPU's free memory
-    /// (an allocation failing mid-step could only stop the program).
+    /// (an allocation failing mid-step would fail the GPU for the rest of the process).
     func checkMemory(_ model: Sequential, batch: Int) throws {
         let (need, free) = (Trainer.minimumStepBytes(model, batch: batch), GPU.current.memoryInfo.free)
         guard need > free else { return }
+        try GPU.throwIfFailed()  // then the free memory read is no reading
         let gib = { (bytes: Int) in MemoryLimit.gibibytes(Double(bytes), digits: 2) }
         throw TrainingError.unsuitableData(learner: name, reason: "a training step needs at least \(gib(need)) of GPU memory at batch size \(batch), "
                                            + "and the GPU has \(gib(free)) free; lower --batch-size or train on the CPU")

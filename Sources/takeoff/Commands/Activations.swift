@@ -64,7 +64,7 @@ struct Activations: ParsableCommand {
         let total = race.activations.count * race.seeds.count
         let bar = ProgressBar(total: total, label: "activations")
         var finished = 0
-        let runs = race.run(data) { run in
+        let runs = try race.run(data) { run in
             finished += 1
             let result = run.failure.map { "diverged/failed: \($0)" }
                 ?? String(format: "test accuracy %.2f%%, final loss %.4f", (run.testAccuracy ?? 0) * 100, run.stepLosses.last ?? .nan)

@@ -106,7 +106,7 @@ struct Curve: ParsableCommand {
         try report.write(to: outURL)
         if json {
             print(String(decoding: try report.summaryJSON(), as: UTF8.self))
-            return
+            return try GPU.throwIfFailed()
         }
         print(report.table)
         print("")
@@ -115,6 +115,7 @@ struct Curve: ParsableCommand {
         print(String(format: "\n%d cells (%@): %d trained now, %d from the store, %.1f s.", outcome.results.count, counts, outcome.ran,
                      outcome.reused, outcome.seconds) + (outcome.complete ? "" : " Stopped early: run again to continue."))
         print("Wrote \(out)/curve.svg, report.html, results.csv, summary.json")
+        try GPU.throwIfFailed()  // its cells were not stored: the exit status says so, and a rerun trains them
     }
 
     static func list(_ s: String) -> [String] {
