@@ -9,6 +9,10 @@ let package = Package(
     products: [
         .executable(name: "takeoff", targets: ["takeoff"]),
         .library(name: "TakeoffEngine", targets: ["TakeoffEngine"]),
+        .library(name: "TakeoffData", targets: ["TakeoffData"]),
+        .library(name: "TakeoffNN", targets: ["TakeoffNN"]),
+        .library(name: "TakeoffClassic", targets: ["TakeoffClassic"]),
+        .library(name: "TakeoffLab", targets: ["TakeoffLab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

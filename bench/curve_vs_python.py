@@ -49,7 +49,7 @@ from common import ROOT, TAKEOFF, ensure, fashion_mnist, print_table, spread  # 
 CLASSIC = {"logreg", "linear-svm", "rbf-svm"}
 NETWORKS = {"mlp-small", "mlp-medium", "mlp-large", "cnn"}
 # The C grids of LogisticRegression, LinearSVM and KernelSVM in Sources/TakeoffClassic/Learners.
-C_GRID = {"logreg": [0.01, 0.1, 1, 10], "linear-svm": [0.001, 0.01, 0.1, 1], "rbf-svm": [1, 10, 100]}
+C_GRID = {"logreg": [0.001, 0.01, 0.1, 1], "linear-svm": [0.001, 0.01, 0.1, 1], "rbf-svm": [1, 10, 100]}
 
 
 def swift_round(x):

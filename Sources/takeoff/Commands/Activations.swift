@@ -78,7 +78,7 @@ struct Activations: ParsableCommand {
             print(String(decoding: try JSONEncoder().encode(summaries), as: UTF8.self))
         } else {
             print(ActivationReport.table(summaries, race: race))
-            print("wrote \(outURL.path)/activations.csv, summary.json")
+            print("wrote \(outURL.path)/activations.svg, report.html, activations.csv, summary.json")
         }
     }
 }
