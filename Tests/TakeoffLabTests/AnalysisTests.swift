@@ -33,6 +33,24 @@ import Testing
         #expect(a.rankings.first?.leader == "flat")
     }
 
+    @Test func aLearnerWithOneSeedIsLeftOutOfTheAgreementButCanUnsettleIt() throws {
+        // `a` leads `b` on every seed everywhere; `c` ran one seed (the budget stopped the rest) at the top size.
+        let a = cells("a") { _, s in 0.8 + 0.001 * Double(s) }, b = cells("b") { _, s in 0.7 + 0.001 * Double(s) }
+        let c = [CellResult(key: CellKey(dataset: "d", learner: "c", configuration: "c", m: 12800, seed: 0), status: .ok,
+                            accuracy: 0.75, fitSeconds: 1, predictSeconds: 0, parameters: 1)]
+        let learners = [("a", "a"), ("b", "b"), ("c", "c")]
+        let calm = Analysis(results: a + b + c, learners: learners, target: nil)
+        let top = try #require(calm.rankings.last)
+        #expect(top.m == 12800 && top.seeds == 3 && top.singleSeed == ["c"] && top.challengers.isEmpty)
+        #expect(calm.settledFrom == 100)
+        // If `c` beats the leader on its seed, no settled ranking is claimed from there on.
+        var beating = c
+        beating[0].accuracy = 0.9
+        let unsettled = Analysis(results: a + b + beating, learners: learners, target: nil)
+        #expect(unsettled.rankings.last?.challengers == ["c"])
+        #expect(unsettled.settledFrom == nil)
+    }
+
     @Test func aPlateauBelowAMeasuredPointIsNoEstimate() throws {
         func point(_ m: Int, _ mean: Double) -> Analysis.Point {
             Analysis.Point(m: m, mean: mean, spread: 0, seeds: [0], accuracies: [mean], fitSeconds: 1, parameters: nil)

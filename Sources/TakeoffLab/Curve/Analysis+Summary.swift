@@ -40,7 +40,9 @@ extension Analysis {
             if settled == rankings.first?.m {
                 s.append("Every seed agrees that \(leader) leads at every size measured.")
             } else {
-                s.append("With little data the ranking is unstable across seeds; from m = \(Self.count(settled)) on every seed puts \(leader) first.")
+                let leftOut = Set(rankings.filter { $0.m >= settled }.flatMap(\.singleSeed)).sorted()
+                s.append("With little data the ranking is unstable across seeds; from m = \(Self.count(settled)) on every seed puts \(leader) first"
+                         + (leftOut.isEmpty ? "." : " (of the learners measured on several seeds; \(leftOut.joined(separator: ", ")) ran one seed at some of these sizes and did not beat it there)."))
             }
         } else if rankings.contains(where: { $0.seeds >= 2 }), let last = rankings.last {
             s.append("The seeds still disagree about the leader at m = \(Self.count(last.m)), the largest size with several seeds of several learners "

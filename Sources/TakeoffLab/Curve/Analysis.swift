@@ -83,6 +83,11 @@ public struct Analysis: Sendable, Codable {
         /// Fraction of learner pairs that every seed orders the same way.
         public var pairAgreement: Double
         public var seeds: Int
+        /// Learners measured on one seed here (the budget stopped their other seeds), left out of the
+        /// agreement figures.
+        public var singleSeed: [String] = []
+        /// Those of them that beat ``leader`` on their seed: the ranking has not settled while any does.
+        public var challengers: [String] = []
     }
 
     public var learners: [LearnerCurve]
@@ -222,7 +227,11 @@ public struct Analysis: Sendable, Codable {
         let multiSeed = curves.contains { $0.points.contains { $0.seeds.count >= 2 } }
         var out: [Ranking] = []
         for m in sizes {
-            let present = curves.compactMap { c in c.points.first { $0.m == m }.map { (c.learner, $0) } }
+            let measured = curves.compactMap { c in c.points.first { $0.m == m }.map { (c.learner, $0) } }
+            // With several seeds, a learner the budget left with one seed here cannot agree or disagree with itself:
+            // it is left out of the agreement, but it still challenges the leader if it beats it on its seed.
+            let present = multiSeed ? measured.filter { $0.1.seeds.count >= 2 } : measured
+            let single = multiSeed ? measured.filter { $0.1.seeds.count < 2 } : []
             guard present.count >= 2 else { continue }
             let seeds = present.map { Set($0.1.seeds) }.reduce(Set(present[0].1.seeds)) { $0.intersection($1) }.sorted()
             // With several seeds, only sizes where at least two of them can disagree.
@@ -238,13 +247,18 @@ public struct Analysis: Sendable, Codable {
                     if orders.count == 1 { consistent += 1 }
                 }
             }
+            let top = present[leader].1
+            let challengers = single.filter { _, p in
+                p.seeds.indices.contains { i in p.accuracies[i] > (top.seeds.firstIndex(of: p.seeds[i]).map { top.accuracies[$0] } ?? top.mean) }
+            }
             out.append(Ranking(m: m, leader: present[leader].0, leaderAgreement: Double(leaders) / Double(seeds.count),
-                               pairAgreement: Double(consistent) / Double(pairs), seeds: seeds.count))
+                               pairAgreement: Double(consistent) / Double(pairs), seeds: seeds.count,
+                               singleSeed: single.map(\.0), challengers: challengers.map(\.0)))
         }
         guard out.contains(where: { $0.seeds >= 2 }) else { return (out, nil) }
         var settled: Int?
         for r in out.reversed() {
-            guard r.leaderAgreement == 1, r.leader == out.last!.leader else { break }
+            guard r.leaderAgreement == 1, r.challengers.isEmpty, r.leader == out.last!.leader else { break }
             settled = r.m
         }
         return (out, settled)

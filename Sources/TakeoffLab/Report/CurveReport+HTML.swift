@@ -87,10 +87,13 @@ extension CurveReport {
         }
 
         h += "<h2>Ranking stability</h2>\n<p class=\"note\">Where the seeds disagree about the order, the data is too small to tell the learners apart.</p>\n"
-        h += "<table><tr><th>m</th><th>leader</th><th>seeds agreeing on the leader</th><th>learner pairs ordered alike by every seed</th></tr>\n"
+        h += "<table><tr><th>m</th><th>leader</th><th>seeds compared</th><th>seeds agreeing on the leader</th>"
+            + "<th>learner pairs ordered alike by every seed</th><th>left out (one seed here)</th></tr>\n"
         for r in analysis.rankings {
-            h += "<tr><td>\(Analysis.count(r.m))</td><td>\(e(r.leader))</td>"
-            h += String(format: "<td>%.0f%%</td><td>%.0f%%</td></tr>\n", r.leaderAgreement * 100, r.pairAgreement * 100)
+            h += "<tr><td>\(Analysis.count(r.m))</td><td>\(e(r.leader))</td><td>\(r.seeds)</td>"
+            h += String(format: "<td>%.0f%%</td><td>%.0f%%</td>", r.leaderAgreement * 100, r.pairAgreement * 100)
+            let leftOut = r.singleSeed.map { name in e(name) + (r.challengers.contains(name) ? " (beats the leader on its seed)" : "") }
+            h += "<td>\(leftOut.isEmpty ? "—" : leftOut.joined(separator: ", "))</td></tr>\n"
         }
         h += "</table>\n"
 
