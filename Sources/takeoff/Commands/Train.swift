@@ -70,7 +70,9 @@ struct Train: ParsableCommand {
         ]
         if let loss = metrics.logLoss { result["test_log_loss"] = loss }
         if json { print(jsonString(result)); return }
-        print("\(learner.name) on \(dataOptions.data): m = \(m), seed \(seed), \(model.parameterCount) parameters")
+        // A network fits on 90% of the m examples and stops early on the rest (NeuralLearner).
+        let heldOut = learner is NeuralLearner && model.statistics["validation_accuracy"] != nil ? " (10% held out for early stopping)" : ""
+        print("\(learner.name) on \(dataOptions.data): m = \(m)\(heldOut), seed \(seed), \(model.parameterCount) parameters")
         print(String(format: "test accuracy %.2f%% on %d examples", metrics.accuracy * 100, test.count)
               + (metrics.logLoss.map { String(format: ", log-loss %.4f", $0) } ?? ""))
         print(String(format: "fit %.2f s, predict %.3f s", fitSeconds, predictSeconds))
