@@ -99,7 +99,11 @@ public struct LBFGS: Sendable {
                 }
                 t = high.isFinite ? (low + high) / 2 : 2 * low
             }
-            if !accepted { return finish(.lineSearchFailed) }
+            if !accepted {
+                // A stale curvature memory can give a poor direction: retry once from steepest descent.
+                if !s.isEmpty { s.removeAll(); y.removeAll(); rho.removeAll(); continue }
+                return finish(.lineSearchFailed)
+            }
 
             var sk = [Double](repeating: 0, count: n), yk = sk
             for i in 0..<n { sk[i] = xNew[i] - x[i]; yk[i] = gNew[i] - g[i] }
