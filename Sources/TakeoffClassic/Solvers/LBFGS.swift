@@ -42,6 +42,7 @@ public struct LBFGS: Sendable {
         var value = f.evaluate(x, gradient: &g)
         var evaluations = 1
         var s: [[Double]] = [], y: [[Double]] = [], rho: [Double] = []
+        func forgetCurvature() { s.removeAll(); y.removeAll(); rho.removeAll() }
         var p = [Double](repeating: 0, count: n), xNew = x, gNew = g
         var alphas = [Double](repeating: 0, count: memory)
         var iteration = 0
@@ -76,7 +77,7 @@ public struct LBFGS: Sendable {
             }
             var slope = dot(g, p)
             if slope >= 0 {  // not a descent direction: restart from steepest descent
-                s.removeAll(); y.removeAll(); rho.removeAll()
+                forgetCurvature()
                 for i in 0..<n { p[i] = -g[i] }
                 slope = dot(g, p)
             }
@@ -101,7 +102,7 @@ public struct LBFGS: Sendable {
             }
             if !accepted {
                 // A stale curvature memory can give a poor direction: retry once from steepest descent.
-                if !s.isEmpty { s.removeAll(); y.removeAll(); rho.removeAll(); continue }
+                if !s.isEmpty { forgetCurvature(); continue }
                 return finish(.lineSearchFailed)
             }
 
