@@ -28,6 +28,9 @@ public enum CellStatus: String, Sendable, Codable, CaseIterable {
     case skippedBudget = "skipped-budget"
     /// The GPU failed, in this cell or an earlier one (never stored, so a later run trains it again).
     case gpuFailed = "gpu-failed"
+
+    /// Whether a cell with this status is a result the store keeps (skipped and GPU-stopped cells are not).
+    public var isStored: Bool { self != .skippedBudget && self != .gpuFailed }
 }
 
 /// What one cell measured.

@@ -43,9 +43,9 @@ public final class ResultStore: Sendable {
     }
 
     /// Stores `result` (replacing an earlier result of the same cell) in its own transaction.
-    /// Budget-skipped cells and those a failed GPU stopped are not results and are not stored.
+    /// Cells that are not results (``CellStatus/isStored``) are not stored.
     public func record(_ result: CellResult) throws {
-        guard result.status != .skippedBudget, result.status != .gpuFailed else { return }
+        guard result.status.isStored else { return }
         let k = result.key
         try usingStore { try queue.write { db in
             try db.execute(sql: """
