@@ -31,7 +31,7 @@ struct Curve: ParsableCommand {
     @Option(help: "Epochs for the networks (default: the recipe for m).") var epochs: Int?
     @Option(help: "Seed of generated data and of a non-official test split (kept fixed; subset seeds vary).") var dataSeed: UInt64 = 0
     @Option(help: "Train at most this many new cells, then report (a later run resumes); 0 reports what the store holds.") var maxCells: Int?
-    @Flag(help: "A small grid (logreg, linear-svm, mlp-small, mlp-medium at 5 sizes up to 3,000, 1 seed) for a first look in about a minute.")
+    @Flag(help: "A small grid (logreg, linear-svm, mlp-small, mlp-medium at 5 sizes up to 3,000, 1 seed) for a first look in about 15 seconds.")
     var quick = false
     @Flag(help: "Print the summary as JSON on standard output.") var json = false
 
