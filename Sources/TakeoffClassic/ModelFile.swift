@@ -15,59 +15,42 @@ public enum ClassicModelFile {
         try Safetensors.write(tensors, metadata: metadata, to: url)
     }
 
-    /// Reads a model written by `save(to:)` of a classic model.
-    public static func load(from url: URL) throws -> any TrainedModel {
-        let (tensors, metadata) = try Safetensors.read(from: url)
-        return try load(tensors: tensors, metadata: metadata, path: url.path)
-    }
+    /// Checked reading of a classic model file: each learner's loader (in its declaration) asks for
+    /// the tensors and numbers it needs, and gets an error naming the file and field when one is wrong.
+    struct Reader {
+        let file: SavedModel
 
-    /// A model from the contents of a safetensors file already read from `path`.
-    public static func load(tensors: [String: Tensor], metadata: [String: String], path: String) throws -> any TrainedModel {
-        func fail(_ reason: String) -> ClassicError { .badModelFile(path: path, reason: reason) }
-        guard metadata["format"] == format else {
-            throw fail("not a Takeoff classic model (metadata format is \(metadata["format"] ?? "missing"), expected \(format))")
+        init(_ file: SavedModel) { self.file = file }
+
+        func fail(_ reason: String) -> ClassicError { .badModelFile(path: file.path, reason: reason) }
+
+        /// The solver statistics saved with the model (empty when missing).
+        var statistics: [String: Double] {
+            guard let s = file.metadata["statistics"],
+                  let object = try? JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Double] else { return [:] }
+            return object
         }
+
         func tensor(_ name: String, rank: Int) throws -> Tensor {
-            guard let t = tensors[name] else { throw fail("missing tensor '\(name)'") }
+            guard file.metadata["format"] == format else {
+                throw fail("not a Takeoff classic model (metadata format is \(file.metadata["format"] ?? "missing"), expected \(format))")
+            }
+            guard let t = file.tensors[name] else { throw fail("missing tensor '\(name)'") }
             guard t.rank == rank else { throw fail("tensor '\(name)' has shape \(t.shape), expected rank \(rank)") }
             guard t.scalars.allSatisfy(\.isFinite) else { throw fail("tensor '\(name)' holds NaN or infinite values") }
             return t
         }
+
         func number(_ key: String) throws -> Float {
-            guard let s = metadata[key], let v = Float(s), v.isFinite else { throw fail("metadata '\(key)' missing or not a number") }
+            guard let s = file.metadata[key], let v = Float(s), v.isFinite else { throw fail("metadata '\(key)' missing or not a number") }
             return v
         }
-        var statistics: [String: Double] = [:]
-        if let s = metadata["statistics"], let object = try? JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Double] {
-            statistics = object
-        }
-        switch metadata["learner"] {
-        case "logreg", "linear-svm":
+
+        /// `weights` [d, k] and `bias` [k] of a linear model.
+        func linearWeights() throws -> (Tensor, Tensor) {
             let w = try tensor("weights", rank: 2), b = try tensor("bias", rank: 1)
             guard w.shape[1] == b.count else { throw fail("weights \(w.shape) do not match bias \(b.shape)") }
-            return metadata["learner"] == "logreg"
-                ? LogisticRegressionModel(weights: w, bias: b, statistics: statistics)
-                : LinearSVMModel(weights: w, bias: b, statistics: statistics)
-        case "rbf-svm":
-            let sv = try tensor("support_vectors", rank: 2), coef = try tensor("coefficients", rank: 2), rho = try tensor("rho", rank: 1)
-            guard let k = Int(metadata["class_count"] ?? ""), k >= 1, k * (k - 1) / 2 == rho.count else {
-                throw fail("metadata 'class_count' missing or inconsistent with \(rho.count) class pairs")
-            }
-            guard coef.shape == [sv.shape[0], rho.count] else {
-                throw fail("coefficients \(coef.shape) do not match \(sv.shape[0]) support vectors and \(rho.count) pairs")
-            }
-            let kernel: Kernel
-            switch metadata["kernel"] {
-            case "linear": kernel = .linear
-            case "rbf": kernel = .rbf(gamma: try number("gamma"))
-            case "polynomial":
-                guard let degree = Int(metadata["degree"] ?? ""), degree > 0 else { throw fail("metadata 'degree' missing or not positive") }
-                kernel = .polynomial(gamma: try number("gamma"), coef0: try number("coef0"), degree: degree)
-            default: throw fail("unknown kernel '\(metadata["kernel"] ?? "missing")'")
-            }
-            return KernelSVMModel(kernel: kernel, supportVectors: sv, coefficients: coef, rho: rho, classCount: k, statistics: statistics)
-        default:
-            throw fail("unknown learner '\(metadata["learner"] ?? "missing")'")
+            return (w, b)
         }
     }
 }

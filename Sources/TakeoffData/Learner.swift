@@ -8,8 +8,14 @@ public protocol Learner: Sendable {
     var name: String { get }
     /// Every hyperparameter that changes the result, as text; results are keyed by it.
     var configuration: [String: String] { get }
+    /// Where it trains (``Device/cpu`` for learners that use no other).
+    var device: Device { get }
     /// Trains on `train` (tuning only inside it) with the seed fixing every random choice.
     func fit(_ train: Dataset, seed: UInt64) throws -> any TrainedModel
+}
+
+extension Learner {
+    public var device: Device { .cpu }
 }
 
 /// A fitted classifier.
@@ -17,6 +23,8 @@ public protocol TrainedModel: Sendable {
     /// The registry name of the learner that made it.
     var learnerName: String { get }
     var classCount: Int { get }
+    /// The number of features each example must have.
+    var featureCount: Int { get }
     /// Learned numbers (weights, support-vector coefficients, …).
     var parameterCount: Int { get }
     /// Whether ``scores(_:)`` returns calibrated class probabilities (so log-loss is meaningful).

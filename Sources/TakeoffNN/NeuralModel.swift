@@ -38,6 +38,7 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
 
     public var learnerName: String { preset.rawValue }
     public var classCount: Int { classNames.count }
+    public var featureCount: Int { inputScale.count }
     public var parameterCount: Int { network.parameterCount }
     public var givesProbabilities: Bool { true }
 
@@ -66,8 +67,11 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
 
     /// Reads a checkpoint written by ``save(to:)``, refusing one whose metadata, names or
     /// shapes do not describe this architecture.
-    public static func load(from url: URL) throws -> NeuralModel {
-        let (tensors, meta) = try Safetensors.read(from: url)
+    public static func load(from url: URL) throws -> NeuralModel { try load(SavedModel(contentsOf: url)) }
+
+    /// The network in a checkpoint already read (see ``load(from:)``).
+    public static func load(_ file: SavedModel) throws -> NeuralModel {
+        let (tensors, meta, url) = (file.tensors, file.metadata, URL(fileURLWithPath: file.path))
         func field(_ key: String) throws -> String {
             guard let v = meta[key] else { throw CheckpointError.missing(file: url.path, field: "__metadata__.\(key)") }
             return v

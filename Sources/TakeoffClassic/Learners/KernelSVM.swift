@@ -28,7 +28,7 @@ public struct KernelSVM: Learner {
         self.cacheMB = cacheMB
     }
 
-    public var name: String { "rbf-svm" }
+    public var name: String { Self.declaration.name }
     public var configuration: [String: String] {
         var c = ["C": RegularisationSearch.describe(C: C, grid: grid),
                  "kernel": kernel.rawValue, "gamma": gamma.map { "\($0)" } ?? "scale",
@@ -137,7 +137,7 @@ public struct KernelSVMModel: TrainedModel {
     public var classCount: Int
     public var statistics: [String: Double]
 
-    public var learnerName: String { "rbf-svm" }
+    public var learnerName: String { KernelSVM.declaration.name }
     public var parameterCount: Int { supportVectors.count + coefficients.count + rho.count }
     public var givesProbabilities: Bool { false }
 

@@ -19,7 +19,7 @@ public struct LinearSVM: Learner {
         self.maxEpochs = maxEpochs
     }
 
-    public var name: String { "linear-svm" }
+    public var name: String { Self.declaration.name }
     public var configuration: [String: String] {
         ["C": RegularisationSearch.describe(C: C, grid: grid),
          "loss": loss.rawValue, "tolerance": "\(tolerance)", "max_epochs": "\(maxEpochs)", "solver": "dual-cd"]
@@ -90,7 +90,7 @@ public struct LinearSVMModel: TrainedModel {
     public var bias: Tensor
     public var statistics: [String: Double]
 
-    public var learnerName: String { "linear-svm" }
+    public var learnerName: String { LinearSVM.declaration.name }
     public var classCount: Int { bias.count }
     public var parameterCount: Int { weights.count + bias.count }
     public var givesProbabilities: Bool { false }

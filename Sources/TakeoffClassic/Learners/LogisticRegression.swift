@@ -18,7 +18,7 @@ public struct LogisticRegression: Learner {
         self.maxIterations = maxIterations
     }
 
-    public var name: String { "logreg" }
+    public var name: String { Self.declaration.name }
     public var configuration: [String: String] {
         ["C": RegularisationSearch.describe(C: C, grid: grid),
          "tolerance": "\(tolerance)", "max_iterations": "\(maxIterations)", "solver": "lbfgs"]
@@ -77,7 +77,7 @@ public struct LogisticRegressionModel: TrainedModel {
     public var bias: Tensor
     public var statistics: [String: Double]
 
-    public var learnerName: String { "logreg" }
+    public var learnerName: String { LogisticRegression.declaration.name }
     public var classCount: Int { bias.count }
     public var parameterCount: Int { weights.count + bias.count }
     public var givesProbabilities: Bool { true }

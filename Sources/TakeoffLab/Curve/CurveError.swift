@@ -4,7 +4,6 @@ import Foundation
 public enum CurveError: Error, CustomStringConvertible, Equatable {
     case invalidGrid(String)
     case sizeExceedsPool(m: Int, pool: Int, dataset: String)
-    case unsuitableLearner(learner: String, reason: String)
     case incompatibleStore(path: String, found: Int, expected: Int)
     case unreadableStore(path: String, detail: String)
     case unwritableOutput(path: String, detail: String)
@@ -14,13 +13,12 @@ public enum CurveError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .invalidGrid(d): d
         case let .sizeExceedsPool(m, pool, d): "size m = \(m) exceeds the training pool of \(pool) examples of \(d)"
-        case let .unsuitableLearner(l, r): "\(l) does not suit this data: \(r)"
         case let .incompatibleStore(p, f, e):
             "\(p) was written by an incompatible version of Takeoff (store schema \(f), this version reads \(e)); "
-                + "move it away or pass another --store"
+                + "move it away or use another store"
         case let .unreadableStore(p, d): "\(p) is not a usable results store: \(d)"
         case let .unwritableOutput(p, d): "cannot write to the output folder \(p): \(d)"
-        case let .invalidBudget(s): "--budget '\(s)': expected a duration such as 90s, 10m, 1.5h or seconds"
+        case let .invalidBudget(s): "budget '\(s)': expected a duration such as 90s, 10m, 1.5h or seconds, or none"
         }
     }
 }

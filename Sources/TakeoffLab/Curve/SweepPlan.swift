@@ -1,6 +1,5 @@
 import Foundation
 import TakeoffData
-import TakeoffNN
 
 /// The grid of a learning-curve sweep: learners × training sizes m × seeds, on one data set's
 /// training pool with its fixed test set. Validated before any training starts.
@@ -33,9 +32,7 @@ public struct SweepPlan: Sendable {
         }
         var entries: [Entry] = []
         for l in learners {
-            if let n = l as? NeuralLearner, n.preset.needsImages, split.train.imageShape == nil {
-                throw CurveError.unsuitableLearner(learner: l.name, reason: "\(split.train.name) has no image shape")
-            }
+            try LearnerRegistry.declaration(named: l.name).check(split.train)
             let entry = Entry(learner: l, configuration: Self.canonicalConfiguration(of: l))
             guard !entries.contains(where: { $0.configuration == entry.configuration }) else {
                 throw CurveError.invalidGrid("learner \(l.name) is listed twice")
@@ -84,12 +81,4 @@ public struct SweepPlan: Sendable {
 
     /// Rounds sizes to two significant digits so tables read well.
     static func roundingStep(_ m: Double) -> Double { max(1, pow(10, floor(log10(m)) - 1)) }
-
-    /// The registry's learners that suit `data`: all but the CNN when the examples are not images.
-    public static func defaultLearners(for data: Dataset) -> [String] {
-        LearnerRegistry.names.filter { name in
-            guard let preset = NeuralPreset(rawValue: name) else { return true }
-            return !preset.needsImages || data.imageShape != nil
-        }
-    }
 }

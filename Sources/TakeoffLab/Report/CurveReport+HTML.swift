@@ -23,7 +23,7 @@ extension CurveReport {
         h += "<p class=\"note\">Training pool \(Analysis.count(poolSize)) examples, fixed test set \(Analysis.count(testSize)); "
         h += "sizes \(plan.sizes.map(Analysis.count).joined(separator: ", ")); seeds \(plan.seeds.map(String.init).joined(separator: ", ")); "
         h += "cells: \(counts); this run trained \(outcome.ran) and reused \(outcome.reused) from the store in "
-        h += String(format: "%.1f s", outcome.seconds) + " (1 worker × \(threads) threads)"
+        h += String(format: "%.1f s", outcome.seconds) + " (\(compute.description))"
         h += budget.map { String(format: ", budget %.0f s", $0) } ?? ""
         h += outcome.complete ? ".</p>\n" : "; <b>the run was stopped before every cell was done</b>.</p>\n"
 

@@ -10,12 +10,13 @@ public struct CurveReport {
     public var poolSize: Int
     public var testSize: Int
     public var budget: Double?
-    public var threads: Int
+    /// The threads and workers the run used.
+    public var compute: Compute
 
     public init(dataName: String, plan: SweepPlan, outcome: SweepRunner.Outcome, analysis: Analysis, poolSize: Int, testSize: Int,
-                budget: Double?, threads: Int) {
+                budget: Double?, compute: Compute) {
         self.dataName = dataName; self.plan = plan; self.outcome = outcome; self.analysis = analysis
-        self.poolSize = poolSize; self.testSize = testSize; self.budget = budget; self.threads = threads
+        self.poolSize = poolSize; self.testSize = testSize; self.budget = budget; self.compute = compute
     }
 
     public var title: String { "Learning curves on \(dataName)" }
@@ -45,7 +46,10 @@ public struct CurveReport {
     }
 
     struct Summary: Encodable {
-        struct Run: Encodable { var ran: Int; var reused: Int; var seconds: Double; var complete: Bool; var threads: Int; var workers: Int }
+        struct Run: Encodable {
+            var ran: Int; var reused: Int; var seconds: Double; var complete: Bool; var remaining_seconds: Double
+            var threads: Int; var workers: Int; var threads_per_worker: Int
+        }
         struct Skipped: Encodable { var learner: String; var m: Int; var seed: UInt64; var status: String; var reason: String }
         var data: String
         var dataset_fingerprint: String
@@ -66,7 +70,8 @@ public struct CurveReport {
         let s = Summary(data: dataName, dataset_fingerprint: plan.dataset, pool_size: poolSize, test_size: testSize, sizes: plan.sizes,
                         seeds: plan.seeds, budget_seconds: budget,
                         run: .init(ran: outcome.ran, reused: outcome.reused, seconds: outcome.seconds, complete: outcome.complete,
-                                   threads: threads, workers: 1),
+                                   remaining_seconds: outcome.remainingSeconds, threads: compute.threads, workers: compute.workers,
+                                   threads_per_worker: compute.threadsPerWorker),
                         cells: statusCounts,
                         not_measured: outcome.results.filter { $0.status != .ok }.map {
                             .init(learner: $0.key.learner, m: $0.key.m, seed: $0.key.seed, status: $0.status.rawValue, reason: $0.error ?? "")

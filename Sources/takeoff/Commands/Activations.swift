@@ -29,7 +29,7 @@ struct Activations: ParsableCommand {
     func run() throws {
         try global.apply()
         var race = ActivationRace()
-        race.activations = try Curve.list(activations).map { name in
+        race.activations = try list(activations).map { name in
             guard let a = Activation(rawValue: name) else {
                 throw ValidationError("--activations: unknown '\(name)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -42,7 +42,7 @@ struct Activations: ParsableCommand {
         }
         race.learningRate = lr ?? (optimizer == "sgd" ? 0.1 : 1e-3)
         (race.depth, race.width, race.batchSize, race.epochs) = (depth, width, batchSize, epochs)
-        if let budget, let seconds = try Curve.parseBudget(budget) {
+        if let budget, let seconds = try TimeBudget(parsing: budget).seconds {
             race.timeLimit = seconds
             race.epochs = 10_000
         }
@@ -51,7 +51,7 @@ struct Activations: ParsableCommand {
         // Everything but the network's size is checked before the data is read; that, once the features are known.
         try race.validate(inputs: 1, classes: 2)
         race.device = try deviceOptions.resolved()
-        let outURL = try Curve.checkWritable(out, option: "--out")
+        let outURL = try OutputFolder.prepare(out, option: "out")
 
         var data = try dataOptions.load()
         try race.validate(inputs: data.train.featureCount, classes: data.train.classCount)

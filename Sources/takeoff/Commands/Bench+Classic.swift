@@ -3,6 +3,7 @@ import Foundation
 import TakeoffClassic
 import TakeoffData
 import TakeoffEngine
+import TakeoffLab
 
 extension Bench {
     /// Times one classic learner on Fashion-MNIST (first M training images, pixels standardised
@@ -29,8 +30,11 @@ extension Bench {
             }
             let standardizer = Standardizer.fit(split.train.subset(Array(0..<trainSize)))
             let train = standardizer.apply(to: split.train.subset(Array(0..<trainSize))), test = standardizer.apply(to: split.test)
-            let l = try ClassicRegistry.learner(named: learner, options: .init(C: c, tolerance: tolerance, cacheMB: cacheMb,
-                                                                                     maxIterations: maxIterations))
+            let declaration = try LearnerRegistry.declaration(named: learner)
+            guard declaration.family == .traditional else { throw ValidationError("bench classic times the traditional learners; \(learner) is a network") }
+            var options = LearnerOptions()
+            (options.C, options.tolerance, options.cacheMB, options.maxIterations) = (c, tolerance, cacheMb, maxIterations)
+            let l = try declaration.make(options)
             let start = Benchmarks.now()
             let model = try l.fit(train, seed: seed)
             let fitSeconds = Benchmarks.now() - start

@@ -129,7 +129,7 @@ extension Bench {
             try global.apply()
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
             if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
-            let presetList = try Curve.list(presets).map { name in
+            let presetList = try list(presets).map { name in
                 guard let preset = NeuralPreset(rawValue: name) else {
                     throw ValidationError("--presets: unknown preset '\(name)'; known: \(NeuralPreset.allCases.map(\.rawValue).joined(separator: ", "))")
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TakeoffData
+import TakeoffLab
 import TakeoffEngine
 
 struct DataCommand: ParsableCommand {
@@ -39,7 +40,7 @@ struct DataCommand: ParsableCommand {
 
         func run() throws {
             try global.apply()
-            if let pgm { try Curve.checkWritable(pgm, option: "--pgm") }
+            if let pgm { try OutputFolder.prepare(pgm, option: "pgm") }
             let start = Date()
             let split = try reading.load(name, seed: seed)
             let seconds = Date().timeIntervalSince(start)

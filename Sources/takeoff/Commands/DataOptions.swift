@@ -12,6 +12,11 @@ struct ReadingOptions: ParsableArguments {
     /// Reads `name` (built-in, file or MNIST-layout directory); the seed fixes generated sets and
     /// non-official test splits.
     func load(_ name: String, seed: UInt64 = 0) throws -> TrainTestSplit {
+        try DataCatalog.load(name, options: loadOptions(seed: seed))
+    }
+
+    /// The reading options these flags give, with `seed`.
+    func loadOptions(seed: UInt64 = 0) throws -> LoadOptions {
         var options = LoadOptions(size: size, seed: seed, labelColumn: labelColumn, textColumn: textColumn,
                                   categorical: Set((categorical ?? "").split(separator: ",").map(String.init)))
         if let format {
@@ -20,7 +25,7 @@ struct ReadingOptions: ParsableArguments {
             }
             options.format = f
         }
-        return try DataCatalog.load(name, options: options)
+        return options
     }
 }
 

@@ -34,23 +34,6 @@ struct DeviceOptions: ParsableArguments {
     }
 }
 
-/// Checks, before any work, that a file can be written at `path`, given by `option`: the path is not
-/// empty or a directory, and its folder exists and takes new files. Training then never ends in a
-/// save that fails.
-func checkWritableFile(_ path: String, option: String) throws {
-    guard !path.isEmpty else { throw ValidationError("\(option) needs a file path, got an empty one") }
-    let fm = FileManager.default
-    var isDirectory: ObjCBool = false
-    if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw ValidationError("\(option) \(path) is a directory; give a file path")
-    }
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw ValidationError("\(option) \(path): the folder \(folder) does not exist")
-    }
-    guard fm.isWritableFile(atPath: folder) else { throw ValidationError("\(option) \(path): cannot write in \(folder)") }
-}
-
 /// Seeds 0, 1, … `count - 1` for `option`, at most `limit` of them.
 func seedList(_ count: Int, option: String = "--seeds", limit: Int = 10_000) throws -> [UInt64] {
     guard count >= 1, count <= limit else { throw ValidationError("\(option) must be in 1...\(limit), got \(count)") }

@@ -29,53 +29,30 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try global.apply()
-        var options = LearnerOptions()
-        options.classic = .init(C: c, gamma: gamma, tolerance: tolerance, cacheMB: cacheMB, kernel: kernel)
+        var request = TrainRequest(data: dataOptions.data, learner: learner)
+        request.loading = try dataOptions.reading.loadOptions(seed: seed)
+        (request.trainSize, request.seed, request.save) = (trainSize, seed, save)
+        var o = LearnerOptions()
+        (o.C, o.gamma, o.kernel, o.cacheMB, o.tolerance) = (c, gamma, kernel, cacheMB, tolerance)
         if let activation {
             guard let a = Activation(rawValue: activation) else {
                 throw ValidationError("--activation must be one of \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            options.activation = a
+            o.activation = a
         }
-        (options.epochs, options.batchSize, options.learningRate, options.dropout) = (epochs, batchSize, lr, dropout)
-        options.showProgress = !json
-        options.device = try deviceOptions.resolved()
-        let learner = try LearnerRegistry.learner(named: self.learner, options: options)
-        if let save { try checkWritableFile(save, option: "--save") }
-
-        let split = try dataOptions.load(seed: seed)
-        let m = trainSize ?? split.train.count
-        guard m >= 1 else { throw ValidationError("--train-size must be positive") }
-        guard m <= split.train.count else {
-            throw ValidationError("--train-size \(m) exceeds the training pool of \(split.train.count) examples")
-        }
-        let subset = try split.train.nestedSubset(m, seed: seed)
-        let (train, test, _) = split.prepared(subset)
-
-        let fitStart = Benchmarks.now()
-        let model = try learner.fit(train, seed: seed)
-        let fitSeconds = Benchmarks.now() - fitStart
-        let predictStart = Benchmarks.now()
-        let scores = model.scores(test.features)
-        let predictSeconds = Benchmarks.now() - predictStart
-        try GPU.throwIfFailed()
-        let metrics = try Metrics(scores: scores, labels: test.labels, probabilities: model.givesProbabilities)
-
-        if let save { try model.save(to: URL(fileURLWithPath: save)) }
-        var result: [String: Any] = [
-            "learner": learner.name, "data": dataOptions.data, "train_size": m, "test_size": test.count, "seed": seed,
-            "test_accuracy": metrics.accuracy, "fit_seconds": fitSeconds, "predict_seconds": predictSeconds,
-            "parameters": model.parameterCount, "configuration": learner.configuration, "statistics": model.statistics,
-            "threads": Parallel.threadCount,
-        ]
-        if let loss = metrics.logLoss { result["test_log_loss"] = loss }
-        if json { print(jsonString(result)); return }
+        (o.epochs, o.batchSize, o.learningRate, o.dropout) = (epochs, batchSize, lr, dropout)
+        o.showProgress = !json
+        o.device = try deviceOptions.resolved()
+        request.options = o
+        let result = try request.run()
+        if json { print(jsonString(result.json)); return }
+        let (cell, model) = (result.cell, result.cell.model)
         // A network fits on 90% of the m examples and stops early on the rest (NeuralLearner).
-        let heldOut = learner is NeuralLearner && model.statistics["validation_accuracy"] != nil ? " (10% held out for early stopping)" : ""
-        print("\(learner.name) on \(dataOptions.data): m = \(m)\(heldOut), seed \(seed), \(model.parameterCount) parameters")
-        print(String(format: "test accuracy %.2f%% on %d examples", metrics.accuracy * 100, test.count)
-              + (metrics.logLoss.map { String(format: ", log-loss %.4f", $0) } ?? ""))
-        print(String(format: "fit %.2f s, predict %.3f s", fitSeconds, predictSeconds))
+        let heldOut = model.statistics["validation_accuracy"] != nil ? " (10% held out for early stopping)" : ""
+        print("\(model.learnerName) on \(dataOptions.data): m = \(cell.trainSize)\(heldOut), seed \(seed), \(model.parameterCount) parameters")
+        print(String(format: "test accuracy %.2f%% on %d examples", cell.metrics.accuracy * 100, cell.testSize)
+              + (cell.metrics.logLoss.map { String(format: ", log-loss %.4f", $0) } ?? ""))
+        print(String(format: "fit %.2f s, predict %.3f s", cell.fitSeconds, cell.predictSeconds))
         let stats = model.statistics.sorted { $0.key < $1.key }.map { "\($0.key) \(formatNumber($0.value))" }
         if !stats.isEmpty { print("solver: " + stats.joined(separator: ", ")) }
         if let save { print("saved to \(save)") }
@@ -101,8 +78,8 @@ struct Evaluate: ParsableCommand {
         guard split.test.classCount == model.classCount else {
             throw ValidationError("\(self.model) has \(model.classCount) classes; \(dataOptions.data) has \(split.test.classCount)")
         }
-        if let features = LearnerRegistry.featureCount(of: model), features != split.test.featureCount {
-            throw ValidationError("\(self.model) takes \(features) features; \(dataOptions.data) has \(split.test.featureCount)")
+        guard model.featureCount == split.test.featureCount else {
+            throw ValidationError("\(self.model) takes \(model.featureCount) features; \(dataOptions.data) has \(split.test.featureCount)")
         }
         let metrics = try Metrics(scores: model.scores(split.test.features), labels: split.test.labels, probabilities: model.givesProbabilities)
         if json {

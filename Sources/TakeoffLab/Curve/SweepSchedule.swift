@@ -1,0 +1,141 @@
+import Foundation
+import TakeoffData
+
+/// Decides which cell of a sweep trains next, figure first: one seed of every learner at every
+/// size before any second seed, then the other seeds where the ranking is least settled.
+///
+/// Within the first seed each learner climbs its sizes in order (a cell's cost is extrapolated from
+/// the sizes measured below it, by ``CostModel``); with a budget the cheapest predicted cell goes
+/// first, so a cut run has the most of the figure, and without one the dearest goes first, so no
+/// worker is left idling at the end. A cell predicted (with ``SweepRunner/budgetMargin``) to overrun
+/// the budget is skipped with its learner's larger sizes; the skipped cells' predicted cost is kept,
+/// to say how long finishing would take.
+struct SweepSchedule {
+    let plan: SweepPlan
+    let budget: Double?
+    private(set) var pending: [CellKey]
+    private(set) var running: Set<CellKey> = []
+    var results: [CellKey: CellResult]
+    var cost = CostModel()
+    private let seedRank: [UInt64: Int]
+    private let learnerIndex: [String: Int]
+
+    enum Decision: Equatable {
+        /// Train this cell.
+        case run(CellKey)
+        /// These cells cannot fit the budget.
+        case skip([CellKey], reason: String)
+        /// Nothing can start until a running cell finishes.
+        case wait
+        /// Every cell is stored, skipped or running.
+        case done
+    }
+
+    init(plan: SweepPlan, stored: [CellKey: CellResult], budget: Double?) {
+        self.plan = plan
+        self.budget = budget
+        results = stored
+        pending = plan.cells.filter { stored[$0] == nil }
+        seedRank = Dictionary(uniqueKeysWithValues: plan.seeds.enumerated().map { ($1, $0) })
+        learnerIndex = Dictionary(uniqueKeysWithValues: plan.learners.enumerated().map { ($1.configuration, $0) })
+        for r in stored.values { record(cost: r) }
+    }
+
+    /// The learner (its index in the plan) of `key`.
+    func learner(of key: CellKey) -> Int { learnerIndex[key.configuration]! }
+
+    func predicted(_ key: CellKey) -> Double? { cost.predict(learner: key.configuration, m: key.m) }
+
+    private mutating func record(cost r: CellResult) {
+        if let f = r.fitSeconds { cost.add(learner: r.key.configuration, m: r.key.m, seconds: f + (r.predictSeconds ?? 0)) }
+    }
+
+    /// The next decision `elapsed` seconds into the run.
+    mutating func next(elapsed: Double) -> Decision {
+        if pending.isEmpty { return running.isEmpty ? .done : .wait }
+        let lowestRank = pending.map { seedRank[$0.seed]! }.min()!
+        let candidates: [CellKey]
+        if lowestRank == 0 {
+            // Each (learner, first seed) climbs its sizes: only its smallest pending size is eligible,
+            // and only once the sizes below it are measured (so its cost can be extrapolated).
+            var smallest: [String: Int] = [:]
+            for c in pending where seedRank[c.seed] == 0 { smallest[c.configuration] = min(smallest[c.configuration] ?? .max, c.m) }
+            candidates = pending.filter { c in
+                seedRank[c.seed] == 0 && smallest[c.configuration] == c.m
+                    && !running.contains { $0.configuration == c.configuration && seedRank[$0.seed] == 0 }
+            }
+        } else {
+            candidates = pending.filter { seedRank[$0.seed] == lowestRank }
+        }
+        guard !candidates.isEmpty else { return .wait }
+        let ranked = lowestRank == 0 ? rankFirstSeed(candidates) : rankRepeats(candidates)
+        let next = ranked[0]
+        if let budget {
+            let p = (predicted(next) ?? 0) * SweepRunner.budgetMargin
+            if elapsed >= budget || elapsed + p > budget {
+                let reason = elapsed >= budget ? "the budget was used up"
+                    : String(format: "predicted %.1f s (with margin) but %.1f s of the budget left", p, budget - elapsed)
+                // A first-seed cell takes its learner's larger sizes with it (they would cost more); a repeat goes alone.
+                let dropped = lowestRank == 0 ? pending.filter { $0.configuration == next.configuration && $0.m >= next.m } : [next]
+                pending.removeAll { dropped.contains($0) }
+                for key in dropped { results[key] = CellResult(key: key, status: .skippedBudget, error: reason) }
+                return .skip(dropped, reason: reason)
+            }
+        }
+        pending.removeAll { $0 == next }
+        running.insert(next)
+        return .run(next)
+    }
+
+    /// A started cell finished with `result`.
+    mutating func finished(_ result: CellResult) {
+        running.remove(result.key)
+        results[result.key] = result
+        record(cost: result)
+    }
+
+    /// A started cell's result will not come (its worker failed): it is pending again.
+    mutating func abandoned(_ key: CellKey) {
+        running.remove(key)
+        pending.append(key)
+    }
+
+    /// Unknown costs first (to calibrate), then cheapest first under a budget, dearest first without one.
+    private func rankFirstSeed(_ cells: [CellKey]) -> [CellKey] {
+        cells.sorted { a, b in
+            let pa = predicted(a), pb = predicted(b)
+            if (pa == nil) != (pb == nil) { return pa == nil }
+            if let pa, let pb, pa != pb { return budget == nil ? pa > pb : pa < pb }
+            return (a.m, learner(of: a)) < (b.m, learner(of: b))
+        }
+    }
+
+    /// Repeat seeds where the ranking is least settled: the smallest gap between this learner's mean
+    /// and another learner's at the same size, then the widest spread, then the cheapest.
+    private func rankRepeats(_ cells: [CellKey]) -> [CellKey] {
+        var means: [Int: [String: (sum: Double, sumSquares: Double, n: Double)]] = [:]
+        for r in results.values where r.status == .ok {
+            let a = r.accuracy ?? 0
+            let s = means[r.key.m, default: [:]][r.key.configuration] ?? (0, 0, 0)
+            means[r.key.m, default: [:]][r.key.configuration] = (s.sum + a, s.sumSquares + a * a, s.n + 1)
+        }
+        func gap(_ c: CellKey) -> Double {
+            guard let row = means[c.m], let own = row[c.configuration] else { return 0 }
+            let mean = own.sum / own.n
+            return row.filter { $0.key != c.configuration }.map { abs($0.value.sum / $0.value.n - mean) }.min() ?? 1
+        }
+        func spread(_ c: CellKey) -> Double {
+            guard let s = means[c.m]?[c.configuration], s.n > 1 else { return 0 }
+            return max(0, s.sumSquares / s.n - (s.sum / s.n) * (s.sum / s.n)).squareRoot()
+        }
+        let keyed = cells.map { c in (c, gap(c), -spread(c), predicted(c) ?? 0) }
+        return keyed.sorted { a, b in
+            (a.1, a.2, a.3, a.0.m, learner(of: a.0)) < (b.1, b.2, b.3, b.0.m, learner(of: b.0))
+        }.map(\.0)
+    }
+
+    /// Predicted seconds to train the cells that have no stored result (skipped or pending), one worker.
+    var remainingSeconds: Double {
+        plan.cells.filter { results[$0]?.status.isStored != true }.map { predicted($0) ?? 0 }.reduce(0, +)
+    }
+}

@@ -1,0 +1,36 @@
+import TakeoffEngine
+
+/// How a job uses the machine: the threads it may use in all, and how many cells train at once
+/// (each with `threads / workers` threads). Explicit configuration, carried by the request and
+/// written into its summary, not a global a caller changes.
+public struct Compute: Sendable, Codable, Equatable {
+    public var threads: Int
+    public var workers: Int
+
+    /// `threads` (default: ``Parallel/defaultThreadCount``) and `workers` (default: one per 4 threads,
+    /// since on a few cores one cell with every thread is fastest).
+    public init(threads: Int? = nil, workers: Int? = nil) throws {
+        let t = threads ?? Parallel.defaultThreadCount
+        guard t >= 1 else { throw LabError.invalidOption(option: "threads", detail: "must be at least 1, got \(t)") }
+        let w = workers ?? Swift.max(1, t / 4)
+        guard w >= 1, w <= t else { throw LabError.invalidOption(option: "workers", detail: "must be between 1 and the thread count (\(t)), got \(w)") }
+        self.threads = t
+        self.workers = w
+    }
+
+    /// Threads each worker's cell uses.
+    public var threadsPerWorker: Int { threads / workers }
+
+    /// Runs `body` with ``Parallel/threadCount`` set to ``threadsPerWorker``, restoring it afterwards.
+    public func perWorker<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = Parallel.threadCount
+        Parallel.threadCount = threadsPerWorker
+        defer { Parallel.threadCount = saved }
+        return try body()
+    }
+
+    /// E.g. `1 worker × 2 threads`.
+    public var description: String {
+        "\(workers) worker\(workers == 1 ? "" : "s") × \(threadsPerWorker) thread\(threadsPerWorker == 1 ? "" : "s")"
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import TakeoffData
+import TakeoffEngine
+
+/// A ``CurveRequest`` made ready to run: the data read, the grid validated, the store open, the
+/// output folder writable. Everything is checked here, before the first cell trains; ``run(log:showProgress:)``
+/// then trains, analyses and writes the report. The command line, an MPI coordinator and tests all
+/// run a curve through this type.
+public final class CurveExperiment {
+    public let request: CurveRequest
+    public let split: TrainTestSplit
+    public let plan: SweepPlan
+    public let budget: TimeBudget
+    public let outFolder: URL
+
+    /// Prepares `request`, reading the data with ``CurveRequest/loadData()`` unless `split` is given.
+    public init(_ request: CurveRequest, split: TrainTestSplit? = nil) throws {
+        try request.validate()
+        self.request = request
+        budget = request.resolvedBudget
+        let split = try split ?? request.loadData()
+        self.split = split
+        plan = try SweepPlan(learners: request.makeLearners(for: split.train), sizes: request.sizeList(pool: split.train.count),
+                             seeds: request.seedList, split: split)
+        outFolder = try OutputFolder.prepare(request.out, option: "out")
+    }
+
+    /// The store's path: ``CurveRequest/store`` or `curve.sqlite` in the output folder.
+    public var storePath: String { request.store ?? outFolder.appendingPathComponent("curve.sqlite").path }
+
+    /// One line saying what will run, e.g. `curve on xor: 2 learners × 4 sizes × 2 seeds = 16 cells; …`.
+    public func headline(workers: String) -> String {
+        "curve on \(request.data): \(plan.learners.count) learners × \(plan.sizes.count) sizes × \(plan.seeds.count) seeds = "
+            + "\(plan.cells.count) cells; store \(storePath); \(workers)" + (budget.seconds.map { String(format: "; budget %.0f s", $0) } ?? "")
+    }
+
+    /// Runs the sweep (cells on `executor`, or in this process), analyses it and writes the report.
+    public func run(executor: CellExecutor? = nil, log: ((String) -> Void)? = nil, showProgress: Bool = false) throws -> CurveReport {
+        let store = try ResultStore(path: storePath)
+        let runner = SweepRunner(plan: plan, split: split, store: store, compute: request.compute)
+        runner.budget = budget.seconds
+        runner.cellLimit = request.maxCells
+        runner.showProgress = showProgress
+        runner.log = log
+        runner.executor = executor
+        let outcome = try runner.run()
+        let analysis = Analysis(results: outcome.results, learners: plan.learners.map { ($0.name, $0.configuration) }, target: request.target)
+        let report = CurveReport(dataName: request.data, plan: plan, outcome: outcome, analysis: analysis, poolSize: split.train.count,
+                                 testSize: split.test.count, budget: budget.seconds, compute: request.compute)
+        try report.write(to: outFolder)
+        return report
+    }
+}
+
+/// The folder a command writes its report into.
+public enum OutputFolder {
+    /// Creates the folder `path` (given by the setting `option`) if needed and proves a file can be written there.
+    @discardableResult
+    public static func prepare(_ path: String, option: String) throws -> URL {
+        guard !path.isEmpty else { throw LabError.invalidOption(option: option, detail: "needs a folder path, got an empty one") }
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw CurveError.unwritableOutput(path: url.path, detail: "it is a file, not a folder")
+        }
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            let probe = url.appendingPathComponent(".takeoff-write-check-\(getpid())")
+            try Data().write(to: probe)
+            try FileManager.default.removeItem(at: probe)
+        } catch {
+            throw CurveError.unwritableOutput(path: url.path, detail: (error as NSError).localizedDescription)
+        }
+        return url
+    }
+}

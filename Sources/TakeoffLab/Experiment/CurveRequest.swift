@@ -1,0 +1,109 @@
+import Foundation
+import TakeoffData
+import TakeoffEngine
+
+/// A time limit: seconds, or none.
+public enum TimeBudget: Sendable, Equatable, Codable {
+    case seconds(Double)
+    case unlimited
+
+    /// Parses `90`, `90s`, `10m`, `1.5h`, `none`; throws ``CurveError/invalidBudget(_:)`` otherwise.
+    public init(parsing s: String) throws {
+        let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+        if t == "none" || t == "unlimited" { self = .unlimited; return }
+        let units: [(String, Double)] = [("min", 60), ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        var value = Double(t), factor = 1.0
+        if value == nil, let (suffix, f) = units.first(where: { t.hasSuffix($0.0) }) { (value, factor) = (Double(t.dropLast(suffix.count)), f) }
+        guard let v = value, v > 0, v.isFinite else { throw CurveError.invalidBudget(s) }
+        self = .seconds(v * factor)
+    }
+
+    /// The limit in seconds, nil for none.
+    public var seconds: Double? { if case let .seconds(s) = self { s } else { nil } }
+}
+
+/// What `takeoff curve` asks for: learners × training sizes × seeds on one data set, with a budget.
+/// Every field left nil takes the default of a full run, or of a `quick` one.
+public struct CurveRequest: Sendable {
+    /// A built-in data set, a file or an MNIST-layout directory.
+    public var data: String
+    public var loading = LoadOptions()
+    /// Learner names; nil: every learner that suits the data (``quickLearners`` when quick).
+    public var learners: [String]?
+    /// Settings for the learners; each applies to the learners that take it (e.g. epochs to the networks).
+    public var learnerOptions = LearnerOptions()
+    /// Training sizes m; nil: 8 log-spaced from 100 to the pool (``quickSizes`` when quick).
+    public var sizes: [Int]?
+    /// Seeds per (learner, m); nil: 3 (1 when quick).
+    public var seeds: Int?
+    /// nil: 10 minutes (1 when quick).
+    public var budget: TimeBudget?
+    public var quick = false
+    public var compute: Compute
+    /// The results store; nil: `curve.sqlite` in ``out``.
+    public var store: String?
+    /// Where the report goes.
+    public var out = "takeoff-out/curve"
+    /// Target test accuracy in (0, 1): the m each learner needs to reach it.
+    public var target: Double?
+    /// Train at most this many new cells, then report; 0 reports what the store holds.
+    public var maxCells: Int?
+
+    /// The quick grid's learners and sizes: a first look in about 15 seconds.
+    public static let quickLearners = ["logreg", "linear-svm", "mlp-small", "mlp-medium"]
+    public static let quickSizes = [100, 250, 600, 1500, 3000]
+    /// Seeds of a run and of a quick one.
+    public static let defaultSeeds = (full: 3, quick: 1)
+    public static let defaultBudget = (full: TimeBudget.seconds(600), quick: TimeBudget.seconds(60))
+
+    public init(data: String, compute: Compute) {
+        self.data = data
+        self.compute = compute
+    }
+
+    /// The budget this request runs with.
+    public var resolvedBudget: TimeBudget { budget ?? (quick ? Self.defaultBudget.quick : Self.defaultBudget.full) }
+
+    /// Checks what can be checked before the data is read: a clear error, nothing trained.
+    public func validate() throws {
+        if let maxCells, maxCells < 0 { throw LabError.invalidOption(option: "max-cells", detail: "must be 0 (report only) or more, got \(maxCells)") }
+        let seedCount = seeds ?? (quick ? Self.defaultSeeds.quick : Self.defaultSeeds.full)
+        guard seedCount >= 1, seedCount <= 10_000 else { throw LabError.invalidOption(option: "seeds", detail: "must be in 1...10000, got \(seedCount)") }
+        if store?.isEmpty == true { throw LabError.invalidOption(option: "store", detail: "needs a file path, got an empty one") }
+        if let target, !(target > 0 && target < 1) {
+            throw LabError.invalidOption(option: "target", detail: "must be an accuracy in (0, 1) or a percentage, got \(target)")
+        }
+        try learnerOptions.validate()
+        for name in learners ?? [] { _ = try LearnerRegistry.declaration(named: name) }
+    }
+
+    /// The seeds 0, 1, … of this request.
+    public var seedList: [UInt64] { (0..<UInt64(seeds ?? (quick ? Self.defaultSeeds.quick : Self.defaultSeeds.full))).map { $0 } }
+
+    /// The learners of this request for `data`, each given the options it takes.
+    public func makeLearners(for data: Dataset) throws -> [any Learner] {
+        let names = learners ?? (quick ? Self.quickLearners : LearnerRegistry.names(suiting: data))
+        return try names.map { name in
+            let declaration = try LearnerRegistry.declaration(named: name)
+            return try declaration.make(learnerOptions.restricted(to: declaration.options))
+        }
+    }
+
+    /// The sizes of this request for a pool of `pool` examples.
+    public func sizeList(pool: Int) -> [Int] {
+        if let sizes { return sizes }
+        return quick ? Array(Set(Self.quickSizes.map { min($0, pool) })).sorted() : SweepPlan.logSpacedSizes(pool: pool)
+    }
+
+    /// Reads the data, seeded by ``LoadOptions/seed`` (kept fixed; subset seeds vary).
+    public func loadData() throws -> TrainTestSplit { try DataCatalog.load(data, options: loading) }
+}
+
+extension LearnerOptions {
+    /// These options with every one that `options` does not list left unset.
+    public func restricted(to options: Set<LearnerOption>) -> LearnerOptions {
+        var o = self
+        for (option, _) in given where !options.contains(option) { o.clear(option) }
+        return o
+    }
+}
