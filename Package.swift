@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CKernels) → TakeoffLab (+ GRDB) → takeoff (CLI).
+// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CKernels) → TakeoffLab (+ GRDB,
+// + TakeoffMPI over CMPI) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
     platforms: [.macOS(.v15)],
@@ -12,6 +13,7 @@ let package = Package(
         .library(name: "TakeoffData", targets: ["TakeoffData"]),
         .library(name: "TakeoffNN", targets: ["TakeoffNN"]),
         .library(name: "TakeoffClassic", targets: ["TakeoffClassic"]),
+        .library(name: "TakeoffMPI", targets: ["TakeoffMPI"]),
         .library(name: "TakeoffLab", targets: ["TakeoffLab"]),
     ],
     dependencies: [
@@ -31,12 +33,19 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
         .target(name: "CKernels"),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
         .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib"]),
         .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
         .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CKernels"]),
-        .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic",
+        .target(name: "TakeoffMPI", dependencies: ["CMPI"]),
+        .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic", "TakeoffMPI",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "takeoff",
@@ -46,6 +55,7 @@ let package = Package(
                 "TakeoffNN",
                 "TakeoffClassic",
                 "TakeoffLab",
+                "TakeoffMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +63,7 @@ let package = Package(
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
         .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
         .testTarget(name: "TakeoffLabTests", dependencies: ["TakeoffLab", "TakeoffNN", "TakeoffData", "TakeoffEngine"]),
+        .testTarget(name: "TakeoffCLITests", dependencies: ["TakeoffLab", "TakeoffData", "takeoff"]),
         .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CKernels"]),
     ],
     swiftLanguageModes: [.v6]

@@ -49,7 +49,7 @@ public struct ActivationRace: Sendable {
         }
     }
 
-    /// Throws ``LabError/invalidOption``, naming the command-line option, for a setting the race cannot
+    /// Throws ``LabError/invalidOption``, naming the setting, for a setting the race cannot
     /// run with, before any training: no or repeated activations or seeds, a size below 1, a learning
     /// rate or target that is not a positive number, or a network for `inputs` features and `classes`
     /// classes whose weights, gradients and optimizer state would take over half the machine's memory.
@@ -73,7 +73,7 @@ public struct ActivationRace: Sendable {
             + Double(width + 1) * Double(classes)
         let bytes = parameters * 4 * 4   // float32 weights, gradients and up to two optimizer moments
         guard bytes <= Double(MemoryLimit.bytes) else {
-            throw fail("depth and --width", "a network of \(depth) hidden layers of \(width) units has "
+            throw fail("width", "a network of \(depth) hidden layers of \(width) units has "
                        + String(format: "%.3g parameters, ", parameters) + MemoryLimit.gibibytes(bytes)
                        + " with gradients and optimizer state, over the \(MemoryLimit.gibibytes(Double(MemoryLimit.bytes))) allowed (half the memory)")
         }

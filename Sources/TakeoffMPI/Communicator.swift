@@ -84,7 +84,7 @@ public final class Communicator: @unchecked Sendable {
     }
 
     /// Sends `bytes` to `rank` with `tag`.
-    public func send(_ bytes: [UInt8], to rank: Int, tag: Int = 0) {
+    public func send(bytes: [UInt8], to rank: Int, tag: Int = 0) {
         bytes.withUnsafeBufferPointer { b in
             _ = MPI_Send(b.baseAddress, Int32(b.count), takeoff_mpi_byte(), Int32(rank), Int32(tag), takeoff_mpi_comm_world())
         }
@@ -130,7 +130,7 @@ public final class Communicator: @unchecked Sendable {
 extension Communicator {
     /// Sends `value` as JSON.
     public func send<T: Encodable>(_ value: T, to rank: Int, tag: Int = 0) throws {
-        send(Array(try JSONEncoder().encode(value)), to: rank, tag: tag)
+        send(bytes: Array(try JSONEncoder().encode(value)), to: rank, tag: tag)
     }
 
     /// Decodes a message sent with ``send(_:to:tag:)``.

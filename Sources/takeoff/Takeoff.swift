@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import TakeoffData
 import TakeoffEngine
+import TakeoffLab
 
 @main
 struct Takeoff: ParsableCommand {
@@ -19,11 +21,23 @@ struct Takeoff: ParsableCommand {
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         do {
             try command.run()
-        } catch let error as ValidationError {
-            FileHandle.standardError.write(Data("Error: \(error.message)\n  See '\(commandPath()) --help' for more information.\n".utf8))
-            exit(withError: ExitCode.validationFailure)
         } catch {
+            if let message = (error as? ValidationError)?.message ?? flagMessage(error) {
+                FileHandle.standardError.write(Data("Error: \(message)\n  See '\(commandPath()) --help' for more information.\n".utf8))
+                exit(withError: ExitCode.validationFailure)
+            }
             exit(withError: error)
+        }
+    }
+
+    /// The library names a bad setting by its name; on the command line that is the flag `--name`.
+    static func flagMessage(_ error: Error) -> String? {
+        switch error {
+        case let LabError.invalidOption(option, detail): "--\(option): \(detail)"
+        case let LearnerError.invalidValue(option, value, reason): "--\(option.rawValue) \(value): \(reason)"
+        case let LearnerError.optionNotTaken(learner, option, takes):
+            "--\(option.rawValue) does not apply to \(learner)" + (takes.isEmpty ? "" : " (it takes \(takes.map { "--" + $0.rawValue }.joined(separator: ", ")))")
+        default: nil
         }
     }
 

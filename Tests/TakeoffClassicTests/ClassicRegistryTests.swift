@@ -3,28 +3,39 @@ import TakeoffClassic
 import TakeoffData
 
 @Suite struct ClassicRegistryTests {
-    @Test func resolvesNamesAndOptions() throws {
-        for name in ClassicRegistry.names { #expect(try ClassicRegistry.learner(named: name).name == name) }
-        let svm = try ClassicRegistry.learner(named: "rbf-svm", options: .init(C: 3, gamma: 0.1, cacheMB: 64, kernel: "polynomial"))
+    func declaration(_ name: String) throws -> LearnerDeclaration {
+        try #require(ClassicRegistry.declarations.first { $0.name == name })
+    }
+
+    @Test func declarationsMakeTheirLearnersWithTheirOptions() throws {
+        for d in ClassicRegistry.declarations { #expect(try d.make().name == d.name && d.family == .traditional) }
+        var o = LearnerOptions()
+        (o.C, o.gamma, o.cacheMB, o.kernel) = (3, 0.1, 64, "polynomial")
+        let svm = try declaration("rbf-svm").make(o)
         #expect(svm.configuration["C"] == "3.0" && svm.configuration["kernel"] == "polynomial" && svm.configuration["gamma"] == "0.1")
     }
 
-    @Test func rejectsUnknownNamesAndBadValues() {
-        #expect(throws: ClassicError.unknownLearner(name: "svm", known: ClassicRegistry.names)) {
-            try ClassicRegistry.learner(named: "svm")
+    @Test func badValuesAndOptionsALearnerDoesNotTakeAreRefused() throws {
+        func options(_ set: (inout LearnerOptions) -> Void) -> LearnerOptions { var o = LearnerOptions(); set(&o); return o }
+        #expect(throws: LearnerError.invalidValue(option: .C, value: "-1.0", reason: "must be a positive number")) {
+            try declaration("logreg").make(options { $0.C = -1 })
         }
-        #expect(throws: ClassicError.self) { try ClassicRegistry.learner(named: "logreg", options: .init(C: -1)) }
-        #expect(throws: ClassicError.self) { try ClassicRegistry.learner(named: "logreg", options: .init(gamma: 1)) }
-        #expect(throws: ClassicError.self) { try ClassicRegistry.learner(named: "rbf-svm", options: .init(kernel: "sigmoid")) }
-        #expect(throws: ClassicError.self) { try ClassicRegistry.learner(named: "linear-svm", options: .init(loss: "log")) }
-        #expect(throws: ClassicError.self) { try ClassicRegistry.learner(named: "rbf-svm", options: .init(cacheMB: 0)) }
+        #expect(throws: LearnerError.optionNotTaken(learner: "logreg", option: .gamma, takes: [.C, .tolerance, .maxIterations])) {
+            try declaration("logreg").make(options { $0.gamma = 1 })
+        }
+        #expect(throws: LearnerError.self) { try declaration("rbf-svm").make(options { $0.kernel = "sigmoid" }) }
+        #expect(throws: LearnerError.self) { try declaration("linear-svm").make(options { $0.loss = "log" }) }
+        #expect(throws: LearnerError.self) { try declaration("rbf-svm").make(options { $0.cacheMB = 0 }) }
     }
 
     /// A cache budget whose size in bytes would overflow (it wrapped to a negative budget) is refused.
     @Test func rejectsCacheBudgetThatOverflows() throws {
-        #expect(throws: ClassicError.invalidOption(option: "cache-mb", value: "9999999999999", reason: "must be at most 1073741824 (MiB, 1 PiB)")) {
-            try ClassicRegistry.learner(named: "rbf-svm", options: .init(cacheMB: 9_999_999_999_999))
+        var o = LearnerOptions()
+        o.cacheMB = 9_999_999_999_999
+        #expect(throws: LearnerError.invalidValue(option: .cacheMB, value: "9999999999999", reason: "must be at most 1073741824 (MiB, 1 PiB)")) {
+            try declaration("rbf-svm").make(o)
         }
-        #expect(try ClassicRegistry.learner(named: "rbf-svm", options: .init(cacheMB: ClassicRegistry.maxCacheMB)).name == "rbf-svm")
+        o.cacheMB = LearnerOptions.maxCacheMB
+        #expect(try declaration("rbf-svm").make(o).name == "rbf-svm")
     }
 }

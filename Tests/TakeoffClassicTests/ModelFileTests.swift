@@ -12,11 +12,14 @@ import TakeoffEngine
     @Test(arguments: ["logreg", "linear-svm", "rbf-svm"])
     func roundTripGivesTheSameScores(name: String) throws {
         let data = separableBlobs(count: 90, seed: 31)
-        let model = try ClassicRegistry.learner(named: name, options: .init(C: 1)).fit(data, seed: 1)
+        var options = LearnerOptions()
+        options.C = 1
+        let declaration = try #require(ClassicRegistry.declarations.first { $0.name == name })
+        let model = try declaration.make(options).fit(data, seed: 1)
         let url = temporaryURL(name)
         defer { try? FileManager.default.removeItem(at: url) }
         try model.save(to: url)
-        let loaded = try ClassicModelFile.load(from: url)
+        let loaded = try declaration.loadModel(SavedModel(contentsOf: url))
         #expect(loaded.learnerName == name)
         #expect(loaded.scores(data.features).scalars == model.scores(data.features).scalars)
         #expect(loaded.statistics["C"] == 1)
@@ -28,7 +31,7 @@ import TakeoffEngine
         let url = temporaryURL("poly")
         defer { try? FileManager.default.removeItem(at: url) }
         try model.save(to: url)
-        let loaded = try #require(try ClassicModelFile.load(from: url) as? KernelSVMModel)
+        let loaded = try #require(try KernelSVM.declaration.loadModel(SavedModel(contentsOf: url)) as? KernelSVMModel)
         #expect(loaded.kernel == model.kernel)
     }
 
@@ -36,7 +39,7 @@ import TakeoffEngine
         let url = temporaryURL("foreign")
         defer { try? FileManager.default.removeItem(at: url) }
         try Safetensors.write(["w": Tensor.zeros([2])], metadata: [:], to: url)
-        #expect { try ClassicModelFile.load(from: url) } throws: { error in
+        #expect { try LogisticRegression.declaration.loadModel(SavedModel(contentsOf: url)) } throws: { error in
             "\(error)".contains(url.path) && "\(error)".contains("not a Takeoff classic model")
         }
     }

@@ -68,9 +68,9 @@ import TakeoffData
         #expect(throws: CurveError.sizeExceedsPool(m: 10_000, pool: split.train.count, dataset: split.train.name)) {
             try SweepPlan(learners: [learner("logreg")], sizes: [100, 10_000], seeds: [0], split: split)
         }
-        #expect(throws: CurveError.self) { try SweepPlan(learners: [learner("cnn")], sizes: [100], seeds: [0], split: split) }
+        #expect(throws: LearnerError.self) { try SweepPlan(learners: [learner("cnn")], sizes: [100], seeds: [0], split: split) }
         #expect(throws: CurveError.self) { try SweepPlan(learners: [learner("logreg"), learner("logreg")], sizes: [100], seeds: [0], split: split) }
-        #expect(throws: LabError.self) { try learner("no-such-learner") }
+        #expect(throws: LearnerError.self) { try learner("no-such-learner") }
     }
 
     /// A value of the wrong type in a stored row (a store edited by hand) stopped the program inside GRDB;

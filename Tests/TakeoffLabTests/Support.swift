@@ -12,7 +12,7 @@ func temporaryDirectory(_ name: String) -> URL {
 /// A learner from the registry; networks get `epochs` so the tests stay fast.
 func learner(_ name: String, epochs: Int = 25, C: Double? = nil) throws -> any Learner {
     var o = LearnerOptions()
-    if name.hasPrefix("mlp") { o.epochs = epochs } else { o.classic.C = C }
+    if name.hasPrefix("mlp") { o.epochs = epochs } else { o.C = C }
     return try LearnerRegistry.learner(named: name, options: o)
 }
 

@@ -29,13 +29,13 @@ import TakeoffEngine
         #expect(outcomes(resumed.results) == outcomes(whole.results))
     }
 
-    /// Each cell uses `Parallel.threadCount` threads however many run at once, so its numbers do not change.
+    /// Each cell uses `threads / workers` threads; with one thread per cell, one worker or two give the same numbers.
     @Test func parallelWorkersGiveTheResultsOfOneWorker() throws {
         let split = try xorSplit(size: 800)
         func run(workers: Int) throws -> SweepRunner.Outcome {
             let runner = SweepRunner(plan: try plan(split), split: split,
                                      store: try ResultStore(path: temporaryDirectory("w\(workers)").appendingPathComponent("s.sqlite").path))
-            runner.workers = workers
+            runner.compute = try Compute(threads: workers, workers: workers)  // one thread per cell either way
             return try runner.run()
         }
         let one = try run(workers: 1), two = try run(workers: 2)
@@ -57,7 +57,7 @@ import TakeoffEngine
         var lines: [String] = []
         runner.log = { lines.append($0) }
         let outcome = try runner.run()
-        #expect(outcome.ran == 0 && outcome.reused == 2 && outcome.complete)
+        #expect(outcome.ran == 0 && outcome.reused == 2 && !outcome.complete)
         let skipped = outcome.results.filter { $0.status == .skippedBudget }
         #expect(skipped.map(\.key.m) == [160, 320])
         #expect(skipped.allSatisfy { $0.error?.contains("predicted 60.0 s") == true })
@@ -65,7 +65,7 @@ import TakeoffEngine
         #expect(try store.count() == 2)
         let report = CurveReport(dataName: "xor", plan: plan, outcome: outcome,
                                  analysis: Analysis(results: outcome.results, learners: [("logreg", plan.learners[0].configuration)]),
-                                 poolSize: split.train.count, testSize: split.test.count, budget: 30, threads: 1)
+                                 poolSize: split.train.count, testSize: split.test.count, budget: 30, compute: try Compute(threads: 1))
         #expect(report.csv.components(separatedBy: "skipped-budget").count == 3)
         #expect(report.table.contains("skipped"))
         #expect(report.html.contains("skipped-budget"))
@@ -103,7 +103,7 @@ import TakeoffEngine
         #expect(analysis.summary.contains { $0.contains("mlp-small leads") })
         // The figure and page are written and name every learner.
         let report = CurveReport(dataName: "xor", plan: plan, outcome: outcome, analysis: analysis, poolSize: split.train.count,
-                                 testSize: split.test.count, budget: nil, threads: 1)
+                                 testSize: split.test.count, budget: nil, compute: try Compute(threads: 1))
         let dir = temporaryDirectory("report")
         try report.write(to: dir)
         let svg = try String(contentsOf: dir.appendingPathComponent("curve.svg"), encoding: .utf8)
@@ -120,7 +120,7 @@ import TakeoffEngine
         for name in ["logreg", "rbf-svm", "mlp-small"] {
             let url = dir.appendingPathComponent("\(name).safetensors")
             try learner(name, epochs: 1, C: 1).fit(split.train, seed: 0).save(to: url)
-            #expect(LearnerRegistry.featureCount(of: try LearnerRegistry.loadModel(from: url)) == 2)
+            #expect(try LearnerRegistry.loadModel(from: url).featureCount == 2)
         }
         for (url, reason) in [(dir, "is a directory"), (dir.appendingPathComponent("none.safetensors"), "no such file")] {
             do {

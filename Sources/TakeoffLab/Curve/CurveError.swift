@@ -7,7 +7,6 @@ public enum CurveError: Error, CustomStringConvertible, Equatable {
     case incompatibleStore(path: String, found: Int, expected: Int)
     case unreadableStore(path: String, detail: String)
     case unwritableOutput(path: String, detail: String)
-    case invalidBudget(String)
 
     public var description: String {
         switch self {
@@ -18,7 +17,6 @@ public enum CurveError: Error, CustomStringConvertible, Equatable {
                 + "move it away or use another store"
         case let .unreadableStore(p, d): "\(p) is not a usable results store: \(d)"
         case let .unwritableOutput(p, d): "cannot write to the output folder \(p): \(d)"
-        case let .invalidBudget(s): "budget '\(s)': expected a duration such as 90s, 10m, 1.5h or seconds, or none"
         }
     }
 }

@@ -47,23 +47,26 @@ public final class CellEvaluator: @unchecked Sendable {
     }
 }
 
-/// Trains cells in this process: one at a time on the calling thread, or `workers` at once on their
-/// own threads, each with ``Compute/threadsPerWorker`` threads (set by the runner for the whole run).
+/// Trains cells in this process: one at a time on the calling thread, or on their own threads
+/// (`workers` at once, each with ``Compute/threadsPerWorker`` threads, set by the runner for the whole run).
 public final class LocalCells: CellExecutor, @unchecked Sendable {
     let evaluator: CellEvaluator
     public let slots: Int
+    private let onThreads: Bool
     private var queued: [CellJob] = []
     private var done: [CellResult] = []
     private let lock = NSLock()
     private let ready = DispatchSemaphore(value: 0)
 
-    public init(evaluator: CellEvaluator, workers: Int) {
+    /// `onThreads` trains even a single slot on a thread of its own, so the caller can wait for other work too.
+    public init(evaluator: CellEvaluator, workers: Int, onThreads: Bool = false) {
         self.evaluator = evaluator
         slots = workers
+        self.onThreads = onThreads || workers > 1
     }
 
     public func start(_ job: CellJob) throws {
-        if slots == 1 { queued.append(job); return }
+        guard onThreads else { queued.append(job); return }
         DispatchQueue.global().async { [self] in
             let result = evaluator.evaluate(job)
             lock.lock()
@@ -74,8 +77,18 @@ public final class LocalCells: CellExecutor, @unchecked Sendable {
     }
 
     public func finished() throws -> CellResult {
-        if slots == 1 { return evaluator.evaluate(queued.removeFirst()) }
+        guard onThreads else { return evaluator.evaluate(queued.removeFirst()) }
         ready.wait()
+        return takeDone()
+    }
+
+    /// A finished result if one is ready, without waiting (threads only).
+    func finishedIfReady() -> CellResult? {
+        guard onThreads, ready.wait(timeout: .now()) == .success else { return nil }
+        return takeDone()
+    }
+
+    private func takeDone() -> CellResult {
         lock.lock()
         defer { lock.unlock() }
         return done.removeFirst()

@@ -4,8 +4,11 @@ import TakeoffEngine
 /// (each with `threads / workers` threads). Explicit configuration, carried by the request and
 /// written into its summary, not a global a caller changes.
 public struct Compute: Sendable, Codable, Equatable {
+    /// Threads of this process (of each rank, in an MPI job).
     public var threads: Int
     public var workers: Int
+    /// Processes of the MPI job the cells are spread over (1 without MPI); each has ``threads``.
+    public var ranks = 1
 
     /// `threads` (default: ``Parallel/defaultThreadCount``) and `workers` (default: one per 4 threads,
     /// since on a few cores one cell with every thread is fastest).
@@ -29,8 +32,9 @@ public struct Compute: Sendable, Codable, Equatable {
         return try body()
     }
 
-    /// E.g. `1 worker × 2 threads`.
+    /// E.g. `1 worker × 2 threads`, `4 MPI ranks × 1 thread`.
     public var description: String {
-        "\(workers) worker\(workers == 1 ? "" : "s") × \(threadsPerWorker) thread\(threadsPerWorker == 1 ? "" : "s")"
+        let t = "\(threadsPerWorker) thread\(threadsPerWorker == 1 ? "" : "s")"
+        return ranks > 1 ? "\(ranks) MPI ranks × \(t)" : "\(workers) worker\(workers == 1 ? "" : "s") × \(t)"
     }
 }

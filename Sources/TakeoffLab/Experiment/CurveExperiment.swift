@@ -1,17 +1,17 @@
 import Foundation
 import TakeoffData
 import TakeoffEngine
+import TakeoffMPI
 
-/// A ``CurveRequest`` made ready to run: the data read, the grid validated, the store open, the
-/// output folder writable. Everything is checked here, before the first cell trains; ``run(log:showProgress:)``
-/// then trains, analyses and writes the report. The command line, an MPI coordinator and tests all
-/// run a curve through this type.
+/// A ``CurveRequest`` made ready to run: the request checked, the data read, the grid built and
+/// validated. ``run(executor:log:showProgress:)`` then checks the output folder and store before the
+/// first cell trains, trains, analyses and writes the report. The command line, MPI ranks and tests
+/// all run a curve through this type.
 public final class CurveExperiment {
     public let request: CurveRequest
     public let split: TrainTestSplit
     public let plan: SweepPlan
     public let budget: TimeBudget
-    public let outFolder: URL
 
     /// Prepares `request`, reading the data with ``CurveRequest/loadData()`` unless `split` is given.
     public init(_ request: CurveRequest, split: TrainTestSplit? = nil) throws {
@@ -22,11 +22,10 @@ public final class CurveExperiment {
         self.split = split
         plan = try SweepPlan(learners: request.makeLearners(for: split.train), sizes: request.sizeList(pool: split.train.count),
                              seeds: request.seedList, split: split)
-        outFolder = try OutputFolder.prepare(request.out, option: "out")
     }
 
     /// The store's path: ``CurveRequest/store`` or `curve.sqlite` in the output folder.
-    public var storePath: String { request.store ?? outFolder.appendingPathComponent("curve.sqlite").path }
+    public var storePath: String { request.store ?? URL(fileURLWithPath: request.out).appendingPathComponent("curve.sqlite").path }
 
     /// One line saying what will run, e.g. `curve on xor: 2 learners × 4 sizes × 2 seeds = 16 cells; …`.
     public func headline(workers: String) -> String {
@@ -36,6 +35,7 @@ public final class CurveExperiment {
 
     /// Runs the sweep (cells on `executor`, or in this process), analyses it and writes the report.
     public func run(executor: CellExecutor? = nil, log: ((String) -> Void)? = nil, showProgress: Bool = false) throws -> CurveReport {
+        let outFolder = try OutputFolder.prepare(request.out, option: "out")
         let store = try ResultStore(path: storePath)
         let runner = SweepRunner(plan: plan, split: split, store: store, compute: request.compute)
         runner.budget = budget.seconds
@@ -49,6 +49,39 @@ public final class CurveExperiment {
                                  testSize: split.test.count, budget: budget.seconds, compute: request.compute)
         try report.write(to: outFolder)
         return report
+    }
+}
+
+extension CurveExperiment {
+    /// Runs `request` as this process's rank of an MPI job. Rank 0 prepares the experiment, gathers
+    /// the other ranks (each reads the data and builds the same grid), hands out the cells, commits
+    /// each result and writes the report, which it returns; the other ranks train the cells they are
+    /// given and return nil. A rank that cannot take part makes rank 0 stop the job with an error naming it.
+    public static func run(_ request: CurveRequest, on comm: Communicator, log: ((String) -> Void)? = nil,
+                           showProgress: Bool = false) throws -> CurveReport? {
+        guard comm.isRoot else {
+            var (evaluator, failure): (CellEvaluator?, String?) = (nil, nil)
+            do {
+                let experiment = try CurveExperiment(request)
+                evaluator = CellEvaluator(plan: experiment.plan, split: experiment.split)
+            } catch {
+                failure = "\(error)"
+            }
+            try MPICells.serve(comm, evaluator: evaluator, failure: failure)
+            return nil
+        }
+        let experiment: CurveExperiment
+        do {
+            experiment = try CurveExperiment(request)
+            try OutputFolder.prepare(request.out, option: "out")
+        } catch {
+            MPICells.stopWorkers(comm)
+            throw error
+        }
+        let cells = try MPICells(comm: comm, evaluator: CellEvaluator(plan: experiment.plan, split: experiment.split))
+        defer { cells.stop() }
+        log?("\(comm.size) MPI ranks ready")
+        return try experiment.run(executor: cells, log: log, showProgress: showProgress)
     }
 }
 

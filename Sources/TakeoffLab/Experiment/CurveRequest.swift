@@ -7,14 +7,16 @@ public enum TimeBudget: Sendable, Equatable, Codable {
     case seconds(Double)
     case unlimited
 
-    /// Parses `90`, `90s`, `10m`, `1.5h`, `none`; throws ``CurveError/invalidBudget(_:)`` otherwise.
+    /// Parses `90`, `90s`, `10m`, `1.5h`, `none`; throws ``LabError/invalidOption(option:detail:)`` otherwise.
     public init(parsing s: String) throws {
         let t = s.trimmingCharacters(in: .whitespaces).lowercased()
         if t == "none" || t == "unlimited" { self = .unlimited; return }
         let units: [(String, Double)] = [("min", 60), ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         var value = Double(t), factor = 1.0
         if value == nil, let (suffix, f) = units.first(where: { t.hasSuffix($0.0) }) { (value, factor) = (Double(t.dropLast(suffix.count)), f) }
-        guard let v = value, v > 0, v.isFinite else { throw CurveError.invalidBudget(s) }
+        guard let v = value, v > 0, v.isFinite else {
+            throw LabError.invalidOption(option: "budget", detail: "'\(s)' is not a duration: expected one such as 90s, 10m, 1.5h, or none")
+        }
         self = .seconds(v * factor)
     }
 

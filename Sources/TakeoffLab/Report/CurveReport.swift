@@ -48,7 +48,7 @@ public struct CurveReport {
     struct Summary: Encodable {
         struct Run: Encodable {
             var ran: Int; var reused: Int; var seconds: Double; var complete: Bool; var remaining_seconds: Double
-            var threads: Int; var workers: Int; var threads_per_worker: Int
+            var threads: Int; var workers: Int; var threads_per_worker: Int; var mpi_ranks: Int
         }
         struct Skipped: Encodable { var learner: String; var m: Int; var seed: UInt64; var status: String; var reason: String }
         var data: String
@@ -71,7 +71,7 @@ public struct CurveReport {
                         seeds: plan.seeds, budget_seconds: budget,
                         run: .init(ran: outcome.ran, reused: outcome.reused, seconds: outcome.seconds, complete: outcome.complete,
                                    remaining_seconds: outcome.remainingSeconds, threads: compute.threads, workers: compute.workers,
-                                   threads_per_worker: compute.threadsPerWorker),
+                                   threads_per_worker: compute.threadsPerWorker, mpi_ranks: compute.ranks),
                         cells: statusCounts,
                         not_measured: outcome.results.filter { $0.status != .ok }.map {
                             .init(learner: $0.key.learner, m: $0.key.m, seed: $0.key.seed, status: $0.status.rawValue, reason: $0.error ?? "")

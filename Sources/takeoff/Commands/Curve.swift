@@ -3,6 +3,7 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 import TakeoffLab
+import TakeoffMPI
 import TakeoffNN
 
 struct Curve: ParsableCommand {
@@ -37,7 +38,7 @@ struct Curve: ParsableCommand {
 
     func run() throws {
         try global.apply()
-        var request = CurveRequest(data: dataOptions.data, compute: try Compute(threads: global.threads, workers: workers))
+        var request = CurveRequest(data: dataOptions.data, compute: try Compute(threads: Parallel.threadCount, workers: workers))
         request.loading = try dataOptions.reading.loadOptions(seed: dataSeed)
         request.learners = learners.map(list)
         request.learnerOptions.epochs = epochs
@@ -50,14 +51,24 @@ struct Curve: ParsableCommand {
         request.budget = try budget.map(TimeBudget.init(parsing:))
         request.target = target.map { $0 > 1 ? $0 / 100 : $0 }
 
-        let experiment = try CurveExperiment(request)
-        FileHandle.standardError.write(Data((experiment.headline(workers: request.compute.description) + "\n").utf8))
         var done = 0
         let interactive = isatty(2) == 1
-        let report = try experiment.run(log: { line in
+        func log(_ line: String) {
             done += 1
             FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + "[\(done)] " + line + "\n").utf8))
-        }, showProgress: true)
+        }
+        let report: CurveReport
+        if let comm = Communicator.world {
+            // Every rank runs this command; rank 0 coordinates and reports, the others train what it sends.
+            guard workers == nil else { throw ValidationError("--workers does not apply under mpirun: each rank trains one cell at a time") }
+            request.compute.ranks = comm.size
+            guard let coordinated = try CurveExperiment.run(request, on: comm, log: log, showProgress: true) else { return }
+            report = coordinated
+        } else {
+            let experiment = try CurveExperiment(request)
+            FileHandle.standardError.write(Data((experiment.headline(workers: request.compute.description) + "\n").utf8))
+            report = try experiment.run(log: log, showProgress: true)
+        }
         print(json ? String(decoding: try report.summaryJSON(), as: UTF8.self) : report.console(out: out))
         try GPU.throwIfFailed()  // its cells were not stored: the exit status says so, and a rerun trains them
     }

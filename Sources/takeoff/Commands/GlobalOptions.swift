@@ -1,16 +1,20 @@
 import ArgumentParser
 import Foundation
 import TakeoffEngine
+import TakeoffMPI
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for Takeoff's kernels and OpenBLAS (default: all cores).")
     var threads: Int?
 
+    /// Sets ``Parallel/threadCount``: `--threads`, or all cores (in an MPI job, each rank its share of its machine's cores).
     func apply() throws {
         if let threads {
             guard threads > 0 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
             Parallel.threadCount = threads
+        } else if Communicator.launchedByMPI {
+            Parallel.threadCount = Swift.max(1, Parallel.defaultThreadCount / Communicator.localSize)
         } else {
             Parallel.threadCount = Parallel.defaultThreadCount
         }

@@ -26,14 +26,19 @@ import Testing
         try Data("a,b,label\n1,2,x\n3,4,y\n".utf8).write(to: tiny)
         let cases: [([String], String)] = [
             (["train", "--data", tiny.path, "--learner", "mlp-small", "--epochs", "1"], "no class with two or more"),
-            (["curve", "--data", "xor", "--size", "400", "--seeds", "100000000000", "--out", dir.path], "--seeds must be in 1...10000"),
-            (["activations", "--data", "xor", "--size", "400", "--depth", "100000000000", "--out", dir.path], "--depth and --width"),
+            (["curve", "--data", "xor", "--size", "400", "--seeds", "100000000000", "--out", dir.path], "--seeds: must be in 1...10000"),
+            (["activations", "--data", "xor", "--size", "400", "--depth", "100000000000", "--out", dir.path], "--width: a network of 100000000000 hidden layers"),
             (["activations", "--data", "xor", "--size", "400", "--lr", "nan", "--out", dir.path], "--lr: must be a positive number"),
             (["bench", "mlp-step", "--batch", "0"], "--batch must be at least 1"),
             (["bench", "elementwise", "--count=-5"], "--count must be at least 1"),
             (["bench", "gemm", "--sizes", "99999999"], "--sizes: 99999999×99999999"),
-            (["train", "--data", "xor", "--size", "400", "--learner", "logreg", "--save", dir.path], "--save \(dir.path) is a directory"),
-            (["curve", "--data", "xor", "--size", "400", "--out", ""], "--out needs a folder path"),
+            (["train", "--data", "xor", "--size", "400", "--learner", "logreg", "--save", dir.path], "--save: \(dir.path) is a directory"),
+            (["curve", "--data", "xor", "--size", "400", "--out", ""], "--out: needs a folder path"),
+            // An option the learner does not take is an error, not silently ignored.
+            (["train", "--data", "xor", "--size", "400", "--learner", "mlp-small", "--tolerance", "1e-3"], "--tolerance does not apply to mlp-small"),
+            (["curve", "--data", "xor", "--size", "400", "--learners", "logreg,svm", "--out", dir.path], "unknown learner 'svm'"),
+            (["curve", "--data", "xor", "--size", "400", "--budget", "soon", "--out", dir.path], "--budget: 'soon'"),
+            (["curve", "--data", "xor", "--size", "400", "--sizes", "100,99999", "--out", dir.path], "exceeds the training pool"),
         ]
         for (arguments, message) in cases {
             let r = try takeoff(arguments)

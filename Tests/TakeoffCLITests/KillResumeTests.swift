@@ -70,7 +70,7 @@ import TakeoffData
         try ResultStore(path: old).queue.write { try $0.execute(sql: "PRAGMA user_version = 99") }
         for (args, message) in [(["--learners", "logreg,nope"], "unknown learner 'nope'"),
                                 (["--sizes", "100,999999"], "m = 999999 exceeds the training pool of 3200"),
-                                (["--budget", "soon"], "--budget 'soon'"),
+                                (["--budget", "soon"], "--budget: 'soon' is not a duration"),
                                 (["--out", "/proc/takeoff-cannot-write-here"], "cannot write to the output folder"),
                                 (["--store", old], "incompatible version")] {
             let r = try takeoff(["curve", "--data", "xor"] + args + (args.contains("--out") ? [] : ["--out", dir.path]))
