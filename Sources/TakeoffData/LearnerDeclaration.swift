@@ -41,6 +41,8 @@ public struct LearnerOptions: Sendable {
     public var dropout: Float?
     /// Where learners that can use a device train (the others use the CPU whatever this says).
     public var device: Device = .cpu
+    /// Data-parallel training over these processes (MPI ranks), for learners that can (the networks).
+    public var dataParallel: (any DataParallelGroup)?
     /// Whether training draws progress on standard error.
     public var showProgress = false
 

@@ -26,7 +26,7 @@ extension NeuralLearner {
                 if let a = o.activation { l.activation = a }
                 (l.epochs, l.batchSize, l.learningRate) = (o.epochs, o.batchSize, o.learningRate)
                 if let d = o.dropout { l.dropout = d }
-                (l.device, l.showProgress) = (o.device, o.showProgress)
+                (l.device, l.showProgress, l.group) = (o.device, o.showProgress, o.dataParallel)
                 return l
             },
             load: { file in try NeuralModel.load(file) })

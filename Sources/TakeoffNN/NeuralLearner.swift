@@ -17,6 +17,8 @@ public struct NeuralLearner: Learner {
     public var dropout: Float
     /// Where the network trains; the returned model stays there, so it scores there too.
     public var device: Device = .cpu
+    /// Trains data-parallel over this group's processes (MPI ranks), each taking a shard of every batch.
+    public var group: (any DataParallelGroup)?
     public var showProgress = false
 
     public init(preset: NeuralPreset) {
@@ -34,6 +36,7 @@ public struct NeuralLearner: Learner {
         if let learningRate { c["lr"] = "\(learningRate)" }
         if device != .cpu { c["device"] = device.rawValue }  // GPU sums round differently: keep their results apart
         if dropout > 0 { c["dropout_masks"] = "hashed" }  // hashed per entry: not the masks of results stored before
+        if let group { c["data_parallel"] = "\(group.size)" }  // sums in another order, dropout masks per shard
         return c
     }
 
@@ -93,7 +96,8 @@ public struct NeuralLearner: Learner {
         let standardizer = Standardizer.fit(fitPart)
         let model = preset.model(inputShape: shape, classes: train.classCount, activation: activation,
                                  dropout: dropout, seed: seed)
-        let trainer = Trainer(options: options(examples: fitPart.count), name: name)
+        var trainer = Trainer(options: options(examples: fitPart.count), name: name)
+        trainer.group = group
         model.move(to: device)
         let history = try trainer.fit(model, train: standardizer.apply(to: fitPart),
                                       validation: validation.map { standardizer.apply(to: $0) }, seed: seed &+ 1)

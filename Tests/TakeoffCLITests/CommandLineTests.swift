@@ -4,20 +4,10 @@ import Testing
 /// Bad command lines and input files: each must end with an error that names the option or file,
 /// never with a trap (these each trapped or crashed before being fixed).
 @Suite struct CommandLineTests {
-    /// Runs the `takeoff` built next to the test bundle: (exit status, whether a signal ended it, standard error).
+    /// Runs the `takeoff` built next to the test bundle with 2 threads: (exit status, whether a signal ended it, standard error).
     func takeoff(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, crashed: Bool, stderr: String) {
-        let binary = try #require(KillResumeTests.binary, "takeoff is not built next to the test bundle")
-        let p = Process()
-        p.executableURL = binary
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        p.arguments = arguments + ["--threads", "2"]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, p.terminationReason == .uncaughtSignal, text)
+        let r = try runTakeoff(arguments + ["--threads", "2"], environment: environment)
+        return (r.status, r.signalled, r.stderr)
     }
 
     @Test func badInputIsAnErrorNotATrap() throws {

@@ -5,39 +5,12 @@ import TakeoffData
 
 /// Runs the real `takeoff curve` in a child process, kills it with SIGKILL mid-sweep and runs it again.
 @Suite struct KillResumeTests {
-    /// The `takeoff` executable SwiftPM builds next to the test bundle.
-    static var binary: URL? {
-        let dirs = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(), Bundle.main.bundleURL,
-                    Bundle.main.bundleURL.deletingLastPathComponent()]
-        return dirs.map { $0.appendingPathComponent("takeoff") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
     static let grid = ["--data", "xor", "--size", "1200", "--learners", "logreg,mlp-small", "--sizes", "40,80,160,320,640",
                        "--seeds", "2", "--epochs", "40"]
 
-    /// Runs `takeoff` with `arguments`; with `killAfter`, sends SIGKILL once that many cells have been reported.
     func takeoff(_ arguments: [String], killAfter: Int? = nil) throws -> (killed: Bool, status: Int32, stderr: String) {
-        let binary = try #require(Self.binary, "takeoff is not built next to the test bundle (\(CommandLine.arguments[0]))")
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        var text = "", killed = false
-        while true {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            let cells = text.split(separator: "\n").filter { $0.hasPrefix("[") }.count
-            if let killAfter, !killed, cells >= killAfter {
-                kill(p.processIdentifier, SIGKILL)
-                killed = true
-            }
-        }
-        p.waitUntilExit()
-        return (killed && p.terminationReason == .uncaughtSignal, p.terminationStatus, text)
+        let r = try runTakeoff(arguments, killAfter: killAfter)
+        return (r.killed, r.status, r.stderr)
     }
 
     @Test func sigkillThenRerunEqualsAnUninterruptedRun() throws {

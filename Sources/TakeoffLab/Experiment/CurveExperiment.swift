@@ -80,7 +80,6 @@ extension CurveExperiment {
         }
         let cells = try MPICells(comm: comm, evaluator: CellEvaluator(plan: experiment.plan, split: experiment.split))
         defer { cells.stop() }
-        log?("\(comm.size) MPI ranks ready")
         return try experiment.run(executor: cells, log: log, showProgress: showProgress)
     }
 }

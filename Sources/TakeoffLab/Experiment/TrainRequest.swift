@@ -24,12 +24,16 @@ public struct TrainRequest: Sendable {
 
     /// Trains and scores; throws on bad input before any training, and when training fails.
     public func run() throws -> TrainResult {
-        let learner = try LearnerRegistry.learner(named: self.learner, options: options)
+        let declaration = try LearnerRegistry.declaration(named: self.learner)
+        if let group = options.dataParallel, group.size > 1, declaration.family != .neural {
+            throw LabError.invalidOption(option: "learner", detail: "\(declaration.name) cannot train data-parallel over \(group.size) MPI ranks; the networks can")
+        }
+        let learner = try declaration.make(options)
         if let save { try OutputFile.check(save, option: "save") }
         var loading = self.loading
         loading.seed = seed
         let split = try DataCatalog.load(data, options: loading)
-        try LearnerRegistry.declaration(named: learner.name).check(split.train)
+        try declaration.check(split.train)
         let m = trainSize ?? split.train.count
         guard m >= 1, m <= split.train.count else {
             throw LabError.invalidOption(option: "train-size", detail: "\(m) is outside 1...\(split.train.count), the training pool of \(data)")

@@ -58,6 +58,10 @@ public struct TrainingHistory: Sendable {
 public struct Trainer {
     public var options: TrainingOptions
     public var name: String
+    /// When set, training is data-parallel over this group's processes (see ``DataParallelGroup``): every
+    /// process holds the whole training set, computes the gradient of its shard of each global batch of
+    /// ``TrainingOptions/batchSize``, and the summed gradient gives every process the same step.
+    public var group: (any DataParallelGroup)?
 
     public init(options: TrainingOptions, name: String = "network") {
         self.options = options
@@ -91,6 +95,12 @@ public struct Trainer {
             try GPU.throwIfFailed()
             try checkMemory(model, batch: batch)
         }
+        if let group {
+            guard device == .cpu else {
+                throw TrainingError.unsuitableData(learner: name, reason: "data-parallel training runs on the CPU in this version (the sum goes through the host)")
+            }
+            group.broadcast(UnsafeMutableBufferPointer(start: arena.values.base, count: arena.count), root: 0)  // the same starting point everywhere, whatever each process drew
+        }
         let resident = device == .cpu ? nil : DeviceResidentData(train, inputShape: inputShape, device: device)
         // On a GPU the host only queues steps: their times come from marks on the stream, read once per epoch.
         let timeline = device == .cuda ? GPU.current.timeline() : nil
@@ -105,10 +115,19 @@ public struct Trainer {
             let epochOrder = resident?.rows(order)
             let lossLog = device == .cpu ? nil : Tensor(uninitializedShape: [stepsPerEpoch], device: device)
             for b in 0..<stepsPerEpoch {
-                let range = (b * batch)..<Swift.min(n, (b + 1) * batch)
+                let globalRange = (b * batch)..<Swift.min(n, (b + 1) * batch)
+                let range = group?.shard(globalRange) ?? globalRange
                 arena.zeroGradients()
                 let loss: Tensor
-                if let resident, let epochOrder {
+                if let group {
+                    let value = try dataParallelStep(model, train: train, rows: order[range], of: globalRange.count, group: group, context: &context)
+                    guard value.isFinite else {
+                        throw TrainingError.diverged(learner: name, detail: "loss is \(value) at epoch \(epoch), step \(step + 1)")
+                    }
+                    lossSum += value
+                    history.stepLosses.append(value)
+                    loss = Tensor([value], shape: [])
+                } else if let resident, let epochOrder {
                     let rows = epochOrder.view(range)
                     loss = Loss.crossEntropy(model(resident.features.gather(rows, axis: 0), context: &context),
                                              resident.labels.gather(rows, axis: 0))
@@ -117,7 +136,7 @@ public struct Trainer {
                     let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + inputShape).to(device)
                     loss = Loss.crossEntropy(model(x, context: &context), idx.map { train.labels[$0] })
                 }
-                if device == .cpu {
+                if device == .cpu && group == nil {
                     let value = loss.item
                     guard value.isFinite else {
                         throw TrainingError.diverged(learner: name, detail: "loss is \(value) at epoch \(epoch), step \(step + 1)")
@@ -125,7 +144,7 @@ public struct Trainer {
                     lossSum += value
                     history.stepLosses.append(value)
                 }
-                loss.backward()
+                if group == nil { loss.backward() }
                 if let every = options.gradientNormEvery, step % every == 0 {
                     history.gradientNorms.append((step, weights.map { ($0.name, $0.parameter.gradientNorm) }))
                 }
@@ -150,6 +169,7 @@ public struct Trainer {
                     for (b, seconds) in timeline.read().enumerated() { history.stepSeconds[first + b] = trainingSeconds + seconds }
                 }
             }
+            if let group { synchronize(model, group: group) }
             guard arena.allFinite else {
                 if device == .cuda { try GPU.throwIfFailed() }  // another worker's GPU failure reads back as NaN
                 throw TrainingError.diverged(learner: name, detail: "parameters became non-finite in epoch \(epoch)")
@@ -186,6 +206,39 @@ public struct Trainer {
         history.examplesPerSecond = Double(step * batch) / Swift.max(history.seconds, 1e-9)
         progress?.finish(status: String(format: "%d epochs, %.0f examples/s", history.epochs.count, history.examplesPerSecond))
         return history
+    }
+
+    /// One data-parallel step's gradient: this process's `rows` of a global batch of `globalCount` rows,
+    /// its mean-loss gradient weighted by its share, summed over the group. Returns the global batch's mean loss.
+    func dataParallelStep(_ model: Sequential, train: Dataset, rows: ArraySlice<Int>, of globalCount: Int, group: any DataParallelGroup,
+                          context: inout ForwardContext) throws -> Float {
+        let arena = model.arena
+        var loss: Float = 0
+        if !rows.isEmpty {
+            let idx = Array(rows)
+            let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + model.inputShape)
+            let local = Loss.crossEntropy(model(x, context: &context), idx.map { train.labels[$0] })
+            local.backward()
+            let share = Float(idx.count) / Float(globalCount)
+            loss = local.item * share
+            let g = UnsafeMutableBufferPointer(start: arena.gradients.base, count: arena.count)
+            for i in g.indices { g[i] *= share }
+        }
+        group.allreduceSum(UnsafeMutableBufferPointer(start: arena.gradients.base, count: arena.count))
+        var total = [loss]
+        total.withUnsafeMutableBufferPointer { group.allreduceSum($0) }
+        return total[0]
+    }
+
+    /// Makes every process hold rank 0's weights and the mean of the running statistics (batch norm),
+    /// once per epoch, before anything is evaluated: the processes then judge and stop alike.
+    func synchronize(_ model: Sequential, group: any DataParallelGroup) {
+        group.broadcast(UnsafeMutableBufferPointer(start: model.arena.values.base, count: model.arena.count), root: 0)
+        for b in model.namedBuffers {
+            var values = b.value.scalars
+            values.withUnsafeMutableBufferPointer { group.allreduceSum($0) }
+            b.layer.setBuffer(b.key, Tensor(values.map { $0 / Float(group.size) }, shape: b.value.shape))
+        }
     }
 
     /// Mean cross-entropy and accuracy of `model` on `data`, without a tape.

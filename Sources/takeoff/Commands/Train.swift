@@ -3,6 +3,7 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 import TakeoffLab
+import TakeoffMPI
 import TakeoffNN
 
 struct Train: ParsableCommand {
@@ -43,8 +44,14 @@ struct Train: ParsableCommand {
         (o.epochs, o.batchSize, o.learningRate, o.dropout) = (epochs, batchSize, lr, dropout)
         o.showProgress = !json
         o.device = try deviceOptions.resolved()
+        if let comm = Communicator.world {
+            // Data-parallel: every rank trains on its shard of each batch; rank 0 alone saves and prints.
+            o.dataParallel = comm
+            if !comm.isRoot { (o.showProgress, request.save) = (false, nil) }
+        }
         request.options = o
         let result = try request.run()
+        if let comm = Communicator.world, !comm.isRoot { return }
         if json { print(jsonString(result.json)); return }
         let (cell, model) = (result.cell, result.cell.model)
         // A network fits on 90% of the m examples and stops early on the rest (NeuralLearner).

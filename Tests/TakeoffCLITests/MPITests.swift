@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import TakeoffData
+@testable import TakeoffLab
+
+/// `mpirun -np 2 takeoff curve …` on this machine (oversubscribed, shared memory): the sharded sweep
+/// stores the cells a single process stores, survives a kill, and refuses bad set-ups from rank 0.
+@Suite(.serialized, .enabled(if: mpirun != nil, "Open MPI's mpirun is not installed (apt-get install openmpi-bin)"))
+struct MPITests {
+    static let grid = ["--data", "xor", "--size", "1200", "--learners", "logreg,mlp-small", "--sizes", "40,80,160,320,640",
+                       "--seeds", "2", "--epochs", "40", "--threads", "1"]
+    static let fingerprint = { SweepPlan.fingerprint(of: try! DataCatalog.load("xor", options: LoadOptions(size: 1200, seed: 0))) }()
+
+    func stored(_ dir: URL) throws -> [CellKey: CellResult] {
+        try ResultStore(path: dir.appendingPathComponent("curve.sqlite").path).results(dataset: Self.fingerprint)
+    }
+
+    @Test func aShardedCurveStoresTheCellsOfOneProcess() throws {
+        let single = temporaryDirectory("mpi-single"), sharded = temporaryDirectory("mpi-sharded")
+        let one = try runTakeoff(["curve"] + Self.grid + ["--out", single.path])
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try runTakeoff(["curve"] + Self.grid + ["--out", sharded.path], ranks: 2)
+        #expect(two.status == 0, "\(two.stderr)")
+        let a = try stored(single), b = try stored(sharded)
+        #expect(a.count == 20)
+        #expect(outcomes(Array(a.values)) == outcomes(Array(b.values)))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: sharded.appendingPathComponent("summary.json"))) as? [String: Any]
+        let run = try #require(summary?["run"] as? [String: Any])
+        #expect(run["mpi_ranks"] as? Int == 2 && run["threads"] as? Int == 1 && run["complete"] as? Bool == true)
+        // Only rank 0 reports: one table on standard output.
+        #expect(two.stdout.components(separatedBy: "test accuracy (%)").count == 2)
+    }
+
+    @Test func killingTheJobLosesOnlyTheCellsInFlight() throws {
+        let dir = temporaryDirectory("mpi-killed")
+        let first = try runTakeoff(["curve"] + Self.grid + ["--out", dir.path], ranks: 2, killAfter: 5, signal: SIGTERM)
+        #expect(first.killed && first.status != 0)
+        let afterKill = try stored(dir)
+        #expect(afterKill.count >= 4 && afterKill.count < 20, "\(afterKill.count) cells stored when killed")
+        // A rerun in one plain process finishes the grid; what was stored stays as it was.
+        let resumed = try runTakeoff(["curve"] + Self.grid + ["--out", dir.path])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let after = try stored(dir)
+        #expect(after.count == 20)
+        for (key, r) in afterKill { #expect(after[key] == r) }
+    }
+
+    @Test func badSetUpsAreAnErrorFromRankZeroWithoutAHang() throws {
+        let dir = temporaryDirectory("mpi-bad")
+        // More ranks than cells.
+        let many = try runTakeoff(["curve", "--data", "xor", "--size", "400", "--learners", "logreg", "--sizes", "100", "--seeds", "1",
+                                   "--threads", "1", "--out", dir.path], ranks: 2)
+        #expect(many.status != 0 && many.stderr.contains("2 MPI ranks for a grid of 1 cells"), "\(many.stderr)")
+        // A store rank 0 cannot write.
+        let store = try runTakeoff(["curve"] + Self.grid + ["--out", dir.path, "--store", "/proc/takeoff-no-store/curve.sqlite"], ranks: 2)
+        #expect(store.status != 0 && store.stderr.contains("/proc/takeoff-no-store/curve.sqlite"), "\(store.stderr)")
+        #expect(store.cellLines == 0, "cells trained: \(store.stderr)")
+        // A rank that cannot read the data (rank 1 is given a file that does not exist, Open MPI's MPMD form).
+        guard let binary = takeoffBinary, let mpirun else { return }
+        let p = Process()
+        p.executableURL = mpirun
+        let common = ["--learners", "logreg", "--sizes", "100,200", "--seeds", "1", "--threads", "1", "--out", dir.path]
+        p.arguments = ["--oversubscribe", "--mca", "btl", "self,vader", "-np", "1", binary.path, "curve", "--data", "xor", "--size", "600"] + common
+            + [":", "-np", "1", binary.path, "curve", "--data", dir.appendingPathComponent("missing.csv").path] + common
+        p.environment = ProcessInfo.processInfo.environment.merging(["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"]) { $1 }
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus != 0 && text.contains("MPI rank 1 cannot take part") && text.contains("missing.csv"), "\(text)")
+        #expect(try ResultStore(path: dir.appendingPathComponent("curve.sqlite").path).count() == 0)
+    }
+}
