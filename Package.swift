@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
         .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
         .testTarget(name: "TakeoffLabTests", dependencies: ["TakeoffLab", "TakeoffNN", "TakeoffData", "TakeoffEngine"]),
-        .testTarget(name: "TakeoffCLITests", dependencies: ["TakeoffLab", "TakeoffData", "takeoff"]),
+        .testTarget(name: "TakeoffCLITests", dependencies: ["TakeoffLab", "TakeoffData", "TakeoffEngine", "takeoff"]),
         .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CKernels"]),
     ],
     swiftLanguageModes: [.v6]

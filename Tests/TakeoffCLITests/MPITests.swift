@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TakeoffData
+import TakeoffEngine
 @testable import TakeoffLab
 
 /// `mpirun -np 2 takeoff curve …` on this machine (oversubscribed, shared memory): the sharded sweep
@@ -33,12 +34,14 @@ struct MPITests {
 
     @Test func killingTheJobLosesOnlyTheCellsInFlight() throws {
         let dir = temporaryDirectory("mpi-killed")
-        let first = try runTakeoff(["curve"] + Self.grid + ["--out", dir.path], ranks: 2, killAfter: 5, signal: SIGTERM)
+        // Slower cells than the other tests' (150 epochs), so the kill lands mid-run despite mpirun's buffered output.
+        let grid = Self.grid.map { $0 == "40" ? "150" : $0 }
+        let first = try runTakeoff(["curve"] + grid + ["--out", dir.path], ranks: 2, killAfter: 5)
         #expect(first.killed && first.status != 0)
         let afterKill = try stored(dir)
         #expect(afterKill.count >= 4 && afterKill.count < 20, "\(afterKill.count) cells stored when killed")
         // A rerun in one plain process finishes the grid; what was stored stays as it was.
-        let resumed = try runTakeoff(["curve"] + Self.grid + ["--out", dir.path])
+        let resumed = try runTakeoff(["curve"] + grid + ["--out", dir.path])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let after = try stored(dir)
         #expect(after.count == 20)
@@ -71,5 +74,28 @@ struct MPITests {
         p.waitUntilExit()
         #expect(p.terminationStatus != 0 && text.contains("MPI rank 1 cannot take part") && text.contains("missing.csv"), "\(text)")
         #expect(try ResultStore(path: dir.appendingPathComponent("curve.sqlite").path).count() == 0)
+    }
+
+    /// `mpirun -np 2 takeoff train`: each rank takes half of every batch and the summed gradient gives both the
+    /// step one process takes, so the weights after three epochs match one process's up to summation order.
+    @Test func dataParallelTrainingMatchesOneProcess() throws {
+        let dir = temporaryDirectory("mpi-train")
+        let args = ["train", "--data", "xor", "--size", "2000", "--learner", "mlp-medium", "--epochs", "3", "--threads", "1"]
+        let one = try runTakeoff(args + ["--save", dir.appendingPathComponent("one.safetensors").path])
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try runTakeoff(args + ["--save", dir.appendingPathComponent("two.safetensors").path], ranks: 2)
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(two.stdout.components(separatedBy: "test accuracy").count == 2, "rank 0 alone reports: \(two.stdout)")
+        let (a, _) = try Safetensors.read(from: dir.appendingPathComponent("one.safetensors"))
+        let (b, _) = try Safetensors.read(from: dir.appendingPathComponent("two.safetensors"))
+        #expect(Set(a.keys) == Set(b.keys) && a.count > 4)
+        for (name, x) in a {
+            let y = try #require(b[name])
+            let worst = zip(x.scalars, y.scalars).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
+            #expect(worst < 1e-4, "\(name): relative difference \(worst)")
+        }
+        // A learner that is not a network cannot train data-parallel: an error, nothing trained.
+        let classic = try runTakeoff(["train", "--data", "xor", "--size", "400", "--learner", "logreg", "--threads", "1"], ranks: 2)
+        #expect(classic.status != 0 && classic.stderr.contains("logreg cannot train data-parallel"), "\(classic.stderr)")
     }
 }

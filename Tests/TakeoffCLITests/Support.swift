@@ -46,7 +46,7 @@ struct MissingBinary: Error, CustomStringConvertible {
 
 /// Runs `takeoff arguments` (under `mpirun -np ranks`, oversubscribed, shared memory, as root allowed, when
 /// `ranks` is given), reading standard error as it comes; with `killAfter`, sends `signal` once that many
-/// cells have been reported (to `mpirun`, which passes it to every rank).
+/// cells have been reported (under `mpirun`, to every rank and then to `mpirun`: the whole job, as a crash would).
 func runTakeoff(_ arguments: [String], ranks: Int? = nil, environment: [String: String] = [:], killAfter: Int? = nil,
                 signal: Int32 = SIGKILL) throws -> TakeoffRun {
     guard let binary = takeoffBinary else { throw MissingBinary() }
@@ -70,6 +70,11 @@ func runTakeoff(_ arguments: [String], ranks: Int? = nil, environment: [String: 
         if chunk.isEmpty { break }
         text += String(decoding: chunk, as: UTF8.self)
         if let killAfter, !killed, text.split(separator: "\n").filter({ $0.hasPrefix("[") }).count >= killAfter {
+            if ranks != nil {
+                // The ranks are mpirun's children; a signal to mpirun alone may be blocked, inherited from the test's thread.
+                let children = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/task/\(p.processIdentifier)/children", encoding: .utf8)) ?? ""
+                for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, signal) }
+            }
             kill(p.processIdentifier, signal)
             killed = true
         }

@@ -21,14 +21,14 @@ public enum ShardError: Error, CustomStringConvertible {
     case rankUnable(rank: Int, reason: String)
     case planDiffers(rank: Int, detail: String)
     case tooManyRanks(ranks: Int, cells: Int)
-    case workerLost(rank: Int)
+    case launcherGone
 
     public var description: String {
         switch self {
         case let .rankUnable(r, reason): "MPI rank \(r) cannot take part: \(reason)"
         case let .planDiffers(r, d): "MPI rank \(r) built another grid than rank 0 (\(d)): give every rank the same command and data"
         case let .tooManyRanks(ranks, cells): "\(ranks) MPI ranks for a grid of \(cells) cells: at least one rank would have nothing to do; start at most \(cells)"
-        case let .workerLost(r): "MPI rank \(r) stopped answering"
+        case .launcherGone: "the MPI launcher is gone (the job was killed); the cells stored so far are kept, a rerun continues"
         }
     }
 }
@@ -43,6 +43,8 @@ public final class MPICells: CellExecutor {
     private var idle: [Int]
     private var ownBusy = false
     private var stopped = false
+    /// The process that started this rank (mpirun's daemon): when it is gone, so is the job.
+    private let launcher = getppid()
 
     public var slots: Int { comm.size }
 
@@ -90,8 +92,9 @@ public final class MPICells: CellExecutor {
             var mine: CellResult?
             let message = comm.receive(idle: {
                 mine = own.finishedIfReady()
-                return mine == nil
+                return mine == nil && getppid() == launcher
             })
+            guard getppid() == launcher else { throw ShardError.launcherGone }
             if let mine {
                 ownBusy = false
                 return mine

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import TakeoffData
+@testable import TakeoffLab
+
+/// Figure-first planning: one seed of every learner at every size before any second seed, and a budget
+/// that cuts the run leaves it saying so.
+@Suite struct ScheduleTests {
+    func plan(seeds: [UInt64] = [0, 1, 2]) throws -> (SweepPlan, TrainTestSplit) {
+        let split = try xorSplit(size: 2_000)
+        return (try SweepPlan(learners: [learner("logreg"), learner("linear-svm"), learner("mlp-small", epochs: 5)],
+                              sizes: [100, 200, 400, 800, 1600], seeds: seeds, split: split), split)
+    }
+
+    /// Drives the schedule with made-up costs (seconds = m / 100 × the learner's factor) instead of training.
+    func simulate(_ plan: SweepPlan, budget: Double?, factors: [Double] = [1, 2, 4]) -> (order: [CellKey], skipped: [CellKey]) {
+        var schedule = SweepSchedule(plan: plan, stored: [:], budget: budget)
+        var (elapsed, order, skipped) = (0.0, [CellKey](), [CellKey]())
+        loop: while true {
+            switch schedule.next(elapsed: elapsed) {
+            case let .run(key):
+                let seconds = Double(key.m) / 100 * factors[schedule.learner(of: key)]
+                elapsed += seconds
+                order.append(key)
+                schedule.finished(CellResult(key: key, status: .ok, accuracy: 0.5 + Double(schedule.learner(of: key)) / 10,
+                                             fitSeconds: seconds, predictSeconds: 0, parameters: 1))
+            case let .skip(keys, _): skipped += keys
+            case .wait, .done: break loop
+            }
+        }
+        return (order, skipped)
+    }
+
+    @Test func theLargestSizeOfEveryLearnerComesBeforeAnySecondSeed() throws {
+        let (plan, _) = try plan()
+        // The first seed of the whole grid costs 3 × 31 × 7 = 217 s; the budget allows a little more than that.
+        let (order, skipped) = simulate(plan, budget: 400)
+        let firstRepeat = try #require(order.firstIndex { $0.seed != 0 })
+        for l in plan.learners {
+            let largest = try #require(order.firstIndex { $0.configuration == l.configuration && $0.m == 1600 && $0.seed == 0 })
+            #expect(largest < firstRepeat, "\(l.name) m = 1600 came after a second seed")
+        }
+        #expect(!skipped.isEmpty && skipped.allSatisfy { $0.seed != 0 })
+    }
+
+    @Test func withoutABudgetEveryCellRunsAndTheDearestFirstSeedCellsLead() throws {
+        let (plan, _) = try plan(seeds: [0, 1])
+        let (order, skipped) = simulate(plan, budget: nil)
+        #expect(order.count == plan.cells.count && skipped.isEmpty)
+        #expect(Set(order) == Set(plan.cells))
+        #expect(order.prefix(plan.learners.count * plan.sizes.count).allSatisfy { $0.seed == 0 })
+    }
+
+    /// A budget-cut run is not complete, says how long the rest would take, and keeps what it measured.
+    @Test func aCutRunIsNotComplete() throws {
+        let (plan, split) = try plan(seeds: [0])
+        let store = try ResultStore(path: temporaryDirectory("cut").appendingPathComponent("s.sqlite").path)
+        for key in plan.cells where key.m <= 400 {
+            try store.record(CellResult(key: key, status: .ok, accuracy: 0.6, fitSeconds: Double(key.m) / 10, predictSeconds: 0, parameters: 1))
+        }
+        let runner = SweepRunner(plan: plan, split: split, store: store)
+        runner.budget = 5
+        let outcome = try runner.run()
+        #expect(outcome.ran == 0 && !outcome.complete)
+        #expect(outcome.remainingSeconds > 100)  // 800 and 1600 of three learners at ≥ 80 s each
+        let report = CurveReport(dataName: "xor", plan: plan, outcome: outcome,
+                                 analysis: Analysis(results: outcome.results, learners: plan.learners.map { ($0.name, $0.configuration) }),
+                                 poolSize: split.train.count, testSize: split.test.count, budget: 5, compute: try Compute(threads: 1))
+        #expect(report.console(out: "x").contains("Run the same command again to continue"))
+        let json = try JSONSerialization.jsonObject(with: report.summaryJSON()) as? [String: Any]
+        #expect((json?["run"] as? [String: Any])?["complete"] as? Bool == false)
+    }
+}
