@@ -31,6 +31,14 @@ public final class CurveExperiment {
     public func headline(workers: String) -> String {
         "curve on \(request.data): \(plan.learners.count) learners × \(plan.sizes.count) sizes × \(plan.seeds.count) seeds = "
             + "\(plan.cells.count) cells; store \(storePath); \(workers)" + (budget.seconds.map { String(format: "; budget %.0f s", $0) } ?? "")
+            + "; " + devices
+    }
+
+    /// Where the learners train, e.g. `networks on cuda, the others on the CPU` or `all on the CPU`.
+    public var devices: String {
+        let elsewhere = Set(plan.learners.map(\.learner.device).filter { $0 != .cpu })
+        return elsewhere.isEmpty ? "all learners on the CPU"
+            : "networks on \(elsewhere.map(\.rawValue).sorted().joined(separator: ", ")), the others on the CPU"
     }
 
     /// Runs the sweep (cells on `executor`, or in this process), analyses it and writes the report.
@@ -57,8 +65,8 @@ extension CurveExperiment {
     /// the other ranks (each reads the data and builds the same grid), hands out the cells, commits
     /// each result and writes the report, which it returns; the other ranks train the cells they are
     /// given and return nil. A rank that cannot take part makes rank 0 stop the job with an error naming it.
-    public static func run(_ request: CurveRequest, on comm: Communicator, log: ((String) -> Void)? = nil,
-                           showProgress: Bool = false) throws -> CurveReport? {
+    public static func run(_ request: CurveRequest, on comm: Communicator, announce: ((String) -> Void)? = nil,
+                           log: ((String) -> Void)? = nil, showProgress: Bool = false) throws -> CurveReport? {
         guard comm.isRoot else {
             var (evaluator, failure): (CellEvaluator?, String?) = (nil, nil)
             do {
@@ -80,6 +88,7 @@ extension CurveExperiment {
         }
         let cells = try MPICells(comm: comm, evaluator: CellEvaluator(plan: experiment.plan, split: experiment.split))
         defer { cells.stop() }
+        announce?(experiment.headline(workers: request.compute.description))
         return try experiment.run(executor: cells, log: log, showProgress: showProgress)
     }
 }

@@ -23,8 +23,8 @@ struct GlobalOptions: ParsableArguments {
 
 /// Where networks train: the options of the commands that train them.
 struct DeviceOptions: ParsableArguments {
-    @Option(name: .long, help: "Where networks train: cpu, cuda (an NVIDIA GPU, libraries loaded at run time) or auto (cuda when found). Classic learners use the CPU.")
-    var device: String = "cpu"
+    @Option(name: .long, help: "Where networks train: auto (an NVIDIA GPU when one is usable, else the CPU), cpu, or cuda (libraries loaded at run time). Classic learners use the CPU.")
+    var device: String = "auto"
 
     @Flag(name: .customLong("tf32"), help: "Let cuBLAS use TF32 tensor cores for float32 GEMMs (CUDA only; off: results match the CPU to float32 rounding).")
     var tf32 = false
