@@ -26,8 +26,8 @@ public struct ActivationReport {
                 let end = e.epoch * e.steps
                 if let acc = e.monitorAccuracy { csv += "\(a),\(r.seed),test_accuracy,\(end),\(e.epoch),\(elapsed),\(acc),\n" }
             }
-            for (step, norms) in r.gradientNorms {
-                for (layer, n) in norms.enumerated() { csv += "\(a),\(r.seed),grad_norm,\(step + 1),,,\(n),\(layer + 1)\n" }
+            for sample in r.gradientNorms {
+                for (layer, n) in sample.norms.enumerated() { csv += "\(a),\(r.seed),grad_norm,\(sample.step + 1),,,\(n),\(layer + 1)\n" }
             }
         }
         try csv.write(to: folder.appendingPathComponent("activations.csv"), atomically: true, encoding: .utf8)

@@ -58,11 +58,10 @@ public final class LocalCells: CellExecutor, @unchecked Sendable {
     private let lock = NSLock()
     private let ready = DispatchSemaphore(value: 0)
 
-    /// `onThreads` trains even a single slot on a thread of its own, so the caller can wait for other work too.
-    public init(evaluator: CellEvaluator, workers: Int, onThreads: Bool = false) {
+    public init(evaluator: CellEvaluator, workers: Int) {
         self.evaluator = evaluator
         slots = workers
-        self.onThreads = onThreads || workers > 1
+        onThreads = workers > 1
     }
 
     public func start(_ job: CellJob) throws {
@@ -79,12 +78,6 @@ public final class LocalCells: CellExecutor, @unchecked Sendable {
     public func finished() throws -> CellResult {
         guard onThreads else { return evaluator.evaluate(queued.removeFirst()) }
         ready.wait()
-        return takeDone()
-    }
-
-    /// A finished result if one is ready, without waiting (threads only).
-    func finishedIfReady() -> CellResult? {
-        guard onThreads, ready.wait(timeout: .now()) == .success else { return nil }
         return takeDone()
     }
 

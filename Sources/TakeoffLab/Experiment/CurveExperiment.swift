@@ -83,7 +83,7 @@ extension CurveExperiment {
             experiment = try CurveExperiment(request)
             try OutputFolder.prepare(request.out, option: "out")
         } catch {
-            MPICells.stopWorkers(comm)
+            MPIFarm<CellJob, CellResult>.stopWorkers(comm)
             throw error
         }
         let cells = try MPICells(comm: comm, evaluator: CellEvaluator(plan: experiment.plan, split: experiment.split))
