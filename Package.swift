@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CKernels) → TakeoffLab (+ GRDB) → takeoff (CLI).
+// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
     platforms: [.macOS(.v15)],
@@ -31,11 +31,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "CKernels"),
+        .target(name: "CNarrowProducts"),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
         .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib"]),
         .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
-        .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CKernels"]),
+        .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CNarrowProducts"]),
         .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
         .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
         .testTarget(name: "TakeoffLabTests", dependencies: ["TakeoffLab", "TakeoffNN", "TakeoffData", "TakeoffEngine"]),
-        .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CKernels"]),
+        .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CNarrowProducts"]),
     ],
     swiftLanguageModes: [.v6]
 )

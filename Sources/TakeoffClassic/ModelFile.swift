@@ -56,7 +56,7 @@ public enum ClassicModelFile {
             guard coef.shape == [sv.shape[0], rho.count] else {
                 throw fail("coefficients \(coef.shape) do not match \(sv.shape[0]) support vectors and \(rho.count) pairs")
             }
-            let kernel: Kernel
+            let kernel: SVMKernel
             switch metadata["kernel"] {
             case "linear": kernel = .linear
             case "rbf": kernel = .rbf(gamma: try number("gamma"))
