@@ -30,7 +30,7 @@ public enum Gzip {
             defer { inflateEnd(&strm) }
 
             // Output past `limit` is an error; the buffer holds one byte more to notice it.
-            var limit = maximumBytes, limitReason = "over the memory limit (half the machine's memory)"
+            var limit = maximumBytes, limitReason = "the memory limit"
             var awaitingHeader = header != nil
             // The trailer's ISIZE (length mod 2^32) is only a hint: deflate expands at most ~1032×.
             let tail = input.count >= 4 ? Int(input.loadUnaligned(fromByteOffset: input.count - 4, as: UInt32.self).littleEndian) : 0
