@@ -1,4 +1,5 @@
-// The CUDA half of Ops/Tensor+Conv.swift and of the fused dense layer.
+// The CUDA halves of the layer ops: convolution and max pooling (Ops/Tensor+Conv.swift), the fused
+// dense layer's epilogue (Ops/Tensor+Dense.swift) and dropout masks (Ops/Tensor+Dropout.swift).
 //
 // Convolution: the whole batch at once, as three large GEMMs instead of one small one per image: im2col writes a
 // patch matrix [C·KH·KW, N·OH·OW] (one column per output position of every image), one GEMM gives

@@ -1,4 +1,5 @@
-// 2-D convolution by im2col + GEMM, and max pooling, both on NCHW tensors.
+// 2-D convolution by im2col + GEMM, and max pooling, both on NCHW tensors: each op's checks, then one
+// switch over devices to its CPU half (here) or its CUDA half (CUDA/GPUKernels+Layers.swift).
 //
 // Each thread takes a fixed block of the batch and runs the whole pipeline one image at a time on
 // single-threaded OpenBLAS: pad, im2col into a patch matrix that stays in cache, one GEMM that writes
