@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CKernels) → TakeoffLab (+ GRDB,
+// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB,
 // + TakeoffMPI over CMPI) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
@@ -39,11 +39,11 @@ let package = Package(
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev"])]
         ),
-        .target(name: "CKernels"),
+        .target(name: "CNarrowProducts"),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
         .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib"]),
         .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
-        .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CKernels"]),
+        .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CNarrowProducts"]),
         .target(name: "TakeoffMPI", dependencies: ["CMPI"]),
         .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic", "TakeoffMPI",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
         .testTarget(name: "TakeoffLabTests", dependencies: ["TakeoffLab", "TakeoffNN", "TakeoffData", "TakeoffEngine"]),
         .testTarget(name: "TakeoffCLITests", dependencies: ["TakeoffLab", "TakeoffData", "TakeoffEngine", "takeoff"]),
-        .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CKernels"]),
+        .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CNarrowProducts"]),
     ],
     swiftLanguageModes: [.v6]
 )

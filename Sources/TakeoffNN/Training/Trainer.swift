@@ -245,9 +245,7 @@ public struct Trainer {
     public static func evaluate(_ model: Sequential, on data: Dataset) -> (loss: Float, accuracy: Double) {
         let logits = model.predict(data.features.reshaped([data.count] + model.inputShape))
         let loss = withoutGradients { Loss.crossEntropy(logits, data.labels).item }
-        let predicted = logits.argmax(axis: -1)
-        let correct = zip(predicted, data.labels).filter { $0 == $1 }.count
-        return (loss, Double(correct) / Double(Swift.max(data.count, 1)))
+        return (loss, logits.accuracy(labels: data.labels))
     }
 }
 
