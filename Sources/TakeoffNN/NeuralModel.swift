@@ -30,6 +30,7 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
             stats["best_epoch"] = Double(h.bestEpoch)
             stats["train_seconds"] = h.seconds
             stats["examples_per_second"] = h.examplesPerSecond
+            if h.allreduceSeconds > 0 { stats["allreduce_seconds"] = h.allreduceSeconds }
             stats["final_train_loss"] = Double(h.epochs.last?.trainLoss ?? .nan)
             if let v = h.epochs.first(where: { $0.epoch == h.bestEpoch })?.validationAccuracy { stats["validation_accuracy"] = v }
         }
