@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CKernels) → TakeoffLab (+ GRDB) → takeoff (CLI).
+// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CKernels) → TakeoffLab (+ GRDB, CRsvg) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
     platforms: [.macOS(.v15)],
@@ -31,12 +31,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CRsvg",
+            path: "Sources/CRsvg",
+            pkgConfig: "librsvg-2.0",
+            providers: [.apt(["librsvg2-dev"])]
+        ),
         .target(name: "CKernels"),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
         .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib"]),
         .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
         .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CKernels"]),
-        .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic",
+        .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic", "CRsvg",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "takeoff",
