@@ -83,6 +83,34 @@ import Testing
         #expect((learner["predicted"] as! [[String: Any]]).map { $0["m"] as! Int } == [25_600, 51_200])
     }
 
+    @Test func theReportKeepsPredictionsApartAndEscapesNames() throws {
+        let split = try xorSplit()
+        let plan = try SweepPlan(learners: [learner("logreg")], sizes: [100, 150, 200, 300, 400, 600, 800, 1200, 1600], seeds: [0, 1, 2], split: split)
+        let configuration = plan.learners[0].configuration
+        let name = "<i>&\"log"
+        let results = cells("logreg", sizes: [100, 150, 200, 300, 400, 600, 800], skipped: [1200, 1600], powerLaw).map { r in
+            var r = r
+            r.key = CellKey(dataset: plan.dataset, learner: "logreg", configuration: configuration, m: r.key.m, seed: r.key.seed)
+            return r
+        }
+        let analysis = Analysis(results: results, learners: [(name, configuration)])
+        #expect(analysis.learners[0].predicted.map(\.m) == [1200, 1600])
+        let report = CurveReport(dataName: "xor", plan: plan, outcome: .init(results: results, ran: 0, reused: results.count, complete: true, seconds: 0),
+                                 analysis: analysis, poolSize: split.train.count, testSize: split.test.count, budget: 1, threads: 1)
+        let json = try JSONSerialization.jsonObject(with: report.summaryJSON()) as! [String: Any]
+        let predicted = json["predicted"] as! [[String: Any]]
+        #expect(predicted.map { $0["m"] as! Int } == [1200, 1600] && predicted.allSatisfy { $0["kind"] as? String == "predicted" })
+        let learners = (json["analysis"] as! [String: Any])["learners"] as! [[String: Any]]
+        #expect(!(learners[0]["points"] as! [[String: Any]]).contains { [1200, 1600].contains($0["m"] as! Int) })
+        #expect((json["verdict"] as! [String]).count == 3)
+        // The page opens with the verdict, marks predicted cells as such and escapes the name everywhere.
+        let html = report.html
+        #expect(html.range(of: "class=\"verdict\"")!.lowerBound < html.range(of: "<svg")!.lowerBound)
+        #expect(html.contains("predicted</i>"))
+        #expect(!html.contains(name) && html.contains("&lt;i&gt;&amp;&quot;log"))
+        #expect(report.table.contains("~") && report.table.contains("predicted by the fitted curve"))
+    }
+
     @Test func noCurveIsPredictedWithoutAFittedFamily() {
         // Two sizes measured: no family, so the skipped sizes stay unpredicted.
         let a = Analysis(results: cells("short", sizes: [100, 200], skipped: [400], powerLaw), learners: [("short", "short")])
@@ -91,14 +119,14 @@ import Testing
     }
 
     @Test func theAccuracyAxisFollowsTheData() throws {
-        // Everything between 84% and 90%: the axis must not open at 50%.
+        // Everything between 84% and 88%: the axis must not open at 50%.
         let a = Analysis(results: cells("a", sizes: [1000, 3000, 10000]) { m, _ in 0.84 + 0.03 * log10(m / 1000) }
                                  + cells("b", sizes: [1000, 3000, 10000]) { m, _ in 0.86 + 0.02 * log10(m / 1000) },
                          learners: [("a", "a"), ("b", "b")])
         let chart = CurveChart(title: "t", analysis: a)
         let range = chart.accuracyRange
         #expect(range.low > 0.82 && range.low <= 0.84, "low \(range.low)")
-        #expect(range.high >= 0.89 && range.high < 0.91, "high \(range.high)")
+        #expect(range.high >= 0.88 && range.high < 0.9, "high \(range.high)")
         let ticks = CurveChart.accuracyTicks(1 - range.high, 1 - range.low)
         #expect(ticks.count >= 3)
         #expect(ticks.allSatisfy { $0.0 >= range.low - 1e-9 && $0.0 <= range.high + 1e-9 })

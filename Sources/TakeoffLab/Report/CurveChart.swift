@@ -120,7 +120,7 @@ public struct CurveChart {
                     let join = max(0, 1 - log(m / top) / log(firstFar / top))
                     return (m, fit.predict(m) + offset * join)
                 }
-                let anchors = [(top, last.spread)] + c.predicted.map { (Double($0.m), ($0.high - $0.low) / 2) }
+                let anchors = [(top, max(last.spread, CurveSelection.noiseFloor))] + c.predicted.map { (Double($0.m), ($0.high - $0.low) / 2) }
                 func halfWidth(_ m: Double) -> Double {
                     guard let k = anchors.indices.dropFirst().first(where: { anchors[$0].0 >= m }) else { return anchors.last!.1 }
                     let (m0, w0) = anchors[k - 1], (m1, w1) = anchors[k]
@@ -244,7 +244,8 @@ public struct CurveChart {
             s += "<line x1=\"\(f(fr.x0))\" y1=\"\(f(y))\" x2=\"\(f(fr.right))\" y2=\"\(f(y))\" stroke=\"#e6e6e6\"/>\n"
             s += "<text x=\"\(f(fr.x0 - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label)</text>\n"
         }
-        let short = log10(fr.xHi / fr.xLo) < 2.6
+        // 2 and 5 are labelled too where a decade is wide enough for three labels.
+        let short = fr.width / log10(fr.xHi / fr.xLo) > 150
         for decade in Self.decades(fr.xLo, fr.xHi, all: true) {
             for k in 1...9 {
                 let m = decade * Double(k)
