@@ -27,17 +27,24 @@ extension Analysis {
             let c = measured[0]
             return "Only \(c.learner) was measured (\(Self.percent(c.points.last!.mean, nil)) at m = \(Self.count(c.largestM!)))."
         }
-        var runs: [(name: String, from: Int, to: Int)] = []
+        let most = measured.flatMap(\.points).map(\.seeds.count).max() ?? 1
+        var runs: [(name: String, from: Int, to: Int, fewSeeds: Bool)] = []
         for row in table {
-            if runs.last?.name == row.leader.learner { runs[runs.count - 1].to = row.m } else { runs.append((row.leader.learner, row.m, row.m)) }
+            let few = row.point.seeds.count < most
+            if runs.last?.name == row.leader.learner {
+                runs[runs.count - 1].to = row.m
+                runs[runs.count - 1].fewSeeds = runs[runs.count - 1].fewSeeds || few
+            } else {
+                runs.append((row.leader.learner, row.m, row.m, few))
+            }
         }
         let parts = runs.enumerated().map { i, r -> String in
             let range = r.from == r.to ? "m = \(Self.count(r.from))" : i == runs.count - 1 && runs.count > 1
                 ? "from m = \(Self.count(r.from)) up" : "m = \(Self.count(r.from))–\(Self.count(r.to))"
-            return "\(r.name) at \(range)"
+            return "\(r.name) at \(range)" + (r.fewSeeds && i < runs.count - 1 ? " (fewer seeds)" : "")
         }
         var line = runs.count == 1 ? "\(runs[0].name) is the most accurate at every size measured" : "Most accurate: " + Self.list(parts)
-        let seeds = last.point.seeds.count, most = measured.flatMap(\.points).map(\.seeds.count).max() ?? 1
+        let seeds = last.point.seeds.count
         line += " (\(Self.percent(last.point.mean, nil)) at m = \(Self.count(last.m))"
         if let runnerUp = last.runnerUp {
             let (other, p) = runnerUp
@@ -66,8 +73,14 @@ extension Analysis {
             line = Self.list(flat.map(\.learner)) + " \(flat.count == 1 ? "has" : "have") levelled off (" + Self.list(flat.map(gains))
                 + " points per doubling of m), " + Self.list(rising.map(\.learner)) + " not yet (" + Self.list(rising.map(gains)) + ")"
         }
-        if let best = networks.max(by: { $0.1 < $1.1 }) {
-            line += String(format: "; the networks gain up to %+.1f (%@).", best.1 * 100, best.0.learner)
+        // The networks that got furthest, compared at the same size.
+        let furthest = networks.compactMap { $0.0.largestM }.max()
+        let far = networks.filter { $0.0.largestM == furthest }.map(\.1)
+        if let furthest, let low = far.min(), let high = far.max() {
+            line += (far.count == 1 ? String(format: "; the network measured furthest gains %+.1f", high * 100)
+                     : low == high ? String(format: "; the networks measured furthest gain %+.1f", high * 100)
+                     : String(format: "; the networks measured furthest gain %+.1f to %+.1f", low * 100, high * 100))
+                + " at m = \(Self.count(furthest))."
         } else {
             line += "."
         }
