@@ -39,9 +39,9 @@ extension Analysis {
             }
         }
         let parts = runs.enumerated().map { i, r -> String in
-            let range = r.from == r.to ? "m = \(Self.count(r.from))" : i == runs.count - 1 && runs.count > 1
-                ? "from m = \(Self.count(r.from)) up" : "m = \(Self.count(r.from))–\(Self.count(r.to))"
-            return "\(r.name) at \(range)" + (r.fewSeeds && i < runs.count - 1 ? " (fewer seeds)" : "")
+            let range = r.from == r.to ? "at m = \(Self.count(r.from))" : i == runs.count - 1 && runs.count > 1
+                ? "from m = \(Self.count(r.from)) up" : "at m = \(Self.count(r.from))–\(Self.count(r.to))"
+            return "\(r.name) \(range)" + (r.fewSeeds && i < runs.count - 1 ? " (fewer seeds)" : "")
         }
         var line = runs.count == 1 ? "\(runs[0].name) is the most accurate at every size measured" : "Most accurate: " + Self.list(parts)
         let seeds = last.point.seeds.count
