@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers, one module each; data flows one way:
 // CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB,
-// + TakeoffMPI over CMPI) → takeoff (CLI).
+// + TakeoffMPI over CMPI, + CRsvg for PNG figures) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
     platforms: [.macOS(.v15)],
@@ -34,6 +34,12 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(
+            name: "CRsvg",
+            path: "Sources/CRsvg",
+            pkgConfig: "librsvg-2.0",
+            providers: [.apt(["librsvg2-dev"])]
+        ),
+        .systemLibrary(
             name: "CMPI",
             path: "Sources/CMPI",
             pkgConfig: "ompi-c",
@@ -45,7 +51,7 @@ let package = Package(
         .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
         .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CNarrowProducts"]),
         .target(name: "TakeoffMPI", dependencies: ["CMPI"]),
-        .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic", "TakeoffMPI",
+        .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic", "TakeoffMPI", "CRsvg",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "takeoff",

@@ -90,7 +90,7 @@ struct Activations: ParsableCommand {
             print(String(decoding: try JSONEncoder().encode(summaries), as: UTF8.self))
         } else {
             print(ActivationReport.table(summaries, race: race))
-            print("wrote \(outURL.path)/activations.svg, report.html, activations.csv, summary.json")
+            print("wrote \(outURL.path)/activations.svg, activations.png, report.html, activations.csv, summary.json")
         }
     }
 }
