@@ -26,7 +26,7 @@ public enum BLAS {
         defer {
             singleThreadedSections.withLock { open in
                 open -= 1
-                if open == 0 { setThreadCount(Parallel.threadCount) }
+                if open == 0 { setThreadCount(Parallel.processThreadCount) }
             }
         }
         return try body()

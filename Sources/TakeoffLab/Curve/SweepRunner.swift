@@ -48,15 +48,11 @@ public final class SweepRunner {
     }
 
     public func run() throws -> Outcome {
-        try compute.perWorker { try runCells() }
-    }
-
-    private func runCells() throws -> Outcome {
         let start = Benchmarks.now()
         let planned = Set(plan.cells)
         let stored = try store.results(dataset: plan.dataset).filter { planned.contains($0.key) }
         var schedule = SweepSchedule(plan: plan, stored: stored, budget: budget)
-        let executor = self.executor ?? LocalCells(evaluator: CellEvaluator(plan: plan, split: split), workers: compute.workers)
+        let executor = self.executor ?? LocalCells(evaluator: CellEvaluator(plan: plan, split: split), compute: compute)
         let bar = showProgress ? ProgressBar(total: 1000, label: "curve") : nil
         let interactive = isatty(2) == 1
         let total = plan.cells.count
