@@ -23,7 +23,7 @@ func makeStore(in folder: URL, name: String = "curve.sqlite") throws -> (path: S
                     SweepRecord.LearnerEntry(name: "mlp<b>", configuration: #"{"learner":"mlp<b>","width":"8"}"#)]
     var record = SweepRecord.inferred(dataset: "fp1", learners: learners, sizes: [100, 200, 400, 800], seeds: [0, 1],
                                       firstCell: Date(), lastCell: Date())
-    (record.data, record.status, record.poolSize, record.testSize, record.remainingSeconds) = (hostile, .running, 800, 200, 120)
+    (record.data, record.status, record.poolSize, record.testSize, record.remainingSeconds) = (hostile, SweepRecord.Status.running, 800, 200, 120.0)
     (record.pid, record.host) = (getpid(), ProcessInfo.processInfo.hostName)
     record = try store.recordSweep(record)
     for (i, l) in learners.enumerated() {

@@ -22,6 +22,7 @@ public struct SweepRecord: Sendable, Codable, Equatable {
         public var name: String
         /// Canonical JSON, as in ``CellKey/configuration``.
         public var configuration: String
+        public init(name: String, configuration: String) { (self.name, self.configuration) = (name, configuration) }
     }
 
     /// The row's id in its store; nil before it is stored.
