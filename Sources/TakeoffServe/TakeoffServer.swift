@@ -23,7 +23,7 @@ public final class TakeoffServer: Sendable {
         } catch {
             throw ServeError.invalidAddress("'\(host)' is not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or ::)")
         }
-        server = HTTPServer(config: .init(address: address, timeout: 30), handler: SiteHandler(site: site))
+        server = HTTPServer(config: .init(address: address, timeout: 30, logger: .disabled), handler: SiteHandler(site: site))
     }
 
     /// Whether `host` is reachable only from this machine.
