@@ -88,7 +88,7 @@ final class Browser {
     func close() {
         kill(pid, SIGKILL)
         var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        for _ in 0..<50 where waitpid(pid, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.1) }
     }
 }
 
@@ -133,11 +133,11 @@ import FoundationNetworking
         serve.standardOutput = serveOut
         serve.standardError = FileHandle.nullDevice
         try serve.run()
-        defer { serve.terminate(); serve.waitUntilExit() }
+        defer { kill(serve.processIdentifier, SIGKILL) }
         let banner = String(decoding: serveOut.fileHandleForReading.availableData, as: UTF8.self)
         let port = try #require(banner.range(of: "127.0.0.1:").flatMap { Int(banner[$0.upperBound...].prefix { $0.isNumber }) }, "no port in '\(banner)'")
         try curve.run()
-        defer { if curve.isRunning { curve.terminate() }; curve.waitUntilExit() }
+        defer { if curve.isRunning { kill(curve.processIdentifier, SIGKILL) } }
 
         // The sweep appears with its first cells.
         var sweepID: String?
