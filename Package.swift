@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers, one module each; data flows one way:
 // CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB,
-// + TakeoffMPI over CMPI, + CRsvg for PNG figures) → takeoff (CLI).
+// + TakeoffMPI over CMPI, + CRsvg for PNG figures) → TakeoffServe (+ FlyingFox: the live view over stores) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
     platforms: [.macOS(.v15)],
@@ -15,10 +15,12 @@ let package = Package(
         .library(name: "TakeoffClassic", targets: ["TakeoffClassic"]),
         .library(name: "TakeoffMPI", targets: ["TakeoffMPI"]),
         .library(name: "TakeoffLab", targets: ["TakeoffLab"]),
+        .library(name: "TakeoffServe", targets: ["TakeoffServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +55,7 @@ let package = Package(
         .target(name: "TakeoffMPI", dependencies: ["CMPI"]),
         .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic", "TakeoffMPI", "CRsvg",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "TakeoffServe", dependencies: ["TakeoffLab", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
             name: "takeoff",
             dependencies: [
@@ -62,6 +65,7 @@ let package = Package(
                 "TakeoffClassic",
                 "TakeoffLab",
                 "TakeoffMPI",
+                "TakeoffServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +73,7 @@ let package = Package(
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
         .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
         .testTarget(name: "TakeoffLabTests", dependencies: ["TakeoffLab", "TakeoffNN", "TakeoffData", "TakeoffEngine"]),
+        .testTarget(name: "TakeoffServeTests", dependencies: ["TakeoffServe", "TakeoffLab"]),
         .testTarget(name: "TakeoffCLITests", dependencies: ["TakeoffLab", "TakeoffData", "TakeoffEngine", "takeoff"]),
         .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CNarrowProducts"]),
     ],

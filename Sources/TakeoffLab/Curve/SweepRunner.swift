@@ -24,6 +24,8 @@ public final class SweepRunner {
     public var compute: Compute
     /// Where cells train; nil trains them in this process with ``compute``.
     public var executor: CellExecutor?
+    /// Called after each finished or skipped cell with the grid's cells by status and the predicted seconds left.
+    public var progress: ((_ cells: [String: Int], _ remainingSeconds: Double) -> Void)?
 
     /// What a run did.
     public struct Outcome: Sendable {
@@ -60,6 +62,11 @@ public final class SweepRunner {
 
         func emit(_ line: String) {
             log?(line)
+            if let progress {
+                let rest = schedule.remainingSeconds / Double(executor.slots)
+                progress(Dictionary(grouping: schedule.results.values, by: \.status.rawValue).mapValues(\.count),
+                         budget.map { min(rest, max(0, $0 - (Benchmarks.now() - start))) } ?? rest)
+            }
             if let bar {
                 let elapsed = Benchmarks.now() - start
                 let rest = budget.map { min(schedule.remainingSeconds, max(0, $0 - elapsed)) } ?? schedule.remainingSeconds
