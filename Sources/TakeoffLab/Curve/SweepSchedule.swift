@@ -110,9 +110,11 @@ struct SweepSchedule {
         }
     }
 
-    /// Repeat seeds where the ranking is least settled: the smallest gap between this learner's mean
-    /// and another learner's at the same size, then the widest spread, then the cheapest.
+    /// Repeat seeds: without a budget the dearest first (so no worker idles at the end); with one, where
+    /// the ranking is least settled: the smallest gap between this learner's mean and another learner's at
+    /// the same size, then the widest spread, then the cheapest.
     private func rankRepeats(_ cells: [CellKey]) -> [CellKey] {
+        if budget == nil { return rankFirstSeed(cells) }
         var means: [Int: [String: (sum: Double, sumSquares: Double, n: Double)]] = [:]
         for r in results.values where r.status == .ok {
             let a = r.accuracy ?? 0
