@@ -67,7 +67,7 @@ public struct ScaleChart {
                 let tt = t(cell.error)
                 s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"\(Self.color(tt))\" stroke=\"white\">"
                 s += "<title>width \(wd.width), m = \(m): \(Self.percent(cell.error)) error (\(cell.seeds) seed\(cell.seeds == 1 ? "" : "s"))</title></rect>\n"
-                s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f((top + bottom) / 2 + 4))\" text-anchor=\"middle\" font-size=\"11\" fill=\"\(tt > 0.55 ? "white" : "#222")\">\(Self.percent(cell.error))</text>\n"
+                s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f((top + bottom) / 2 - 9))\" text-anchor=\"middle\" font-size=\"12\" fill=\"\(tt > 0.55 ? "white" : "#222")\">\(Self.percent(cell.error))</text>\n"
             }
         }
         if let law = analysis.fit?.law {
@@ -159,39 +159,65 @@ public struct ScaleChart {
         return linePlot(title: title, heading: "Error against width (\(seedNote); fitted through the measured widths)", xLabel: "width (log scale)", lines: lines)
     }
 
-    /// A log–log panel of fitted lines (labelled at their right end) and measured dots with ±1 sd bars.
+    /// A panel of fitted lines (labelled at their right end) and measured dots with ±1 sd bars: x on a
+    /// log scale (ticks only inside the data's range), error on a linear one.
     func linePlot(title: String, heading: String, xLabel: String,
                   lines: [(label: String, color: String, fitted: [(x: Double, y: Double)], measured: [(x: Double, y: Double, sd: Double)])]) -> String {
         let (W, H) = (1040.0, 540.0)
         let xs = lines.flatMap { $0.measured.map(\.x) + $0.fitted.map(\.x) }
-        let ys = lines.flatMap { $0.measured.flatMap { [$0.y - $0.sd, $0.y + $0.sd] } + $0.fitted.map(\.y) }.filter { $0 > 0 }
-        let xAxis = Plot.Axis(lo: xs.min()! / 1.2, hi: xs.max()! * 1.2, log: true, label: xLabel)
-        var yAxis = Plot.Axis.fitting(ys, log: true, label: "test error (log scale)")
-        // A decade or less of error: tighter bounds read better than whole decades.
-        if let lo = ys.min(), let hi = ys.max(), hi / lo < 10 { yAxis = Plot.Axis(lo: lo / 1.15, hi: hi * 1.15, log: true, label: yAxis.label) }
-        let frame = (x: 90.0, y: 60.0, width: 760.0, height: 400.0)
-        let series = lines.filter { !$0.fitted.isEmpty }.map { Plot.Series(name: "\($0.label), fitted", color: $0.color, points: $0.fitted) }
-        let panel = Plot.Panel(title: heading, x: xAxis, y: yAxis, series: series, frame: frame)
-        func px(_ v: Double) -> Double { frame.x + xAxis.fraction(v) * frame.width }
-        func py(_ v: Double) -> Double { frame.y + frame.height - yAxis.fraction(min(max(v, yAxis.lo), yAxis.hi)) * frame.height }
-        var extra = ""
-        var labelled: [Double] = []
-        for l in lines {
-            for p in l.measured {
-                if p.sd > 0 { extra += "<line x1=\"\(f(px(p.x)))\" y1=\"\(f(py(p.y - p.sd)))\" x2=\"\(f(px(p.x)))\" y2=\"\(f(py(p.y + p.sd)))\" stroke=\"\(l.color)\" stroke-width=\"1.2\"/>\n" }
-                extra += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3.5\" fill=\"\(l.color)\"><title>\(Plot.escape(l.label)) at \(Plot.number(p.x)): \(Self.percent(p.y)) measured</title></circle>\n"
-            }
-            // The label at the line's right end, nudged down past labels already placed there.
-            if let end = l.fitted.last ?? l.measured.last.map({ (x: $0.x, y: $0.y) }) {
-                var y = py(end.y) + 4
-                while labelled.contains(where: { abs($0 - y) < 12 }) { y += 12 }
-                labelled.append(y)
-                extra += "<text x=\"\(f(frame.x + frame.width + 6))\" y=\"\(f(y))\" font-size=\"11\" fill=\"\(l.color)\">\(Plot.escape(l.label))</text>\n"
+        let ys = lines.flatMap { $0.measured.flatMap { [$0.y - $0.sd, $0.y + $0.sd] } + $0.fitted.map(\.y) }.filter(\.isFinite)
+        let (xLo, xHi) = (xs.min()! / 1.15, xs.max()! * 1.15)
+        let step = Plot.niceStep((ys.max()! - ys.min()!) / 6)
+        let (yLo, yHi) = (max(0, floor(ys.min()! / step) * step), max(ceil(ys.max()! / step) * step, floor(ys.min()! / step) * step + step))
+        let (x0, y0, w, h) = (90.0, 60.0, 760.0, 400.0)
+        func px(_ v: Double) -> Double { x0 + (log(v) - log(xLo)) / (log(xHi) - log(xLo)) * w }
+        func py(_ v: Double) -> Double { y0 + h - (min(max(v, yLo), yHi) - yLo) / (yHi - yLo) * h }
+        var s = header(title, W, H)
+        s += "<text x=\"\(f(x0))\" y=\"\(f(y0 - 10))\" font-size=\"13\" font-weight=\"bold\">\(Plot.escape(heading))</text>\n"
+        for v in stride(from: yLo, through: yHi + step * 1e-6, by: step) {
+            s += "<line x1=\"\(f(x0))\" y1=\"\(f(py(v)))\" x2=\"\(f(x0 + w))\" y2=\"\(f(py(v)))\" stroke=\"#e3e3e3\"/>\n"
+            s += "<text x=\"\(f(x0 - 6))\" y=\"\(f(py(v) + 4))\" text-anchor=\"end\" font-size=\"11\">\(Plot.number(v * 100))%</text>\n"
+        }
+        // Labelled 1-2-5 ticks inside the range (decades alone when the range spans several), minor ticks between.
+        let decades = (Int(floor(log10(xLo)))...Int(ceil(log10(xHi)))).map { pow(10, Double($0)) }
+        let labelled: Set<Int> = xHi / xLo > 300 ? [1] : [1, 2, 5]
+        for d in decades {
+            for k in 1...9 {
+                let v = d * Double(k)
+                guard v >= xLo, v <= xHi else { continue }
+                let x = px(v), bottom = y0 + h
+                if labelled.contains(k) {
+                    s += "<line x1=\"\(f(x))\" y1=\"\(f(y0))\" x2=\"\(f(x))\" y2=\"\(f(bottom))\" stroke=\"#e3e3e3\"/>\n"
+                    s += "<text x=\"\(f(x))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(Plot.number(v))</text>\n"
+                }
+                s += "<line x1=\"\(f(x))\" y1=\"\(f(bottom))\" x2=\"\(f(x))\" y2=\"\(f(bottom + (labelled.contains(k) ? 6 : 3)))\" stroke=\"#333\"/>\n"
             }
         }
-        let legend: [(color: String, name: String, dashed: Bool)] = [("#555", "line: the joint fit", false), ("#555", "dot: measured mean, bar ±1 sd over seeds", false)]
-        let svg = Plot.figure(title: title, width: W, height: H, panels: [panel], legend: legend, legendTop: 515, legendColumns: 2)
-        return String(svg.dropLast("</svg>\n".count)) + extra + "</svg>\n"
+        s += "<rect x=\"\(f(x0))\" y=\"\(f(y0))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"none\" stroke=\"#333\"/>\n"
+        s += "<text x=\"\(f(x0 + w / 2))\" y=\"\(f(y0 + h + 36))\" text-anchor=\"middle\">\(Plot.escape(xLabel))</text>\n"
+        s += "<text x=\"\(f(x0 - 55))\" y=\"\(f(y0 + h / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(x0 - 55)) \(f(y0 + h / 2)))\">test error</text>\n"
+        var placed: [Double] = []
+        for l in lines {
+            if l.fitted.count >= 2 {
+                s += "<polyline points=\"\(l.fitted.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(l.color)\" stroke-width=\"1.8\"><title>\(Plot.escape(l.label)), fitted</title></polyline>\n"
+            }
+            for p in l.measured {
+                if p.sd > 0 { s += "<line x1=\"\(f(px(p.x)))\" y1=\"\(f(py(p.y - p.sd)))\" x2=\"\(f(px(p.x)))\" y2=\"\(f(py(p.y + p.sd)))\" stroke=\"\(l.color)\" stroke-width=\"1.2\"/>\n" }
+                s += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3.5\" fill=\"\(l.color)\"><title>\(Plot.escape(l.label)) at \(Plot.number(p.x)): \(Self.percent(p.y)) measured</title></circle>\n"
+            }
+            // The label at the line's right end, moved off labels already placed there.
+            if let end = l.fitted.last ?? l.measured.last.map({ (x: $0.x, y: $0.y) }) {
+                var y = py(end.y) + 4
+                while placed.contains(where: { abs($0 - y) < 12 }) { y += 12 }
+                placed.append(y)
+                s += "<text x=\"\(f(x0 + w + 6))\" y=\"\(f(y))\" font-size=\"11\" fill=\"\(l.color)\">\(Plot.escape(l.label))</text>\n"
+            }
+        }
+        let ly = 510.0
+        s += "<line x1=\"\(f(x0))\" y1=\"\(f(ly))\" x2=\"\(f(x0 + 26))\" y2=\"\(f(ly))\" stroke=\"#555\" stroke-width=\"1.8\"/><text x=\"\(f(x0 + 32))\" y=\"\(f(ly + 4))\">line: the joint fit</text>\n"
+        s += "<circle cx=\"\(f(x0 + 273))\" cy=\"\(f(ly))\" r=\"3.5\" fill=\"#555\"/><line x1=\"\(f(x0 + 273))\" y1=\"\(f(ly - 8))\" x2=\"\(f(x0 + 273))\" y2=\"\(f(ly + 8))\" stroke=\"#555\"/>"
+        s += "<text x=\"\(f(x0 + 286))\" y=\"\(f(ly + 4))\">dot: measured mean, bar ±1 sd over seeds</text>\n"
+        return s + "</svg>\n"
     }
 
     func header(_ title: String, _ width: Double, _ height: Double) -> String {

@@ -7,6 +7,13 @@ extension ScaleAnalysis {
     }
     static func size(_ m: Double) -> String { m.isFinite ? Analysis.count(Int(m.rounded())) : "∞" }
 
+    static func describe(_ p: FrontierPoint) -> String {
+        var s = "m = \(Analysis.count(p.m)): \(p.width)"
+        if p.widthLow != p.widthHigh { s += " (\(p.widthLow)–\(p.widthHigh))" }
+        if let b = p.measuredBest, b != p.width { s += " [lowest measured: \(b)]" }
+        return s
+    }
+
     /// The answers in sentences, each with its interval (90%, bootstrap over cells).
     func makeSummary() -> [String] {
         guard let fit else { return [fitProblem ?? "no joint fit"] }
@@ -27,8 +34,8 @@ extension ScaleAnalysis {
             lines.append("Back-test: too few cells to hold out the largest quarter and still fit the law.")
         }
         if !frontier.isEmpty {
-            lines.append("Best width for each data size (fit; range over bootstrap refits): "
-                + frontier.map { "m = \(Analysis.count($0.m)): \($0.width)" + ($0.widthLow == $0.widthHigh ? "" : " (\($0.widthLow)–\($0.widthHigh))") }.joined(separator: ", ") + ".")
+            lines.append("Best width for each data size (the narrowest whose fitted error is within \(Int(Self.diminishingShare * 100))% of the lowest; range over bootstrap refits): "
+                + frontier.map(Self.describe).joined(separator: ", ") + ".")
             let grows = zip(frontier, frontier.dropFirst()).allSatisfy { $0.width <= $1.width }
             lines.append(grows ? "The best width grows (or holds) as data grows: more data makes room for a larger network."
                 : "The best width does not grow steadily with data here.")
@@ -36,7 +43,7 @@ extension ScaleAnalysis {
         if let r = returns {
             lines.append("At m = \(Analysis.count(r.m)) widening to \(r.width) gained \(Self.interval(r.lastStepGain, Self.points)) error points; "
                 + "doubling to \(r.width * 2) would gain \(Self.interval(r.doublingGain, Self.points)). "
-                + (r.diminishing ? "The largest width is past the point of diminishing returns (a doubling gains under \(Self.points(Self.diminishingThreshold)) points)."
+                + (r.diminishing ? "The largest width is past the point of diminishing returns (a doubling cuts the error by less than \(Int(Self.diminishingShare * 100))% of itself)."
                     : "The largest width is not yet past the point of diminishing returns: a wider network should still help."))
         }
         if let t = target {

@@ -29,7 +29,7 @@ public struct ScaleAnalysis: Sendable, Codable {
     /// The best width at one data size.
     public struct FrontierPoint: Sendable, Codable {
         public var m: Int
-        /// The measured width the fit puts lowest.
+        /// The narrowest measured width within ``ScaleAnalysis/diminishingShare`` of the lowest fitted error here.
         public var width: Int
         /// The narrowest and widest of the widths the bootstrap refits choose (each at least 5% of them).
         public var widthLow: Int, widthHigh: Int
@@ -46,7 +46,7 @@ public struct ScaleAnalysis: Sendable, Codable {
         public var lastStepGain: Estimate
         /// Error points a further doubling of the width would gain, fitted.
         public var doublingGain: Estimate
-        /// The doubling gains less than ``ScaleAnalysis/diminishingThreshold`` (its interval's upper end).
+        /// The doubling cuts the error by less than ``ScaleAnalysis/diminishingShare`` of itself (its interval's upper end).
         public var diminishing: Bool
     }
 
@@ -127,8 +127,9 @@ public struct ScaleAnalysis: Sendable, Codable {
     public var perWidth: Analysis
     public var summary: [String] = []
 
-    /// A doubling of width that gains less than this (error units) is past the point of diminishing returns.
-    public static let diminishingThreshold = 0.005
+    /// Diminishing returns: a width whose fitted error is within this share of the lowest at its m is as good
+    /// as the widest (the frontier), and a doubling that cuts the error by less than this share of itself does not pay.
+    public static let diminishingShare = 0.05
 
     /// Everything the sweep needs to be analysed.
     public struct Setting: Sendable {
@@ -227,9 +228,17 @@ public struct ScaleAnalysis: Sendable, Codable {
 
     // MARK: - Answers
 
+    /// The best width at each size: the narrowest measured width whose fitted error is within
+    /// ``diminishingShare`` of the lowest any measured width reaches there. (The law falls with N at
+    /// every m, so "lowest" alone would always name the widest; the frontier is where widening stops paying.)
     static func frontier(fit: ScalingFit, widths: [Width], sizes: [Int], cells: [Cell]) -> [FrontierPoint] {
-        sizes.map { m in
-            func best(_ law: ScalingLaw) -> Width { widths.min { law.error(m: Double(m), n: Double($0.parameters)) < law.error(m: Double(m), n: Double($1.parameters)) }! }
+        let ordered = widths.sorted { $0.width < $1.width }
+        return sizes.map { m in
+            func best(_ law: ScalingLaw) -> Width {
+                let errors = ordered.map { law.error(m: Double(m), n: Double($0.parameters)) }
+                let lowest = errors.min()!
+                return ordered[errors.firstIndex { $0 <= lowest * (1 + diminishingShare) }!]
+            }
             let chosen = best(fit.law)
             let votes = Dictionary(grouping: fit.bootstrap.map { best($0).width }, by: { $0 }).mapValues(\.count)
             let common = votes.filter { Double($0.value) >= 0.05 * Double(fit.bootstrap.count) }.keys + [chosen.width]
@@ -246,7 +255,8 @@ public struct ScaleAnalysis: Sendable, Codable {
             .size(inputShape: s.inputShape, classes: s.classes).parameters)
         let last = fit.estimate { $0.error(m: Double(m), n: Double(next.parameters)) - $0.error(m: Double(m), n: Double(widest.parameters)) }
         let doubling = fit.estimate { $0.error(m: Double(m), n: Double(widest.parameters)) - $0.error(m: Double(m), n: doubled) }
-        return Returns(m: m, width: widest.width, lastStepGain: last, doublingGain: doubling, diminishing: doubling.high < diminishingThreshold)
+        let atWidest = fit.law.error(m: Double(m), n: Double(widest.parameters))
+        return Returns(m: m, width: widest.width, lastStepGain: last, doublingGain: doubling, diminishing: doubling.high < diminishingShare * atWidest)
     }
 
     static func target(_ accuracy: Double, fit: ScalingFit, widths: [Width], cells: [Cell]) -> TargetAnswer {
