@@ -22,7 +22,7 @@ extension ScaleAnalysis {
             + "α (data) = \(Self.interval(fit.alpha) { String(format: "%.2f", $0) }), β (parameters) = \(Self.interval(fit.beta) { String(format: "%.2f", $0) }), "
             + "irreducible error \(Self.interval(fit.irreducible) { Self.points($0) + "%" }).")
         if let b = backtest {
-            var s = "Back-test (fitted on the \(b.trainedOn) cells with the smallest m·N, predicting the \(b.predictions.count) largest): joint fit off by "
+            var s = "Back-test (fitted on the \(b.trainedOn) (width, m) pairs with the smallest m·N, predicting the \(b.predictions.count) largest): joint fit off by "
                 + Self.points(b.jointError) + " error points on average"
             s += ", each width's last value by " + (b.lastValueError.map(Self.points) ?? "—")
             s += ", each width's own curve by " + (b.perWidthFitError.map(Self.points) ?? "—") + ". "
@@ -41,7 +41,7 @@ extension ScaleAnalysis {
                 : "The best width does not grow steadily with data here.")
         }
         if let r = returns {
-            lines.append("At m = \(Analysis.count(r.m)) widening to \(r.width) gained \(Self.interval(r.lastStepGain, Self.points)) error points; "
+            lines.append("At m = \(Analysis.count(r.m)) widening from \(r.previousWidth) to \(r.width) gained \(Self.interval(r.lastStepGain, Self.points)) error points; "
                 + "doubling to \(r.width * 2) would gain \(Self.interval(r.doublingGain, Self.points)). "
                 + (r.diminishing ? "The largest width is past the point of diminishing returns (a doubling cuts the error by less than \(Int(Self.diminishingShare * 100))% of itself)."
                     : "The largest width is not yet past the point of diminishing returns: a wider network should still help."))

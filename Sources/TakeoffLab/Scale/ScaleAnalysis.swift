@@ -42,6 +42,8 @@ public struct ScaleAnalysis: Sendable, Codable {
     public struct Returns: Sendable, Codable {
         public var m: Int
         public var width: Int
+        /// The next-widest width measured.
+        public var previousWidth: Int
         /// Error points gained by the last step of widths measured (next-widest → widest), fitted.
         public var lastStepGain: Estimate
         /// Error points a further doubling of the width would gain, fitted.
@@ -256,7 +258,7 @@ public struct ScaleAnalysis: Sendable, Codable {
         let last = fit.estimate { $0.error(m: Double(m), n: Double(next.parameters)) - $0.error(m: Double(m), n: Double(widest.parameters)) }
         let doubling = fit.estimate { $0.error(m: Double(m), n: Double(widest.parameters)) - $0.error(m: Double(m), n: doubled) }
         let atWidest = fit.law.error(m: Double(m), n: Double(widest.parameters))
-        return Returns(m: m, width: widest.width, lastStepGain: last, doublingGain: doubling, diminishing: doubling.high < diminishingShare * atWidest)
+        return Returns(m: m, width: widest.width, previousWidth: next.width, lastStepGain: last, doublingGain: doubling, diminishing: doubling.high < diminishingShare * atWidest)
     }
 
     static func target(_ accuracy: Double, fit: ScalingFit, widths: [Width], cells: [Cell]) -> TargetAnswer {

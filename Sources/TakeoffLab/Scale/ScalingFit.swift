@@ -9,9 +9,10 @@ public struct Estimate: Sendable, Codable, Equatable {
 
     public init(value: Double, low: Double, high: Double) { (self.value, self.low, self.high) = (value, low, high) }
 
-    /// `value` with the percentiles of `samples` (the value alone when there are none).
+    /// `value` with the percentiles of `samples` (the value alone when there are none). An infinite sample
+    /// (a refit in which the target is never reached) counts, as an unbounded end of the interval.
     public init(_ value: Double, samples: [Double]) {
-        let s = samples.filter(\.isFinite).sorted()
+        let s = samples.filter { !$0.isNaN }.sorted()
         guard !s.isEmpty else { self.init(value: value, low: value, high: value); return }
         func at(_ q: Double) -> Double { s[min(s.count - 1, max(0, Int((q * Double(s.count - 1)).rounded())))] }
         self.init(value: value, low: at(0.05), high: at(0.95))

@@ -3,6 +3,7 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 import TakeoffLab
+import TakeoffMPI
 import TakeoffNN
 
 struct Scale: ParsableCommand {
@@ -34,6 +35,8 @@ struct Scale: ParsableCommand {
 
     func run() throws {
         try global.apply()
+        // Every rank would run the whole grid into the same store: not sharded yet.
+        guard Communicator.world == nil else { throw ValidationError("scale does not run under mpirun yet: run it as one process") }
         guard let shapeFamily = NetworkShape.Family(rawValue: family) else {
             throw ValidationError("--family: '\(family)' is not a network family; choose \(NetworkShape.Family.allCases.map(\.rawValue).joined(separator: " or "))")
         }
