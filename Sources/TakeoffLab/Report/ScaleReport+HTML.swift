@@ -53,7 +53,7 @@ extension ScaleReport {
         if let b = analysis.backtest {
             h += "<h2>Back-test</h2>\n<p>Fitted on the \(b.trainedOn) (width, m) with the smallest m·N, predicting the largest quarter. Mean absolute error in error points: "
             h += "joint fit <b>\(ScaleAnalysis.points(b.jointError))</b>, each width's last measured value \(b.lastValueError.map(ScaleAnalysis.points) ?? "—"), "
-            h += "each width's own fitted curve \(b.perWidthFitError.map(ScaleAnalysis.points) ?? "—"). "
+            h += "each width's own fitted curve (a − b·m<sup>−c</sup> through its sizes in the fitted part; its last value with fewer than three) \(b.perWidthFitError.map(ScaleAnalysis.points) ?? "—"). "
             h += b.jointWins ? "The joint fit beats both.</p>\n" : "<b>The joint fit does not beat every baseline here.</b></p>\n"
             h += "<table><tr><th>width</th><th>m</th><th>measured</th><th>joint fit</th><th>last value</th><th>own curve</th></tr>\n"
             for p in b.predictions {

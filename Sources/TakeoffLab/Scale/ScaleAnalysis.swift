@@ -212,9 +212,12 @@ public struct ScaleAnalysis: Sendable, Codable {
         for held in ordered.suffix(from: trainCount) {
             let n = Double(byWidth[held.width]![0].width.parameters)
             let seen = ordered.prefix(trainCount).filter { $0.width == held.width }.sorted { $0.m < $1.m }
-            let oneD = CurveSelection.select(sizes: seen.map(\.m), values: seen.map { 1 - $0.error })
+            // The width's own curve, a − b·m^(−c) (the curve's power law; with fewer than three sizes, its last value).
+            let sizes = seen.map { Double($0.m) }, accuracies = seen.map { 1 - $0.error }
+            let oneD = seen.count >= CurveFamily.pow3.parameterCount ? CurveFit.fit(.pow3, sizes: sizes, values: accuracies)
+                : CurveFit.fit(.last, sizes: sizes, values: accuracies)
             predictions.append(.init(width: held.width, m: held.m, measured: held.error, joint: fit.law.error(m: Double(held.m), n: n),
-                                     lastValue: seen.last?.error, perWidthFit: oneD.map { 1 - $0.fit.predict(Double(held.m)) }))
+                                     lastValue: seen.last?.error, perWidthFit: oneD.map { 1 - $0.predict(Double(held.m)) }))
         }
         let common = predictions.filter { $0.lastValue != nil && $0.perWidthFit != nil }
         let judged = common.isEmpty ? predictions : common
