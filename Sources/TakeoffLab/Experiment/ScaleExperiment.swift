@@ -51,6 +51,7 @@ public final class ScaleExperiment {
         runner.budget = request.budget.seconds
         runner.cellLimit = request.maxCells
         runner.showProgress = showProgress
+        runner.progressLabel = "scale"
         runner.log = log
         let outcome = try runner.run()
         let analysis = ScaleAnalysis(results: outcome.results, setting: setting)
