@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CKernels) → TakeoffLab (+ GRDB,
-// + TakeoffMPI over CMPI) → takeoff (CLI).
+// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB,
+// + TakeoffMPI over CMPI, + CRsvg for PNG figures) → TakeoffServe (+ FlyingFox: the live view over stores) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
     platforms: [.macOS(.v15)],
@@ -15,10 +15,12 @@ let package = Package(
         .library(name: "TakeoffClassic", targets: ["TakeoffClassic"]),
         .library(name: "TakeoffMPI", targets: ["TakeoffMPI"]),
         .library(name: "TakeoffLab", targets: ["TakeoffLab"]),
+        .library(name: "TakeoffServe", targets: ["TakeoffServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -34,19 +36,26 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(
+            name: "CRsvg",
+            path: "Sources/CRsvg",
+            pkgConfig: "librsvg-2.0",
+            providers: [.apt(["librsvg2-dev"])]
+        ),
+        .systemLibrary(
             name: "CMPI",
             path: "Sources/CMPI",
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev"])]
         ),
-        .target(name: "CKernels"),
+        .target(name: "CNarrowProducts"),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
         .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib"]),
         .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
-        .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CKernels"]),
+        .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CNarrowProducts"]),
         .target(name: "TakeoffMPI", dependencies: ["CMPI"]),
-        .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic", "TakeoffMPI",
+        .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic", "TakeoffMPI", "CRsvg",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "TakeoffServe", dependencies: ["TakeoffLab", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
             name: "takeoff",
             dependencies: [
@@ -56,6 +65,7 @@ let package = Package(
                 "TakeoffClassic",
                 "TakeoffLab",
                 "TakeoffMPI",
+                "TakeoffServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,8 +73,9 @@ let package = Package(
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
         .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
         .testTarget(name: "TakeoffLabTests", dependencies: ["TakeoffLab", "TakeoffNN", "TakeoffData", "TakeoffEngine"]),
+        .testTarget(name: "TakeoffServeTests", dependencies: ["TakeoffServe", "TakeoffLab"]),
         .testTarget(name: "TakeoffCLITests", dependencies: ["TakeoffLab", "TakeoffData", "TakeoffEngine", "takeoff"]),
-        .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CKernels"]),
+        .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CNarrowProducts"]),
     ],
     swiftLanguageModes: [.v6]
 )

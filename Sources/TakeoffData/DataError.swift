@@ -41,6 +41,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case tooLarge(file: String, rows: Int, columns: Int, limitBytes: Int)
     /// A parameter of a generated or split data set is unusable.
     case invalidParameter(name: String, detail: String)
+    /// Compressed data inflates past what may be kept: the size its own header implies, or the memory limit.
+    case inflatesTooFar(file: String, limitBytes: Int, limit: String)
 
     public var description: String {
         switch self {
@@ -63,6 +65,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .malformed(f, l, d): "\(f), line \(l): \(d)"
         case let .tooLarge(f, r, c, b): "\(f): \(r) rows × \(c) features would need \(mebibytes(Double(r) * Double(c) * 4)) as a dense matrix, over the \(mebibytes(Double(b))) allowed; use fewer rows or features"
         case let .invalidParameter(n, d): "\(n): \(d)"
+        case let .inflatesTooFar(f, b, l): "\(f): gzip data inflates to more than \(b) bytes, \(l); stopped there"
         }
     }
 }

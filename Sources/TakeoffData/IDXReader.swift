@@ -14,35 +14,55 @@ public struct IDXArray: Sendable {
 /// Reading IDX files and MNIST-layout directories.
 public enum IDXReader {
     /// Reads an IDX file of unsigned bytes with `rank` axes; the first axis (the record count) must be nonzero.
+    /// A gzip-compressed file is checked as soon as its header is inflated, and inflating stops at the
+    /// size that header implies.
     public static func read(_ url: URL, rank: Int) throws -> IDXArray {
-        try parse(Gzip.contents(of: url), file: url.path, rank: rank)
+        try parse(Gzip.contents(of: url) { try header($0, file: url.path, rank: rank)?.fileBytes }, file: url.path, rank: rank)
     }
 
     /// Parses IDX bytes already in memory; `file` names the source in errors.
     public static func parse(_ data: Data, file: String, rank: Int) throws -> IDXArray {
         guard !data.isEmpty else { throw DataError.emptyFile(file: file) }
-        let bytes = [UInt8](data.prefix(4))
-        let expected = "00 00 08 \(String(format: "%02x", rank))"
-        guard bytes.count == 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 8, Int(bytes[3]) == rank else {
-            throw DataError.badMagic(file: file, found: bytes.map { String(format: "%02x", $0) }.joined(separator: " "), expected: expected)
+        guard data.count >= 4 else {
+            throw DataError.badMagic(file: file, found: data.map { String(format: "%02x", $0) }.joined(separator: " "),
+                                     expected: "00 00 08 \(String(format: "%02x", rank))")
         }
-        let header = 4 + 4 * rank
-        guard data.count >= header else { throw DataError.sizeMismatch(file: file, expectedBytes: header, actualBytes: data.count) }
+        let found = try data.withUnsafeBytes { try header($0, file: file, rank: rank) }
+        guard let (dims, total, _) = found else {
+            let size = 4 + 4 * rank
+            throw DataError.sizeMismatch(file: file, expectedBytes: size, actualBytes: data.count)
+        }
+        let headerBytes = 4 + 4 * rank
+        guard data.count - headerBytes == total else {
+            throw DataError.sizeMismatch(file: file, expectedBytes: total, actualBytes: data.count - headerBytes)
+        }
+        guard dims[0] > 0, total > 0 else { throw DataError.emptyFile(file: file) }
+        return IDXArray(dimensions: dims, payload: data.subdata(in: data.startIndex + headerBytes..<data.endIndex))
+    }
+
+    /// The header at the start of `bytes`: the extents, the payload size they imply and the whole file's
+    /// size; nil while the extents are not all there. Throws as soon as the magic number is wrong
+    /// (or shorter than 4 bytes when `bytes` is all there is) or the size overflows.
+    static func header(_ bytes: UnsafeRawBufferPointer, file: String, rank: Int)
+        throws -> (dimensions: [Int], payloadBytes: Int, fileBytes: Int)? {
+        let expected = "00 00 08 \(String(format: "%02x", rank))"
+        let magic = Array(bytes.prefix(4))
+        guard magic.count == 4 else { return nil }
+        guard magic[0] == 0, magic[1] == 0, magic[2] == 8, Int(magic[3]) == rank else {
+            throw DataError.badMagic(file: file, found: magic.map { String(format: "%02x", $0) }.joined(separator: " "), expected: expected)
+        }
+        let headerBytes = 4 + 4 * rank
+        guard bytes.count >= headerBytes else { return nil }
         var dims: [Int] = []
         var total = 1
         var overflow = false
         for a in 0..<rank {
-            let at = data.startIndex + 4 + 4 * a
-            let d = data[at..<at + 4].reduce(0) { $0 << 8 | Int($1) }
+            let d = bytes[(4 + 4 * a)..<(8 + 4 * a)].reduce(0) { $0 << 8 | Int($1) }
             dims.append(d)
             (total, overflow) = total.multipliedReportingOverflow(by: d)
-            if overflow { throw DataError.sizeMismatch(file: file, expectedBytes: Int.max, actualBytes: data.count - header) }
+            if overflow { throw DataError.sizeMismatch(file: file, expectedBytes: Int.max, actualBytes: bytes.count - headerBytes) }
         }
-        guard data.count - header == total else {
-            throw DataError.sizeMismatch(file: file, expectedBytes: total, actualBytes: data.count - header)
-        }
-        guard dims[0] > 0, total > 0 else { throw DataError.emptyFile(file: file) }
-        return IDXArray(dimensions: dims, payload: data.subdata(in: data.startIndex + header..<data.endIndex))
+        return (dims, total, headerBytes + total)
     }
 
     /// Images from an IDX3 file and labels from an IDX1 file as a data set, pixels scaled to [0, 1].
@@ -118,12 +138,7 @@ func concurrently<T: Sendable>(_ n: Int, _ body: @Sendable (Int) throws -> T) th
     let results = UnsafeMutableBufferPointer<Result<T, Error>?>.allocate(capacity: n)
     results.initialize(repeating: nil)
     defer { results.deinitialize(); results.deallocate() }
-    let box = UnsafeSendable(results)
+    let box = UncheckedSendable(results)
     DispatchQueue.concurrentPerform(iterations: n) { i in box.value[i] = Result { try body(i) } }
     return try results.map { try $0!.get() }
-}
-
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

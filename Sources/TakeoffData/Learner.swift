@@ -42,10 +42,7 @@ extension TrainedModel {
     public func predict(_ features: Tensor) -> [Int] { scores(features).argmax(axis: -1) }
 
     /// The fraction of `data` classified correctly.
-    public func accuracy(on data: Dataset) -> Double {
-        let p = predict(data.features)
-        return Double(zip(p, data.labels).filter { $0 == $1 }.count) / Double(max(data.count, 1))
-    }
+    public func accuracy(on data: Dataset) -> Double { scores(data.features).accuracy(labels: data.labels) }
 }
 
 /// Training failed in a way the caller should report, not record as a score.

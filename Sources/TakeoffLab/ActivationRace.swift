@@ -28,7 +28,7 @@ public struct ActivationRace: Sendable {
     public init() {}
 
     /// One activation and seed.
-    public struct Run: Sendable {
+    public struct Run: Sendable, Codable {
         public var activation: Activation
         public var seed: UInt64
         /// `nil` when training completed; the divergence or failure message otherwise.
@@ -36,9 +36,24 @@ public struct ActivationRace: Sendable {
         public var stepLosses: [Float] = []
         public var stepSeconds: [Double] = []
         public var epochs: [EpochRecord] = []
-        public var gradientNorms: [(step: Int, norms: [Float])] = []
+        public var gradientNorms: [GradientSample] = []
         public var testAccuracy: Double?
     }
+
+    /// Each layer's weight-gradient norm (input side first) at one step.
+    public struct GradientSample: Sendable, Codable {
+        public var step: Int
+        public var norms: [Float]
+    }
+
+    /// One run to do: an activation and a seed.
+    public struct Job: Sendable, Codable, Hashable {
+        public var activation: Activation
+        public var seed: UInt64
+    }
+
+    /// Every run of the race, seed by seed.
+    public var jobs: [Job] { seeds.flatMap { seed in activations.map { Job(activation: $0, seed: seed) } } }
 
     /// The optimizer in words, e.g. `plain SGD`.
     public var optimizerName: String {
@@ -87,10 +102,16 @@ public struct ActivationRace: Sendable {
         }
     }
 
-    /// Runs every activation with every seed on `data` (standardised on its training pool);
-    /// `progress` hears about each finished run. A run that diverges is recorded as such; a GPU that
-    /// fails ends the race with its error (the runs after it would only repeat it).
-    public func run(_ data: TrainTestSplit, progress: ((Run) -> Void)? = nil) throws -> [Run] {
+    /// The data and settings every run of a race shares: the standardised sets and the training options.
+    public struct Prepared: Sendable {
+        let train: Dataset
+        let test: Dataset
+        let options: TrainingOptions
+    }
+
+    /// Standardises `data` on its training pool and sets up training (on a GPU, compiling its kernels
+    /// with one untimed step of each network first, so that no timed run pays for compiling).
+    public func prepare(_ data: TrainTestSplit) throws -> Prepared {
         let standardizer = Standardizer.fit(data.train)
         let train = standardizer.apply(to: data.train), test = standardizer.apply(to: data.test)
         var options = TrainingOptions()
@@ -102,8 +123,6 @@ public struct ActivationRace: Sendable {
         options.timeLimit = timeLimit
         options.gradientNormEvery = gradientNormEvery
         if device == .cuda {
-            // GPU kernels compile at their first use: one untimed step of each network first, so that no
-            // timed run pays for compiling (the first activation raced would otherwise pay for all).
             var warmUp = options
             (warmUp.epochs, warmUp.timeLimit) = (1, nil)
             let (few, fewTest) = (train.subset(Array(0..<Swift.min(batchSize, train.count))), test.subset(Array(0..<Swift.min(batchSize, test.count))))
@@ -114,30 +133,41 @@ public struct ActivationRace: Sendable {
             }
             try GPU.throwIfFailed()
         }
-        var runs: [Run] = []
-        for seed in seeds {
-            for activation in activations {
-                var run = Run(activation: activation, seed: seed)
-                let net = model(inputs: train.featureCount, classes: train.classCount, activation: activation, seed: seed)
-                net.move(to: device)
-                do {
-                    let h = try Trainer(options: options, name: activation.rawValue)
-                        .fit(net, train: train, validation: nil, monitor: test, seed: seed)
-                    run.stepLosses = h.stepLosses
-                    run.stepSeconds = h.stepSeconds
-                    run.epochs = h.epochs
-                    run.gradientNorms = h.gradientNorms.map { ($0.step, $0.norms.map(\.norm)) }
-                    run.testAccuracy = h.epochs.last?.monitorAccuracy
-                } catch let error as GPUError {
-                    throw error
-                } catch {
-                    run.failure = "\(error)"
-                }
-                runs.append(run)
-                progress?(run)
-            }
+        return Prepared(train: train, test: test, options: options)
+    }
+
+    /// Trains one run. A run that diverges is recorded as such; a GPU's failure is thrown.
+    public func run(_ job: Job, on prepared: Prepared) throws -> Run {
+        let (train, test) = (prepared.train, prepared.test)
+        var run = Run(activation: job.activation, seed: job.seed)
+        let net = model(inputs: train.featureCount, classes: train.classCount, activation: job.activation, seed: job.seed)
+        net.move(to: device)
+        do {
+            let h = try Trainer(options: prepared.options, name: job.activation.rawValue)
+                .fit(net, train: train, validation: nil, monitor: test, seed: job.seed)
+            run.stepLosses = h.stepLosses
+            run.stepSeconds = h.stepSeconds
+            run.epochs = h.epochs
+            run.gradientNorms = h.gradientNorms.map { GradientSample(step: $0.step, norms: $0.norms.map(\.norm)) }
+            run.testAccuracy = h.epochs.last?.monitorAccuracy
+        } catch let error as GPUError {
+            throw error
+        } catch {
+            run.failure = "\(error)"
         }
-        return runs
+        return run
+    }
+
+    /// Runs every activation with every seed on `data` (standardised on its training pool);
+    /// `progress` hears about each finished run. A run that diverges is recorded as such; a GPU that
+    /// fails ends the race with its error (the runs after it would only repeat it).
+    public func run(_ data: TrainTestSplit, progress: ((Run) -> Void)? = nil) throws -> [Run] {
+        let prepared = try prepare(data)
+        return try jobs.map { job in
+            let r = try run(job, on: prepared)
+            progress?(r)
+            return r
+        }
     }
 }
 

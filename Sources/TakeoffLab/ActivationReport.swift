@@ -12,9 +12,9 @@ public struct ActivationReport {
         (self.race, self.runs, self.summaries, self.data) = (race, runs, summaries, data)
     }
 
-    /// Writes `activations.svg`, `report.html`, `activations.csv` and `summary.json` into `folder`.
+    /// Writes `activations.svg` (and its `activations.png`), `report.html`, `activations.csv` and `summary.json` into `folder`.
     public func write(to folder: URL) throws {
-        try svg.write(to: folder.appendingPathComponent("activations.svg"), atomically: true, encoding: .utf8)
+        try PNGRenderer.writeFigure(svg: svg, to: folder.appendingPathComponent("activations.svg"))
         try html.write(to: folder.appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
         var csv = "activation,seed,kind,step,epoch,seconds,value,layer\n"
         for r in runs {
@@ -26,8 +26,8 @@ public struct ActivationReport {
                 let end = e.epoch * e.steps
                 if let acc = e.monitorAccuracy { csv += "\(a),\(r.seed),test_accuracy,\(end),\(e.epoch),\(elapsed),\(acc),\n" }
             }
-            for (step, norms) in r.gradientNorms {
-                for (layer, n) in norms.enumerated() { csv += "\(a),\(r.seed),grad_norm,\(step + 1),,,\(n),\(layer + 1)\n" }
+            for sample in r.gradientNorms {
+                for (layer, n) in sample.norms.enumerated() { csv += "\(a),\(r.seed),grad_norm,\(sample.step + 1),,,\(n),\(layer + 1)\n" }
             }
         }
         try csv.write(to: folder.appendingPathComponent("activations.csv"), atomically: true, encoding: .utf8)

@@ -31,6 +31,7 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
             stats["best_epoch"] = Double(h.bestEpoch)
             stats["train_seconds"] = h.seconds
             stats["examples_per_second"] = h.examplesPerSecond
+            if h.allreduceSeconds > 0 { stats["allreduce_seconds"] = h.allreduceSeconds }
             stats["final_train_loss"] = Double(h.epochs.last?.trainLoss ?? .nan)
             // Forward and backward (about twice the forward) over every example of every epoch run.
             if let trainingExamples { stats["training_flops"] = 3 * Double(network.flopsPerExample) * Double(trainingExamples * h.epochs.count) }

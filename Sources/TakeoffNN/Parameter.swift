@@ -14,10 +14,14 @@ public final class Parameter: @unchecked Sendable {
     /// then waits for its queue).
     public var gradientNorm: Float {
         guard let g = value.grad else { return 0 }
-        guard g.device == .cpu else { return withoutGradients { g.squared().sum().item }.squareRoot() }
-        var s: Float = 0
-        for i in 0..<g.count { s += g.pointer[i] * g.pointer[i] }
-        return s.squareRoot()
+        switch g.device {
+        case .cpu:
+            var s: Float = 0
+            for i in 0..<g.count { s += g.pointer[i] * g.pointer[i] }
+            return s.squareRoot()
+        case .cuda:
+            return withoutGradients { g.squared().sum().item }.squareRoot()
+        }
     }
 
     init(name: String, value: Tensor, decays: Bool) {
@@ -99,7 +103,9 @@ public final class ParameterArena: @unchecked Sendable {
 
     /// Whether every value is finite.
     public var allFinite: Bool {
-        device == .cpu ? UnsafeBufferPointer(start: values.base, count: values.count).allSatisfy(\.isFinite)
-                       : snapshot().allSatisfy(\.isFinite)
+        switch device {
+        case .cpu: UnsafeBufferPointer(start: values.base, count: values.count).allSatisfy(\.isFinite)
+        case .cuda: snapshot().allSatisfy(\.isFinite)
+        }
     }
 }

@@ -13,7 +13,7 @@ import TakeoffEngine
         let data = xor(count: 160, noise: 0.5, seed: 21)  // overlapping corners: bounded and free multipliers
         let n = data.count, C = 2.0, gamma = 0.7, tol = 1e-3
         let y = data.labels.map { $0 == 0 ? Float(1) : -1 }
-        let cache = KernelCache(x: data.features.pointer, n: n, d: 2, kernel: .rbf(gamma: Float(gamma)), budgetBytes: 1 << 20)
+        let cache = SVMKernelCache(x: data.features.pointer, n: n, d: 2, kernel: .rbf(gamma: Float(gamma)), budgetBytes: 1 << 20)
         let r = SMO(C: C, tolerance: tol).solve(y: y, cache: cache)
         #expect(r.converged)
         let rows = (0..<n).map { row(data.features, $0) }
@@ -35,9 +35,9 @@ import TakeoffEngine
     @Test func cacheRespectsBudgetAndMatchesCompleteMatrix() {
         let data = xor(count: 300, noise: 0.5, seed: 22)
         let n = data.count, rowBytes = n * 4
-        let kernel = Kernel.rbf(gamma: 0.5)
-        let small = KernelCache(x: data.features.pointer, n: n, d: 2, kernel: kernel, budgetBytes: 40 * rowBytes + 100)
-        let full = KernelCache(x: data.features.pointer, n: n, d: 2, kernel: kernel, budgetBytes: 1 << 20)
+        let kernel = SVMKernel.rbf(gamma: 0.5)
+        let small = SVMKernelCache(x: data.features.pointer, n: n, d: 2, kernel: kernel, budgetBytes: 40 * rowBytes + 100)
+        let full = SVMKernelCache(x: data.features.pointer, n: n, d: 2, kernel: kernel, budgetBytes: 1 << 20)
         #expect(!small.isComplete && full.isComplete)
         #expect(small.allocatedBytes <= small.budgetBytes)
         #expect(small.allocatedBytes == 40 * rowBytes)
@@ -57,7 +57,7 @@ import TakeoffEngine
 
     @Test func completeMatrixMatchesDirectEvaluation() {
         let data = separableBlobs(count: 700, dimension: 6, seed: 27)  // three 256-row blocks, the last partial
-        let cache = KernelCache(x: data.features.pointer, n: 700, d: 6, kernel: .rbf(gamma: 0.05), budgetBytes: 700 * 700 * 4)
+        let cache = SVMKernelCache(x: data.features.pointer, n: 700, d: 6, kernel: .rbf(gamma: 0.05), budgetBytes: 700 * 700 * 4)
         #expect(cache.isComplete)
         var worst = 0.0
         for i in stride(from: 0, to: 700, by: 7) {
@@ -84,7 +84,7 @@ import TakeoffEngine
     @Test func shrinkingGivesTheSameSolution() {
         let data = xor(count: 200, noise: 0.5, seed: 26)
         let y = data.labels.map { $0 == 0 ? Float(1) : -1 }
-        let cache = KernelCache(x: data.features.pointer, n: 200, d: 2, kernel: .rbf(gamma: 1), budgetBytes: 1 << 20)
+        let cache = SVMKernelCache(x: data.features.pointer, n: 200, d: 2, kernel: .rbf(gamma: 1), budgetBytes: 1 << 20)
         let a = SMO(C: 1, tolerance: 1e-5, shrinking: true).solve(y: y, cache: cache)
         let b = SMO(C: 1, tolerance: 1e-5, shrinking: false).solve(y: y, cache: cache)
         #expect(abs(a.objective - b.objective) < 1e-6 * max(1, abs(b.objective)))
@@ -93,6 +93,6 @@ import TakeoffEngine
     @Test func gammaScaleMatchesDefinition() {
         let x = Tensor([1, 2, 3, 4, 5, 6], shape: [3, 2])
         let mean = 3.5, variance = [1, 2, 3, 4, 5, 6].map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 6
-        #expect(abs(Double(Kernel.scaleGamma(x)) - 1 / (2 * variance)) < 1e-6)
+        #expect(abs(Double(SVMKernel.scaleGamma(x)) - 1 / (2 * variance)) < 1e-6)
     }
 }

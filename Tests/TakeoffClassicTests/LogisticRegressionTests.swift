@@ -1,4 +1,4 @@
-import CKernels
+import CNarrowProducts
 import Foundation
 import Testing
 @testable import TakeoffClassic

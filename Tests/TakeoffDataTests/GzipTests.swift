@@ -31,4 +31,15 @@ import Testing
         h[2] = 99                // compression method
         expectDataError("bad.gz", "corrupt") { try Gzip.decompress(Data(h), file: "bad.gz") }
     }
+
+    @Test func headerStopsInflatingEarly() throws {
+        let z = gzip(payload)
+        var seen: [Int] = []
+        expectDataError("x.gz", "more than 1000 bytes", "header") {
+            try Gzip.decompress(Data(z), file: "x.gz") { bytes in seen.append(bytes.count); return bytes.count >= 4 ? 1000 : nil }
+        }
+        #expect(seen.count == 1 && seen[0] <= Gzip.headerChunk)
+        expectDataError("x.gz", "more than 5000 bytes", "memory limit") { try Gzip.decompress(Data(z), file: "x.gz", maximumBytes: 5000) }
+        #expect([UInt8](try Gzip.decompress(Data(z), file: "x.gz") { _ in payload.count }) == payload)
+    }
 }

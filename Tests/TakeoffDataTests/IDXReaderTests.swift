@@ -60,4 +60,28 @@ import Testing
             try IDXReader.dataset(images: i, labels: l, name: "t", classNames: ["a", "b", "c"])
         }
     }
+
+    /// A small gzip that inflates to a gigabyte: once it was all inflated (a gigabyte of memory, seconds)
+    /// before the header was read. Now the header is checked as soon as it arrives and inflating
+    /// stops at the size it implies.
+    @Test func gzipBombStopsAtTheHeader() throws {
+        let dir = temporaryDirectory()
+        let megabyte = gzip([UInt8](repeating: 0, count: 1 << 20))  // about 1 KB
+        let zeros = Array([[UInt8]](repeating: megabyte, count: 1024).joined())  // concatenated members: 1 GiB
+        let wrongMagic = write(zeros, "zeros.gz", in: dir)
+        let promisesLittle = write(gzip(idx([100], [UInt8](repeating: 1, count: 100))) + zeros, "long.gz", in: dir)
+        let before = peakResidentBytes(), start = Date()
+        expectDataError(wrongMagic.path, "magic 00 00 00 00") { try IDXReader.read(wrongMagic, rank: 1) }
+        expectDataError(promisesLittle.path, "inflates to more than 108 bytes") { try IDXReader.read(promisesLittle, rank: 1) }
+        let seconds = Date().timeIntervalSince(start), grown = peakResidentBytes() - before
+        #expect(seconds < 0.5, "took \(seconds) s")
+        #expect(grown < 64 << 20, "peak memory grew by \(grown >> 20) MiB")
+    }
+}
+
+/// The process's peak resident memory so far, in bytes.
+private func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    return usage.ru_maxrss * 1024
 }

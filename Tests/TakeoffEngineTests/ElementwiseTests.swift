@@ -81,6 +81,39 @@ import TakeoffEngine
         var p = RandomGenerator(seed: 1)
         #expect(p.permutation(10).sorted() == Array(0..<10))
     }
+
+    /// The fused dense layer and the elementwise op read one description per activation: the same
+    /// values and gradients, bit for bit (the leaky slope was once written separately in each).
+    @Test(arguments: Activation.allCases)
+    func denseAgreesWithElementwiseActivation(activation: Activation) {
+        let x = random([5, 7], seed: 31), w = random([4, 7], seed: 32), b = random([4], seed: 33)
+        let g = random([5, 4], seed: 34)
+        func run(_ f: (Tensor, Tensor, Tensor) -> Tensor) -> [[Float]] {
+            let (xs, ws, bs) = (x.requiringGrad(), w.requiringGrad(), b.requiringGrad())
+            let y = f(xs, ws, bs)
+            (y * g).sum().backward()
+            return [y.scalars, xs.grad!.scalars, ws.grad!.scalars, bs.grad!.scalars]
+        }
+        let fused = run { Tensor.dense($0, weight: $1, bias: $2, activation: activation) }
+        let apart = run { (matmul($0, $1, transposeB: true) + $2).activated(activation) }
+        #expect(fused == apart, "\(activation): dense and the elementwise op differ")
+    }
+
+    @Test func leakyReluUsesOneSlope() {
+        let x = Tensor([-3, -0.5, 0, 2], shape: [4])
+        #expect(x.activated(.leakyRelu).scalars == x.leakyRelu().scalars)
+        #expect(x.leakyRelu().scalars == x.leakyRelu(slope: LeakyReLUActivation.defaultSlope).scalars)
+        #expect(x.leakyRelu().scalars[0] == -3 * 0.01)
+    }
+
+    /// A derivative's CUDA form names its operands as its Swift form does: the upstream gradient `g`,
+    /// then the input `x` or the output `y`, whichever the activation's description says it reads.
+    @Test(arguments: Activation.allCases.filter { $0 != .identity })
+    func derivativeOperandsNamedAlike(activation: Activation) {
+        let f = activation.function
+        #expect(f.derivative.cuda?.variables == ["g", f.derivativeReads == .input ? "x" : "y"])
+        #expect(f.forward.cuda?.variables.first == "x")
+    }
 }
 
 extension Tensor {

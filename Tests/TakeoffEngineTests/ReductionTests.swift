@@ -63,4 +63,13 @@ import TakeoffEngine
             #expect(text.contains("axis 2") && text.contains("[2, 3]"), "message: \(text)")
         }
     }
+
+    @Test func accuracyCountsFirstMaxima() {
+        let scores = Tensor([0.1, 0.9, 0.0,
+                             0.5, 0.5, 0.0,   // a tie goes to the first maximum, class 0
+                             0.2, 0.3, 0.5,
+                             1.0, 0.0, 0.0], shape: [4, 3])
+        #expect(scores.accuracy(labels: [1, 0, 2, 2]) == 0.75)
+        #expect(scores.accuracy(labels: [1, 1, 2, 0]) == 0.75)
+    }
 }

@@ -74,6 +74,6 @@ import TakeoffNN
         expectRefused("lr") { $0.learningRate = 0 }
         expectRefused("target-loss") { $0.targetLoss = .infinity }
         expectRefused("target-accuracy") { $0.targetAccuracy = 5 }
-        expectRefused("depth and --width") { $0.width = 10_000_000 }
+        expectRefused("width") { $0.width = 10_000_000 }
     }
 }

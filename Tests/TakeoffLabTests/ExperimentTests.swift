@@ -63,4 +63,12 @@ import TakeoffEngine
             #expect(loaded.learnerName == name && loaded.featureCount == 2)
         }
     }
+
+    /// The README's experiment-layer example, as written but for the output folder.
+    @Test func readmeExample() throws {
+        var request = CurveRequest(data: "xor", compute: try Compute(threads: 2))
+        (request.quick, request.out) = (true, temporaryDirectory("readme").path)
+        let report = try CurveExperiment(request).run()
+        #expect(report.console(out: request.out).contains("test accuracy (%)") && report.outcome.results.count == report.plan.cells.count)
+    }
 }

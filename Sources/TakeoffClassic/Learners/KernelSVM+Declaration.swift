@@ -28,7 +28,7 @@ extension KernelSVM {
             guard coef.shape == [sv.shape[0], rho.count] else {
                 throw r.fail("coefficients \(coef.shape) do not match \(sv.shape[0]) support vectors and \(rho.count) pairs")
             }
-            let kernel: Kernel
+            let kernel: SVMKernel
             switch file.metadata["kernel"] {
             case "linear": kernel = .linear
             case "rbf": kernel = .rbf(gamma: try r.number("gamma"))

@@ -3,7 +3,7 @@ import TakeoffData
 import TakeoffEngine
 
 /// `rbf-svm`: a C-SVM with an RBF (or linear, or polynomial) kernel, one binary ``SMO`` problem per
-/// pair of classes (one-vs-one) with a ``KernelCache`` of `cacheMB` each, predicting by votes.
+/// pair of classes (one-vs-one) with a ``SVMKernelCache`` of `cacheMB` each, predicting by votes.
 public struct KernelSVM: Learner {
     public enum KernelKind: String, Sendable, CaseIterable { case rbf, linear, polynomial }
 
@@ -53,8 +53,8 @@ public struct KernelSVM: Learner {
     }
 
     /// The kernel for `features` (resolving gamma='scale' on them).
-    public func resolvedKernel(for features: Tensor) -> Kernel {
-        let g = gamma.map(Float.init) ?? Kernel.scaleGamma(features)
+    public func resolvedKernel(for features: Tensor) -> SVMKernel {
+        let g = gamma.map(Float.init) ?? SVMKernel.scaleGamma(features)
         switch kernel {
         case .rbf: return .rbf(gamma: g)
         case .linear: return .linear
@@ -84,7 +84,7 @@ public struct KernelSVM: Learner {
                 }
                 let sub = train.subset(rows)
                 let y = rows.indices.map { $0 < members[a].count ? Float(1) : -1 }
-                let cache = KernelCache(x: sub.features.pointer, n: rows.count, d: d, kernel: kernel, budgetBytes: cacheMB << 20)
+                let cache = SVMKernelCache(x: sub.features.pointer, n: rows.count, d: d, kernel: kernel, budgetBytes: cacheMB << 20)
                 let r = solver.solve(y: y, cache: cache)
                 guard r.rho.isFinite, r.alpha.allSatisfy(\.isFinite) else {
                     throw TrainingError.diverged(learner: name, detail: "classes \(a) vs \(b): dual not finite")
@@ -115,7 +115,7 @@ public struct KernelSVM: Learner {
     }
 }
 
-extension Kernel {
+extension SVMKernel {
     var gamma: Float {
         switch self {
         case .linear: 0
@@ -127,7 +127,7 @@ extension Kernel {
 
 /// A fitted one-vs-one kernel SVM. Scores are votes plus a confidence in (−⅓, ⅓) that only breaks ties.
 public struct KernelSVMModel: TrainedModel {
-    public var kernel: Kernel
+    public var kernel: SVMKernel
     /// [nSV, d].
     public var supportVectors: Tensor
     /// yα of each support vector in each pair's problem: [nSV, K(K−1)/2], pairs ordered (0,1), (0,2), …, (1,2), ….
@@ -149,7 +149,7 @@ public struct KernelSVMModel: TrainedModel {
         let n = features.shape[0], block = 1024
         let out = Tensor(uninitializedShape: [n, pairs])
         for i in 0..<n { (out.pointer + i * pairs).update(from: rho.pointer, count: pairs) }
-        if nsv == 0 { Kernels.map(out.pointer, into: out.pointer, count: out.count, Fn.Affine(scale: -1, shift: 0)); return out }
+        if nsv == 0 { CPULoops.map(out.pointer, into: out.pointer, count: out.count, Fn.Affine(scale: -1, shift: 0)); return out }
         let svNorms = Dense.rowNorms(supportVectors.pointer, n: nsv, d: d)
         let tile = Tensor(uninitializedShape: [min(block, n), nsv])
         for r0 in stride(from: 0, to: n, by: block) {

@@ -1,4 +1,4 @@
-import CKernels
+import CNarrowProducts
 import Foundation
 import TakeoffData
 import TakeoffEngine
@@ -17,7 +17,7 @@ public final class MultinomialLogistic: DifferentiableObjective, @unchecked Send
     public let lambda: Double
     private let x: Tensor
     private let labels: [Int32]
-    /// With at most 16 classes, the two products run in CKernels' narrow kernels, one row range per
+    /// With at most 16 classes, the two products run in CNarrowProducts' narrow products, one row range per
     /// thread (OpenBLAS would spend most of the time packing x for a 16-wide product); with more, in
     /// OpenBLAS. W and the scores are laid out `stride` wide (16, zero-padded, or K).
     private let narrow: Bool
@@ -80,7 +80,7 @@ public final class MultinomialLogistic: DifferentiableObjective, @unchecked Send
             for part in 0..<t {
                 loss += losses[part]
                 for c in 0..<k { biasGradient[c] += biases[part][c] }
-                if part > 0 { Kernels.axpySequential(1, gw + part * d * stride, gw, count: d * stride) }
+                if part > 0 { CPULoops.axpySequential(1, gw + part * d * stride, gw, count: d * stride) }
             }
         } else {
             for r0 in Swift.stride(from: 0, to: n, by: block) {

@@ -71,7 +71,7 @@ public struct DualCoordinateDescent: Sendable {
                         let old = alpha[i]
                         alpha[i] = min(max(old - g / qd[i], 0), upper)
                         let step = (alpha[i] - old) * yi
-                        Kernels.axpySequential(step, xi, wp, count: d)
+                        CPULoops.axpySequential(step, xi, wp, count: d)
                         b += step
                     }
                     s += 1

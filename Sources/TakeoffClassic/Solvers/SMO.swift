@@ -33,7 +33,7 @@ public struct SMO: Sendable {
     }
 
     /// Solves the binary problem with labels `y` = ±1 over the rows held by `cache`.
-    public func solve(y: [Float], cache: KernelCache) -> Result {
+    public func solve(y: [Float], cache: SVMKernelCache) -> Result {
         let n = cache.count
         precondition(y.count == n, "SMO: \(y.count) labels for \(n) kernel rows")
         let c = C, eps = tolerance, tau = 1e-12

@@ -155,21 +155,20 @@ public enum ParityCheck {
     /// Every kernel source the engine compiles, with the generated elementwise kernels for every
     /// scalar function and activation: what NVRTC must accept.
     public static var engineKernels: [GPUKernel] {
-        let unary: [CUDAExpression] = [Fn.Identity().cuda!, Fn.Affine(scale: 2, shift: 1).cuda!, Fn.Exp().cuda!, Fn.Log().cuda!,
-                                       Fn.Sqrt().cuda!, Fn.Tanh().cuda!, Fn.Sigmoid().cuda!, Fn.ReLU().cuda!,
-                                       Fn.LeakyReLU(slope: 0.01).cuda!, Fn.GELU().cuda!]
-        let binary: [CUDAExpression] = [Fn.Add().cuda!, Fn.Sub().cuda!, Fn.Mul().cuda!, Fn.Div().cuda!, Fn.First().cuda!,
-                                        Fn.SqrtGrad().cuda!, Fn.TanhGrad().cuda!, Fn.SigmoidGrad().cuda!, Fn.ReLUGrad().cuda!,
-                                        Fn.LeakyReLUGrad(slope: 0.01).cuda!, Fn.GELUGrad().cuda!]
+        let activations = Activation.allCases.map(\.function)
+        let unary: [CUDAExpression] = [Fn.Affine(scale: 2, shift: 1).cuda!, Fn.Exp().cuda!, Fn.Log().cuda!, Fn.Sqrt().cuda!]
+            + activations.map(\.cudaForward)
+        let binary: [CUDAExpression] = [Fn.Add().cuda!, Fn.Sub().cuda!, Fn.Mul().cuda!, Fn.Div().cuda!, Fn.SqrtGrad().cuda!]
+            + activations.map(\.cudaDerivative)
         return unary.map(GPUKernels.mapKernel) + binary.flatMap { [GPUKernels.zipKernel($0), GPUKernels.broadcastKernel($0)] }
-            + Activation.allCases.flatMap { a in
-                [Tensor.denseEpilogue(a.cudaFunction), Tensor.convEpilogue(a.cudaFunction), Tensor.convGradient(a.cudaDerivative)]
+            + activations.flatMap { a in
+                [GPUKernels.denseEpilogueKernel(a.cudaForward), Tensor.convEpilogue(a.cudaForward), Tensor.convGradient(a.cudaDerivative)]
             }
             + [GPUKernels.sumLanes, GPUKernels.sumLanesShort, GPUKernels.maxLanes, GPUKernels.maxLanesBackward,
                GPUKernels.copyBlocksKernel, GPUKernels.gatherKernel, GPUKernels.scatterAddKernel, GPUKernels.permuteKernel,
                Tensor.softmaxKernel, Tensor.crossEntropyKernel, Tensor.crossEntropyBackwardKernel,
                Tensor.im2colKernel, Tensor.col2imKernel, Tensor.maxPoolForwardKernel, Tensor.maxPoolBackwardKernel,
-               Tensor.dropoutMaskKernel]
+               GPUKernels.dropoutMaskKernel]
     }
 
     /// Compiles `kernels` with NVRTC for `architecture` (no GPU needed) and returns the failures.

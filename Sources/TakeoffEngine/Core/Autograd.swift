@@ -166,7 +166,7 @@ extension Tensor {
     static func add(_ g: Tensor, into target: Tensor) {
         precondition(g.device == target.device, "backward: a gradient on \(g.device) for a tensor on \(target.device)")
         switch target.device {
-        case .cpu: Kernels.add(target.pointer, g.pointer, into: target.pointer, count: g.count)
+        case .cpu: CPULoops.add(target.pointer, g.pointer, into: target.pointer, count: g.count)
         case .cuda: GPUKernels.zip(target, g, into: target, Fn.Add())
         }
     }

@@ -26,7 +26,7 @@ public enum BLAS {
         defer {
             singleThreadedSections.withLock { open in
                 open -= 1
-                if open == 0 { setThreadCount(Parallel.threadCount) }
+                if open == 0 { setThreadCount(Parallel.processThreadCount) }
             }
         }
         return try body()
@@ -66,7 +66,7 @@ public enum BLAS {
         private static let nanoseconds = Atomic<UInt64>(0)
         private static let calls = Atomic<Int>(0)
 
-        /// Threads calling sgemm at once (inside ``Kernels/eachBlock(_:_:)``): each call counts for its
+        /// Threads calling sgemm at once (inside ``CPULoops/eachBlock(_:_:)``): each call counts for its
         /// share of the wall time.
         static let concurrency = Atomic<UInt64>(1)
 

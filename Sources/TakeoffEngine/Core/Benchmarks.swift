@@ -50,9 +50,9 @@ public enum Benchmarks {
                     Parallel.ranges(n) { lo, hi in (out.pointer + lo).update(from: x.pointer + lo, count: hi - lo) }
                 },
                 run("memcpy (1 thread)", streams: 2) { out.pointer.update(from: x.pointer, count: n) },
-                run("copy kernel", streams: 2) { Kernels.map(x.pointer, into: out.pointer, count: n, Fn.Identity()) },
+                run("copy kernel", streams: 2) { CPULoops.map(x.pointer, into: out.pointer, count: n, Fn.Identity()) },
                 run("x + y (op, allocates)", streams: 3) { _ = x + y },
-                run("x + y (kernel)", streams: 3) { Kernels.add(x.pointer, y.pointer, into: out.pointer, count: n) },
+                run("x + y (kernel)", streams: 3) { CPULoops.add(x.pointer, y.pointer, into: out.pointer, count: n) },
                 run("relu(x) (op)", streams: 2) { _ = x.relu() },
                 run("2x + 1 (affine op)", streams: 2) { _ = x.affine(scale: 2, shift: 1) },
                 run("sigmoid(x) (op)", streams: 2) { _ = x.sigmoid() },

@@ -15,15 +15,29 @@ public enum Parallel {
         return ProcessInfo.processInfo.activeProcessorCount
     }
 
-    /// Threads for elementwise and reduction kernels and for BLAS. Set it once, before work starts
+    /// A thread count for the work started on this thread (see ``withThreadCount(_:_:)``).
+    @TaskLocal static var scoped: Int?
+
+    /// Threads for elementwise and reduction kernels (and BLAS): the count of the enclosing
+    /// ``withThreadCount(_:_:)``, else the process's. Set the process's once, before work starts
     /// (the `--threads` option does); it is not meant to change while kernels run.
     public static var threadCount: Int {
-        get { threads }
+        get { scoped ?? threads }
         set {
             threads = max(1, newValue)
             BLAS.setThreadCount(threads)
         }
     }
+
+    /// Runs `body` with Takeoff's kernels on this thread using `count` threads, whatever the process's
+    /// setting: a sweep's worker gives each cell its share, and concurrent runs with other shares (tests
+    /// in one process) do not disturb it. OpenBLAS keeps the process's count (its sums do not depend on it).
+    public static func withThreadCount<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(max(1, count), operation: body)
+    }
+
+    /// The process's thread count, whatever the enclosing ``withThreadCount(_:_:)`` says.
+    public static var processThreadCount: Int { threads }
 
     /// Elements below which a kernel stays on the calling thread.
     public static let grain = 1 << 15
@@ -32,7 +46,7 @@ public enum Parallel {
     /// in parallel when the work is large enough. `cost` scales the grain for heavier per-element work.
     @inline(__always)
     public static func ranges(_ count: Int, cost: Int = 1, _ body: (Int, Int) -> Void) {
-        let t = min(threads, max(1, count * cost / grain))
+        let t = min(threadCount, max(1, count * cost / grain))
         if t <= 1 { body(0, count); return }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)

@@ -6,7 +6,9 @@ import Synchronization
 ///
 /// Host buffers are recycled through a size-keyed pool, so a training loop that allocates the
 /// same shapes every step reaches a steady state without calling the system allocator; GPU
-/// buffers come from the driver's stream-ordered pool, which does the same on the device.
+/// buffers come from the driver's stream-ordered pool, which does the same on the device. Every
+/// choice of memory switches over ``Device`` with no default, so a new device does not compile until
+/// its allocation, fill and release are written.
 public final class Storage: @unchecked Sendable {
     /// The first element: a host pointer, or for ``Device/cuda`` a device address that only
     /// kernels may dereference.
@@ -20,17 +22,26 @@ public final class Storage: @unchecked Sendable {
     public init(uninitializedCount count: Int, device: Device = .cpu) {
         self.count = count
         self.device = device
-        self.base = device == .cpu ? BufferPool.shared.take(count) : GPU.current.allocate(count)
+        switch device {
+        case .cpu: base = BufferPool.shared.take(count)
+        case .cuda: base = GPU.current.allocate(count)
+        }
     }
 
     /// Zero-filled storage for `count` elements.
     public convenience init(zeros count: Int, device: Device = .cpu) {
         self.init(uninitializedCount: count, device: device)
-        if device == .cpu { base.initialize(repeating: 0, count: count) } else { GPU.current.fill(base, with: 0, count: count) }
+        switch device {
+        case .cpu: base.initialize(repeating: 0, count: count)
+        case .cuda: GPU.current.fill(base, with: 0, count: count)
+        }
     }
 
     deinit {
-        if device == .cpu { BufferPool.shared.give(base, count: count) } else { GPU.current.release(base) }
+        switch device {
+        case .cpu: BufferPool.shared.give(base, count: count)
+        case .cuda: GPU.current.release(base)
+        }
     }
 }
 

@@ -35,7 +35,7 @@ public struct Tensor: @unchecked Sendable {
     /// A tensor of the given shape filled with `value`.
     public init(repeating value: Float, shape: [Int], device: Device = .cpu) {
         self.init(uninitializedShape: shape, device: device)
-        if device == .cpu { storage.base.update(repeating: value, count: count) } else { GPU.current.fill(address, with: value, count: count) }
+        fill(value)
     }
 
     /// Zeros of the given shape.
@@ -59,13 +59,16 @@ public struct Tensor: @unchecked Sendable {
 
     /// The elements in row-major order (read back from the GPU for a CUDA tensor).
     public var scalars: [Float] {
-        device == .cpu ? Array(UnsafeBufferPointer(start: pointer, count: count)) : to(.cpu).scalars
+        switch device {
+        case .cpu: Array(UnsafeBufferPointer(start: pointer, count: count))
+        case .cuda: to(.cpu).scalars
+        }
     }
 
     /// The single element of a one-element tensor (read back from the GPU for a CUDA tensor).
     public var item: Float {
         precondition(count == 1, "item: tensor of shape \(shape) has \(count) elements, not 1")
-        return device == .cpu ? pointer[0] : to(.cpu).scalars[0]  // (a pointer into a temporary would outlive it)
+        return element(0)
     }
 
     /// The element at a multi-index.
@@ -76,7 +79,7 @@ public struct Tensor: @unchecked Sendable {
             precondition(x >= 0 && x < n, "subscript: index \(x) out of range for axis \(i) of shape \(shape)")
             flat = flat * n + x
         }
-        return device == .cpu ? pointer[flat] : scalars[flat]
+        return element(flat)
     }
 
     /// Read-only pointer to the first element (valid while the tensor lives); CPU tensors only.
@@ -145,5 +148,15 @@ extension Tensor: CustomStringConvertible {
     public var description: String {
         let shown = scalars.prefix(8).map { String(format: "%.4g", $0) }.joined(separator: ", ")
         return "Tensor(shape: \(shape)\(device == .cpu ? "" : ", device: \(device)"), [\(shown)\(count > 8 ? ", …" : "")])"
+    }
+}
+
+extension Tensor {
+    /// Element `flat` of the row-major order (only that element is read back from a GPU).
+    func element(_ flat: Int) -> Float {
+        switch device {
+        case .cpu: pointer[flat]
+        case .cuda: view(flat..<flat + 1).to(.cpu).scalars[0]
+        }
     }
 }

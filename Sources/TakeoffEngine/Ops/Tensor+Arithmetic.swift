@@ -4,23 +4,25 @@
 
 extension Tensor {
     /// Applies `f` elementwise over the broadcast of `a` and `b`.
-    static func broadcasting<F: BinaryKernel>(_ a: Tensor, _ b: Tensor, _ op: String, _ f: F) -> Tensor {
+    static func broadcasting<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, _ op: String, _ f: F) -> Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             preconditionFailure("\(op): shapes \(a.shape) and \(b.shape) cannot be broadcast together")
         }
         precondition(a.device == b.device, "\(op): operands on \(a.device) and \(b.device); move one with .to(_:)")
         let out = Tensor(uninitializedShape: shape, device: a.device)
-        if a.device == .cuda {
+        switch a.device {
+        case .cpu: break
+        case .cuda:
             if a.shape == b.shape { GPUKernels.zip(a, b, into: out, f) } else { GPUKernels.broadcast(a, b, into: out, plan: BroadcastPlan(shape, a.shape, b.shape), f) }
             return out
         }
         let x = a.pointer, y = b.pointer, z = out.pointer
         if a.shape == b.shape {
-            Kernels.zip(x, y, into: z, count: out.count, f)
+            CPULoops.zip(x, y, into: z, count: out.count, f)
         } else if b.count == 1 {
-            Kernels.map(x, into: z, count: out.count, BindSecond(f: f, y: y[0]))
+            CPULoops.map(x, into: z, count: out.count, BindSecond(f: f, y: y[0]))
         } else if a.count == 1 {
-            Kernels.map(y, into: z, count: out.count, BindFirst(f: f, x: x[0]))
+            CPULoops.map(y, into: z, count: out.count, BindFirst(f: f, x: x[0]))
         } else {
             let plan = BroadcastPlan(shape, a.shape, b.shape)
             Parallel.ranges(plan.rows, cost: plan.inner) { lo, hi in
@@ -98,12 +100,12 @@ extension Tensor {
     }
 }
 
-private struct BindSecond<F: BinaryKernel>: UnaryKernel {
+private struct BindSecond<F: BinaryFunction>: UnaryFunction {
     let f: F, y: Float
     @inline(__always) func callAsFunction(_ x: Float) -> Float { f(x, y) }
 }
 
-private struct BindFirst<F: BinaryKernel>: UnaryKernel {
+private struct BindFirst<F: BinaryFunction>: UnaryFunction {
     let f: F, x: Float
     @inline(__always) func callAsFunction(_ y: Float) -> Float { f(x, y) }
 }

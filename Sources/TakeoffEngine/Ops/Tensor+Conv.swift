@@ -1,4 +1,5 @@
-// 2-D convolution by im2col + GEMM, and max pooling, both on NCHW tensors.
+// 2-D convolution by im2col + GEMM, and max pooling, both on NCHW tensors: each op's checks, then one
+// switch over devices to its CPU half (here) or its CUDA half (CUDA/GPUKernels+Layers.swift).
 //
 // Each thread takes a fixed block of the batch and runs the whole pipeline one image at a time on
 // single-threaded OpenBLAS: pad, im2col into a patch matrix that stays in cache, one GEMM that writes
@@ -61,7 +62,7 @@ struct ConvGeometry {
             for y in 0..<oh {
                 let row = dst + (ci * sh + y * stride + ki) * sw + kj
                 if stride == 1 {
-                    Kernels.axpySequential(1, src, row, count: ow)
+                    CPULoops.axpySequential(1, src, row, count: ow)
                 } else {
                     for x in 0..<ow { row[x * stride] += src[x] }
                 }
@@ -109,14 +110,22 @@ extension Tensor {
                              oh: (h + 2 * padding - kh) / stride + 1, ow: (w + 2 * padding - kw) / stride + 1)
         precondition(weight.device == input.device && (bias?.device ?? input.device) == input.device,
                      "conv2d: input on \(input.device), weight on \(weight.device)\(bias.map { ", bias on \($0.device)" } ?? "")")
-        if input.device == .cuda { return conv2dOnGPU(input, weight: weight, bias: bias, g, activation) }
+        switch input.device {
+        case .cpu: return conv2dOnCPU(input, weight: weight, bias: bias, g, activation)
+        case .cuda: return conv2dOnGPU(input, weight: weight, bias: bias, g, activation)
+        }
+    }
+
+    /// ``conv2d(_:weight:bias:stride:padding:activation:)`` on the CPU, one image at a time per thread.
+    private static func conv2dOnCPU(_ input: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry, _ activation: Activation) -> Tensor {
+        let (n, c, h, w, o) = (g.n, g.c, g.h, g.w, g.o)
         let (patch, p, imageSize, outSize) = (g.patch, g.positions, c * h * w, o * g.positions)
         let out = Tensor(uninitializedShape: [n, o, g.oh, g.ow])
-        let pre: Tensor? = activation.derivativeNeedsInput ? Tensor(uninitializedShape: out.shape) : nil
-        let blocks = Kernels.blockCount(n)
+        let pre: Tensor? = activation.derivativeReadsInput ? Tensor(uninitializedShape: out.shape) : nil
+        let blocks = CPULoops.blockCount(n)
         let pads = Tensor.zeros([blocks * g.paddedCount]), cols = Tensor(uninitializedShape: [blocks * patch * p])
         let x = input.pointer, y = out.pointer, z = pre?.pointer, wt = weight.pointer, bs = bias?.pointer
-        Kernels.eachBlock(n) { block, lo, hi in
+        CPULoops.eachBlock(n) { block, lo, hi in
             let pad = pads.pointer + block * g.paddedCount, col = cols.pointer + block * patch * p
             for i in lo..<hi {
                 g.im2col(g.padded(x + i * imageSize, in: pad), col)
@@ -124,7 +133,7 @@ extension Tensor {
                 BLAS.sgemm(m: o, n: p, k: patch, a: wt, lda: patch, b: col, ldb: p, c: yi, ldc: p)
                 if let bs { for oc in 0..<o { let (row, shift) = (yi + oc * p, bs[oc]); for j in 0..<p { row[j] += shift } } }
                 if let z { (z + i * outSize).update(from: yi, count: outSize) }
-                activate(yi, count: outSize, activation)
+                activation.activate(yi, count: outSize)
             }
         }
         let inputs: [Tensor] = bias.map { [input, weight, $0] } ?? [input, weight]
@@ -136,14 +145,14 @@ extension Tensor {
             guard dx != nil || dw != nil || db != nil else { return [nil, nil, nil] }
             // Per block: the gradient before the activation for one image, its patch matrix (then dx's
             // columns), the zero-bordered image and dx, and the block's partial dW and db.
-            let blocks = Kernels.blockCount(n)
+            let blocks = CPULoops.blockCount(n)
             let gms = Tensor(uninitializedShape: [blocks * outSize]), cols = Tensor(uninitializedShape: [blocks * patch * p])
             let pads = Tensor.zeros([blocks * g.paddedCount]), dpads = Tensor(uninitializedShape: [blocks * g.paddedCount])
             let partial = Tensor.zeros([blocks * (o * patch + o)])
             // From the tensors, not the forward's pointers: capturing them keeps the output and pre-activation
             // alive until backward (otherwise their buffers go back to the pool and may be reused).
             let x = input.pointer, dy = grad.pointer, y = out.pointer, z = pre?.pointer
-            Kernels.eachBlock(n) { block, lo, hi in
+            CPULoops.eachBlock(n) { block, lo, hi in
                 let col = cols.pointer + block * patch * p, pad = pads.pointer + block * g.paddedCount
                 let dwp = partial.pointer + block * (o * patch + o), dbp = dwp + o * patch
                 for i in lo..<hi {
@@ -152,11 +161,11 @@ extension Tensor {
                         gm = UnsafePointer(dy + i * outSize)
                     } else {
                         let buf = gms.pointer + block * outSize
-                        activationGradient(dy + i * outSize, output: y + i * outSize, input: z.map { $0 + i * outSize },
-                                           into: buf, count: outSize, activation)
+                        activation.gradient(dy + i * outSize, output: y + i * outSize, input: z.map { $0 + i * outSize },
+                                            into: buf, count: outSize)
                         gm = UnsafePointer(buf)
                     }
-                    if db != nil { for oc in 0..<o { dbp[oc] += Kernels.sumSequential(gm + oc * p, count: p) } }
+                    if db != nil { for oc in 0..<o { dbp[oc] += CPULoops.sumSequential(gm + oc * p, count: p) } }
                     if dw != nil {
                         g.im2col(g.padded(x + i * imageSize, in: pad), col)
                         BLAS.sgemm(transposeB: true, m: o, n: patch, k: p, a: gm, lda: p, b: col, ldb: p,
@@ -179,8 +188,8 @@ extension Tensor {
             }
             for block in 0..<blocks {
                 let part = partial.pointer + block * (o * patch + o)
-                if let dw { Kernels.axpy(1, part, dw.pointer, count: o * patch) }
-                if let db { Kernels.axpy(1, part + o * patch, db.pointer, count: o) }
+                if let dw { CPULoops.axpy(1, part, dw.pointer, count: o * patch) }
+                if let db { CPULoops.axpy(1, part + o * patch, db.pointer, count: o) }
             }
             return [dx, buffer == nil ? dw : nil, db]
         }
@@ -196,8 +205,16 @@ extension Tensor {
         let (h, w) = (shape[2], shape[3])
         precondition(h >= kernel && w >= kernel, "maxPool2d: kernel \(kernel) does not fit input \(shape)")
         let pool = PoolGeometry(h: h, w: w, kernel: kernel, stride: s, oh: (h - kernel) / s + 1, ow: (w - kernel) / s + 1)
-        let (planes, outPlane) = (shape[0] * shape[1], pool.oh * pool.ow)
-        if device == .cuda { return maxPoolOnGPU(pool, planes: planes) }
+        let planes = shape[0] * shape[1]
+        switch device {
+        case .cpu: return maxPoolOnCPU(pool, planes: planes)
+        case .cuda: return maxPoolOnGPU(pool, planes: planes)
+        }
+    }
+
+    /// ``maxPool2d(kernel:stride:)`` on the CPU, a block of planes per thread.
+    private func maxPoolOnCPU(_ pool: PoolGeometry, planes: Int) -> Tensor {
+        let (h, w, kernel, s, outPlane) = (pool.h, pool.w, pool.kernel, pool.stride, pool.oh * pool.ow)
         let out = Tensor(uninitializedShape: [shape[0], shape[1], pool.oh, pool.ow])
         let x = pointer, y = out.pointer
         Parallel.ranges(planes, cost: outPlane * kernel * kernel) { lo, hi in
@@ -287,179 +304,6 @@ extension PoolGeometry {
                 d1[2 * j] = k == 2 ? gij : 0
                 d1[2 * j + 1] = k == 3 ? gij : 0
             }
-        }
-    }
-}
-
-// MARK: CUDA
-//
-// The whole batch at once, as three large GEMMs instead of one small one per image: im2col writes a
-// patch matrix [C·KH·KW, N·OH·OW] (one column per output position of every image), one GEMM gives
-// [O, N·OH·OW], and the epilogue adds the bias, applies the activation and moves it to NCHW.
-// Backward: the activation's derivative moved back to [O, N·OH·OW], then dW = dY·colᵀ, dcol = Wᵀ·dY,
-// the bias gradient as row sums, and col2im gathering each input pixel's contributions (no atomics).
-
-extension Tensor {
-    static let convSource = """
-    extern "C" __global__ void im2col(const float* x, float* col, long long n, long long c, long long h, long long w,
-                                      long long kh, long long kw, long long stride, long long pad, long long oh, long long ow) {
-        long long positions = oh * ow, columns = n * positions;
-        long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
-        if (i >= c * kh * kw * columns) return;
-        long long column = i % columns, k = i / columns;
-        long long image = column / positions, position = column % positions;
-        long long oy = position / ow, ox = position % ow;
-        long long ci = k / (kh * kw), ky = (k / kw) % kh, kx = k % kw;
-        long long iy = oy * stride - pad + ky, ix = ox * stride - pad + kx;
-        col[i] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x[((image * c + ci) * h + iy) * w + ix] : 0.0f;
-    }
-
-    extern "C" __global__ void col2im(const float* col, float* dx, long long n, long long c, long long h, long long w,
-                                      long long kh, long long kw, long long stride, long long pad, long long oh, long long ow) {
-        long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
-        if (i >= n * c * h * w) return;
-        long long ix = i % w, iy = (i / w) % h, ci = (i / (w * h)) % c, image = i / (w * h * c);
-        long long positions = oh * ow, columns = n * positions;
-        float s = 0.0f;
-        for (long long ky = 0; ky < kh; ++ky) {
-            long long ty = iy + pad - ky;
-            if (ty < 0 || ty % stride != 0 || ty / stride >= oh) continue;
-            for (long long kx = 0; kx < kw; ++kx) {
-                long long tx = ix + pad - kx;
-                if (tx < 0 || tx % stride != 0 || tx / stride >= ow) continue;
-                long long k = (ci * kh + ky) * kw + kx;
-                s += col[k * columns + image * positions + (ty / stride) * ow + tx / stride];
-            }
-        }
-        dx[i] = s;
-    }
-
-    // Max over each window, and the first position reaching it (offset in the plane, as a float).
-    extern "C" __global__ void maxpool_forward(const float* x, float* y, float* index, long long planes, long long h, long long w,
-                                               long long k, long long s, long long oh, long long ow) {
-        long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
-        if (i >= planes * oh * ow) return;
-        long long oj = i % ow, oi = (i / ow) % oh, plane = i / (oh * ow);
-        const float* src = x + plane * h * w;
-        long long best = (oi * s) * w + oj * s;
-        float m = src[best];
-        for (long long ki = 0; ki < k; ++ki)
-            for (long long kj = 0; kj < k; ++kj) {
-                long long at = (oi * s + ki) * w + oj * s + kj;
-                if (src[at] > m) { m = src[at]; best = at; }
-            }
-        y[i] = m;
-        index[i] = (float)best;
-    }
-
-    // Each input pixel sums the gradients of the windows whose maximum it was.
-    extern "C" __global__ void maxpool_backward(const float* g, const float* index, float* dx, long long planes, long long h, long long w,
-                                                long long k, long long s, long long oh, long long ow) {
-        long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
-        if (i >= planes * h * w) return;
-        long long x = i % w, y = (i / w) % h, plane = i / (h * w);
-        long long me = y * w + x;
-        long long i0 = y - k + 1 <= 0 ? 0 : (y - k + s) / s, i1 = min(oh - 1, y / s);
-        long long j0 = x - k + 1 <= 0 ? 0 : (x - k + s) / s, j1 = min(ow - 1, x / s);
-        const float* gp = g + plane * oh * ow;
-        const float* ip = index + plane * oh * ow;
-        float acc = 0.0f;
-        for (long long oi = i0; oi <= i1; ++oi)
-            for (long long oj = j0; oj <= j1; ++oj)
-                if ((long long)ip[oi * ow + oj] == me) acc += gp[oi * ow + oj];
-        dx[i] = acc;
-    }
-    """
-    static let im2colKernel = GPUKernel("im2col", source: convSource)
-    static let col2imKernel = GPUKernel("col2im", source: convSource)
-    static let maxPoolForwardKernel = GPUKernel("maxpool_forward", source: convSource)
-    static let maxPoolBackwardKernel = GPUKernel("maxpool_backward", source: convSource)
-
-    /// From the GEMM's [O, N·P] to NCHW [N, O, P]: `y = f(yt + bias)`, keeping `yt + bias` in `pre` when not null.
-    static func convEpilogue(_ f: CUDAExpression) -> GPUKernel {
-        GPUKernel.generated("conv_epilogue", key: f.code) { """
-        extern "C" __global__ void conv_epilogue(const float* yt, const float* bias, float* y, float* pre, long long n, long long o,
-                                                 long long positions, float p0, float p1) {
-            long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
-            if (i >= n * o * positions) return;
-            long long p = i % positions, oc = (i / positions) % o, image = i / (positions * o);
-            float x = yt[oc * n * positions + image * positions + p] + (bias ? bias[oc] : 0.0f);
-            if (pre) pre[i] = x;
-            y[i] = (\(f.code));
-        }
-        """ }
-    }
-
-    /// From NCHW back to [O, N·P]: `dyt = g ⊙ f′`, with `f′` from the output or pre-activation `v`.
-    static func convGradient(_ derivative: CUDAExpression) -> GPUKernel {
-        GPUKernel.generated("conv_gradient", key: derivative.code) { """
-        extern "C" __global__ void conv_gradient(const float* g, const float* v, float* dyt, long long n, long long o,
-                                                 long long positions, float p0, float p1) {
-            long long j = blockIdx.x * (long long)blockDim.x + threadIdx.x;
-            if (j >= n * o * positions) return;
-            long long columns = n * positions;
-            long long oc = j / columns, image = (j % columns) / positions, p = j % positions;
-            long long at = (image * o + oc) * positions + p;
-            float x = g[at], y = v[at];
-            dyt[j] = (\(derivative.code));
-        }
-        """ }
-    }
-
-    private static func conv2dOnGPU(_ input: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry, _ activation: Activation) -> Tensor {
-        let gpu = GPU.current
-        let (n, o, patch, p) = (g.n, g.o, g.patch, g.positions)
-        let columns = n * p
-        let sizes: [KernelArgument] = [.int(n), .int(g.c), .int(g.h), .int(g.w), .int(g.kh), .int(g.kw), .int(g.stride),
-                                       .int(g.padding), .int(g.oh), .int(g.ow)]
-        let col = Tensor(uninitializedShape: [patch, columns], device: .cuda)
-        gpu.launch(im2colKernel, count: col.count, [input.kernelArgument, col.kernelArgument] + sizes)
-        let yt = Tensor(uninitializedShape: [o, columns], device: .cuda)
-        gpu.sgemm(m: o, n: columns, k: patch, a: weight.address, lda: patch, b: col.address, ldb: columns, c: yt.address, ldc: columns)
-        let out = Tensor(uninitializedShape: [n, o, g.oh, g.ow], device: .cuda)
-        let pre: Tensor? = activation.derivativeNeedsInput ? Tensor(uninitializedShape: out.shape, device: .cuda) : nil
-        let f = activation.cudaFunction
-        gpu.launch(convEpilogue(f), count: out.count, [yt.kernelArgument, bias?.kernelArgument ?? .int(0), out.kernelArgument,
-                                                       pre?.kernelArgument ?? .int(0), .int(n), .int(o), .int(p)] + f.arguments)
-        let inputs: [Tensor] = bias.map { [input, weight, $0] } ?? [input, weight]
-        return record(out, inputs, "conv2d") { grad, needs in
-            let gpu = GPU.current
-            let dyt = Tensor(uninitializedShape: [o, columns], device: .cuda)
-            let d = activation.cudaDerivative
-            gpu.launch(convGradient(d), count: dyt.count, [grad.kernelArgument, (pre ?? out).kernelArgument, dyt.kernelArgument,
-                                                           .int(n), .int(o), .int(p)] + d.arguments)
-            var dw: Tensor? = nil
-            if needs[1] {
-                let buffer = weight.leafGradientBuffer
-                let target = buffer ?? Tensor(uninitializedShape: weight.shape, device: .cuda)
-                gpu.sgemm(transposeB: true, m: o, n: patch, k: columns, a: dyt.address, lda: columns, b: col.address, ldb: columns,
-                          beta: buffer == nil ? 0 : 1, c: target.address, ldc: patch)
-                if buffer == nil { dw = target }
-            }
-            var dx: Tensor? = nil
-            if needs[0] {
-                let dcol = Tensor(uninitializedShape: [patch, columns], device: .cuda)
-                gpu.sgemm(transposeA: true, m: patch, n: columns, k: o, a: weight.address, lda: patch, b: dyt.address, ldb: columns,
-                          c: dcol.address, ldc: columns)
-                dx = Tensor(uninitializedShape: input.shape, device: .cuda)
-                gpu.launch(col2imKernel, count: input.count, [dcol.kernelArgument, dx!.kernelArgument] + sizes)
-            }
-            let db = needs.count > 2 && needs[2] ? dyt.sum(axis: 1) : nil
-            return [dx, dw, db]
-        }
-    }
-
-    private func maxPoolOnGPU(_ pool: PoolGeometry, planes: Int) -> Tensor {
-        precondition(pool.h * pool.w < Tensor.exactIndexLimit, "maxPool2d: \(pool.h)×\(pool.w) planes are too large for the GPU's float positions")
-        let out = Tensor(uninitializedShape: [shape[0], shape[1], pool.oh, pool.ow], device: .cuda)
-        let index = Tensor(uninitializedShape: out.shape, device: .cuda)
-        let sizes: [KernelArgument] = [.int(planes), .int(pool.h), .int(pool.w), .int(pool.kernel), .int(pool.stride), .int(pool.oh), .int(pool.ow)]
-        GPU.current.launch(Tensor.maxPoolForwardKernel, count: out.count, [kernelArgument, out.kernelArgument, index.kernelArgument] + sizes)
-        let inputShape = shape
-        return record(out, [self], "maxPool2d") { g, _ in
-            let dx = Tensor(uninitializedShape: inputShape, device: .cuda)
-            GPU.current.launch(Tensor.maxPoolBackwardKernel, count: dx.count, [g.kernelArgument, index.kernelArgument, dx.kernelArgument] + sizes)
-            return [dx]
         }
     }
 }

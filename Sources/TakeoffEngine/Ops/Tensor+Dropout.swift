@@ -12,14 +12,14 @@ extension Tensor {
         precondition(p >= 0 && p < 1, "dropoutMask: probability \(p) is outside [0, 1) for shape \(shape)")
         let mask = Tensor(uninitializedShape: shape, device: device)
         let key = rng.next(), keep = 1 / (1 - p)
-        if device == .cuda {
-            GPU.current.launch(dropoutMaskKernel, count: mask.count,
-                               [mask.kernelArgument, .int(mask.count), .int(Int(bitPattern: UInt(key))), .float(p), .float(keep)])
-            return mask
-        }
-        let m = mask.pointer
-        Parallel.ranges(mask.count, cost: 4) { lo, hi in
-            for i in lo..<hi { m[i] = dropoutUniform(key: key, index: i) < p ? 0 : keep }
+        switch device {
+        case .cpu:
+            let m = mask.pointer
+            Parallel.ranges(mask.count, cost: 4) { lo, hi in
+                for i in lo..<hi { m[i] = dropoutUniform(key: key, index: i) < p ? 0 : keep }
+            }
+        case .cuda:
+            GPUKernels.dropoutMask(mask, key: key, p: p, keep: keep)
         }
         return mask
     }
@@ -41,19 +41,4 @@ extension Tensor {
         if p == 0 { return self }
         return self * Tensor.dropoutMask(shape: shape, p: p, rng: &rng, device: device)
     }
-
-    // MARK: CUDA
-
-    static let dropoutMaskKernel = GPUKernel("dropout_mask", source: """
-    extern "C" __global__ void dropout_mask(float* out, long long n, unsigned long long key, float p, float keep) {
-        long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
-        if (i >= n) return;
-        unsigned long long z = key + (unsigned long long)(i + 1) * 0x9E3779B97F4A7C15ull;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        z ^= z >> 31;
-        float u = (float)(z >> 40) * 5.9604644775390625e-8f;  // 2^-24
-        out[i] = u < p ? 0.0f : keep;
-    }
-    """)
 }

@@ -7,7 +7,7 @@ func sgemm(on device: Device, transposeA: Bool = false, transposeB: Bool = false
            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
     switch device {
     case .cpu:
-        Kernels.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+        CPULoops.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     case .cuda:
         GPU.current.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,

@@ -9,7 +9,7 @@ extension Tensor {
         outShape[ax] = 1
         let out = Tensor(uninitializedShape: outShape, device: device)
         switch device {
-        case .cpu: Kernels.sum(pointer, outer: outer, length: length, inner: inner, into: out.pointer)
+        case .cpu: CPULoops.sum(pointer, outer: outer, length: length, inner: inner, into: out.pointer)
         case .cuda: GPUKernels.sum(self, outer: outer, length: length, inner: inner, into: out)
         }
         let inputShape = shape
@@ -31,7 +31,7 @@ extension Tensor {
     public func sum() -> Tensor {
         let out: Tensor
         switch device {
-        case .cpu: out = Tensor(Kernels.sumContiguous(pointer, count: count))
+        case .cpu: out = Tensor(CPULoops.sumContiguous(pointer, count: count))
         case .cuda:
             out = Tensor(uninitializedShape: [], device: .cuda)
             GPUKernels.sum(self, outer: 1, length: count, inner: 1, into: out)
@@ -72,7 +72,10 @@ extension Tensor {
     /// The maximum along `axis` (negative counts from the end). The gradient flows to the
     /// first maximal element of each lane.
     public func max(axis: Int, keepDims: Bool = false) -> Tensor {
-        if device == .cuda { return maxOnGPU(axis: axis, keepDims: keepDims) }
+        switch device {
+        case .cpu: break
+        case .cuda: return maxOnGPU(axis: axis, keepDims: keepDims)
+        }
         let (out, index, ax) = maxAlong(axis, op: "max")
         let (outer, length, inner) = Shape.split(shape, at: ax)
         let inputShape = shape
@@ -102,28 +105,18 @@ extension Tensor {
     /// row-major order of the shape with `axis` removed (e.g. one class index per row of
     /// logits [n, c] for `axis: -1`).
     public func argmax(axis: Int = -1) -> [Int] {
-        device == .cpu ? maxAlong(axis, op: "argmax").index : to(.cpu).argmax(axis: axis)
+        switch device {
+        case .cpu: maxAlong(axis, op: "argmax").index
+        case .cuda: to(.cpu).argmax(axis: axis)
+        }
     }
 
-    /// ``max(axis:keepDims:)`` on the GPU: the positions stay on the device for backward.
-    private func maxOnGPU(axis: Int, keepDims: Bool) -> Tensor {
-        let ax = Shape.axis(axis, rank: rank, op: "max", shape: shape)
-        let (outer, length, inner) = Shape.split(shape, at: ax)
-        precondition(length > 0, "max: axis \(axis) of shape \(shape) is empty")
-        precondition(length < Tensor.exactIndexLimit, "max: axis \(axis) of shape \(shape) is too long for the GPU's float positions")
-        var outShape = shape
-        outShape[ax] = 1
-        let out = Tensor(uninitializedShape: outShape, device: .cuda), index = Tensor(uninitializedShape: outShape, device: .cuda)
-        GPU.current.launch(GPUKernels.maxLanes, count: outer * inner,
-                           [kernelArgument, out.kernelArgument, index.kernelArgument, .int(outer * inner), .int(length), .int(inner)])
-        let inputShape = shape
-        let result = keepDims ? out : out.reshaped(shape.enumerated().filter { $0.offset != ax }.map(\.element))
-        return record(result, [self], "max") { g, _ in
-            let dx = Tensor(uninitializedShape: inputShape, device: .cuda)
-            GPU.current.launch(GPUKernels.maxLanesBackward, count: dx.count,
-                               [g.kernelArgument, index.kernelArgument, dx.kernelArgument, .int(dx.count), .int(length), .int(inner)])
-            return [dx]
-        }
+    /// The fraction of rows of these class scores [n, classes] whose highest score (the first maximum,
+    /// as ``argmax(axis:)`` finds it) is at the row's label: the accuracy of the classifier that scored them.
+    public func accuracy(labels: [Int]) -> Double {
+        precondition(rank == 2 && shape[0] == labels.count, "accuracy: scores of shape \(shape) for \(labels.count) labels")
+        let correct = zip(argmax(axis: -1), labels).filter { $0 == $1 }.count
+        return Double(correct) / Double(Swift.max(labels.count, 1))
     }
 
     /// The maxima along `axis` (with the axis kept, extent 1) and their positions.

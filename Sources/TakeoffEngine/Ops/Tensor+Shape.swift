@@ -15,12 +15,12 @@ extension Tensor {
         precondition(Set(perm).count == rank, "permuted: \(axes) is not a permutation of the axes of shape \(shape)")
         let outShape = perm.map { shape[$0] }
         let out = Tensor(uninitializedShape: outShape, device: device)
-        if count > 0 && device == .cuda {
-            let inStrides = Shape.strides(shape)
-            GPUKernels.permute(self, into: out, outShape: outShape, strides: perm.map { inStrides[$0] })
-        } else if count > 0 {
-            let inStrides = Shape.strides(shape)
-            let strides = perm.map { inStrides[$0] }       // input stride of each output axis
+        let inStrides = Shape.strides(shape)
+        let strides = perm.map { inStrides[$0] }       // input stride of each output axis
+        switch device {
+        case _ where count == 0: break
+        case .cuda: GPUKernels.permute(self, into: out, outShape: outShape, strides: strides)
+        case .cpu:
             let inner = outShape.last ?? 1, innerStride = strides.last ?? 1
             let x = pointer, y = out.pointer
             // One output row at a time: contiguous writes, strided reads (tiling measured no faster here).
@@ -107,7 +107,10 @@ extension Tensor {
         for (k, i) in indices.enumerated() where i < 0 || i >= length {
             preconditionFailure("gather: index \(i) at position \(k) is out of range for axis \(axis) of shape \(shape)")
         }
-        if device == .cuda { return gather(Tensor(indices: indices, device: .cuda), axis: axis) }
+        switch device {
+        case .cpu: break
+        case .cuda: return gather(Tensor(indices: indices, device: .cuda), axis: axis)
+        }
         var outShape = shape
         outShape[ax] = indices.count
         let out = Tensor(uninitializedShape: outShape)
@@ -159,22 +162,9 @@ extension Tensor {
     /// must be in range; on the CPU they are checked, on the GPU they are trusted.
     public func gather(_ indices: Tensor, axis: Int) -> Tensor {
         precondition(indices.rank == 1, "gather: indices must be a vector, got shape \(indices.shape)")
-        if device == .cpu { return gather(indices.to(.cpu).scalars.map { Int($0) }, axis: axis) }
-        precondition(indices.device == device, "gather: indices on \(indices.device) for a tensor on \(device)")
-        let ax = Shape.axis(axis, rank: rank, op: "gather", shape: shape)
-        let (outer, length, inner) = Shape.split(shape, at: ax)
-        let m = indices.count
-        var outShape = shape
-        outShape[ax] = m
-        let out = Tensor(uninitializedShape: outShape, device: device)
-        GPU.current.launch(GPUKernels.gatherKernel, count: out.count,
-                           GPUKernels.gatherArguments(self, indices, out, outer: outer, m: m, length: length, inner: inner))
-        let inputShape = shape
-        return record(out, [self], "gather") { g, _ in
-            let dx = Tensor.zeros(inputShape, device: .cuda)
-            GPU.current.launch(GPUKernels.scatterAddKernel, count: g.count,
-                               GPUKernels.gatherArguments(g, indices, dx, outer: outer, m: m, length: length, inner: inner))
-            return [dx]
+        switch device {
+        case .cpu: return gather(indices.to(.cpu).scalars.map { Int($0) }, axis: axis)
+        case .cuda: return gatherOnGPU(indices, axis: axis)
         }
     }
 
@@ -182,12 +172,13 @@ extension Tensor {
     private static func copyBlocks(outer: Int, block: Int, from src: UnsafeMutablePointer<Float>, stride srcStride: Int,
                                    to dst: UnsafeMutablePointer<Float>, stride dstStride: Int, on device: Device) {
         guard block > 0, outer > 0 else { return }
-        if device == .cuda {
+        switch device {
+        case .cpu:
+            Parallel.ranges(outer, cost: block) { lo, hi in
+                for o in lo..<hi { (dst + o * dstStride).update(from: src + o * srcStride, count: block) }
+            }
+        case .cuda:
             GPUKernels.copyBlocks(outer: outer, block: block, from: src, stride: srcStride, to: dst, stride: dstStride)
-            return
-        }
-        Parallel.ranges(outer, cost: block) { lo, hi in
-            for o in lo..<hi { (dst + o * dstStride).update(from: src + o * srcStride, count: block) }
         }
     }
 }

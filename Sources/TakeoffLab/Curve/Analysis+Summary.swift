@@ -52,9 +52,14 @@ extension Analysis {
             guard let slope = c.slopePerDoubling else { continue }
             var line = "\(c.learner) " + (abs(slope) < 0.005 ? "has plateaued" : slope > 0 ? "still gains" : "loses")
             line += String(format: " (%+.1f points per doubling of m at the largest sizes)", slope * 100)
-            if c.selection?.fit.family == .last, c.points.count >= 3 {
-                line += "; no fitted family predicted its largest sizes better than its last value, so no plateau is estimated"
-            } else if let a = c.asymptote, let sel = c.selection, sel.fit.family != .last {
+            if let sel = c.selection, !sel.isFitted, c.points.count >= 3 {
+                line += !sel.backtests.contains(where: { $0.family != .last && $0.error != nil })
+                    ? "; \(c.points.count) sizes are too few to back-test a fitted family, so no curve is fitted"
+                    : sel.rejected.isEmpty
+                    ? "; no fitted family predicted its larger sizes better than its last value, so no curve is fitted"
+                    : "; no fitted family that beat its last value passes through its largest measurements ("
+                        + sel.rejected.map(\.rawValue).joined(separator: ", ") + " miss them), so no curve is fitted"
+            } else if let a = c.asymptote, let sel = c.selection, sel.isFitted {
                 if let best = c.measuredAbovePlateau {
                     line += "; its \(sel.fit.family.rawValue) fit levels off at \(Self.percent(a, nil)), below the "
                         + "\(Self.percent(best.mean, nil)) already measured at m = \(Self.count(best.m)), so no plateau is estimated"
@@ -66,8 +71,16 @@ extension Analysis {
                     line += "; its \(sel.fit.family.rawValue) fit heads to " + Self.percent(a, c.asymptoteSpread)
                 }
             }
-            if let e = c.selection?.backtestError { line += String(format: " (back-test error %.1f points)", e * 100) }
+            if let e = c.selection?.backtestError, let sel = c.selection, sel.isFitted {
+                line += String(format: " (back-test error %.1f points at m = %@, sizes the choice of family did not see)", e * 100,
+                               sel.heldOut.map(Self.count).joined(separator: ", "))
+            }
             s.append(line + ".")
+            if !c.predicted.isEmpty {
+                s.append("\(c.learner) could not be measured at m = \(c.predicted.map { Self.count($0.m) }.joined(separator: ", ")) ("
+                         + Set(c.predicted.flatMap(\.statuses)).sorted().joined(separator: ", ") + "); its fitted curve predicts "
+                         + c.predicted.map { Self.predictedText($0) }.joined(separator: ", ") + ".")
+            }
         }
         if let target {
             for c in measured {
@@ -88,6 +101,11 @@ extension Analysis {
             }
         }
         return s
+    }
+
+    /// `≈ 89.2% (88.1–90.3) at m = 60,000`.
+    static func predictedText(_ p: Prediction) -> String {
+        String(format: "≈ %.1f%% (%.1f–%.1f) at m = ", p.accuracy * 100, p.low * 100, p.high * 100) + count(p.m)
     }
 
     /// `84.1% ± 0.3`.

@@ -26,6 +26,20 @@ public struct Analysis: Sendable, Codable {
         public var extrapolated: Bool
     }
 
+    /// The accuracy a fitted curve predicts at a size whose cells could not be measured (skipped for
+    /// the budget, or stopped by the GPU). Never a measurement: it lives apart from ``LearnerCurve/points``.
+    public struct Prediction: Sendable, Codable {
+        public var m: Int
+        /// The fitted curve's accuracy at m.
+        public var accuracy: Double
+        /// The band: the reported back-test error, scaled by how many times further than the back-test
+        /// the prediction reaches (in doublings), combined with the spread of per-seed fits.
+        public var low: Double
+        public var high: Double
+        /// Why the cells were not measured (their statuses).
+        public var statuses: [String]
+    }
+
     /// One learner's curve.
     public struct LearnerCurve: Sendable, Codable {
         public var learner: String
@@ -40,7 +54,14 @@ public struct Analysis: Sendable, Codable {
         public var target: TargetEstimate?
         /// Cells by status (ok, diverged, failed, skipped-budget).
         public var statuses: [String: Int]
+        /// Sizes beyond ``largestM`` whose cells were not run (skipped for the budget, stopped by the GPU).
+        public var notRun: [Int] = []
+        /// Fitted accuracies at ``notRun``; empty without a fitted family.
+        public var predicted: [Prediction] = []
         public var largestM: Int? { points.last?.m }
+
+        /// The fitted family's curve, when one was chosen (not the last-value baseline): the only curve to draw.
+        public var fittedCurve: CurveFit? { selection.flatMap { $0.isFitted ? $0.fit : nil } }
 
         /// The best measured point when the fitted plateau lies below it (the family does not describe
         /// the largest sizes, so the plateau is no estimate); nil otherwise.
@@ -49,8 +70,8 @@ public struct Analysis: Sendable, Codable {
             return best
         }
 
-        /// The fitted accuracy at `m`, if a curve was fitted.
-        public func fitted(_ m: Double) -> Double? { selection?.fit.predict(m) }
+        /// The fitted accuracy at `m`, if a family was fitted.
+        public func fitted(_ m: Double) -> Double? { fittedCurve?.predict(m) }
     }
 
     /// Learner `winner` overtakes `loser` at about m.
@@ -112,7 +133,9 @@ public struct Analysis: Sendable, Codable {
             }
             var curve = LearnerCurve(learner: name, configuration: configuration, points: points,
                                      statuses: Dictionary(grouping: mine, by: \.status.rawValue).mapValues(\.count))
-            curve.selection = CurveSelection.select(sizes: points.map(\.m), values: points.map(\.mean), weights: Self.weights(points))
+            curve.notRun = Set(mine.filter { $0.key.m > points.last?.m ?? 0 && Self.unmeasured.contains($0.status) }.map(\.key.m)).sorted()
+            curve.selection = CurveSelection.select(sizes: points.map(\.m), values: points.map(\.mean), weights: Self.weights(points),
+                                                    tolerances: points.map { max($0.spread, CurveSelection.noiseFloor) })
             if points.count >= 2 {
                 // Least-squares slope against log2 m over the three largest sizes: steadier than two points.
                 let top = points.suffix(3)
@@ -123,14 +146,15 @@ public struct Analysis: Sendable, Codable {
             // A plateau needs a fitted family that beat the last value in the back-test, or a last value
             // that won it on a curve no longer rising (not one that every family merely failed to follow).
             let flat = points.count >= 3 && (curve.slopePerDoubling ?? 1) < 0.005
-            if let s = curve.selection, s.fit.family != .last || flat {
+            if let s = curve.selection, s.isFitted || flat {
                 curve.asymptote = s.fit.asymptote
                 let seeds = Set(ok.map(\.key.seed)).sorted()
-                let perSeed = seeds.compactMap { seed -> Double? in
+                let perSeed = seeds.compactMap { seed -> CurveFit? in
                     let pts = ok.filter { $0.key.seed == seed }.sorted { $0.key.m < $1.key.m }
-                    return CurveFit.fit(s.fit.family, sizes: pts.map { Double($0.key.m) }, values: pts.map { $0.accuracy! })?.asymptote
+                    return CurveFit.fit(s.fit.family, sizes: pts.map { Double($0.key.m) }, values: pts.map { $0.accuracy! })
                 }
-                curve.asymptoteSpread = perSeed.count >= 2 ? Self.sd(perSeed) : nil
+                curve.asymptoteSpread = perSeed.count >= 2 ? Self.sd(perSeed.map(\.asymptote)) : nil
+                curve.predicted = Self.predictions(curve, cells: mine, perSeed: perSeed)
             }
             if let target { curve.target = Self.estimate(target, curve) }
             curves.append(curve)
@@ -140,12 +164,34 @@ public struct Analysis: Sendable, Codable {
         (rankings, settledFrom) = Self.rankings(curves)
     }
 
+    /// Statuses of cells that were not run, so their accuracy may be predicted (a diverged or failed
+    /// cell ran and says something about the learner: it is not predicted).
+    static let unmeasured: Set<CellStatus> = [.skippedBudget, .gpuFailed]
+
+    /// The fitted curve at every size above the largest measured whose cells were not run, with its band.
+    static func predictions(_ c: LearnerCurve, cells: [CellResult], perSeed: [CurveFit]) -> [Prediction] {
+        guard let fit = c.fittedCurve, let s = c.selection, let top = c.largestM else { return [] }
+        let skipped = Dictionary(grouping: cells.filter { c.notRun.contains($0.key.m) }, by: \.key.m)
+        // How far the reported back-test reached, in doublings: its first held-out size over the largest size fitted.
+        let fitted = c.points.map(\.m).filter { $0 < (s.heldOut.first ?? top) }.last ?? top
+        let reach = max(log2(Double(s.heldOut.last ?? top) / Double(fitted)), 0.5)
+        return skipped.keys.sorted().map { m in
+            let doublings = log2(Double(m) / Double(top))
+            let backtest = (s.backtestError ?? 0) * max(1, doublings / reach)
+            let seeds = perSeed.count >= 2 ? sd(perSeed.map { $0.predict(Double(m)) }) : 0
+            let half = (backtest * backtest + seeds * seeds).squareRoot()
+            let value = fit.predict(Double(m))
+            return Prediction(m: m, accuracy: value, low: max(0, value - half), high: min(1, value + half),
+                              statuses: Set(skipped[m]!.map(\.status.rawValue)).sorted())
+        }
+    }
+
     /// Inverse variances over seeds, so the noisy small sizes pull the fit less; sizes with one seed get
     /// the largest variance seen, and a floor of half a point keeps one lucky size from dominating. Nil with one seed.
     static func weights(_ points: [Point]) -> [Double]? {
-        let spreads = points.filter { $0.seeds.count >= 2 }.map { max($0.spread, 0.005) }
+        let spreads = points.filter { $0.seeds.count >= 2 }.map { max($0.spread, CurveSelection.noiseFloor) }
         guard let widest = spreads.max() else { return nil }
-        return points.map { p in 1 / pow(p.seeds.count >= 2 ? max(p.spread, 0.005) : widest, 2) }
+        return points.map { p in 1 / pow(p.seeds.count >= 2 ? max(p.spread, CurveSelection.noiseFloor) : widest, 2) }
     }
 
     static func estimate(_ target: Double, _ c: LearnerCurve) -> TargetEstimate? {
@@ -198,7 +244,7 @@ public struct Analysis: Sendable, Codable {
                     out.append(Crossover(winner: aWins ? a.learner : b.learner, loser: aWins ? b.learner : a.learner, m: m,
                                          low: perSeed.min(), high: perSeed.max(), seedsAgreeing: agreeing, seedsTotal: seeds.count,
                                          projected: false, extrapolated: false, finalLead: abs(diffs.last!)))
-                } else if a.points.count >= 3, b.points.count >= 3, let fa = a.selection?.fit, let fb = b.selection?.fit, let top = sizes.last {
+                } else if a.points.count >= 3, b.points.count >= 3, let fa = a.fittedCurve, let fb = b.fittedCurve, let top = sizes.last {
                     // Does the trailing curve's fit overtake the leader's within 10× the data?
                     let lead = diffs.last! > 0
                     let grid = (1...60).map { top * pow(10, Double($0) / 60) }

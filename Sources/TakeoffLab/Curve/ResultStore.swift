@@ -11,14 +11,22 @@ public final class ResultStore: Sendable {
     let queue: DatabaseQueue
 
     /// Opens the store at `path`, creating it if needed; refuses a file that is not SQLite or was
-    /// written with another schema version.
-    public init(path: String) throws {
+    /// written with another schema version. A writer puts the file in WAL mode, so readers (`takeoff serve`)
+    /// never block it, and adds the `sweeps` table to a store made before it existed.
+    /// `readOnly` opens an existing store for reading only: nothing is created, migrated or written.
+    public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         do {
-            queue = try DatabaseQueue(path: path)
+            var configuration = Configuration()
+            configuration.readonly = readOnly
+            // A reader's short transaction (or a writer's commit, for a reader) may hold the file for a moment.
+            configuration.busyMode = .timeout(10)
+            queue = try DatabaseQueue(path: path, configuration: configuration)
             let version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
             let hasTables = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0 } > 0
-            if version == 0 && !hasTables {
+            if version == 0 && !hasTables && readOnly {
+                throw CurveError.unreadableStore(path: path, detail: "it is not a Takeoff store (no tables)")
+            } else if version == 0 && !hasTables {
                 try queue.write { db in
                     try db.execute(sql: """
                         CREATE TABLE cells (
@@ -34,9 +42,14 @@ public final class ResultStore: Sendable {
                 throw CurveError.incompatibleStore(path: path, found: version, expected: Self.schemaVersion)
             } else if try !queue.read({ db in try db.tableExists("cells") }) {
                 throw CurveError.unreadableStore(path: path, detail: "it has schema version \(version) but no table 'cells'")
-            } else if try !queue.read({ db in try db.columns(in: "cells").contains { $0.name == "training_flops" } }) {
+            }
+            if !readOnly {
                 // A nullable column added to version 1: older rows read as unknown, older readers ignore it; no version bump.
-                try queue.write { db in try db.execute(sql: "ALTER TABLE cells ADD COLUMN training_flops REAL") }
+                if try !queue.read({ db in try db.columns(in: "cells").contains { $0.name == "training_flops" } }) {
+                    try queue.write { db in try db.execute(sql: "ALTER TABLE cells ADD COLUMN training_flops REAL") }
+                }
+                try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+                try queue.write { db in try db.execute(sql: Self.sweepsTable) }
             }
         } catch let e as CurveError {
             throw e
@@ -87,7 +100,7 @@ public final class ResultStore: Sendable {
                                       logLoss: try value("log_loss", "a number or NULL"), fitSeconds: try value("fit_seconds", "a number or NULL"),
                                       predictSeconds: try value("predict_seconds", "a number or NULL"),
                                       parameters: try value("parameters", "an integer or NULL"),
-                                      trainingFLOPs: try value("training_flops", "a number or NULL"), error: try value("error", "text or NULL"))
+                                      trainingFLOPs: row.hasColumn("training_flops") ? try value("training_flops", "a number or NULL") : nil, error: try value("error", "text or NULL"))
             }
             return out
         }

@@ -26,6 +26,8 @@ public final class SweepRunner {
     public var compute: Compute
     /// Where cells train; nil trains them in this process with ``compute``.
     public var executor: CellExecutor?
+    /// Called after each finished or skipped cell with the grid's cells by status and the predicted seconds left.
+    public var progress: ((_ cells: [String: Int], _ remainingSeconds: Double) -> Void)?
 
     /// What a run did.
     public struct Outcome: Sendable {
@@ -50,15 +52,11 @@ public final class SweepRunner {
     }
 
     public func run() throws -> Outcome {
-        try compute.perWorker { try runCells() }
-    }
-
-    private func runCells() throws -> Outcome {
         let start = Benchmarks.now()
         let planned = Set(plan.cells)
         let stored = try store.results(dataset: plan.dataset).filter { planned.contains($0.key) }
         var schedule = SweepSchedule(plan: plan, stored: stored, budget: budget)
-        let executor = self.executor ?? LocalCells(evaluator: CellEvaluator(plan: plan, split: split), workers: compute.workers)
+        let executor = self.executor ?? LocalCells(evaluator: CellEvaluator(plan: plan, split: split), compute: compute)
         let bar = showProgress ? ProgressBar(total: 1000, label: progressLabel) : nil
         let interactive = isatty(2) == 1
         let total = plan.cells.count
@@ -66,6 +64,11 @@ public final class SweepRunner {
 
         func emit(_ line: String) {
             log?(line)
+            if let progress {
+                let rest = schedule.remainingSeconds / Double(executor.slots)
+                progress(Dictionary(grouping: schedule.results.values, by: \.status.rawValue).mapValues(\.count),
+                         budget.map { min(rest, max(0, $0 - (Benchmarks.now() - start))) } ?? rest)
+            }
             if let bar {
                 let elapsed = Benchmarks.now() - start
                 let rest = budget.map { min(schedule.remainingSeconds, max(0, $0 - elapsed)) } ?? schedule.remainingSeconds

@@ -47,10 +47,11 @@ public final class CellEvaluator: @unchecked Sendable {
     }
 }
 
-/// Trains cells in this process: one at a time on the calling thread, or on their own threads
-/// (`workers` at once, each with ``Compute/threadsPerWorker`` threads, set by the runner for the whole run).
+/// Trains cells in this process: one at a time on the calling thread, or ``Compute/workers`` at once on
+/// their own threads, each cell with ``Compute/threadsPerWorker`` threads.
 public final class LocalCells: CellExecutor, @unchecked Sendable {
     let evaluator: CellEvaluator
+    let compute: Compute
     public let slots: Int
     private let onThreads: Bool
     private var queued: [CellJob] = []
@@ -58,17 +59,17 @@ public final class LocalCells: CellExecutor, @unchecked Sendable {
     private let lock = NSLock()
     private let ready = DispatchSemaphore(value: 0)
 
-    /// `onThreads` trains even a single slot on a thread of its own, so the caller can wait for other work too.
-    public init(evaluator: CellEvaluator, workers: Int, onThreads: Bool = false) {
+    public init(evaluator: CellEvaluator, compute: Compute) {
         self.evaluator = evaluator
-        slots = workers
-        self.onThreads = onThreads || workers > 1
+        self.compute = compute
+        slots = compute.workers
+        onThreads = compute.workers > 1
     }
 
     public func start(_ job: CellJob) throws {
         guard onThreads else { queued.append(job); return }
         DispatchQueue.global().async { [self] in
-            let result = evaluator.evaluate(job)
+            let result = compute.perWorker { evaluator.evaluate(job) }
             lock.lock()
             done.append(result)
             lock.unlock()
@@ -77,14 +78,8 @@ public final class LocalCells: CellExecutor, @unchecked Sendable {
     }
 
     public func finished() throws -> CellResult {
-        guard onThreads else { return evaluator.evaluate(queued.removeFirst()) }
+        guard onThreads else { return compute.perWorker { evaluator.evaluate(queued.removeFirst()) } }
         ready.wait()
-        return takeDone()
-    }
-
-    /// A finished result if one is ready, without waiting (threads only).
-    func finishedIfReady() -> CellResult? {
-        guard onThreads, ready.wait(timeout: .now()) == .success else { return nil }
         return takeDone()
     }
 

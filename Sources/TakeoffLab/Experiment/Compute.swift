@@ -24,12 +24,10 @@ public struct Compute: Sendable, Codable, Equatable {
     /// Threads each worker's cell uses.
     public var threadsPerWorker: Int { threads / workers }
 
-    /// Runs `body` with ``Parallel/threadCount`` set to ``threadsPerWorker``, restoring it afterwards.
+    /// Runs `body` (a cell, on the thread that trains it) with Takeoff's kernels on ``threadsPerWorker``
+    /// threads; the process-wide setting is not touched.
     public func perWorker<T>(_ body: () throws -> T) rethrows -> T {
-        let saved = Parallel.threadCount
-        Parallel.threadCount = threadsPerWorker
-        defer { Parallel.threadCount = saved }
-        return try body()
+        try Parallel.withThreadCount(threadsPerWorker, body)
     }
 
     /// E.g. `1 worker × 2 threads`, `4 MPI ranks × 1 thread`.

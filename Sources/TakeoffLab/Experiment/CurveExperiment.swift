@@ -51,7 +51,8 @@ public final class CurveExperiment {
         runner.showProgress = showProgress
         runner.log = log
         runner.executor = executor
-        let outcome = try runner.run()
+        let outcome = try runner.run(recording: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
+                                                            budgetSeconds: budget.seconds, target: request.target, compute: request.compute))
         let analysis = Analysis(results: outcome.results, learners: plan.learners.map { ($0.name, $0.configuration) }, target: request.target)
         let report = CurveReport(dataName: request.data, plan: plan, outcome: outcome, analysis: analysis, poolSize: split.train.count,
                                  testSize: split.test.count, budget: budget.seconds, compute: request.compute)
@@ -83,7 +84,7 @@ extension CurveExperiment {
             experiment = try CurveExperiment(request)
             try OutputFolder.prepare(request.out, option: "out")
         } catch {
-            MPICells.stopWorkers(comm)
+            MPIFarm<CellJob, CellResult>.stopWorkers(comm)
             throw error
         }
         let cells = try MPICells(comm: comm, evaluator: CellEvaluator(plan: experiment.plan, split: experiment.split))

@@ -1,70 +1,70 @@
+import Dispatch
 import Foundation
 import TakeoffData
 import TakeoffMPI
 
-/// What the coordinator (rank 0) and the workers of a sharded sweep say to each other.
-enum SweepMessage: Codable {
-    /// Worker → coordinator: the data is read and the grid is the coordinator's (its fingerprint and cell count).
-    case ready(dataset: String, cells: Int)
+/// What rank 0 (the coordinator) and the other ranks of a sharded sweep say to each other.
+enum FarmMessage<Job: Codable, Output: Codable>: Codable {
+    /// Worker → coordinator: ready, with the fingerprint of the work it built (it must match rank 0's).
+    case ready(String)
     /// Worker → coordinator: this rank cannot take part, and why.
     case unable(String)
-    /// Coordinator → worker: train this cell.
-    case train(CellJob)
-    /// Worker → coordinator: a cell's result.
-    case result(CellResult)
-    /// Coordinator → worker: no more cells.
+    /// Coordinator → worker: do this.
+    case work(Job)
+    /// Worker → coordinator: a job's output.
+    case done(Output)
+    /// Coordinator → worker: no more work.
     case stop
 }
 
 /// A sharded sweep that cannot run, said by rank 0.
 public enum ShardError: Error, CustomStringConvertible {
     case rankUnable(rank: Int, reason: String)
-    case planDiffers(rank: Int, detail: String)
-    case tooManyRanks(ranks: Int, cells: Int)
+    case workDiffers(rank: Int, detail: String)
+    case tooManyRanks(ranks: Int, jobs: Int)
     case launcherGone
 
     public var description: String {
         switch self {
         case let .rankUnable(r, reason): "MPI rank \(r) cannot take part: \(reason)"
-        case let .planDiffers(r, d): "MPI rank \(r) built another grid than rank 0 (\(d)): give every rank the same command and data"
-        case let .tooManyRanks(ranks, cells): "\(ranks) MPI ranks for a grid of \(cells) cells: at least one rank would have nothing to do; start at most \(cells)"
-        case .launcherGone: "the MPI launcher is gone (the job was killed); the cells stored so far are kept, a rerun continues"
+        case let .workDiffers(r, d): "MPI rank \(r) built other work than rank 0 (\(d)): give every rank the same command and data"
+        case let .tooManyRanks(ranks, jobs): "\(ranks) MPI ranks for a grid of \(jobs) cells: at least one rank would have nothing to do; start at most \(jobs)"
+        case .launcherGone: "the MPI launcher is gone (the job was killed); the results stored so far are kept, a rerun continues"
         }
     }
 }
 
-/// Cells trained on the ranks of an MPI job. Rank 0 runs this: it hands each free rank the next cell
-/// (and trains one cell itself on a thread of its own), receives each result as it comes, and the
-/// ``SweepRunner`` commits it to the store at once; only rank 0 opens the store. The other ranks run
-/// ``serve(_:evaluator:)``.
-public final class MPICells: CellExecutor {
+/// Jobs farmed out over the ranks of an MPI job, used by every sharded sweep (curve cells, activation
+/// runs). Rank 0 runs this: it hands each free rank the next job, does one job at a time itself on a
+/// thread of its own, and takes each output as it arrives. The other ranks run ``serve(_:fingerprint:failure:work:)``.
+public final class MPIFarm<Job: Codable & Sendable, Output: Codable & Sendable>: @unchecked Sendable {
     let comm: Communicator
-    let own: LocalCells
-    private var idle: [Int]
+    private let work: @Sendable (Job) -> Output
+    private var idle: [Int] = []
     private var ownBusy = false
+    private var own: Output?
+    private let ownLock = NSLock()
     private var stopped = false
     /// The process that started this rank (mpirun's daemon): when it is gone, so is the job.
     private let launcher = getppid()
 
+    /// Jobs that can run at once: one per rank.
     public var slots: Int { comm.size }
 
-    /// Waits until every other rank has read the data and built the same grid as `evaluator`'s; throws
-    /// (after telling every rank to stop) naming the first rank that cannot take part.
-    public init(comm: Communicator, evaluator: CellEvaluator) throws {
+    /// Waits until every other rank is ready with the same `fingerprint`; throws (after telling every
+    /// rank to stop) naming the first rank that cannot take part. `jobs` is the size of the whole grid.
+    public init(comm: Communicator, fingerprint: String, jobs: Int, work: @escaping @Sendable (Job) -> Output) throws {
         self.comm = comm
-        own = LocalCells(evaluator: evaluator, workers: 1, onThreads: true)
-        idle = []
+        self.work = work
         var waiting = Set(1..<comm.size)
         do {
-            if comm.size > evaluator.plan.cells.count { throw ShardError.tooManyRanks(ranks: comm.size, cells: evaluator.plan.cells.count) }
+            if comm.size > jobs { throw ShardError.tooManyRanks(ranks: comm.size, jobs: jobs) }
             while !waiting.isEmpty {
-                guard let m = comm.receive() else { continue }
+                guard let m = comm.receive(idle: { getppid() == launcher }) else { throw ShardError.launcherGone }
                 waiting.remove(m.source)
-                switch try comm.decode(SweepMessage.self, from: m) {
-                case let .ready(dataset, cells):
-                    guard dataset == evaluator.plan.dataset, cells == evaluator.plan.cells.count else {
-                        throw ShardError.planDiffers(rank: m.source, detail: "data \(dataset) with \(cells) cells, rank 0 has \(evaluator.plan.dataset) with \(evaluator.plan.cells.count)")
-                    }
+                switch try comm.decode(FarmMessage<Job, Output>.self, from: m) {
+                case let .ready(theirs):
+                    guard theirs == fingerprint else { throw ShardError.workDiffers(rank: m.source, detail: "\(theirs), rank 0 has \(fingerprint)") }
                     idle.append(m.source)
                 case let .unable(reason): throw ShardError.rankUnable(rank: m.source, reason: reason)
                 default: continue
@@ -77,67 +77,97 @@ public final class MPICells: CellExecutor {
         idle.sort(by: >)
     }
 
-    public func start(_ job: CellJob) throws {
+    /// Starts `job` on a free rank, or on this rank's own thread.
+    public func start(_ job: Job) throws {
         if let rank = idle.popLast() {
-            try comm.send(SweepMessage.train(job), to: rank)
-        } else {
-            precondition(!ownBusy, "MPICells: more cells started than slots")
-            ownBusy = true
-            try own.start(job)
+            try comm.send(FarmMessage<Job, Output>.work(job), to: rank)
+            return
+        }
+        precondition(!ownBusy, "MPIFarm: more jobs started than slots")
+        ownBusy = true
+        DispatchQueue.global().async { [self] in
+            let output = work(job)
+            ownLock.withLock { own = output }
         }
     }
 
-    public func finished() throws -> CellResult {
+    /// Waits for a started job's output.
+    public func finished() throws -> Output {
         while true {
-            var mine: CellResult?
+            var mine: Output?
             let message = comm.receive(idle: {
-                mine = own.finishedIfReady()
+                mine = ownLock.withLock { defer { own = nil }; return own }
                 return mine == nil && getppid() == launcher
             })
-            guard getppid() == launcher else { throw ShardError.launcherGone }
             if let mine {
                 ownBusy = false
                 return mine
             }
-            if let m = message, case let .result(r) = try comm.decode(SweepMessage.self, from: m) {
+            guard getppid() == launcher else { throw ShardError.launcherGone }
+            if let m = message, case let .done(output) = try comm.decode(FarmMessage<Job, Output>.self, from: m) {
                 idle.append(m.source)
-                return r
+                return output
             }
         }
     }
 
-    /// Tells every worker there is no more work (once).
+    /// Tells every other rank there is no more work (once).
     public func stop() {
         guard !stopped else { return }
         stopped = true
         Self.stopWorkers(comm)
     }
 
-    /// Tells every worker rank of `comm` to stop (rank 0, on a failure before the workers were gathered).
-    public static func stopWorkers(_ comm: Communicator) {
-        for rank in 1..<comm.size { try? comm.send(SweepMessage.stop, to: rank) }
-    }
-
     deinit { stop() }
 
-    /// A worker rank's loop: say whether it can take part (`evaluator` is nil when it could not read
-    /// the data or build the grid: `failure` says why), then train each cell rank 0 sends until told
-    /// to stop. Returns when stopped, or when rank 0's process is gone.
-    public static func serve(_ comm: Communicator, evaluator: CellEvaluator?, failure: String? = nil) throws {
-        if let evaluator {
-            try comm.send(SweepMessage.ready(dataset: evaluator.plan.dataset, cells: evaluator.plan.cells.count), to: 0)
+    /// Tells every worker rank of `comm` to stop (rank 0, on a failure before a farm was made).
+    public static func stopWorkers(_ comm: Communicator) {
+        for rank in 1..<comm.size { try? comm.send(FarmMessage<Job, Output>.stop, to: rank) }
+    }
+
+    /// A worker rank's loop: say whether it can take part (`work` is nil when it could not read the
+    /// data or build the grid: `failure` says why), then do each job rank 0 sends until told to stop.
+    /// Returns when stopped, or when the launcher is gone.
+    public static func serve(_ comm: Communicator, fingerprint: String, failure: String? = nil, work: ((Job) -> Output)?) throws {
+        if work != nil {
+            try comm.send(FarmMessage<Job, Output>.ready(fingerprint), to: 0)
         } else {
-            try comm.send(SweepMessage.unable(failure ?? "unknown failure"), to: 0)
+            try comm.send(FarmMessage<Job, Output>.unable(failure ?? "unknown failure"), to: 0)
         }
-        let parent = getppid()  // the launcher: if it is gone, so is the job
-        while let m = comm.receive(from: 0, idle: { getppid() == parent }) {
-            switch try comm.decode(SweepMessage.self, from: m) {
-            case let .train(job):
-                guard let evaluator else { continue }
-                try comm.send(SweepMessage.result(evaluator.evaluate(job)), to: 0)
+        let launcher = getppid()
+        while let m = comm.receive(from: 0, idle: { getppid() == launcher }) {
+            switch try comm.decode(FarmMessage<Job, Output>.self, from: m) {
+            case let .work(job):
+                guard let work else { continue }
+                try comm.send(FarmMessage<Job, Output>.done(work(job)), to: 0)
             case .stop: return
             default: continue
             }
         }
+    }
+}
+
+/// A sweep's cells on the ranks of an MPI job (see ``MPIFarm``); the ``SweepRunner`` commits each
+/// result to the store as it arrives, and only rank 0 opens the store.
+public final class MPICells: CellExecutor {
+    let farm: MPIFarm<CellJob, CellResult>
+
+    public init(comm: Communicator, evaluator: CellEvaluator) throws {
+        farm = try MPIFarm(comm: comm, fingerprint: Self.fingerprint(evaluator.plan), jobs: evaluator.plan.cells.count,
+                           work: { evaluator.evaluate($0) })
+    }
+
+    /// What every rank must agree on: the data and the grid.
+    static func fingerprint(_ plan: SweepPlan) -> String { "\(plan.dataset), \(plan.cells.count) cells" }
+
+    public var slots: Int { farm.slots }
+    public func start(_ job: CellJob) throws { try farm.start(job) }
+    public func finished() throws -> CellResult { try farm.finished() }
+    public func stop() { farm.stop() }
+
+    /// A worker rank's loop for `evaluator`'s grid (nil, with `failure`, when it could not build it).
+    public static func serve(_ comm: Communicator, evaluator: CellEvaluator?, failure: String? = nil) throws {
+        try MPIFarm<CellJob, CellResult>.serve(comm, fingerprint: evaluator.map { fingerprint($0.plan) } ?? "", failure: failure,
+                                                work: evaluator.map { e in { e.evaluate($0) } })
     }
 }

@@ -13,8 +13,7 @@ public struct Metrics: Sendable {
         if let bad = (0..<values.count).first(where: { !values.pointer[$0].isFinite }) {
             throw NonFiniteScores(row: bad / Swift.max(values.shape.last ?? 1, 1), value: values.pointer[bad])
         }
-        let predicted = values.argmax(axis: -1)
-        accuracy = Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(Swift.max(labels.count, 1))
+        accuracy = values.accuracy(labels: labels)
         if probabilities {
             let c = values.shape[1]
             var total = 0.0

@@ -53,7 +53,8 @@ public final class ScaleExperiment {
         runner.showProgress = showProgress
         runner.progressLabel = "scale"
         runner.log = log
-        let outcome = try runner.run()
+        let outcome = try runner.run(recording: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
+                                                            budgetSeconds: request.budget.seconds, target: request.target, compute: request.compute))
         let analysis = ScaleAnalysis(results: outcome.results, setting: setting)
         var report = ScaleReport(dataName: request.data, request: request, plan: plan, outcome: outcome, analysis: analysis,
                                  poolSize: split.train.count, testSize: split.test.count)

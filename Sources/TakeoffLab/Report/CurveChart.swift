@@ -1,144 +1,269 @@
 import Foundation
 
-/// The scale figure as SVG: accuracy against m (log axis) with a band of ±1 standard deviation
-/// over seeds and fitted extrapolations (dashed to twice each learner's largest m, dotted beyond),
-/// beside fit time against m (log–log), legend below.
+/// The scale figure as SVG. Left: test accuracy against m, both on log scales of the error
+/// (1 − accuracy), so power laws are straight and the top end is spread out; the axis spans the
+/// data. Each learner's line is labelled where it ends; a filled point is the mean of every planned
+/// seed, a hollow one had fewer (the count beside it). Where cells could not be measured, the
+/// learner's fitted curve goes on dashed with its band to those sizes, and no further, marked
+/// "predicted". Right: fit time against m (log–log). The key sits under the panel it explains.
 public struct CurveChart {
     public var title: String
     public var analysis: Analysis
-    /// How far the fitted curves are drawn past the largest measured m.
-    public var extrapolationFactor = 4.0
+    /// Seeds planned per point (default: the most any point has).
+    public var seedsPlanned: Int?
+    /// A line under the title, e.g. the data set's sizes.
+    public var subtitle: String?
 
-    public init(title: String, analysis: Analysis) {
+    public init(title: String, analysis: Analysis, seedsPlanned: Int? = nil, subtitle: String? = nil) {
         self.title = title
         self.analysis = analysis
+        self.seedsPlanned = seedsPlanned
+        self.subtitle = subtitle
     }
 
     public static func color(_ i: Int) -> String { Plot.palette[i % Plot.palette.count] }
 
+    /// A frame with a logarithmic x axis (m) and a y axis that is logarithmic either in the value
+    /// (seconds) or in one minus it (accuracy, drawn with the best at the top).
     struct Frame {
         var x0, y0, width, height: Double
         var xLo, xHi, yLo, yHi: Double
-        var logY: Bool
+        /// y is accuracy, drawn on log(1 − accuracy); yLo/yHi are errors (yLo at the top).
+        var errorScale: Bool
         func x(_ m: Double) -> Double { x0 + (log(m) - log(xLo)) / (log(xHi) - log(xLo)) * width }
         func y(_ v: Double) -> Double {
-            let t = logY ? (log(v) - log(yLo)) / (log(yHi) - log(yLo)) : (v - yLo) / (yHi - yLo)
-            return y0 + height - t * height
+            if errorScale {
+                let e = min(max(1 - v, yLo), yHi)
+                return y0 + (log(e) - log(yLo)) / (log(yHi) - log(yLo)) * height
+            }
+            let s = min(max(v, yLo), yHi)
+            return y0 + height - (log(s) - log(yLo)) / (log(yHi) - log(yLo)) * height
         }
+        var right: Double { x0 + width }
+        var bottom: Double { y0 + height }
+    }
+
+    var curves: [Analysis.LearnerCurve] { analysis.learners.filter { !$0.points.isEmpty } }
+    var planned: Int { seedsPlanned ?? curves.flatMap(\.points).map(\.seeds.count).max() ?? 1 }
+
+    /// The accuracies the left panel spans, lowest and highest: the measured means ± their spread and
+    /// the predicted bands, padded by a twentieth of the span on the error's log scale.
+    var accuracyRange: (low: Double, high: Double) {
+        let errors = errorRange
+        return (1 - errors.hi, 1 - errors.lo)
+    }
+
+    var errorRange: (lo: Double, hi: Double) {
+        var accuracies = curves.flatMap { $0.points.flatMap { [$0.mean - $0.spread, $0.mean + $0.spread] } }
+        accuracies += curves.flatMap { $0.predicted.flatMap { [$0.low, $0.high] } }
+        let errors = accuracies.filter(\.isFinite).map { min(max(1 - $0, 1e-4), 1) }
+        guard var lo = errors.min(), var hi = errors.max() else { return (0.01, 1) }
+        if hi / lo < 1.25 { (lo, hi) = (lo / 1.1, hi * 1.1) }
+        let pad = pow(hi / lo, 0.05)
+        return (max(lo / pad, 1e-4), min(hi * pad, 1))
     }
 
     public var svg: String {
-        let curves = analysis.learners.filter { !$0.points.isEmpty }
-        let width = 1040.0, legendRows = Int(ceil(Double(curves.count + 3) / 4))
-        let height = 470 + Double(legendRows) * 22
-        var out = """
+        let curves = self.curves
+        let width = 1180.0
+        let accuracy = Frame(x0: 76, y0: 86, width: 580, height: 400, xLo: 1, xHi: 10, yLo: 0.01, yHi: 1, errorScale: true)
+        var key: [(symbol: String, text: String)] = []
+        var body = ""
+        guard !curves.isEmpty else {
+            return header(width: width, height: 200) + "<text x=\"\(width / 2)\" y=\"120\" text-anchor=\"middle\">no finished cells to plot</text>\n</svg>\n"
+        }
+        let measuredM = curves.flatMap { $0.points.map { Double($0.m) } }
+        let allM = measuredM + curves.flatMap { $0.predicted.map { Double($0.m) } }
+        var acc = accuracy
+        (acc.xLo, acc.xHi) = (measuredM.min()! / 1.25, allM.max()! * 1.25)
+        (acc.yLo, acc.yHi) = errorRange
+        let seconds = curves.flatMap(\.points).map(\.fitSeconds).filter { $0.isFinite && $0 > 0 }
+        let sLo = pow(10, floor(log10(seconds.min() ?? 0.01))), sHi = pow(10, ceil(log10(max(seconds.max() ?? 1, sLo * 10))))
+        let time = Frame(x0: 912, y0: 86, width: 170, height: 400, xLo: acc.xLo, xHi: measuredM.max()! * 1.25, yLo: sLo, yHi: sHi, errorScale: false)
+
+        body += axes(acc, yTicks: Self.accuracyTicks(acc.yLo, acc.yHi), xLabel: "training examples m (log scale)",
+                     yLabel: "test accuracy (log scale of the error, 1 − accuracy)", heading: "Test accuracy: higher is better")
+        body += axes(time, yTicks: Self.secondsTicks(sLo, sHi), xLabel: "m (log scale)", yLabel: "fit time (log scale)", heading: "Fit time")
+
+        var bands = "", lines = "", marks = ""
+        var accLabels: [(y: Double, anchor: (Double, Double), text: String, color: String)] = []
+        var timeLabels: [(y: Double, anchor: (Double, Double), text: String, color: String)] = []
+        for (i, c) in curves.enumerated() {
+            let color = Self.color(i), name = Plot.escape(c.learner)
+            let pts = c.points
+            if pts.count >= 2, pts.contains(where: { $0.spread > 0 }) {
+                let upper = pts.map { "\(f(acc.x(Double($0.m)))),\(f(acc.y($0.mean + $0.spread)))" }
+                let lower = pts.reversed().map { "\(f(acc.x(Double($0.m)))),\(f(acc.y($0.mean - $0.spread)))" }
+                bands += "<polygon class=\"spread\" points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.14\" stroke=\"none\"/>\n"
+            }
+            lines += "<polyline class=\"measured\" data-learner=\"\(name)\" points=\"\(pts.map { "\(f(acc.x(Double($0.m)))),\(f(acc.y($0.mean)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.2\"/>\n"
+            for p in pts {
+                let (x, y) = (acc.x(Double(p.m)), acc.y(p.mean))
+                let full = p.seeds.count >= planned
+                marks += "<circle class=\"measured\" data-learner=\"\(name)\" data-m=\"\(p.m)\" data-seeds=\"\(p.seeds.count)\" cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"3.6\" "
+                    + (full ? "fill=\"\(color)\"" : "fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.6\"")
+                    + "><title>\(name) m = \(Analysis.count(p.m)): \(String(format: "%.2f%%", p.mean * 100)), \(p.seeds.count) seed\(p.seeds.count == 1 ? "" : "s")</title></circle>\n"
+                if !full {
+                    marks += "<text x=\"\(f(x + 4))\" y=\"\(f(y + 13))\" font-size=\"10\" fill=\"\(color)\">\(p.seeds.count)</text>\n"
+                }
+            }
+            var end = (acc.x(Double(pts.last!.m)), acc.y(pts.last!.mean))
+            // A line that stops short of the sizes asked for says why.
+            let stopped = !c.notRun.isEmpty && c.predicted.isEmpty
+            var label = "\(name) \(String(format: "%.1f%%", pts.last!.mean * 100))" + (stopped ? ", then not run" : "")
+            if let fit = c.fittedCurve, let last = pts.last, let lastPrediction = c.predicted.last {
+                // From the last measurement (the fit passes within its spread there) along the fit to the last size not measured.
+                let top = Double(last.m), far = Double(lastPrediction.m), firstFar = Double(c.predicted[0].m)
+                let offset = last.mean - fit.predict(top)
+                let samples = (0...24).map { k -> (m: Double, v: Double) in
+                    let m = top * pow(far / top, Double(k) / 24)
+                    let join = max(0, 1 - log(m / top) / log(firstFar / top))
+                    return (m, fit.predict(m) + offset * join)
+                }
+                let anchors = [(top, max(last.spread, CurveSelection.noiseFloor))] + c.predicted.map { (Double($0.m), ($0.high - $0.low) / 2) }
+                func halfWidth(_ m: Double) -> Double {
+                    guard let k = anchors.indices.dropFirst().first(where: { anchors[$0].0 >= m }) else { return anchors.last!.1 }
+                    let (m0, w0) = anchors[k - 1], (m1, w1) = anchors[k]
+                    return w0 + (w1 - w0) * log(m / m0) / log(m1 / m0)
+                }
+                let upper = samples.map { "\(f(acc.x($0.m))),\(f(acc.y($0.v + halfWidth($0.m))))" }
+                let lower = samples.reversed().map { "\(f(acc.x($0.m))),\(f(acc.y($0.v - halfWidth($0.m))))" }
+                bands += "<polygon class=\"predicted-band\" points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.10\" stroke=\"\(color)\" stroke-opacity=\"0.35\" stroke-width=\"0.8\" stroke-dasharray=\"3 3\"/>\n"
+                lines += "<polyline class=\"predicted\" data-learner=\"\(name)\" points=\"\(samples.map { "\(f(acc.x($0.m))),\(f(acc.y($0.v)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"7 4\"/>\n"
+                for p in c.predicted {
+                    let (x, y) = (acc.x(Double(p.m)), acc.y(p.accuracy))
+                    marks += "<path class=\"predicted\" data-learner=\"\(name)\" data-m=\"\(p.m)\" d=\"M\(f(x)) \(f(y - 5))L\(f(x + 5)) \(f(y))L\(f(x)) \(f(y + 5))L\(f(x - 5)) \(f(y))Z\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.6\">"
+                        + "<title>\(name) m = \(Analysis.count(p.m)): predicted \(String(format: "%.1f%% (%.1f–%.1f)", p.accuracy * 100, p.low * 100, p.high * 100)), not measured</title></path>\n"
+                }
+                end = (acc.x(far), acc.y(lastPrediction.accuracy))
+                label = "\(name) ≈\(String(format: "%.1f%%", lastPrediction.accuracy * 100)) predicted"
+            }
+            accLabels.append((end.1, end, label, color))
+
+            let timed = pts.filter { $0.fitSeconds.isFinite && $0.fitSeconds > 0 }
+            if let lastTimed = timed.last {
+                lines += "<polyline points=\"\(timed.map { "\(f(time.x(Double($0.m)))),\(f(time.y($0.fitSeconds)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"/>\n"
+                for p in timed { marks += "<circle cx=\"\(f(time.x(Double(p.m))))\" cy=\"\(f(time.y(p.fitSeconds)))\" r=\"2.4\" fill=\"\(color)\"/>\n" }
+                let anchor = (time.x(Double(lastTimed.m)), time.y(lastTimed.fitSeconds))
+                timeLabels.append((anchor.1, anchor, name, color))
+            }
+        }
+        body += bands + lines + marks
+        body += Self.endLabels(accLabels, x: acc.right + 10, top: acc.y0, bottom: acc.bottom)
+        body += Self.endLabels(timeLabels, x: time.right + 10, top: time.y0, bottom: time.bottom)
+
+        // The key, under the accuracy panel only.
+        key.append(("measured", planned > 1 ? "measured: mean of \(planned) seeds" : "measured (one seed)"))
+        if curves.contains(where: { $0.points.contains { $0.seeds.count < planned } }) { key.append(("fewer", "fewer seeds (the number beside it)")) }
+        if curves.contains(where: { $0.points.contains { $0.spread > 0 } }) { key.append(("spread", "±1 sd over seeds")) }
+        if curves.contains(where: { !$0.predicted.isEmpty }) {
+            key.append(("predicted", "predicted by the fitted curve, not measured"))
+        } else {
+            key.append(("note", "a fitted curve is drawn only on to sizes that could not be measured"))
+        }
+        let keyTop = acc.bottom + 62, rowHeight = 24.0
+        for (k, item) in key.enumerated() {
+            // Two to a row; the closing note has a row of its own.
+            let x = item.symbol == "note" ? acc.x0 : acc.x0 + Double(k % 2) * 300
+            let y = keyTop + Double(item.symbol == "note" ? (k + 1) / 2 : k / 2) * rowHeight
+            switch item.symbol {
+            case "measured": body += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"#444\" stroke-width=\"2.2\"/><circle cx=\"\(f(x + 14))\" cy=\"\(f(y))\" r=\"3.6\" fill=\"#444\"/>\n"
+            case "fewer": body += "<circle cx=\"\(f(x + 14))\" cy=\"\(f(y))\" r=\"3.6\" fill=\"white\" stroke=\"#444\" stroke-width=\"1.6\"/><text x=\"\(f(x + 20))\" y=\"\(f(y + 10))\" font-size=\"10\" fill=\"#444\">1</text>\n"
+            case "spread": body += "<rect x=\"\(f(x))\" y=\"\(f(y - 6))\" width=\"28\" height=\"12\" fill=\"#444\" fill-opacity=\"0.14\"/>\n"
+            case "note": break
+            default: body += "<rect x=\"\(f(x))\" y=\"\(f(y - 6))\" width=\"28\" height=\"12\" fill=\"#444\" fill-opacity=\"0.10\"/><line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"#444\" stroke-width=\"2\" stroke-dasharray=\"7 4\"/>"
+                + "<path d=\"M\(f(x + 28)) \(f(y - 5))L\(f(x + 33)) \(f(y))L\(f(x + 28)) \(f(y + 5))L\(f(x + 23)) \(f(y))Z\" fill=\"white\" stroke=\"#444\" stroke-width=\"1.6\"/>\n"
+            }
+            body += "<text x=\"\(f(item.symbol == "note" ? x : x + 40))\" y=\"\(f(y + 4))\"\(item.symbol == "note" ? " fill=\"#666\"" : "")>\(Plot.escape(item.text))</text>\n"
+        }
+        let rows = key.last?.symbol == "note" ? (key.count - 1 + 1) / 2 + 1 : (key.count + 1) / 2
+        let height = keyTop + Double(rows - 1) * rowHeight + 18
+        return header(width: width, height: height) + body + "</svg>\n"
+    }
+
+    func header(width: Double, height: Double) -> String {
+        var s = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" \
         font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(width / 2)" y="24" text-anchor="middle" font-size="16" font-weight="bold">\(Plot.escape(title))</text>
+        <text x="\(f(width / 2))" y="26" text-anchor="middle" font-size="16" font-weight="bold">\(Plot.escape(title))</text>
 
         """
-        guard !curves.isEmpty else {
-            return out + "<text x=\"\(width / 2)\" y=\"200\" text-anchor=\"middle\">no finished cells to plot</text>\n</svg>\n"
-        }
-        let allPoints = curves.flatMap(\.points)
-        let mMin = Double(allPoints.map(\.m).min()!), mMax = Double(allPoints.map(\.m).max()!)
-        let xHiAcc = mMax * extrapolationFactor
-        // Accuracy range: data ± spread and the drawn fits, padded to tenths (twentieths when narrow).
-        var values = allPoints.flatMap { [$0.mean - $0.spread, $0.mean + $0.spread] }
-        for c in curves {
-            guard let fit = c.selection?.fit, let top = c.largestM, c.points.count >= 3 else { continue }
-            values += stride(from: 0.0, through: 1, by: 0.1).map { fit.predict(Double(top) * pow(extrapolationFactor, $0)) }
-        }
-        values = values.filter(\.isFinite)
-        let span = (values.max()! - values.min()!)
-        let stepY = span > 0.3 ? 0.1 : span > 0.12 ? 0.05 : 0.02
-        let yLo = max(0, floor(values.min()! / stepY) * stepY), yHi = min(1, max(yLo + stepY, ceil(values.max()! / stepY) * stepY))
-        let acc = Frame(x0: 75, y0: 60, width: 560, height: 340, xLo: mMin / 1.25, xHi: xHiAcc, yLo: yLo, yHi: yHi, logY: false)
-        let seconds = allPoints.map(\.fitSeconds).filter { $0.isFinite && $0 > 0 }
-        let sLo = pow(10, floor(log10(seconds.min() ?? 0.01))), sHi = pow(10, ceil(log10(max(seconds.max() ?? 1, sLo * 10))))
-        let time = Frame(x0: 740, y0: 60, width: 270, height: 340, xLo: mMin / 1.25, xHi: mMax * 1.25, yLo: sLo, yHi: sHi, logY: true)
-
-        out += axes(acc, yTicks: stride(from: yLo, through: yHi + 1e-9, by: stepY).map { ($0, String(format: "%.0f%%", $0 * 100)) },
-                    xLabel: "training examples m (log scale)", yLabel: "test accuracy", heading: "Accuracy")
-        out += axes(time, yTicks: Self.decades(sLo, sHi).map { ($0, Self.secondsLabel($0)) },
-                    xLabel: "training examples m (log scale)", yLabel: "fit time (log scale)", heading: "Fit time")
-
-        for (i, c) in curves.enumerated() {
-            let color = Self.color(i)
-            let pts = c.points
-            if pts.count >= 2, pts.contains(where: { $0.spread > 0 }) {
-                let upper = pts.map { "\(f(acc.x(Double($0.m)))),\(f(acc.y(min(yHi, $0.mean + $0.spread))))" }
-                let lower = pts.reversed().map { "\(f(acc.x(Double($0.m)))),\(f(acc.y(max(yLo, $0.mean - $0.spread))))" }
-                out += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
-            }
-            // Dashed to twice the learner's largest m, dotted beyond (a guess); none from fewer than three sizes.
-            if let fit = c.selection?.fit, let top = c.largestM, pts.count >= 3 {
-                for (from, to, dash) in [(0.0, 0.5, "6 4"), (0.5, 1.0, "2 4")] {
-                    let line = stride(from: from, through: to + 1e-9, by: 0.05).map { t -> String in
-                        let m = Double(top) * pow(extrapolationFactor, t)
-                        return "\(f(acc.x(m))),\(f(acc.y(min(yHi, max(yLo, fit.predict(m))))))"
-                    }
-                    out += "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\"/>\n"
-                }
-            }
-            out += "<polyline points=\"\(pts.map { "\(f(acc.x(Double($0.m)))),\(f(acc.y($0.mean)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-            for p in pts {
-                out += "<circle cx=\"\(f(acc.x(Double(p.m))))\" cy=\"\(f(acc.y(p.mean)))\" r=\"3\" fill=\"\(color)\"><title>\(Plot.escape(c.learner)) m=\(p.m): \(String(format: "%.2f%%", p.mean * 100))</title></circle>\n"
-            }
-            let timed = pts.filter { $0.fitSeconds.isFinite && $0.fitSeconds > 0 }
-            if !timed.isEmpty {
-                out += "<polyline points=\"\(timed.map { "\(f(time.x(Double($0.m)))),\(f(time.y($0.fitSeconds)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-                for p in timed { out += "<circle cx=\"\(f(time.x(Double(p.m))))\" cy=\"\(f(time.y(p.fitSeconds)))\" r=\"2.5\" fill=\"\(color)\"/>\n" }
-            }
-        }
-
-        // Legend: learners, then what the line styles mean, four to a row.
-        var entries: [(String, String)] = curves.enumerated().map { ("line:" + Self.color($0.offset), $0.element.learner) }
-        if allPoints.contains(where: { $0.spread > 0 }) { entries.append(("band", "±1 sd over seeds")) }
-        entries += [("dash", "fitted curve to 2× the largest m"), ("dot", "beyond 2×: a guess")]
-        let legendTop = 455.0
-        for (k, e) in entries.enumerated() {
-            let x = 75 + Double(k % 4) * 240, y = legendTop + Double(k / 4) * 22
-            switch e.0 {
-            case "band": out += "<rect x=\"\(x)\" y=\"\(y - 6)\" width=\"28\" height=\"12\" fill=\"#555\" fill-opacity=\"0.15\"/>\n"
-            case "dash": out += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"#555\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n"
-            case "dot": out += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"#555\" stroke-width=\"2\" stroke-dasharray=\"2 4\"/>\n"
-            default:
-                let color = String(e.0.dropFirst(5))
-                out += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"\(color)\" stroke-width=\"2\"/><circle cx=\"\(x + 14)\" cy=\"\(y)\" r=\"3\" fill=\"\(color)\"/>\n"
-            }
-            out += "<text x=\"\(x + 36)\" y=\"\(y + 4)\">\(Plot.escape(e.1))</text>\n"
-        }
-        return out + "</svg>\n"
+        if let subtitle { s += "<text x=\"\(f(width / 2))\" y=\"46\" text-anchor=\"middle\" fill=\"#555\">\(Plot.escape(subtitle))</text>\n" }
+        return s
     }
 
-    /// Frame, grid, log ticks on x (labelled decades, unlabelled 2–9), the given y ticks, labels.
+    /// Labels in a column right of a panel, each at the height of its line's end (moved apart to stay
+    /// legible, with a thin leader back to the end); `text` is already escaped.
+    static func endLabels(_ labels: [(y: Double, anchor: (Double, Double), text: String, color: String)], x: Double, top: Double, bottom: Double) -> String {
+        let gap = 14.0
+        let sorted = labels.sorted { $0.y < $1.y }
+        var ys = sorted.map { min(max($0.y, top + 6), bottom - 2) }
+        for k in ys.indices.dropFirst() { ys[k] = max(ys[k], ys[k - 1] + gap) }
+        if let last = ys.last, last > bottom - 2 {
+            ys[ys.count - 1] = bottom - 2
+            for k in ys.indices.dropLast().reversed() { ys[k] = min(ys[k], ys[k + 1] - gap) }
+        }
+        var s = ""
+        for (l, y) in zip(sorted, ys) {
+            s += "<polyline points=\"\(f(l.anchor.0 + 4)),\(f(l.anchor.1)) \(f(x - 6)),\(f(l.anchor.1)) \(f(x - 2)),\(f(y - 4))\" fill=\"none\" stroke=\"\(l.color)\" stroke-opacity=\"0.5\" stroke-width=\"0.8\"/>\n"
+            s += "<text class=\"end-label\" x=\"\(f(x))\" y=\"\(f(y))\" fill=\"\(l.color)\" font-weight=\"bold\">\(l.text)</text>\n"
+        }
+        return s
+    }
+
+    /// Ticks for errors between lo and hi, labelled as accuracies: at most nine, from 1-1.2-1.5-2-… down to 1-2-5 steps.
+    static func accuracyTicks(_ lo: Double, _ hi: Double) -> [(Double, String)] {
+        let mantissas: [[Double]] = [[1, 1.2, 1.4, 1.6, 1.8, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 9], [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8],
+                                     [1, 1.5, 2, 3, 4, 5, 7], [1, 2, 3, 5], [1, 2, 5], [1]]
+        let decades = (Int(floor(log10(lo)))...Int(ceil(log10(hi)))).map { pow(10, Double($0)) }
+        for set in mantissas {
+            let errors = decades.flatMap { d in set.map { d * $0 } }.filter { $0 >= lo && $0 <= hi }
+            if errors.count <= 9 || set == [1] {
+                return errors.map { e in
+                    let a = (1 - e) * 100
+                    return (1 - e, abs(a - a.rounded()) < 1e-6 ? String(format: "%.0f%%", a) : String(format: "%.1f%%", a))
+                }
+            }
+        }
+        return []
+    }
+
+    /// Decades of seconds, with 2 and 5 between them when the range is one decade.
+    static func secondsTicks(_ lo: Double, _ hi: Double) -> [(Double, String)] {
+        let decades = Self.decades(lo, hi)
+        let values = decades.count <= 2 ? decades.flatMap { [$0, 2 * $0, 5 * $0] }.filter { $0 <= hi * 1.001 } : decades
+        return values.map { ($0, secondsLabel($0)) }
+    }
+
+    /// Frame, grid, log ticks on x (decades labelled, and 2 and 5 when the range is short), the given y ticks, labels.
     func axes(_ fr: Frame, yTicks: [(Double, String)], xLabel: String, yLabel: String, heading: String) -> String {
-        var s = "<g>\n<text x=\"\(f(fr.x0))\" y=\"\(f(fr.y0 - 10))\" font-size=\"13\" font-weight=\"bold\">\(heading)</text>\n"
+        var s = "<g>\n<text x=\"\(f(fr.x0))\" y=\"\(f(fr.y0 - 10))\" font-size=\"13\" font-weight=\"bold\">\(Plot.escape(heading))</text>\n"
         for (v, label) in yTicks {
             let y = fr.y(v)
-            s += "<line x1=\"\(f(fr.x0))\" y1=\"\(f(y))\" x2=\"\(f(fr.x0 + fr.width))\" y2=\"\(f(y))\" stroke=\"#e3e3e3\"/>\n"
+            s += "<line x1=\"\(f(fr.x0))\" y1=\"\(f(y))\" x2=\"\(f(fr.right))\" y2=\"\(f(y))\" stroke=\"#e6e6e6\"/>\n"
             s += "<text x=\"\(f(fr.x0 - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label)</text>\n"
         }
+        // 2 and 5 are labelled too where a decade is wide enough for three labels.
+        let short = fr.width / log10(fr.xHi / fr.xLo) > 150
         for decade in Self.decades(fr.xLo, fr.xHi, all: true) {
             for k in 1...9 {
                 let m = decade * Double(k)
                 guard m >= fr.xLo, m <= fr.xHi else { continue }
-                let x = fr.x(m), bottom = fr.y0 + fr.height
-                if k == 1 {
-                    s += "<line x1=\"\(f(x))\" y1=\"\(f(fr.y0))\" x2=\"\(f(x))\" y2=\"\(f(bottom))\" stroke=\"#e3e3e3\"/>\n"
-                    s += "<line x1=\"\(f(x))\" y1=\"\(f(bottom))\" x2=\"\(f(x))\" y2=\"\(f(bottom + 6))\" stroke=\"#333\"/>\n"
-                    s += "<text x=\"\(f(x))\" y=\"\(f(bottom + 19))\" text-anchor=\"middle\">\(Self.countLabel(m))</text>\n"
+                let x = fr.x(m)
+                if k == 1 || (short && (k == 2 || k == 5)) {
+                    s += "<line x1=\"\(f(x))\" y1=\"\(f(fr.y0))\" x2=\"\(f(x))\" y2=\"\(f(fr.bottom))\" stroke=\"#e6e6e6\"/>\n"
+                    s += "<line x1=\"\(f(x))\" y1=\"\(f(fr.bottom))\" x2=\"\(f(x))\" y2=\"\(f(fr.bottom + 6))\" stroke=\"#333\"/>\n"
+                    s += "<text x=\"\(f(x))\" y=\"\(f(fr.bottom + 19))\" text-anchor=\"middle\">\(Self.countLabel(m))</text>\n"
                 } else {
-                    s += "<line x1=\"\(f(x))\" y1=\"\(f(bottom))\" x2=\"\(f(x))\" y2=\"\(f(bottom + 3))\" stroke=\"#333\"/>\n"
+                    s += "<line x1=\"\(f(x))\" y1=\"\(f(fr.bottom))\" x2=\"\(f(x))\" y2=\"\(f(fr.bottom + 3))\" stroke=\"#333\"/>\n"
                 }
             }
         }
         s += "<rect x=\"\(f(fr.x0))\" y=\"\(f(fr.y0))\" width=\"\(f(fr.width))\" height=\"\(f(fr.height))\" fill=\"none\" stroke=\"#333\"/>\n"
-        s += "<text x=\"\(f(fr.x0 + fr.width / 2))\" y=\"\(f(fr.y0 + fr.height + 38))\" text-anchor=\"middle\">\(xLabel)</text>\n"
+        s += "<text x=\"\(f(fr.x0 + fr.width / 2))\" y=\"\(f(fr.bottom + 38))\" text-anchor=\"middle\">\(Plot.escape(xLabel))</text>\n"
         let cy = fr.y0 + fr.height / 2
-        s += "<text x=\"\(f(fr.x0 - 52))\" y=\"\(f(cy))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(fr.x0 - 52)) \(f(cy)))\">\(yLabel)</text>\n"
+        s += "<text x=\"\(f(fr.x0 - 56))\" y=\"\(f(cy))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(fr.x0 - 56)) \(f(cy)))\">\(Plot.escape(yLabel))</text>\n"
         return s + "</g>\n"
     }
 
@@ -149,15 +274,14 @@ public struct CurveChart {
     }
 
     static func countLabel(_ m: Double) -> String {
-        m >= 1e6 ? "\(Int(m / 1e6))M" : m >= 1e3 ? "\(Int(m / 1e3))k" : "\(Int(m))"
+        m >= 1e6 ? "\(formatShort(m / 1e6))M" : m >= 1e3 ? "\(formatShort(m / 1e3))k" : "\(Int(m))"
     }
 
     static func secondsLabel(_ s: Double) -> String {
-        s >= 1 ? "\(Int(s)) s" : s >= 0.001 ? "\(formatShort(s * 1000)) ms" : String(format: "%g s", s)
+        s >= 1 ? "\(formatShort(s)) s" : s >= 0.001 ? "\(formatShort(s * 1000)) ms" : String(format: "%g s", s)
     }
 
     static func formatShort(_ v: Double) -> String { v == v.rounded() ? "\(Int(v))" : String(format: "%g", v) }
-
 }
 
 private func f(_ v: Double) -> String { String(format: "%.1f", v) }

@@ -1,10 +1,10 @@
 import Foundation
 
 extension CurveReport {
-    /// What `takeoff curve` prints: the table, what the curves say, what ran, and how to continue
+    /// What `takeoff curve` prints: the verdict, the table, what the curves say in detail, what ran, and how to continue
     /// when cells are missing (written into `out`).
     public func console(out: String) -> String {
-        var lines = [table, ""]
+        var lines = verdict + ["", table, ""]
         lines += analysis.summary.map { "- " + $0 }
         let counts = statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         lines.append(String(format: "\n%d cells (%@): %d trained now, %d from the store, %.1f s.", outcome.results.count, counts,
@@ -15,7 +15,7 @@ extension CurveReport {
                          + "where it stopped, or add --budget none for all of them"
                          + (outcome.remainingSeconds > 0 ? " (about \(Self.duration(outcome.remainingSeconds / Double(compute.workers))) more)." : "."))
         }
-        lines.append("Wrote \(out)/curve.svg, report.html, results.csv, summary.json")
+        lines.append("Wrote \(out)/curve.svg, curve.png, report.html, results.csv, summary.json")
         return lines.joined(separator: "\n")
     }
 

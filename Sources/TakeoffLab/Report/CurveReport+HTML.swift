@@ -8,17 +8,21 @@ extension CurveReport {
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(e(title))</title>
         <style>
-        body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1080px; color: #222; }
+        body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; }
         table { border-collapse: collapse; margin: 8px 0 20px; font-size: 13px; }
         th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
         th:first-child, td:first-child { text-align: left; }
         th { background: #f4f4f4; }
         .note { color: #666; font-size: 13px; }
+        .verdict { font-size: 17px; line-height: 1.45; margin: 12px 0 18px; padding: 10px 16px; border-left: 4px solid #1f77b4; background: #f6f9fc; }
+        .verdict p { margin: 4px 0; }
         svg { max-width: 100%; height: auto; }
         </style></head><body>
         <h1>\(e(title))</h1>
 
         """
+        h += "<div class=\"verdict\">\n" + verdict.map { "<p>\(e($0))</p>" }.joined(separator: "\n") + "\n</div>\n"
+        h += "<figure>\n" + chart.svg.replacingOccurrences(of: "<?xml version=\"1.0\"?>", with: "") + "</figure>\n"
         let counts = statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         h += "<p class=\"note\">Training pool \(Analysis.count(poolSize)) examples, fixed test set \(Analysis.count(testSize)); "
         h += "sizes \(plan.sizes.map(Analysis.count).joined(separator: ", ")); seeds \(plan.seeds.map(String.init).joined(separator: ", ")); "
@@ -27,10 +31,10 @@ extension CurveReport {
         h += budget.map { String(format: ", budget %.0f s", $0) } ?? ""
         h += outcome.complete ? ".</p>\n" : "; <b>the run was stopped before every cell was done</b>.</p>\n"
 
-        h += "<h2>What the data says</h2>\n<ul>\n" + analysis.summary.map { "<li>\(e($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
-        h += "<figure>\n" + chart.svg.replacingOccurrences(of: "<?xml version=\"1.0\"?>", with: "") + "</figure>\n"
+        h += "<h2>In detail</h2>\n<ul>\n" + analysis.summary.map { "<li>\(e($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
 
-        h += "<h2>Test accuracy (%)</h2>\n<p class=\"note\">Mean ± standard deviation over seeds.</p>\n<table><tr><th>learner</th>"
+        h += "<h2>Test accuracy (%)</h2>\n<p class=\"note\">Mean ± standard deviation over the seeds measured (\(plan.seeds.count) planned; a cell with fewer says how many). "
+            + "<i>Predicted</i>: read off the fitted curve where the cells could not be measured, not a measurement.</p>\n<table><tr><th>learner</th>"
         h += plan.sizes.map { "<th>m = \(Analysis.count($0))</th>" }.joined() + "</tr>\n"
         for l in plan.learners {
             h += "<tr><td>\(e(l.name))</td>" + plan.sizes.map { "<td>\(cellText(l.configuration, $0, html: true))</td>" }.joined() + "</tr>\n"
@@ -38,10 +42,12 @@ extension CurveReport {
         h += "</table>\n"
 
         h += "<h2>Fitted curves</h2>\n<p class=\"note\">Each family is fitted (Levenberg–Marquardt, 24 restarts) to the smaller sizes and judged by "
-        h += "its mean absolute error on the largest measured ones (back-test, in accuracy points); the best is refitted to every size. "
+        h += "its mean absolute error on the next ones (selection, in accuracy points); the best whose fit to every size passes within the spread of "
+        h += "the two largest measurements is chosen. Its error is then reported from a second back-test on the largest sizes, which the choice never saw "
+        h += "(fitted to every size below them). No curve is drawn where no family was chosen. "
         h += "Plateau: the fit's asymptote, ± its standard deviation over per-seed fits. Slope: accuracy points gained per doubling of m at the largest sizes.</p>\n"
         h += "<table><tr><th>learner</th><th>chosen</th><th>parameters</th>"
-        h += CurveFamily.allCases.map { "<th>back-test \($0.rawValue)</th>" }.joined()
+        h += CurveFamily.allCases.map { "<th>selection \($0.rawValue)</th>" }.joined() + "<th>reported back-test</th>"
         h += "<th>plateau</th><th>slope / doubling</th>" + (analysis.target.map { String(format: "<th>m for %.1f%%</th>", $0 * 100) } ?? "") + "</tr>\n"
         for c in analysis.learners {
             h += "<tr><td>\(e(c.learner))</td>"
@@ -51,10 +57,12 @@ extension CurveReport {
                 h += CurveFamily.allCases.map { f in
                     let err = s.backtests.first { $0.family == f }?.error
                     let text = err.map { String(format: "%.2f", $0 * 100) } ?? "—"
-                    return f == s.fit.family ? "<td><b>\(text)</b></td>" : "<td>\(text)</td>"
+                    return f == s.fit.family ? "<td><b>\(text)</b></td>" : s.rejected.contains(f) ? "<td><s>\(text)</s></td>" : "<td>\(text)</td>"
                 }.joined()
+                let sizes = s.heldOut.map(Analysis.count).joined(separator: ", ")
+                h += "<td>" + (s.backtestError.map { String(format: "%.2f", $0 * 100) + " <small>(m = \(sizes))</small>" } ?? "—") + "</td>"
             } else {
-                h += "<td>—</td><td>—</td>" + CurveFamily.allCases.map { _ in "<td>—</td>" }.joined()
+                h += "<td>—</td><td>—</td>" + CurveFamily.allCases.map { _ in "<td>—</td>" }.joined() + "<td>—</td>"
             }
             let below = c.measuredAbovePlateau.map { " (below the \(Analysis.percent($0.mean, nil)) measured)" } ?? ""
             h += "<td>\(c.asymptote.map { Analysis.percent($0, c.asymptoteSpread) + below } ?? "—")</td>"
@@ -97,6 +105,18 @@ extension CurveReport {
         }
         h += "</table>\n"
 
+        let predicted = analysis.learners.flatMap { c in c.predicted.map { (c.learner, $0) } }
+        if !predicted.isEmpty {
+            h += "<h2>Predicted, not measured</h2>\n<p class=\"note\">Sizes whose cells could not be run, read off the learner's fitted curve. "
+            h += "Band: the reported back-test error, widened in proportion to how much further than the back-test the prediction reaches, combined with the spread of per-seed fits.</p>\n"
+            h += "<table><tr><th>learner</th><th>m</th><th>predicted accuracy</th><th>band</th><th>why not measured</th></tr>\n"
+            for (name, p) in predicted {
+                h += "<tr><td>\(e(name))</td><td>\(Analysis.count(p.m))</td>" + String(format: "<td>%.1f%%</td><td>%.1f–%.1f%%</td>", p.accuracy * 100, p.low * 100, p.high * 100)
+                h += "<td>\(e(p.statuses.joined(separator: ", ")))</td></tr>\n"
+            }
+            h += "</table>\n"
+        }
+
         let missing = outcome.results.filter { $0.status != .ok }
         if !missing.isEmpty {
             h += "<h2>Cells without a measurement</h2>\n<table><tr><th>learner</th><th>m</th><th>seed</th><th>status</th><th>reason</th></tr>\n"
@@ -106,7 +126,7 @@ extension CurveReport {
             }
             h += "</table>\n"
         }
-        h += "<p class=\"note\">Every cell: results.csv. Machine-readable analysis: summary.json. Learner configurations:</p>\n<ul class=\"note\">\n"
+        h += "<p class=\"note\">The figure as PNG: curve.png. Every cell: results.csv. Machine-readable analysis: summary.json. Learner configurations:</p>\n<ul class=\"note\">\n"
         h += plan.learners.map { "<li><code>\(e($0.configuration))</code></li>" }.joined(separator: "\n")
         return h + "\n</ul>\n</body></html>\n"
     }

@@ -20,11 +20,18 @@ public struct CurveReport {
     }
 
     public var title: String { "Learning curves on \(dataName)" }
-    public var chart: CurveChart { CurveChart(title: title, analysis: analysis) }
+    public var chart: CurveChart {
+        CurveChart(title: title, analysis: analysis, seedsPlanned: plan.seeds.count,
+                   subtitle: "Training pool \(Analysis.count(poolSize)), fixed test set \(Analysis.count(testSize)); "
+                       + "each point is the mean over its seeds (\(plan.seeds.count) planned)")
+    }
 
-    /// Writes curve.svg, report.html, results.csv and summary.json into `directory`.
+    /// The three sentences the report opens with (``Analysis/verdict(pool:)``).
+    public var verdict: [String] { analysis.verdict(pool: poolSize) }
+
+    /// Writes curve.svg and curve.png, report.html, results.csv and summary.json into `directory`.
     public func write(to directory: URL) throws {
-        try chart.svg.write(to: directory.appendingPathComponent("curve.svg"), atomically: true, encoding: .utf8)
+        try PNGRenderer.writeFigure(svg: chart.svg, to: directory.appendingPathComponent("curve.svg"))
         try html.write(to: directory.appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
         try csv.write(to: directory.appendingPathComponent("results.csv"), atomically: true, encoding: .utf8)
         try summaryJSON().write(to: directory.appendingPathComponent("summary.json"), options: .atomic)
@@ -51,6 +58,8 @@ public struct CurveReport {
             var threads: Int; var workers: Int; var threads_per_worker: Int; var mpi_ranks: Int
         }
         struct Skipped: Encodable { var learner: String; var m: Int; var seed: UInt64; var status: String; var reason: String }
+        /// A fitted accuracy where cells were not measured; never in ``Analysis/LearnerCurve/points``.
+        struct Predicted: Encodable { var learner: String; var m: Int; var accuracy: Double; var low: Double; var high: Double; var kind = "predicted" }
         var data: String
         var dataset_fingerprint: String
         var pool_size: Int
@@ -61,6 +70,8 @@ public struct CurveReport {
         var run: Run
         var cells: [String: Int]
         var not_measured: [Skipped]
+        var predicted: [Predicted]
+        var verdict: [String]
         var summary: [String]
         var analysis: Analysis
     }
@@ -76,18 +87,27 @@ public struct CurveReport {
                         not_measured: outcome.results.filter { $0.status != .ok }.map {
                             .init(learner: $0.key.learner, m: $0.key.m, seed: $0.key.seed, status: $0.status.rawValue, reason: $0.error ?? "")
                         },
-                        summary: analysis.summary, analysis: analysis)
+                        predicted: analysis.learners.flatMap { c in
+                            c.predicted.map { .init(learner: c.learner, m: $0.m, accuracy: $0.accuracy, low: $0.low, high: $0.high) }
+                        },
+                        verdict: verdict, summary: analysis.summary, analysis: analysis)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try encoder.encode(s)
     }
 
-    /// What the table shows for (learner, m): mean ± sd in percent, or why there is no number.
+    /// What the table shows for (learner, m): mean ± sd in percent, the seed count when short of the
+    /// plan's, a predicted value marked as such, or why there is no number.
     func cellText(_ configuration: String, _ m: Int, html: Bool = false) -> String {
-        if let c = analysis.learners.first(where: { $0.configuration == configuration }), let p = c.points.first(where: { $0.m == m }) {
+        let curve = analysis.learners.first { $0.configuration == configuration }
+        if let p = curve?.points.first(where: { $0.m == m }) {
             let pm = html ? " ± " : "±"
-            return String(format: "%.1f", p.mean * 100) + (p.seeds.count > 1 ? pm + String(format: "%.1f", p.spread * 100) : "")
+            let few = p.seeds.count < plan.seeds.count ? (html ? " <small>(\(p.seeds.count) of \(plan.seeds.count) seeds)</small>" : "(\(p.seeds.count))") : ""
+            return String(format: "%.1f", p.mean * 100) + (p.seeds.count > 1 ? pm + String(format: "%.1f", p.spread * 100) : "") + few
+        }
+        if let p = curve?.predicted.first(where: { $0.m == m }) {
+            return html ? String(format: "<i>≈ %.1f predicted</i>", p.accuracy * 100) : String(format: "~%.1f", p.accuracy * 100)
         }
         let statuses = Set(outcome.results.filter { $0.key.configuration == configuration && $0.key.m == m }.map(\.status))
         for (s, text) in [(CellStatus.skippedBudget, "skipped"), (.gpuFailed, "gpu-failed"), (.diverged, "diverged"), (.failed, "failed")] where statuses.contains(s) { return text }
@@ -98,12 +118,13 @@ public struct CurveReport {
     public var table: String {
         let sizes = plan.sizes
         let nameWidth = max(8, plan.learners.map(\.name.count).max() ?? 0)
-        let cols = sizes.map { m in max(Analysis.count(m).count, 9) }
+        let cols = sizes.map { m in max(Analysis.count(m).count, plan.learners.map { cellText($0.configuration, m).count }.max() ?? 0, 9) }
         func pad(_ s: String, _ w: Int, left: Bool = false) -> String {
             let n = max(0, w - s.count)
             return left ? s + String(repeating: " ", count: n) : String(repeating: " ", count: n) + s
         }
-        var lines = ["test accuracy (%) by training size m" + (plan.seeds.count > 1 ? ", mean±sd over \(plan.seeds.count) seeds" : "")]
+        var lines = ["test accuracy (%) by training size m" + (plan.seeds.count > 1 ? ", mean±sd over the seeds measured ((n): only n of \(plan.seeds.count))" : "")
+                     + (analysis.learners.contains { !$0.predicted.isEmpty } ? "; ~: predicted by the fitted curve, not measured" : "")]
         lines.append(pad("learner", nameWidth, left: true) + zip(sizes, cols).map { " " + pad(Analysis.count($0), $1) }.joined())
         for l in plan.learners {
             lines.append(pad(l.name, nameWidth, left: true) + zip(sizes, cols).map { " " + pad(cellText(l.configuration, $0), $1) }.joined())

@@ -92,8 +92,13 @@ public enum Plot {
             for v in xMinor { s += "<line x1=\"\(f(px(v)))\" y1=\"\(f(y0 + h))\" x2=\"\(f(px(v)))\" y2=\"\(f(y0 + h + 3))\" stroke=\"#333\"/>\n" }
             s += "<svg x=\"\(f(x0))\" y=\"\(f(y0))\" width=\"\(f(w))\" height=\"\(f(h))\" overflow=\"hidden\">\n"
             for series in self.series where !series.points.isEmpty {
-                let pts = series.points.filter { $0.x.isFinite && $0.y.isFinite && (!y.log || $0.y > 0) && (!x.log || $0.x > 0) }
-                    .map { "\(f(px($0.x) - x0)),\(f(py($0.y) - y0))" }.joined(separator: " ")
+                let kept = series.points.filter { $0.x.isFinite && $0.y.isFinite && (!y.log || $0.y > 0) && (!x.log || $0.x > 0) }
+                if kept.count == 1 {
+                    // A line through one point draws nothing: show the point.
+                    s += "<circle cx=\"\(f(px(kept[0].x) - x0))\" cy=\"\(f(py(kept[0].y) - y0))\" r=\"3\" fill=\"\(series.color)\"><title>\(escape(series.name))</title></circle>\n"
+                    continue
+                }
+                let pts = kept.map { "\(f(px($0.x) - x0)),\(f(py($0.y) - y0))" }.joined(separator: " ")
                 s += "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"\(series.width)\""
                     + (series.dashed ? " stroke-dasharray=\"6 4\"" : "") + "><title>\(escape(series.name))</title></polyline>\n"
             }

@@ -40,32 +40,3 @@ public final class Conv2D: Layer {
     public var parameters: [Parameter] { [weight, bias] }
     public func flops(inputShape: [Int]) -> Int { 2 * channels * outputSize.h * outputSize.w * inputChannels * kernel * kernel }
 }
-
-/// 2-D max pooling over NCHW inputs.
-public final class MaxPool2D: Layer {
-    public let kernel: Int, stride: Int
-    public init(_ kernel: Int, stride: Int? = nil) {
-        self.kernel = kernel
-        self.stride = stride ?? kernel
-    }
-    public var summary: String { "MaxPool2D(\(kernel))" }
-    public func build(inputShape: [Int], rng: inout RandomGenerator) -> [Int] {
-        precondition(inputShape.count == 3, "MaxPool2D: expects per-example shape [C, H, W], got \(inputShape)")
-        return [inputShape[0], (inputShape[1] - kernel) / stride + 1, (inputShape[2] - kernel) / stride + 1]
-    }
-    public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor { x.maxPool2d(kernel: kernel, stride: stride) }
-}
-
-/// Inverted dropout: zeroes each value with probability `p` while training, scaling the rest by 1/(1−p).
-public final class Dropout: Layer {
-    public let p: Float
-    public init(_ p: Float) {
-        precondition(p >= 0 && p < 1, "Dropout: probability \(p) must be in [0, 1)")
-        self.p = p
-    }
-    public var summary: String { "Dropout(\(p))" }
-    public func build(inputShape: [Int], rng: inout RandomGenerator) -> [Int] { inputShape }
-    public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor {
-        context.training ? x.dropout(p: p, rng: &context.rng) : x
-    }
-}

@@ -50,7 +50,9 @@ public final class SGD: Optimizer {
 
     public func step(_ arena: ParameterArena, learningRate lr: Float) {
         precondition(arena.device == velocity.device, "SGD: state on \(velocity.device) for parameters on \(arena.device)")
-        if arena.device == .cuda {
+        switch arena.device {
+        case .cpu: break
+        case .cuda:
             GPU.current.launch(OptimizerKernels.sgd, count: arena.count, [
                 arena.flatValues.kernelArgument, arena.flatGradients.kernelArgument, Tensor(storage: velocity, shape: [arena.count]).kernelArgument,
                 .int(arena.count), .int(arena.decayCount), .float(lr), .float(momentum), .float(weightDecay), .int(nesterov ? 1 : 0)])
@@ -90,7 +92,9 @@ public final class Adam: Optimizer {
         let rule = AdamRule(b1: beta1, b2: beta2, eps: epsilon, lr: lr, stepSize: lr / c1, rootC2: c2.squareRoot(),
                             decoupled: decoupled)
         precondition(arena.device == m.device, "Adam: state on \(m.device) for parameters on \(arena.device)")
-        if arena.device == .cuda {
+        switch arena.device {
+        case .cpu: break
+        case .cuda:
             let (gradDecay, weightDecay) = decoupled ? (Float(0), lr * self.weightDecay) : (self.weightDecay, Float(0))
             let (n, state) = (arena.count, { (s: Storage) in Tensor(storage: s, shape: [arena.count]).kernelArgument })
             GPU.current.launch(OptimizerKernels.adam, count: n, [

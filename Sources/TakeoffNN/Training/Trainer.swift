@@ -50,6 +50,8 @@ public struct TrainingHistory: Sendable {
     public var stoppedEarly = false
     public var seconds = 0.0
     public var examplesPerSecond = 0.0
+    /// Seconds spent summing gradients over the group, in data-parallel training.
+    public var allreduceSeconds = 0.0
 }
 
 /// Trains a ``Sequential`` classifier with mini-batches: seeded shuffling each epoch,
@@ -120,7 +122,8 @@ public struct Trainer {
                 arena.zeroGradients()
                 let loss: Tensor
                 if let group {
-                    let value = try dataParallelStep(model, train: train, rows: order[range], of: globalRange.count, group: group, context: &context)
+                    let value = try dataParallelStep(model, train: train, rows: order[range], of: globalRange.count, group: group,
+                                                     context: &context, allreduceSeconds: &history.allreduceSeconds)
                     guard value.isFinite else {
                         throw TrainingError.diverged(learner: name, detail: "loss is \(value) at epoch \(epoch), step \(step + 1)")
                     }
@@ -211,7 +214,7 @@ public struct Trainer {
     /// One data-parallel step's gradient: this process's `rows` of a global batch of `globalCount` rows,
     /// its mean-loss gradient weighted by its share, summed over the group. Returns the global batch's mean loss.
     func dataParallelStep(_ model: Sequential, train: Dataset, rows: ArraySlice<Int>, of globalCount: Int, group: any DataParallelGroup,
-                          context: inout ForwardContext) throws -> Float {
+                          context: inout ForwardContext, allreduceSeconds: inout Double) throws -> Float {
         let arena = model.arena
         var loss: Float = 0
         if !rows.isEmpty {
@@ -224,9 +227,11 @@ public struct Trainer {
             let g = UnsafeMutableBufferPointer(start: arena.gradients.base, count: arena.count)
             for i in g.indices { g[i] *= share }
         }
+        let start = Benchmarks.now()
         group.allreduceSum(UnsafeMutableBufferPointer(start: arena.gradients.base, count: arena.count))
         var total = [loss]
         total.withUnsafeMutableBufferPointer { group.allreduceSum($0) }
+        allreduceSeconds += Benchmarks.now() - start
         return total[0]
     }
 
@@ -245,9 +250,7 @@ public struct Trainer {
     public static func evaluate(_ model: Sequential, on data: Dataset) -> (loss: Float, accuracy: Double) {
         let logits = model.predict(data.features.reshaped([data.count] + model.inputShape))
         let loss = withoutGradients { Loss.crossEntropy(logits, data.labels).item }
-        let predicted = logits.argmax(axis: -1)
-        let correct = zip(predicted, data.labels).filter { $0 == $1 }.count
-        return (loss, Double(correct) / Double(Swift.max(data.count, 1)))
+        return (loss, logits.accuracy(labels: data.labels))
     }
 }
 

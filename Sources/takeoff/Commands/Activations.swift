@@ -3,6 +3,7 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 import TakeoffLab
+import TakeoffMPI
 import TakeoffNN
 
 struct Activations: ParsableCommand {
@@ -51,25 +52,36 @@ struct Activations: ParsableCommand {
         // Everything but the network's size is checked before the data is read; that, once the features are known.
         try race.validate(inputs: 1, classes: 2)
         race.device = try deviceOptions.resolved()
-        let outURL = try OutputFolder.prepare(out, option: "out")
-
-        var data = try dataOptions.load()
-        try race.validate(inputs: data.train.featureCount, classes: data.train.classCount)
-        if let trainSize {
-            guard trainSize > 0, trainSize <= data.train.count else {
-                throw ValidationError("--train-size must be in 1...\(data.train.count)")
+        // Under mpirun every rank reads the data and does the runs rank 0 gives it; rank 0 alone writes the report.
+        let comm = Communicator.world
+        let outURL = comm?.isRoot ?? true ? try OutputFolder.prepare(out, option: "out") : URL(fileURLWithPath: out)
+        func load() throws -> TrainTestSplit {
+            var data = try dataOptions.load()
+            try race.validate(inputs: data.train.featureCount, classes: data.train.classCount)
+            if let trainSize {
+                guard trainSize > 0, trainSize <= data.train.count else {
+                    throw ValidationError("--train-size must be in 1...\(data.train.count)")
+                }
+                data.train = try data.train.nestedSubset(trainSize, seed: 0)
             }
-            data.train = try data.train.nestedSubset(trainSize, seed: 0)
+            return data
         }
-        let total = race.activations.count * race.seeds.count
+        let total = race.jobs.count
         let bar = ProgressBar(total: total, label: "activations")
         var finished = 0
-        let runs = try race.run(data) { run in
+        func progress(_ run: ActivationRace.Run) {
             finished += 1
             let result = run.failure.map { "diverged/failed: \($0)" }
                 ?? String(format: "test accuracy %.2f%%, final loss %.4f", (run.testAccuracy ?? 0) * 100, run.stepLosses.last ?? .nan)
             FileHandle.standardError.write(Data("  \(run.activation.rawValue) seed \(run.seed): \(result)\n".utf8))
             bar.update(finished, status: "", force: true)
+        }
+        let runs: [ActivationRace.Run]
+        if let comm {
+            guard let all = try race.run(on: comm, load: load, progress: progress) else { return }
+            runs = all
+        } else {
+            runs = try race.run(load(), progress: progress)
         }
         bar.finish(status: "\(total) runs")
         let summaries = race.summarize(runs)
@@ -78,7 +90,7 @@ struct Activations: ParsableCommand {
             print(String(decoding: try JSONEncoder().encode(summaries), as: UTF8.self))
         } else {
             print(ActivationReport.table(summaries, race: race))
-            print("wrote \(outURL.path)/activations.svg, report.html, activations.csv, summary.json")
+            print("wrote \(outURL.path)/activations.svg, activations.png, report.html, activations.csv, summary.json")
         }
     }
 }

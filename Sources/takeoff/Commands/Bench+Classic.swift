@@ -13,7 +13,7 @@ extension Bench {
         static let configuration = CommandConfiguration(
             commandName: "classic", abstract: "Fit a classic learner on Fashion-MNIST and print fit time and test accuracy.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "logreg, linear-svm or rbf-svm.") var learner: String = "logreg"
+        @Option(help: "A traditional learner: \(ClassicRegistry.declarations.map(\.name).joined(separator: ", ")).") var learner: String = "logreg"
         @Option(help: "Training examples: the first M of the training file.") var trainSize: Int = 60_000
         @Option(name: .customLong("C"), help: "Fixed C (default: chosen on a validation split).") var c: Double?
         @Option(help: "Solver tolerance.") var tolerance: Double?

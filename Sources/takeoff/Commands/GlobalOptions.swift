@@ -18,6 +18,10 @@ struct GlobalOptions: ParsableArguments {
         } else {
             Parallel.threadCount = Parallel.defaultThreadCount
         }
+        // One GPU per rank: the rank's index on its machine picks the device, unless the user chose one.
+        if Communicator.launchedByMPI && ProcessInfo.processInfo.environment["TAKEOFF_CUDA_DEVICE"] == nil {
+            setenv("TAKEOFF_CUDA_DEVICE", "\(Communicator.localRank)", 1)
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-// The CUDA counterparts of ``Kernels``: elementwise maps generated from each scalar function's CUDA C
+// The CUDA counterparts of ``CPULoops``: elementwise maps generated from each scalar function's CUDA C
 // form (``Fn``), broadcasting, reductions along an axis, strided block copies, gathers and axis
 // permutations. One thread per output element; no atomics except in a gather's backward, so results
 // are deterministic. Sizes are `long long` in every kernel.
@@ -7,22 +7,22 @@ enum GPUKernels {
     // MARK: Elementwise
 
     static func mapKernel(_ e: CUDAExpression) -> GPUKernel {
-        GPUKernel.generated("map", key: e.code) { """
+        GPUKernel.generated("map", key: e.key) { """
         extern "C" __global__ void map(const float* in, float* out, long long n, float p0, float p1) {
             long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
             if (i >= n) return;
-            float x = in[i];
+            \(e.bind("in[i]"))
             out[i] = (\(e.code));
         }
         """ }
     }
 
     static func zipKernel(_ e: CUDAExpression) -> GPUKernel {
-        GPUKernel.generated("zip", key: e.code) { """
+        GPUKernel.generated("zip", key: e.key) { """
         extern "C" __global__ void zip(const float* a, const float* b, float* out, long long n, float p0, float p1) {
             long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
             if (i >= n) return;
-            float x = a[i], y = b[i];
+            \(e.bind("a[i]", "b[i]"))
             out[i] = (\(e.code));
         }
         """ }
@@ -31,7 +31,7 @@ enum GPUKernels {
     /// Operand offsets from the output index through up to 8 merged axes: `d.v` holds the rank, the
     /// output extents, then each operand's strides (0 along broadcast axes).
     static func broadcastKernel(_ e: CUDAExpression) -> GPUKernel {
-        GPUKernel.generated("zip_broadcast", key: e.code) { """
+        GPUKernel.generated("zip_broadcast", key: e.key) { """
         struct Dims { long long v[25]; };
         extern "C" __global__ void zip_broadcast(const float* a, const float* b, float* out, long long n, Dims d, float p0, float p1) {
             long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
@@ -43,7 +43,7 @@ enum GPUKernels {
                 oa += k * d.v[9 + ax];
                 ob += k * d.v[17 + ax];
             }
-            float x = a[oa], y = b[ob];
+            \(e.bind("a[oa]", "b[ob]"))
             out[i] = (\(e.code));
         }
         """ }
@@ -55,13 +55,13 @@ enum GPUKernels {
     }
 
     /// `out[i] = f(x[i])`.
-    static func map<F: UnaryKernel>(_ x: Tensor, into out: Tensor, _ f: F) {
+    static func map<F: UnaryFunction>(_ x: Tensor, into out: Tensor, _ f: F) {
         let e = expression(f.cuda, F.self)
         GPU.current.launch(mapKernel(e), count: out.count, [x.kernelArgument, out.kernelArgument, .int(out.count)] + e.arguments)
     }
 
     /// `out[i] = f(a[i], b[i])` (`out` may be `a`).
-    static func zip<F: BinaryKernel>(_ a: Tensor, _ b: Tensor, into out: Tensor, _ f: F) {
+    static func zip<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, into out: Tensor, _ f: F) {
         zip(a, b, into: out, expression(f.cuda, F.self))
     }
 
@@ -72,7 +72,7 @@ enum GPUKernels {
     }
 
     /// `out = f(a, b)` over the broadcast described by `plan`.
-    static func broadcast<F: BinaryKernel>(_ a: Tensor, _ b: Tensor, into out: Tensor, plan: BroadcastPlan, _ f: F) {
+    static func broadcast<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, into out: Tensor, plan: BroadcastPlan, _ f: F) {
         let e = expression(f.cuda, F.self)
         let dims = axes(plan.outShape, plan.stridesA, plan.stridesB, op: "broadcast")
         GPU.current.launch(broadcastKernel(e), count: out.count,
@@ -218,5 +218,50 @@ enum GPUKernels {
     static func permute(_ x: Tensor, into y: Tensor, outShape: [Int], strides: [Int]) {
         GPU.current.launch(permuteKernel, count: y.count,
                            [x.kernelArgument, y.kernelArgument, .int(y.count), axes(outShape, strides, op: "permuted")])
+    }
+}
+
+// The CUDA halves of ops in Ops/: each is called from its op's one switch over devices.
+
+extension Tensor {
+    /// ``gather(_:axis:)-(Tensor,_)`` on the GPU: the indices stay on the device; backward scatter-adds.
+    func gatherOnGPU(_ indices: Tensor, axis: Int) -> Tensor {
+        precondition(indices.device == device, "gather: indices on \(indices.device) for a tensor on \(device)")
+        let ax = Shape.axis(axis, rank: rank, op: "gather", shape: shape)
+        let (outer, length, inner) = Shape.split(shape, at: ax)
+        let m = indices.count
+        var outShape = shape
+        outShape[ax] = m
+        let out = Tensor(uninitializedShape: outShape, device: device)
+        GPU.current.launch(GPUKernels.gatherKernel, count: out.count,
+                           GPUKernels.gatherArguments(self, indices, out, outer: outer, m: m, length: length, inner: inner))
+        let inputShape = shape
+        return record(out, [self], "gather") { g, _ in
+            let dx = Tensor.zeros(inputShape, device: .cuda)
+            GPU.current.launch(GPUKernels.scatterAddKernel, count: g.count,
+                               GPUKernels.gatherArguments(g, indices, dx, outer: outer, m: m, length: length, inner: inner))
+            return [dx]
+        }
+    }
+
+    /// ``max(axis:keepDims:)`` on the GPU: the positions stay on the device for backward.
+    func maxOnGPU(axis: Int, keepDims: Bool) -> Tensor {
+        let ax = Shape.axis(axis, rank: rank, op: "max", shape: shape)
+        let (outer, length, inner) = Shape.split(shape, at: ax)
+        precondition(length > 0, "max: axis \(axis) of shape \(shape) is empty")
+        precondition(length < Tensor.exactIndexLimit, "max: axis \(axis) of shape \(shape) is too long for the GPU's float positions")
+        var outShape = shape
+        outShape[ax] = 1
+        let out = Tensor(uninitializedShape: outShape, device: .cuda), index = Tensor(uninitializedShape: outShape, device: .cuda)
+        GPU.current.launch(GPUKernels.maxLanes, count: outer * inner,
+                           [kernelArgument, out.kernelArgument, index.kernelArgument, .int(outer * inner), .int(length), .int(inner)])
+        let inputShape = shape
+        let result = keepDims ? out : out.reshaped(shape.enumerated().filter { $0.offset != ax }.map(\.element))
+        return record(result, [self], "max") { g, _ in
+            let dx = Tensor(uninitializedShape: inputShape, device: .cuda)
+            GPU.current.launch(GPUKernels.maxLanesBackward, count: dx.count,
+                               [g.kernelArgument, index.kernelArgument, dx.kernelArgument, .int(dx.count), .int(length), .int(inner)])
+            return [dx]
+        }
     }
 }

@@ -2,31 +2,12 @@ import CBLAS
 import Dispatch
 import Foundation
 
-/// A scalar function applied elementwise. Kernels take these as generic structs rather than
-/// closures so the compiler inlines them into the threaded loops (a closure called per element
-/// from another thread is not inlined and runs several times slower).
-public protocol UnaryKernel {
-    func callAsFunction(_ x: Float) -> Float
-    /// The same function in CUDA C, for CUDA tensors (`nil`: the op runs on the CPU only).
-    var cuda: CUDAExpression? { get }
-}
-
-/// A scalar function of two arguments applied elementwise.
-public protocol BinaryKernel {
-    func callAsFunction(_ x: Float, _ y: Float) -> Float
-    /// The same function in CUDA C, for CUDA tensors (`nil`: the op runs on the CPU only).
-    var cuda: CUDAExpression? { get }
-}
-
-extension UnaryKernel { public var cuda: CUDAExpression? { nil } }
-extension BinaryKernel { public var cuda: CUDAExpression? { nil } }
-
 /// Plain, preallocated loops over raw buffers: the CPU kernels behind the tensor ops and the
 /// fused layers. Each splits its work with ``Parallel`` when it is large enough.
-public enum Kernels {
+public enum CPULoops {
     /// `y[i] = f(x[i])`.
     @inline(__always)
-    public static func map<F: UnaryKernel>(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+    public static func map<F: UnaryFunction>(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
                                            cost: Int = 1, _ f: F) {
         Parallel.ranges(count, cost: cost) { lo, hi in
             for i in lo..<hi { y[i] = f(x[i]) }
@@ -35,7 +16,7 @@ public enum Kernels {
 
     /// `z[i] = f(x[i], y[i])`.
     @inline(__always)
-    public static func zip<F: BinaryKernel>(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+    public static func zip<F: BinaryFunction>(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                                             into z: UnsafeMutablePointer<Float>, count: Int, cost: Int = 1, _ f: F) {
         Parallel.ranges(count, cost: cost) { lo, hi in
             for i in lo..<hi { z[i] = f(x[i], y[i]) }
@@ -130,7 +111,7 @@ public enum Kernels {
     }
 }
 
-extension Kernels {
+extension CPULoops {
     /// ``BLAS/sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` with the larger of C's
     /// dimensions cut into one block per ``Parallel`` thread, each multiplied by single-threaded OpenBLAS.
     /// The blocks are independent: OpenBLAS's own threads work in lock-step per block and spin while

@@ -1,8 +1,8 @@
 // Hand-vectorised kernels for shapes OpenBLAS serves poorly, for the instruction set the caller names
 // (the best this CPU has, from takeoff_best_isa, or a lesser one to test). Swift builds for baseline
 // x86-64, so these carry the wide code.
-#ifndef TAKEOFF_CKERNELS_H
-#define TAKEOFF_CKERNELS_H
+#ifndef TAKEOFF_CNARROWPRODUCTS_H
+#define TAKEOFF_CNARROWPRODUCTS_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
-// The narrow products of CKernels.h: 16 output lanes per row, one vector register wide in AVX-512
+// The narrow products of CNarrowProducts.h: 16 output lanes per row, one vector register wide in AVX-512
 // (two in AVX2). Four rows share each load of w (or of g), which keeps the FMA units fed.
-#include "CKernels.h"
+#include "CNarrowProducts.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

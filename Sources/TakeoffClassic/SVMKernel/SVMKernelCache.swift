@@ -6,9 +6,9 @@ import TakeoffEngine
 /// over the upper triangle and mirrored; otherwise rows are computed on demand with sgemv and
 /// kept in least-recently-used slots (`budget / (4n)` of them, at least two, so the two rows of
 /// a working pair are never evicted by each other).
-public final class KernelCache {
+public final class SVMKernelCache {
     public let count: Int
-    public let kernel: Kernel
+    public let kernel: SVMKernel
     /// The memory the cache may hold, in bytes.
     public let budgetBytes: Int
     /// The bytes of kernel values it holds (allocated once).
@@ -31,7 +31,7 @@ public final class KernelCache {
     private var clock = 0
 
     /// A cache over rows `x` [n, d], which must outlive it.
-    public init(x: UnsafePointer<Float>, n: Int, d: Int, kernel: Kernel, budgetBytes: Int) {
+    public init(x: UnsafePointer<Float>, n: Int, d: Int, kernel: SVMKernel, budgetBytes: Int) {
         count = n
         self.kernel = kernel
         self.budgetBytes = budgetBytes

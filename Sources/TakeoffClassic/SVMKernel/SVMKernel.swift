@@ -3,7 +3,7 @@ import TakeoffEngine
 
 /// A positive semi-definite kernel, evaluated from dot products and squared row norms so that
 /// whole rows and blocks come from one BLAS call.
-public enum Kernel: Sendable, Equatable {
+public enum SVMKernel: Sendable, Equatable {
     /// K(a, b) = a·b.
     case linear
     /// K(a, b) = exp(−γ‖a − b‖²).

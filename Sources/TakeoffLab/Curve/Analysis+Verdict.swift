@@ -1,0 +1,119 @@
+import Foundation
+import TakeoffNN
+
+extension Analysis {
+    /// Three plain sentences for the top of a report: which learner wins where, whether the
+    /// traditional learners (not neural networks) have plateaued, and what more data would buy.
+    /// `pool` is the number of training examples there are: no size beyond it is promised.
+    public func verdict(pool: Int? = nil) -> [String] {
+        let measured = learners.filter { !$0.points.isEmpty }
+        guard !measured.isEmpty else { return ["No cell finished, so there is nothing to conclude yet."] }
+        return [whoWins(measured), plateau(measured), moreData(measured, pool: pool)]
+    }
+
+    /// The best mean at each size where two or more learners were measured, runs of one leader merged.
+    func leaders(_ measured: [LearnerCurve]) -> [(m: Int, leader: LearnerCurve, point: Point, runnerUp: (LearnerCurve, Point)?)] {
+        let sizes = Set(measured.flatMap { $0.points.map(\.m) }).sorted()
+        return sizes.compactMap { m in
+            let at = measured.compactMap { c in c.points.first { $0.m == m }.map { (c, $0) } }.sorted { $0.1.mean > $1.1.mean }
+            guard at.count >= 2 else { return nil }
+            return (m, at[0].0, at[0].1, at[1])
+        }
+    }
+
+    func whoWins(_ measured: [LearnerCurve]) -> String {
+        let table = leaders(measured)
+        guard let last = table.last else {
+            let c = measured[0]
+            return "Only \(c.learner) was measured (\(Self.percent(c.points.last!.mean, nil)) at m = \(Self.count(c.largestM!)))."
+        }
+        let most = measured.flatMap(\.points).map(\.seeds.count).max() ?? 1
+        var runs: [(name: String, from: Int, to: Int, fewSeeds: Bool)] = []
+        for row in table {
+            let few = row.point.seeds.count < most
+            if runs.last?.name == row.leader.learner {
+                runs[runs.count - 1].to = row.m
+                runs[runs.count - 1].fewSeeds = runs[runs.count - 1].fewSeeds || few
+            } else {
+                runs.append((row.leader.learner, row.m, row.m, few))
+            }
+        }
+        let parts = runs.enumerated().map { i, r -> String in
+            let range = r.from == r.to ? "at m = \(Self.count(r.from))" : i == runs.count - 1 && runs.count > 1
+                ? "from m = \(Self.count(r.from)) up" : "at m = \(Self.count(r.from))–\(Self.count(r.to))"
+            return "\(r.name) \(range)" + (r.fewSeeds && i < runs.count - 1 ? " (fewer seeds)" : "")
+        }
+        var line = runs.count == 1 ? "\(runs[0].name) is the most accurate at every size measured" : "Most accurate: " + Self.list(parts)
+        let seeds = last.point.seeds.count
+        line += " (\(Self.percent(last.point.mean, nil)) at m = \(Self.count(last.m))"
+        if let runnerUp = last.runnerUp {
+            let (other, p) = runnerUp
+            let lead = last.point.mean - p.mean
+            let noise = max(last.point.spread, p.spread, CurveSelection.noiseFloor)
+            line += String(format: ", %.1f points ahead of %@", lead * 100, other.learner) + (lead < noise ? ", within noise" : "")
+        }
+        line += seeds < most ? "; \(seeds) of \(most) seeds there)." : ")."
+        return line
+    }
+
+    func plateau(_ measured: [LearnerCurve]) -> String {
+        let traditional = measured.filter { NeuralPreset(rawValue: $0.learner) == nil && $0.slopePerDoubling != nil }
+        let networks = measured.filter { NeuralPreset(rawValue: $0.learner) != nil }.compactMap { c in c.slopePerDoubling.map { (c, $0) } }
+        guard !traditional.isEmpty else {
+            return "No traditional learner (logistic regression, SVM) was measured at two sizes or more, so there is no plateau to compare."
+        }
+        func gains(_ c: LearnerCurve) -> String { String(format: "%@ %+.1f", c.learner, c.slopePerDoubling! * 100) }
+        let flat = traditional.filter { $0.slopePerDoubling! < 0.005 }, rising = traditional.filter { $0.slopePerDoubling! >= 0.005 }
+        var line: String
+        if rising.isEmpty {
+            line = "The traditional learners have levelled off: " + Self.list(flat.map(gains)) + " points per doubling of m at their largest sizes"
+        } else if flat.isEmpty {
+            line = "The traditional learners have not plateaued yet: " + Self.list(rising.map(gains)) + " points per doubling of m at their largest sizes"
+        } else {
+            line = Self.list(flat.map(\.learner)) + " \(flat.count == 1 ? "has" : "have") levelled off (" + Self.list(flat.map(gains))
+                + " points per doubling of m), " + Self.list(rising.map(\.learner)) + " not yet (" + Self.list(rising.map(gains)) + ")"
+        }
+        // The networks that got furthest, compared at the same size.
+        let furthest = networks.compactMap { $0.0.largestM }.max()
+        let far = networks.filter { $0.0.largestM == furthest }.map(\.1)
+        if let furthest, let low = far.min(), let high = far.max() {
+            line += (far.count == 1 ? String(format: "; the network measured furthest gains %+.1f", high * 100)
+                     : low == high ? String(format: "; the networks measured furthest gain %+.1f", high * 100)
+                     : String(format: "; the networks measured furthest gain %+.1f to %+.1f", low * 100, high * 100))
+                + " at m = \(Self.count(furthest))."
+        } else {
+            line += "."
+        }
+        return line
+    }
+
+    func moreData(_ measured: [LearnerCurve], pool: Int?) -> String {
+        let leader = leaders(measured).last?.leader ?? measured[0]
+        let top = leader.largestM!
+        if let p = leader.predicted.last {
+            let gain = p.accuracy - leader.points.last!.mean
+            return "\(leader.learner) was stopped at m = \(Self.count(top)) by the budget; its fitted curve predicts "
+                + String(format: "%+.1f points more", gain * 100) + " " + Self.predictedText(p)
+                + " (predicted, not measured: run again to measure it)."
+        }
+        guard let slope = leader.slopePerDoubling else {
+            return "\(leader.learner) was measured at one size only, so what more data buys is not known."
+        }
+        var line = slope < 0.005
+            ? "More data buys \(leader.learner) little: " + String(format: "%+.1f points per doubling at m = %@", slope * 100, Self.count(top))
+            : "Doubling the data would buy \(leader.learner) about " + String(format: "%+.1f points (its trend at m = %@)", slope * 100, Self.count(top))
+        if let pool, top >= pool {
+            line += "; m = \(Self.count(top)) is the whole training pool, so that means new labelled data."
+        } else if let pool {
+            line += "; the pool has \(Self.count(pool)) examples to measure it."
+        } else {
+            line += "."
+        }
+        return line
+    }
+
+    /// "a", "a and b", "a, b and c".
+    static func list(_ items: [String]) -> String {
+        items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + items.last!
+    }
+}

@@ -1,0 +1,16 @@
+import TakeoffEngine
+
+/// 2-D max pooling over NCHW inputs.
+public final class MaxPool2D: Layer {
+    public let kernel: Int, stride: Int
+    public init(_ kernel: Int, stride: Int? = nil) {
+        self.kernel = kernel
+        self.stride = stride ?? kernel
+    }
+    public var summary: String { "MaxPool2D(\(kernel))" }
+    public func build(inputShape: [Int], rng: inout RandomGenerator) -> [Int] {
+        precondition(inputShape.count == 3, "MaxPool2D: expects per-example shape [C, H, W], got \(inputShape)")
+        return [inputShape[0], (inputShape[1] - kernel) / stride + 1, (inputShape[2] - kernel) / stride + 1]
+    }
+    public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor { x.maxPool2d(kernel: kernel, stride: stride) }
+}

@@ -1,0 +1,258 @@
+import Foundation
+import GRDB
+import Testing
+import TakeoffLab
+@testable import TakeoffServe
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+func temporaryDirectory(_ name: String) -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("takeoff-serve-\(name)-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+let hostile = "<script>alert('x')</script>&\"quoted\""
+
+/// A store with one recorded sweep of two learners over four sizes and two seeds, names and an error chosen to need escaping.
+func makeStore(in folder: URL, name: String = "curve.sqlite") throws -> (path: String, record: SweepRecord) {
+    let path = folder.appendingPathComponent(name).path
+    let store = try ResultStore(path: path)
+    let learners = [SweepRecord.LearnerEntry(name: "logreg", configuration: #"{"learner":"logreg"}"#),
+                    SweepRecord.LearnerEntry(name: "mlp<b>", configuration: #"{"learner":"mlp<b>","width":"8"}"#)]
+    var record = SweepRecord.inferred(dataset: "fp1", learners: learners, sizes: [100, 200, 400, 800], seeds: [0, 1],
+                                      firstCell: Date(), lastCell: Date())
+    (record.data, record.status, record.poolSize, record.testSize, record.remainingSeconds) = (hostile, SweepRecord.Status.running, 800, 200, 120.0)
+    (record.pid, record.host) = (getpid(), ProcessInfo.processInfo.hostName)
+    record = try store.recordSweep(record)
+    for (i, l) in learners.enumerated() {
+        for (j, m) in [100, 200, 400, 800].enumerated() {
+            for seed: UInt64 in [0, 1] {
+                let key = CellKey(dataset: "fp1", learner: l.name, configuration: l.configuration, m: m, seed: seed)
+                if i == 1 && j == 3 && seed == 1 {
+                    try store.record(CellResult(key: key, status: .failed, error: "boom <img src=x onerror=alert(1)> in /etc/passwd"))
+                } else {
+                    try store.record(CellResult(key: key, status: .ok, accuracy: 0.6 + 0.05 * Double(j) + 0.02 * Double(i * j) + 0.001 * Double(seed),
+                                                fitSeconds: 0.01 * Double(m), predictSeconds: 0.001, parameters: 10))
+                }
+            }
+        }
+    }
+    return (path, record)
+}
+
+@Suite struct ServeSiteTests {
+    @Test func indexAndSweepPageEscapeEveryStoredString() throws {
+        let dir = temporaryDirectory("escape")
+        let (path, _) = try makeStore(in: dir)
+        let site = ServeSite(folders: [dir.path], stores: [])
+        let index = site.respond(method: "GET", path: "/")
+        #expect(index.status == 200)
+        #expect(!index.text.contains("<script>alert"))
+        #expect(index.text.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
+        let list = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps").body) as! [String: Any]
+        let sweeps = list["sweeps"] as! [[String: Any]]
+        #expect(sweeps.count == 1)
+        #expect(sweeps[0]["data"] as? String == hostile)
+        #expect(sweeps[0]["store"] as? String == URL(fileURLWithPath: path).standardizedFileURL.path)
+        #expect(sweeps[0]["cells_stored"] as? Int == 16)
+        #expect(sweeps[0]["status"] as? String == "running")
+        let id = sweeps[0]["id"] as! String
+        let page = site.respond(method: "GET", path: "/sweeps/\(id)")
+        #expect(page.status == 200)
+        for raw in ["<script>alert", "<img src=x", "mlp<b>"] { #expect(!page.text.contains(raw), "unescaped \(raw)") }
+        #expect(page.text.contains("&lt;img src=x onerror=alert(1)&gt;"))
+        #expect(page.text.contains("<svg"))
+        #expect(page.text.contains("data-cells-stored=\"16\""))
+        let svg = site.respond(method: "GET", path: "/sweeps/\(id)/curve.svg")
+        #expect(svg.contentType == "image/svg+xml" && !svg.text.contains("mlp<b>") && svg.text.contains("mlp&lt;b&gt;"))
+    }
+
+    @Test func apiGivesSweepCellsAndSummary() throws {
+        let dir = temporaryDirectory("api")
+        _ = try makeStore(in: dir)
+        let site = ServeSite(folders: [dir.path], stores: [])
+        let list = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps").body) as! [String: Any]
+        let id = ((list["sweeps"] as! [[String: Any]])[0]["id"]) as! String
+        let sweep = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps/\(id)").body) as! [String: Any]
+        #expect(sweep["cells_planned"] as? Int == 16)
+        #expect((sweep["cells"] as? [String: Int])?["failed"] == 1)
+        #expect(sweep["eta_seconds"] is Double)
+        let cells = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps/\(id)/cells").body) as! [[String: Any]]
+        #expect(cells.count == 16)
+        #expect(cells.contains { $0["status"] as? String == "failed" && ($0["error"] as? String)?.hasPrefix("boom") == true })
+        let summary = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps/\(id)/summary").body) as! [String: Any]
+        #expect(summary["analysis"] != nil && summary["data"] as? String == hostile)
+        #expect(site.respond(method: "GET", path: "/api/sweeps/\(id)/nothing").status == 404)
+        #expect(site.respond(method: "GET", path: "/api/sweeps/0badc0de-9").status == 404)
+    }
+
+    @Test func noPathOutsideTheStoresIsReadable() throws {
+        let dir = temporaryDirectory("traversal")
+        _ = try makeStore(in: dir)
+        let site = ServeSite(folders: [dir.path], stores: [])
+        let attempts = ["/../../../../etc/passwd", "/sweeps/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+                        "/sweeps/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/etc/passwd", "//etc/passwd", "/activations/..%2f..%2fetc%2fpasswd",
+                        "/static/../../etc/passwd", "/api/sweeps/../../etc/passwd", "/sweeps/\(dir.path)/curve.sqlite", dir.path + "/curve.sqlite",
+                        "/sweeps/00000000-1/../../../etc/passwd", "/activations/" + String(repeating: "a", count: 9)]
+        for path in attempts {
+            let reply = site.respond(method: "GET", path: path)
+            #expect(reply.status == 404, "\(path) gave \(reply.status)")
+            #expect(!reply.text.contains("root:"))
+        }
+        #expect(site.respond(method: "GET", path: "/" + String(repeating: "a", count: 100_000)).status == 414)
+        #expect(site.respond(method: "POST", path: "/").status == 405)
+        #expect(site.respond(method: "GET", path: "/no/such/page").status == 404)
+        #expect(ServeSite.isID("0123abcd-12") && ServeSite.isID("0123abcd-d3") && ServeSite.isID("0123abcd"))
+        #expect(!ServeSite.isID("..") && !ServeSite.isID("0123ABCD-1") && !ServeSite.isID("0123abcd-1-2") && !ServeSite.isID("0123abcd-x"))
+    }
+
+    @Test func corruptAndForeignStoresGiveAnErrorPageNotACrash() throws {
+        let dir = temporaryDirectory("corrupt")
+        try Data(repeating: 0x41, count: 8192).write(to: dir.appendingPathComponent("junk.sqlite"))
+        let foreign = try DatabaseQueue(path: dir.appendingPathComponent("foreign.sqlite").path)
+        try foreign.write { try $0.execute(sql: "CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('<b>hi</b>')") }
+        try foreign.close()
+        try Data().write(to: dir.appendingPathComponent("empty.sqlite"))
+        let site = ServeSite(folders: [dir.path], stores: [dir.appendingPathComponent("missing <x>.sqlite").path])
+        let index = site.respond(method: "GET", path: "/")
+        #expect(index.status == 200)
+        #expect(index.text.contains("Stores that cannot be shown"))
+        for name in ["junk.sqlite", "foreign.sqlite", "empty.sqlite", "missing &lt;x&gt;.sqlite"] { #expect(index.text.contains(name), "\(name) not listed") }
+        #expect(!index.text.contains("missing <x>"))
+        let list = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps").body) as! [String: Any]
+        #expect((list["errors"] as! [Any]).count == 4)
+        // The store's own id names it on the sweep route: an error page, not a crash.
+        let storeID = String(StoreCatalog.hash(dir.appendingPathComponent("junk.sqlite").standardizedFileURL.path).prefix(8))
+        let page = site.respond(method: "GET", path: "/sweeps/\(storeID)-1")
+        #expect(page.status == 500 && page.text.contains("junk.sqlite"))
+        #expect(try Data(contentsOf: dir.appendingPathComponent("empty.sqlite")).isEmpty, "serving wrote to a file")
+    }
+
+    @Test func aStoreFromBeforeSweepsWereRecordedIsShownAndNotChanged() throws {
+        let dir = temporaryDirectory("legacy")
+        let path = dir.appendingPathComponent("old.sqlite").path
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE cells (dataset TEXT NOT NULL, learner TEXT NOT NULL, configuration TEXT NOT NULL, m INTEGER NOT NULL, seed INTEGER NOT NULL,
+                    status TEXT NOT NULL, accuracy REAL, log_loss REAL, fit_seconds REAL, predict_seconds REAL, parameters INTEGER, error TEXT,
+                    finished_at TEXT NOT NULL, PRIMARY KEY (dataset, configuration, m, seed));
+                PRAGMA user_version = 1;
+                """)
+            for (m, a) in [(100, 0.7), (200, 0.75), (400, 0.78)] {
+                try db.execute(sql: "INSERT INTO cells VALUES ('fpold', 'logreg', '{\"learner\":\"logreg\"}', ?, 0, 'ok', ?, NULL, 0.1, 0.01, 5, NULL, '2026-01-01T00:00:00Z')",
+                               arguments: [m, a])
+            }
+        }
+        try queue.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let site = ServeSite(folders: [], stores: [path])
+        let list = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps").body) as! [String: Any]
+        let sweeps = list["sweeps"] as! [[String: Any]]
+        #expect(sweeps.count == 1 && sweeps[0]["recorded"] as? Bool == false && sweeps[0]["cells_stored"] as? Int == 3)
+        let page = site.respond(method: "GET", path: "/sweeps/\(sweeps[0]["id"] as! String)")
+        #expect(page.status == 200 && page.text.contains("<svg"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "serving changed the store")
+        // A writer migrates it: the sweeps table appears, the cells stay.
+        let writer = try ResultStore(path: path)
+        #expect(try writer.sweeps().isEmpty)
+        #expect(try writer.count() == 3)
+    }
+
+    @Test func theLivePageSeesANewCellAndANewVersion() throws {
+        let dir = temporaryDirectory("live")
+        let (path, record) = try makeStore(in: dir)
+        let site = ServeSite(folders: [], stores: [path])
+        let id = "\(StoreCatalog.hash(URL(fileURLWithPath: path).standardizedFileURL.path).prefix(8))-\(record.id!)"
+        let first = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps/\(id)").body) as! [String: Any]
+        let writer = try ResultStore(path: path)
+        try writer.record(CellResult(key: CellKey(dataset: "fp1", learner: "logreg", configuration: #"{"learner":"logreg"}"#, m: 1600, seed: 0),
+                                     status: .ok, accuracy: 0.9, fitSeconds: 1))
+        var updated = record
+        (updated.status, updated.updatedAt) = (.finished, Date())
+        try writer.recordSweep(updated)
+        let second = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps/\(id)").body) as! [String: Any]
+        #expect(first["version"] as? String != second["version"] as? String)
+        #expect(second["status"] as? String == "finished")
+        #expect(site.respond(method: "GET", path: "/sweeps/\(id)/live").text.contains("finished"))
+    }
+}
+
+/// A raw HTTP/1.1 exchange, so that what is sent is exactly what a hostile client sends (URLSession would
+/// normalise `..` away).
+func rawRequest(port: Int, target: String) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    let request = Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+    var sent = 0
+    while sent < request.count {
+        let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if n <= 0 { break }
+        sent += n
+    }
+    var response = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = recv(fd, &buffer, buffer.count, 0)
+        if n <= 0 { break }
+        response += buffer[0..<n]
+    }
+    return String(decoding: response, as: UTF8.self)
+}
+
+/// `rawRequest` on a thread of its own: blocking calls on Swift's cooperative threads (two on a 2-core machine)
+/// would starve the server under test.
+func request(port: Int, target: String) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try rawRequest(port: port, target: target) }) }.start()
+    }
+}
+
+@Suite(.serialized) struct ServerTests {
+    @Test func overTheSocketTraversalAndLongURLsAre404AndFiftyClientsAreAnswered() async throws {
+        let dir = temporaryDirectory("socket")
+        _ = try makeStore(in: dir)
+        let server = try TakeoffServer(site: ServeSite(folders: [dir.path], stores: []), host: "127.0.0.1", port: 0)
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        let port = try await server.listeningPort()
+        #expect(try await request(port: port, target: "/").hasPrefix("HTTP/1.1 200"))
+        for target in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/sweeps/..%2f..%2fetc%2fpasswd", "/\(dir.path)/curve.sqlite",
+                       "/" + String(repeating: "%2e%2e/", count: 2000) + "etc/passwd"] {
+            let response = try await request(port: port, target: target)
+            #expect(response.hasPrefix("HTTP/1.1 404") || response.hasPrefix("HTTP/1.1 414") || response.isEmpty, "\(target.prefix(60)): \(response.prefix(40))")
+            #expect(!response.contains("root:"))
+        }
+        let long = try await request(port: port, target: "/" + String(repeating: "a", count: 200_000))
+        #expect(long.isEmpty || long.hasPrefix("HTTP/1.1 414") || long.hasPrefix("HTTP/1.1 4"))
+        // The server still answers after all that.
+        #expect(try await request(port: port, target: "/api/sweeps").hasPrefix("HTTP/1.1 200"))
+        let statuses = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for i in 0..<50 {
+                group.addTask {
+                    let response = try await request(port: port, target: i % 2 == 0 ? "/" : "/api/sweeps")
+                    return response.hasPrefix("HTTP/1.1 200")
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(statuses.count == 50 && statuses.allSatisfy { $0 })
+        await server.stop()
+    }
+
+    @Test func onlyLoopbackCountsAsPrivate() {
+        #expect(TakeoffServer.isLoopback("127.0.0.1") && TakeoffServer.isLoopback("localhost") && TakeoffServer.isLoopback("::1"))
+        #expect(!TakeoffServer.isLoopback("0.0.0.0") && !TakeoffServer.isLoopback("::") && !TakeoffServer.isLoopback("192.168.1.2"))
+        #expect(throws: ServeError.self) { try TakeoffServer(site: ServeSite(folders: [], stores: []), host: "not a host", port: 0) }
+    }
+}
