@@ -56,7 +56,7 @@ public final class ScaleExperiment {
         let outcome = try runner.run(recording: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
                                                             budgetSeconds: request.budget.seconds, target: request.target, compute: request.compute))
         let analysis = ScaleAnalysis(results: outcome.results, setting: setting)
-        var report = ScaleReport(dataName: request.data, request: request, plan: plan, outcome: outcome, analysis: analysis,
+        let report = ScaleReport(dataName: request.data, request: request, plan: plan, outcome: outcome, analysis: analysis,
                                  poolSize: split.train.count, testSize: split.test.count)
         try report.write(to: outFolder)
         return report

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Everything a scaling sweep reports: three figures (SVG, and PNG beside each when `rsvg-convert` is
-/// installed), a self-contained HTML page, one CSV row per cell, a JSON summary and console text.
+/// Everything a scaling sweep reports: three figures (SVG, and a PNG beside each by ``PNGRenderer``, librsvg),
+/// a self-contained HTML page, one CSV row per cell, a JSON summary and console text.
 public struct ScaleReport {
     public var dataName: String
     public var request: ScaleRequest
@@ -10,9 +10,6 @@ public struct ScaleReport {
     public var analysis: ScaleAnalysis
     public var poolSize: Int
     public var testSize: Int
-    /// Figures that could not be rendered to PNG, and why (set by ``write(to:)``).
-    public private(set) var pngProblem: String?
-
     public init(dataName: String, request: ScaleRequest, plan: SweepPlan, outcome: SweepRunner.Outcome, analysis: ScaleAnalysis,
                 poolSize: Int, testSize: Int) {
         (self.dataName, self.request, self.plan, self.outcome, self.analysis) = (dataName, request, plan, outcome, analysis)
@@ -22,27 +19,11 @@ public struct ScaleReport {
     public var chart: ScaleChart { ScaleChart(dataName: dataName, analysis: analysis, seeds: plan.seeds.count) }
 
     /// Writes the figures (SVG + PNG), report.html, results.csv and summary.json into `directory`.
-    public mutating func write(to directory: URL) throws {
-        for (name, svg) in chart.figures {
-            let url = directory.appendingPathComponent(name + ".svg")
-            try svg.write(to: url, atomically: true, encoding: .utf8)
-            if pngProblem == nil { pngProblem = Self.renderPNG(url) }
-        }
+    public func write(to directory: URL) throws {
+        for (name, svg) in chart.figures { try PNGRenderer.writeFigure(svg: svg, to: directory.appendingPathComponent(name + ".svg")) }
         try html.write(to: directory.appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
         try csv.write(to: directory.appendingPathComponent("results.csv"), atomically: true, encoding: .utf8)
         try summaryJSON().write(to: directory.appendingPathComponent("summary.json"), options: .atomic)
-    }
-
-    /// Renders `svg` to a PNG beside it with librsvg's `rsvg-convert`; the reason when it cannot.
-    static func renderPNG(_ svg: URL) -> String? {
-        let png = svg.deletingPathExtension().appendingPathExtension("png")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["rsvg-convert", "--format", "png", "--output", png.path, svg.path]
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return "rsvg-convert could not start (\(error.localizedDescription)); install librsvg2-bin for PNGs" }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? nil : "rsvg-convert failed (exit \(process.terminationStatus)); install librsvg2-bin for PNGs"
     }
 
     public var statusCounts: [String: Int] { Dictionary(grouping: outcome.results, by: \.status.rawValue).mapValues(\.count) }
@@ -119,8 +100,7 @@ public struct ScaleReport {
             let missing = plan.cells.count - outcome.results.filter(\.status.isStored).count
             lines.append("Not complete: \(missing) of \(plan.cells.count) cells have no result yet. Run the same command again to continue where it stopped.")
         }
-        if let pngProblem { lines.append("No PNGs: \(pngProblem).") }
-        lines.append("Wrote \(out)/" + chart.figures.map { $0.name + ".svg" }.joined(separator: ", ") + (pngProblem == nil ? " (and PNGs)" : "")
+        lines.append("Wrote \(out)/" + chart.figures.map { $0.name + ".svg" }.joined(separator: ", ") + " (and PNGs)"
                      + ", report.html, results.csv, summary.json")
         return lines.joined(separator: "\n")
     }
