@@ -67,7 +67,7 @@ public struct ScaleChart {
                 let tt = t(cell.error)
                 s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"\(Self.color(tt))\" stroke=\"white\">"
                 s += "<title>width \(wd.width), m = \(m): \(Self.percent(cell.error)) error (\(cell.seeds) seed\(cell.seeds == 1 ? "" : "s"))</title></rect>\n"
-                s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f((top + bottom) / 2 - 9))\" text-anchor=\"middle\" font-size=\"12\" fill=\"\(tt > 0.55 ? "white" : "#222")\">\(Self.percent(cell.error))</text>\n"
+                s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f((top + bottom) / 2 - 9))\" text-anchor=\"middle\" font-size=\"12\" fill=\"\(tt > 0.55 ? "white" : "#222")\">\(String(format: "%.1f%%", cell.error * 100))</text>\n"
             }
         }
         if let law = analysis.fit?.law {
@@ -110,8 +110,7 @@ public struct ScaleChart {
         // Colour bar and key.
         let (bx, by, bh) = (x0 + w + 40, y0, h * 0.6)
         for k in 0..<40 {
-            let u = Double(k) / 39
-            s += "<rect x=\"\(f(bx))\" y=\"\(f(by + bh - (u + 1 / 39) * bh))\" width=\"18\" height=\"\(f(bh / 39 + 0.5))\" fill=\"\(Self.color(u))\"/>\n"
+            s += "<rect x=\"\(f(bx))\" y=\"\(f(by + bh * (1 - Double(k + 1) / 40)))\" width=\"18\" height=\"\(f(bh / 40 + 0.5))\" fill=\"\(Self.color(Double(k) / 39))\"/>\n"
         }
         s += "<rect x=\"\(f(bx))\" y=\"\(f(by))\" width=\"18\" height=\"\(f(bh))\" fill=\"none\" stroke=\"#333\"/>\n"
         for (u, e) in [(0.0, eLo), (0.5, exp((log(eLo) + log(eHi)) / 2)), (1.0, eHi)] {
