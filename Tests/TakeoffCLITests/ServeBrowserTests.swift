@@ -120,10 +120,16 @@ import FoundationNetworking
     func theSweepPageFillsInWhileTheCurveRuns() throws {
         let dir = temporaryDirectory("serve-browser")
         let binary = takeoffBinary!
+        let grid = ["curve", "--data", "spirals", "--learners", "logreg,mlp-small", "--seeds", "2", "--threads", "1", "--epochs", "300",
+                    "--out", dir.appendingPathComponent("curve").path]
+        // Slow enough cells (300 epochs) for several polls; two cells first, so the sweep exists and the page is open
+        // before the rest of the run starts: on a loaded
+        // machine chromium can take longer to start than the whole curve.
+        let head = try runTakeoff(grid + ["--max-cells", "2"])
+        #expect(head.status == 0, "\(head.stderr)")
         let curve = Process()
         curve.executableURL = binary
-        curve.arguments = ["curve", "--data", "spirals", "--learners", "logreg,mlp-small", "--seeds", "2", "--threads", "1",
-                           "--out", dir.appendingPathComponent("curve").path]
+        curve.arguments = grid
         curve.standardError = FileHandle.nullDevice
         curve.standardOutput = FileHandle.nullDevice
         let serve = Process()
@@ -136,9 +142,6 @@ import FoundationNetworking
         defer { kill(serve.processIdentifier, SIGKILL) }
         let banner = String(decoding: serveOut.fileHandleForReading.availableData, as: UTF8.self)
         let port = try #require(banner.range(of: "127.0.0.1:").flatMap { Int(banner[$0.upperBound...].prefix { $0.isNumber }) }, "no port in '\(banner)'")
-        try curve.run()
-        defer { if curve.isRunning { kill(curve.processIdentifier, SIGKILL) } }
-
         // The sweep appears with its first cells.
         var sweepID: String?
         for _ in 0..<300 where sweepID == nil {
@@ -177,6 +180,8 @@ import FoundationNetworking
             .appendingPathComponent(".build/test-artifacts")
         try FileManager.default.createDirectory(at: artefacts, withIntermediateDirectories: true)
         try browser.screenshot(to: artefacts.appendingPathComponent("serve-sweep-first.png"))
+        try curve.run()
+        defer { if curve.isRunning { kill(curve.processIdentifier, SIGKILL) } }
 
         // Watch the same page until the run ends (and one more poll after it).
         var last = start, seenStored = [start["stored"] as? Int ?? 0]
