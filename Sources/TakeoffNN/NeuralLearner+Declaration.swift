@@ -21,14 +21,30 @@ extension NeuralLearner {
         LearnerDeclaration(
             name: preset.rawValue, family: .neural, summary: preset.summary,
             options: [.activation, .epochs, .batchSize, .learningRate, .dropout], needsImages: preset.needsImages, usesDevice: true,
-            build: { o in
-                var l = NeuralLearner(preset: preset)
-                if let a = o.activation { l.activation = a }
-                (l.epochs, l.batchSize, l.learningRate) = (o.epochs, o.batchSize, o.learningRate)
-                if let d = o.dropout { l.dropout = d }
-                (l.device, l.showProgress, l.group) = (o.device, o.showProgress, o.dataParallel)
-                return l
-            },
+            build: { o in NeuralLearner(architecture: .preset(preset), options: o) },
             load: { file in try NeuralModel.load(file) })
+    }
+}
+
+extension NeuralLearner {
+    /// The declaration of the network of `shape`: not in the registry (a scaling sweep makes one per
+    /// width), it takes the presets' options and loads its saved models alike.
+    public static func declaration(for shape: NetworkShape) -> LearnerDeclaration {
+        LearnerDeclaration(
+            name: shape.name, family: .neural, summary: shape.summary,
+            options: [.activation, .epochs, .batchSize, .learningRate, .dropout], needsImages: shape.needsImages, usesDevice: true,
+            build: { o in NeuralLearner(architecture: .shape(shape), options: o) },
+            load: { file in try NeuralModel.load(file) })
+    }
+}
+
+extension NeuralLearner {
+    /// The network of `architecture` with the options a declaration checked.
+    init(architecture: NeuralArchitecture, options o: LearnerOptions) {
+        self.init(architecture: architecture)
+        if let a = o.activation { activation = a }
+        (epochs, batchSize, learningRate) = (o.epochs, o.batchSize, o.learningRate)
+        if let d = o.dropout { dropout = d }
+        (device, showProgress, group) = (o.device, o.showProgress, o.dataParallel)
     }
 }

@@ -2,11 +2,11 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 
-/// A neural-network preset as a ``Learner``: standardises inputs on its training set, holds out
-/// a validation split from inside it for early stopping, and trains with a recipe that scales
-/// with the number of examples (see ``Recipe``).
+/// A neural network as a ``Learner`` (a preset, or a network of explicit width and depth): standardises
+/// inputs on its training set, holds out a validation split from inside it for early stopping, and
+/// trains with a recipe that scales with the number of examples (see ``Recipe``).
 public struct NeuralLearner: Learner {
-    public var preset: NeuralPreset
+    public var architecture: NeuralArchitecture
     public var activation: Activation = .relu
     /// Overrides of the recipe; nil keeps the recipe's choice for the data size.
     public var epochs: Int?
@@ -21,16 +21,27 @@ public struct NeuralLearner: Learner {
     public var group: (any DataParallelGroup)?
     public var showProgress = false
 
-    public init(preset: NeuralPreset) {
-        self.preset = preset
-        dropout = preset.defaultDropout
+    public init(preset: NeuralPreset) { self.init(architecture: .preset(preset)) }
+
+    /// A network of `shape`'s width and depth, trained with the presets' recipe.
+    public init(shape: NetworkShape) { self.init(architecture: .shape(shape)) }
+
+    public init(architecture: NeuralArchitecture) {
+        self.architecture = architecture
+        dropout = architecture.defaultDropout
     }
 
-    public var name: String { preset.rawValue }
+    /// The preset it builds, nil for a sized network.
+    public var preset: NeuralPreset? { if case let .preset(p) = architecture { p } else { nil } }
+
+    public var name: String { architecture.name }
 
     public var configuration: [String: String] {
-        var c = ["preset": preset.rawValue, "activation": activation.rawValue, "optimizer": optimizer.description,
-                 "dropout": "\(dropout)", "recipe": Recipe.version]
+        var c = ["activation": activation.rawValue, "optimizer": optimizer.description, "dropout": "\(dropout)", "recipe": Recipe.version]
+        switch architecture {
+        case let .preset(p): c["preset"] = p.rawValue  // the key of every stored curve cell: unchanged
+        case let .shape(s): (c["network"], c["width"], c["depth"]) = (s.family.rawValue, "\(s.width)", "\(s.depth)")
+        }
         if let epochs { c["epochs"] = "\(epochs)" }
         if let batchSize { c["batch_size"] = "\(batchSize)" }
         if let learningRate { c["lr"] = "\(learningRate)" }
@@ -75,7 +86,7 @@ public struct NeuralLearner: Learner {
 
     /// The per-example input shape for `data`.
     func inputShape(for data: Dataset) throws -> [Int] {
-        if preset.needsImages {
+        if architecture.needsImages {
             guard let shape = data.imageShape else {
                 throw TrainingError.unsuitableData(learner: name, reason: "\(data.name) has no image shape; the CNN needs images")
             }
@@ -94,16 +105,17 @@ public struct NeuralLearner: Learner {
         let canValidate = train.count >= 4 * train.classCount
         let (fitPart, validation) = canValidate ? try train.validationSplit(fraction: 0.1, seed: seed) : (train, nil)
         let standardizer = Standardizer.fit(fitPart)
-        let model = preset.model(inputShape: shape, classes: train.classCount, activation: activation,
-                                 dropout: dropout, seed: seed)
+        let model = architecture.model(inputShape: shape, classes: train.classCount, activation: activation,
+                                       dropout: dropout, seed: seed)
         var trainer = Trainer(options: options(examples: fitPart.count), name: name)
         trainer.group = group
         model.move(to: device)
         let history = try trainer.fit(model, train: standardizer.apply(to: fitPart),
                                       validation: validation.map { standardizer.apply(to: $0) }, seed: seed &+ 1)
-        let network = NeuralModel(network: model, preset: preset, activation: activation, dropout: dropout, classNames: train.classNames,
+        let network = NeuralModel(network: model, architecture: architecture, activation: activation, dropout: dropout, classNames: train.classNames,
                                   inputScale: Tensor(standardizer.scale, shape: [train.featureCount]),
-                                  inputShift: Tensor(standardizer.shift, shape: [train.featureCount]), history: history)
+                                  inputShift: Tensor(standardizer.shift, shape: [train.featureCount]), history: history,
+                                  trainingExamples: fitPart.count)
         return (network, history)
     }
 }

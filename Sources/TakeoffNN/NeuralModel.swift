@@ -5,7 +5,7 @@ import TakeoffEngine
 /// A trained network with the input standardisation it was trained with.
 public struct NeuralModel: TrainedModel, @unchecked Sendable {
     public let network: Sequential
-    public let preset: NeuralPreset
+    public let architecture: NeuralArchitecture
     public let activation: Activation
     /// The dropout rate it was built with (its Dropout layers shift the layer numbers of the names).
     public let dropout: Float
@@ -14,10 +14,11 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
     public let inputScale: Tensor, inputShift: Tensor
     public var statistics: [String: Double]
 
-    init(network: Sequential, preset: NeuralPreset, activation: Activation, dropout: Float, classNames: [String],
-         inputScale: Tensor, inputShift: Tensor, history: TrainingHistory?) {
+    /// `trainingExamples`: the examples each epoch of `history` went through (for the training FLOPs).
+    init(network: Sequential, architecture: NeuralArchitecture, activation: Activation, dropout: Float, classNames: [String],
+         inputScale: Tensor, inputShift: Tensor, history: TrainingHistory?, trainingExamples: Int? = nil) {
         self.network = network
-        self.preset = preset
+        self.architecture = architecture
         self.activation = activation
         self.dropout = dropout
         self.classNames = classNames
@@ -32,12 +33,16 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
             stats["examples_per_second"] = h.examplesPerSecond
             if h.allreduceSeconds > 0 { stats["allreduce_seconds"] = h.allreduceSeconds }
             stats["final_train_loss"] = Double(h.epochs.last?.trainLoss ?? .nan)
+            // Forward and backward (about twice the forward) over every example of every epoch run.
+            if let trainingExamples { stats["training_flops"] = 3 * Double(network.flopsPerExample) * Double(trainingExamples * h.epochs.count) }
             if let v = h.epochs.first(where: { $0.epoch == h.bestEpoch })?.validationAccuracy { stats["validation_accuracy"] = v }
         }
         statistics = stats
     }
 
-    public var learnerName: String { preset.rawValue }
+    /// The preset it was built from, nil for a sized network.
+    public var preset: NeuralPreset? { if case let .preset(p) = architecture { p } else { nil } }
+    public var learnerName: String { architecture.name }
     public var classCount: Int { classNames.count }
     public var featureCount: Int { inputScale.count }
     public var parameterCount: Int { network.parameterCount }
@@ -59,11 +64,13 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
         for b in network.namedBuffers { tensors[b.name] = b.value.to(.cpu) }
         if network.device == .cuda { try GPU.throwIfFailed() }  // else the copies read back NaN
         let classes = String(decoding: try JSONEncoder().encode(classNames), as: UTF8.self)
-        try Safetensors.write(tensors, metadata: [
-            "format": "takeoff-neural", "learner": preset.rawValue, "activation": activation.rawValue, "dropout": "\(dropout)",
+        var metadata = [
+            "format": "takeoff-neural", "learner": learnerName, "activation": activation.rawValue, "dropout": "\(dropout)",
             "input_shape": network.inputShape.map(String.init).joined(separator: ","), "class_names": classes,
             "takeoff_version": TakeoffVersion.string,
-        ], to: url)
+        ]
+        if case let .shape(s) = architecture { (metadata["network"], metadata["width"], metadata["depth"]) = (s.family.rawValue, "\(s.width)", "\(s.depth)") }
+        try Safetensors.write(tensors, metadata: metadata, to: url)
     }
 
     /// Reads a checkpoint written by ``save(to:)``, refusing one whose metadata, names or
@@ -80,8 +87,18 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
         guard meta["format"] == "takeoff-neural" else {
             throw CheckpointError.invalid(file: url.path, field: "__metadata__.format", detail: "not a Takeoff network checkpoint")
         }
-        guard let preset = NeuralPreset(rawValue: try field("learner")) else {
-            throw CheckpointError.invalid(file: url.path, field: "__metadata__.learner", detail: "unknown preset '\(meta["learner"]!)'")
+        let architecture: NeuralArchitecture
+        if let family = meta["network"] {
+            guard let f = NetworkShape.Family(rawValue: family), let w = meta["width"].flatMap({ Int($0) }), let d = meta["depth"].flatMap({ Int($0) }),
+                  w > 0, d > 0 else {
+                throw CheckpointError.invalid(file: url.path, field: "__metadata__.network", detail: "not a network family with a positive width and depth")
+            }
+            architecture = .shape(NetworkShape(f, width: w, depth: d))
+        } else {
+            guard let preset = NeuralPreset(rawValue: try field("learner")) else {
+                throw CheckpointError.invalid(file: url.path, field: "__metadata__.learner", detail: "unknown preset '\(meta["learner"]!)'")
+            }
+            architecture = .preset(preset)
         }
         guard let activation = Activation(rawValue: try field("activation")) else {
             throw CheckpointError.invalid(file: url.path, field: "__metadata__.activation", detail: "unknown activation")
@@ -104,9 +121,9 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
             }
             dropouts = [d]
         } else {
-            dropouts = [0, preset.defaultDropout > 0 ? preset.defaultDropout : 0.5]
+            dropouts = [0, architecture.defaultDropout > 0 ? architecture.defaultDropout : 0.5]
         }
-        let candidates = dropouts.map { d in (d, preset.model(inputShape: inputShape, classes: classNames.count, activation: activation, dropout: d, seed: 0)) }
+        let candidates = dropouts.map { d in (d, architecture.model(inputShape: inputShape, classes: classNames.count, activation: activation, dropout: d, seed: 0)) }
         let (dropout, network) = candidates.first { _, n in n.namedParameters.allSatisfy { tensors[$0.name] != nil } } ?? candidates[0]
         func tensor(_ name: String, shape: [Int]) throws -> Tensor {
             guard let t = tensors[name] else { throw CheckpointError.missing(file: url.path, field: name) }
@@ -123,9 +140,9 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
         let features = inputShape.reduce(1, *)
         let expected = Set(network.namedParameters.map(\.name) + network.namedBuffers.map(\.name) + ["input.scale", "input.shift"])
         if let extra = Set(tensors.keys).subtracting(expected).sorted().first {
-            throw CheckpointError.invalid(file: url.path, field: extra, detail: "tensor not part of a \(preset.rawValue) model")
+            throw CheckpointError.invalid(file: url.path, field: extra, detail: "tensor not part of a \(architecture.name) model")
         }
-        return NeuralModel(network: network, preset: preset, activation: activation, dropout: dropout, classNames: classNames,
+        return NeuralModel(network: network, architecture: architecture, activation: activation, dropout: dropout, classNames: classNames,
                            inputScale: try tensor("input.scale", shape: [features]),
                            inputShift: try tensor("input.shift", shape: [features]), history: nil)
     }

@@ -43,13 +43,15 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var fitSeconds: Double?
     public var predictSeconds: Double?
     public var parameters: Int?
+    /// Floating-point operations spent training (networks: 3 × forward FLOPs × examples × epochs run); nil for the classic learners.
+    public var trainingFLOPs: Double?
     /// The error of a diverged or failed cell; the reason of a skipped one.
     public var error: String?
 
     public init(key: CellKey, status: CellStatus, accuracy: Double? = nil, logLoss: Double? = nil, fitSeconds: Double? = nil,
-                predictSeconds: Double? = nil, parameters: Int? = nil, error: String? = nil) {
+                predictSeconds: Double? = nil, parameters: Int? = nil, trainingFLOPs: Double? = nil, error: String? = nil) {
         self.key = key; self.status = status; self.accuracy = accuracy; self.logLoss = logLoss; self.fitSeconds = fitSeconds
-        self.predictSeconds = predictSeconds; self.parameters = parameters; self.error = error
+        self.predictSeconds = predictSeconds; self.parameters = parameters; self.trainingFLOPs = trainingFLOPs; self.error = error
     }
 
     /// The same measurement ignoring wall-clock times, which vary from run to run.

@@ -33,7 +33,7 @@ public final class ResultStore: Sendable {
                             dataset TEXT NOT NULL, learner TEXT NOT NULL, configuration TEXT NOT NULL,
                             m INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL,
                             accuracy REAL, log_loss REAL, fit_seconds REAL, predict_seconds REAL, parameters INTEGER,
-                            error TEXT, finished_at TEXT NOT NULL,
+                            error TEXT, finished_at TEXT NOT NULL, training_flops REAL,
                             PRIMARY KEY (dataset, configuration, m, seed))
                         """)
                     try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
@@ -44,6 +44,10 @@ public final class ResultStore: Sendable {
                 throw CurveError.unreadableStore(path: path, detail: "it has schema version \(version) but no table 'cells'")
             }
             if !readOnly {
+                // A nullable column added to version 1: older rows read as unknown, older readers ignore it; no version bump.
+                if try !queue.read({ db in try db.columns(in: "cells").contains { $0.name == "training_flops" } }) {
+                    try queue.write { db in try db.execute(sql: "ALTER TABLE cells ADD COLUMN training_flops REAL") }
+                }
                 try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
                 try queue.write { db in try db.execute(sql: Self.sweepsTable) }
             }
@@ -62,10 +66,10 @@ public final class ResultStore: Sendable {
         try usingStore { try queue.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO cells (dataset, learner, configuration, m, seed, status, accuracy, log_loss,
-                    fit_seconds, predict_seconds, parameters, error, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    fit_seconds, predict_seconds, parameters, error, finished_at, training_flops) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """, arguments: [k.dataset, k.learner, k.configuration, k.m, Int64(bitPattern: k.seed), result.status.rawValue,
                                  result.accuracy, result.logLoss, result.fitSeconds, result.predictSeconds, result.parameters,
-                                 result.error, ISO8601DateFormatter().string(from: Date())])
+                                 result.error, ISO8601DateFormatter().string(from: Date()), result.trainingFLOPs])
         } }
     }
 
@@ -95,7 +99,8 @@ public final class ResultStore: Sendable {
                 out[key] = CellResult(key: key, status: status, accuracy: try value("accuracy", "a number or NULL"),
                                       logLoss: try value("log_loss", "a number or NULL"), fitSeconds: try value("fit_seconds", "a number or NULL"),
                                       predictSeconds: try value("predict_seconds", "a number or NULL"),
-                                      parameters: try value("parameters", "an integer or NULL"), error: try value("error", "text or NULL"))
+                                      parameters: try value("parameters", "an integer or NULL"),
+                                      trainingFLOPs: row.hasColumn("training_flops") ? try value("training_flops", "a number or NULL") : nil, error: try value("error", "text or NULL"))
             }
             return out
         }

@@ -19,8 +19,10 @@ public struct SweepPlan: Sendable {
     public let dataset: String
 
     /// The grid for `split`; throws ``CurveError`` for an empty grid, a repeated learner, a size
-    /// outside 1…pool, or a learner that cannot use the data.
-    public init(learners: [any Learner], sizes: [Int], seeds: [UInt64], split: TrainTestSplit) throws {
+    /// outside 1…pool, or a learner that cannot use the data. `declarations` declares learners that
+    /// are not in the registry (a scaling sweep's networks of each width); they are consulted first.
+    public init(learners: [any Learner], sizes: [Int], seeds: [UInt64], split: TrainTestSplit,
+                declarations: [LearnerDeclaration] = []) throws {
         guard !learners.isEmpty else { throw CurveError.invalidGrid("no learners to sweep") }
         guard !sizes.isEmpty else { throw CurveError.invalidGrid("no training sizes to sweep") }
         guard !seeds.isEmpty else { throw CurveError.invalidGrid("at least one seed is needed") }
@@ -32,7 +34,7 @@ public struct SweepPlan: Sendable {
         }
         var entries: [Entry] = []
         for l in learners {
-            try LearnerRegistry.declaration(named: l.name).check(split.train)
+            try (declarations.first { $0.name == l.name } ?? LearnerRegistry.declaration(named: l.name)).check(split.train)
             let entry = Entry(learner: l, configuration: Self.canonicalConfiguration(of: l))
             guard !entries.contains(where: { $0.configuration == entry.configuration }) else {
                 throw CurveError.invalidGrid("learner \(l.name) is listed twice")

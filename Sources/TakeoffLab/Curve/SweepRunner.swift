@@ -20,6 +20,8 @@ public final class SweepRunner {
     public var log: ((String) -> Void)?
     /// Draws an overall bar with ETA on standard error.
     public var showProgress = false
+    /// The bar's label (the command that runs the sweep).
+    public var progressLabel = "curve"
     /// Threads, and cells trained at once in this process (ignored by an ``executor`` given explicitly).
     public var compute: Compute
     /// Where cells train; nil trains them in this process with ``compute``.
@@ -55,7 +57,7 @@ public final class SweepRunner {
         let stored = try store.results(dataset: plan.dataset).filter { planned.contains($0.key) }
         var schedule = SweepSchedule(plan: plan, stored: stored, budget: budget)
         let executor = self.executor ?? LocalCells(evaluator: CellEvaluator(plan: plan, split: split), compute: compute)
-        let bar = showProgress ? ProgressBar(total: 1000, label: "curve") : nil
+        let bar = showProgress ? ProgressBar(total: 1000, label: progressLabel) : nil
         let interactive = isatty(2) == 1
         let total = plan.cells.count
         var (ran, started) = (0, 0)

@@ -51,22 +51,8 @@ public final class CurveExperiment {
         runner.showProgress = showProgress
         runner.log = log
         runner.executor = executor
-        // The sweep's row in the store, for readers such as `takeoff serve`; kept up to date as cells finish.
-        var sweep = try store.recordSweep(SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
-                                                      budgetSeconds: budget.seconds, target: request.target, compute: request.compute))
-        runner.progress = { cells, remaining in
-            (sweep.cells, sweep.remainingSeconds, sweep.updatedAt) = (cells, remaining, Date())
-            _ = try? store.recordSweep(sweep)
-        }
-        let outcome: SweepRunner.Outcome
-        do { outcome = try runner.run() } catch {
-            (sweep.status, sweep.error, sweep.updatedAt) = (.failed, "\(error)", Date())
-            _ = try? store.recordSweep(sweep)
-            throw error
-        }
-        sweep.cells = Dictionary(grouping: outcome.results, by: \.status.rawValue).mapValues(\.count)
-        (sweep.status, sweep.remainingSeconds, sweep.updatedAt) = (outcome.complete ? .finished : .stopped, outcome.remainingSeconds, Date())
-        try store.recordSweep(sweep)
+        let outcome = try runner.run(recording: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
+                                                            budgetSeconds: budget.seconds, target: request.target, compute: request.compute))
         let analysis = Analysis(results: outcome.results, learners: plan.learners.map { ($0.name, $0.configuration) }, target: request.target)
         let report = CurveReport(dataName: request.data, plan: plan, outcome: outcome, analysis: analysis, poolSize: split.train.count,
                                  testSize: split.test.count, budget: budget.seconds, compute: request.compute)

@@ -1,0 +1,64 @@
+import Foundation
+import TakeoffData
+import TakeoffNN
+
+/// A ``ScaleRequest`` made ready to run: checked, the data read, a ``SweepPlan`` of one network per
+/// width built. ``run(log:showProgress:)`` trains with the same ``SweepRunner``, store, budget and
+/// figure-first schedule as a curve (its cells are keyed by each network's width and depth, so they
+/// never mix with a curve's), then fits and reports.
+public final class ScaleExperiment {
+    public let request: ScaleRequest
+    public let split: TrainTestSplit
+    public let plan: SweepPlan
+    public let shapes: [NetworkShape]
+
+    /// Prepares `request`, reading the data unless `split` is given.
+    public init(_ request: ScaleRequest, split: TrainTestSplit? = nil) throws {
+        try request.validate()
+        self.request = request
+        let split = try split ?? DataCatalog.load(request.data, options: request.loading)
+        self.split = split
+        shapes = request.shapes
+        let declarations = shapes.map(NeuralLearner.declaration(for:))
+        let learners = try declarations.map { try $0.make(request.learnerOptions) }
+        plan = try SweepPlan(learners: learners, sizes: request.sizeList(pool: split.train.count), seeds: (0..<UInt64(request.seeds)).map { $0 },
+                             split: split, declarations: declarations)
+    }
+
+    /// The store's path: ``ScaleRequest/store`` or `scale.sqlite` in the output folder.
+    public var storePath: String { request.store ?? URL(fileURLWithPath: request.out).appendingPathComponent("scale.sqlite").path }
+
+    /// One line saying what will run.
+    public var headline: String {
+        "scale on \(request.data): \(request.family.rawValue) depth \(request.depth), widths \(shapes.map { "\($0.width)" }.joined(separator: ", ")) × "
+            + "\(plan.sizes.count) sizes × \(plan.seeds.count) seeds = \(plan.cells.count) cells; store \(storePath); \(request.compute.description)"
+            + (request.budget.seconds.map { String(format: "; budget %.0f s", $0) } ?? "")
+    }
+
+    /// The analysis's setting for this sweep.
+    var setting: ScaleAnalysis.Setting {
+        let inputShape = request.family == .cnn ? (split.train.imageShape ?? [split.train.featureCount]) : [split.train.featureCount]
+        return .init(shapes: shapes, configurations: plan.learners.map(\.configuration), sizes: plan.sizes, pool: split.train.count,
+                     inputShape: inputShape, classes: split.train.classCount, target: request.target, bootstraps: request.bootstraps,
+                     epochs: request.learnerOptions.epochs)
+    }
+
+    /// Trains the missing cells within the budget, fits, and writes the report into ``ScaleRequest/out``.
+    public func run(log: ((String) -> Void)? = nil, showProgress: Bool = false) throws -> ScaleReport {
+        let outFolder = try OutputFolder.prepare(request.out, option: "out")
+        let store = try ResultStore(path: storePath)
+        let runner = SweepRunner(plan: plan, split: split, store: store, compute: request.compute)
+        runner.budget = request.budget.seconds
+        runner.cellLimit = request.maxCells
+        runner.showProgress = showProgress
+        runner.progressLabel = "scale"
+        runner.log = log
+        let outcome = try runner.run(recording: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
+                                                            budgetSeconds: request.budget.seconds, target: request.target, compute: request.compute))
+        let analysis = ScaleAnalysis(results: outcome.results, setting: setting)
+        let report = ScaleReport(dataName: request.data, request: request, plan: plan, outcome: outcome, analysis: analysis,
+                                 poolSize: split.train.count, testSize: split.test.count)
+        try report.write(to: outFolder)
+        return report
+    }
+}
