@@ -17,7 +17,7 @@ import json, sys
 for line in sys.stdin:
     r = json.loads(line)
     for k in ("fit_seconds", "predict_seconds"): r.pop(k, None)
-    r["statistics"] = {k: v for k, v in r.get("statistics", {}).items() if "second" not in k}  # timings: *_seconds, examples_per_second
+    r["statistics"] = {k: v for k, v in r.get("statistics", {}).items() if "second" not in k and k != "training_flops"}  # timings (*_seconds, examples_per_second) and a statistic added since
     print(json.dumps(r, sort_keys=True))' > "$work/$tag.train"
   "$bin" curve --data fashion-mnist --quick --budget none --threads "$threads" --out "$work/$tag-curve" >/dev/null 2>&1
   python3 - "$work/$tag-curve/curve.sqlite" > "$work/$tag.curve" <<'PY'
