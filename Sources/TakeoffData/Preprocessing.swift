@@ -19,6 +19,10 @@ public enum Preprocessing: String, Sendable, CaseIterable {
     /// ``TFIDF``: inverse-document-frequency weighting of counts, rows scaled to unit length.
     case tfidf
 
+    /// How results keyed by the data name this preprocessing: its raw value, with a version where what
+    /// learners do with its output changed (tfidf 2: networks scale unit rows by one factor, not per feature).
+    public var key: String { self == .tfidf ? "tfidf-2" : rawValue }
+
     /// The transform fitted on `train`.
     public func fit(_ train: Dataset) -> any FittedTransform {
         switch self {
@@ -92,6 +96,24 @@ public enum Standardizer {
     }
 }
 
+/// One factor for every feature, so the mean square of all entries is 1 (what He initialisation assumes
+/// of its inputs), for rows scaled to unit length (TF-IDF): unlike ``Standardizer`` it keeps zeros at zero
+/// and the features' relative sizes. Standardising TF-IDF rows per feature divides a bucket seen in a few
+/// training messages by its tiny standard deviation, so at m = 600 of sms-spam the median test message
+/// had an input 34 standard deviations out, and mlp-small fell to 63–72% where "always ham" scores 86.8%.
+public enum GlobalScaler {
+    /// The map fitted on `train`.
+    public static func fit(_ train: Dataset) -> AffineFeatureMap {
+        let n = train.count * train.featureCount, p = train.features.pointer
+        var sum = 0.0
+        for i in 0..<n { sum += Double(p[i]) * Double(p[i]) }
+        let rms = (sum / Double(Swift.max(n, 1))).squareRoot()
+        let scale = Float(rms > 1e-12 ? 1 / rms : 1)
+        return AffineFeatureMap(scale: [Float](repeating: scale, count: train.featureCount),
+                                shift: [Float](repeating: 0, count: train.featureCount))
+    }
+}
+
 /// Min–max scaling: the training range of each feature becomes [0, 1] (pixel scaling for
 /// images whose raw values are 0...255); other data may fall outside it.
 public enum MinMaxScaler {
@@ -124,6 +146,7 @@ public struct TFIDF: FittedTransform {
         precondition(data.featureCount == idf.count, "TFIDF: fitted on \(idf.count) features, applied to \(data.featureCount)")
         var out = data
         out.features = data.features.copy()
+        out.unitRows = true
         let d = idf.count, p = out.features.pointer
         for r in 0..<data.count {
             let row = p + r * d

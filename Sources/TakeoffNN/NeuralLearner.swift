@@ -2,7 +2,8 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 
-/// A neural-network preset as a ``Learner``: standardises inputs on its training set, holds out
+/// A neural-network preset as a ``Learner``: standardises inputs on its training set (unit rows, such as
+/// TF-IDF text, by one factor for all features: ``GlobalScaler``), holds out
 /// a validation split from inside it for early stopping, and trains with a recipe that scales
 /// with the number of examples (see ``Recipe``).
 public struct NeuralLearner: Learner {
@@ -93,7 +94,7 @@ public struct NeuralLearner: Learner {
         let shape = try inputShape(for: train)
         let canValidate = train.count >= 4 * train.classCount
         let (fitPart, validation) = canValidate ? try train.validationSplit(fraction: 0.1, seed: seed) : (train, nil)
-        let standardizer = Standardizer.fit(fitPart)
+        let standardizer = fitPart.unitRows ? GlobalScaler.fit(fitPart) : Standardizer.fit(fitPart)
         let model = preset.model(inputShape: shape, classes: train.classCount, activation: activation,
                                  dropout: dropout, seed: seed)
         var trainer = Trainer(options: options(examples: fitPart.count), name: name)

@@ -24,7 +24,7 @@ public final class ResultStore: Sendable {
                         CREATE TABLE cells (
                             dataset TEXT NOT NULL, learner TEXT NOT NULL, configuration TEXT NOT NULL,
                             m INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL,
-                            accuracy REAL, log_loss REAL, fit_seconds REAL, predict_seconds REAL, parameters INTEGER,
+                            accuracy REAL, log_loss REAL, precision REAL, recall REAL, auc REAL, fit_seconds REAL, predict_seconds REAL, parameters INTEGER,
                             error TEXT, finished_at TEXT NOT NULL,
                             PRIMARY KEY (dataset, configuration, m, seed))
                         """)
@@ -35,10 +35,25 @@ public final class ResultStore: Sendable {
             } else if try !queue.read({ db in try db.tableExists("cells") }) {
                 throw CurveError.unreadableStore(path: path, detail: "it has schema version \(version) but no table 'cells'")
             }
+            try addMissingColumns(Self.twoClassColumns)
         } catch let e as CurveError {
             throw e
         } catch let e as DatabaseError {
             throw CurveError.unreadableStore(path: path, detail: e.message ?? "\(e.resultCode)")
+        }
+    }
+
+    /// Columns added after schema version 1, nullable, so a store written before them opens and its cells read as
+    /// not having these metrics.
+    static let twoClassColumns = ["precision", "recall", "auc"]
+
+    /// Adds each of `columns` (REAL, nullable) that the `cells` table lacks.
+    func addMissingColumns(_ columns: [String]) throws {
+        try queue.write { db in
+            let present = Set(try db.columns(in: "cells").map(\.name))
+            for column in columns where !present.contains(column) {
+                try db.execute(sql: "ALTER TABLE cells ADD COLUMN \(column) REAL")
+            }
         }
     }
 
@@ -50,9 +65,10 @@ public final class ResultStore: Sendable {
         try usingStore { try queue.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO cells (dataset, learner, configuration, m, seed, status, accuracy, log_loss,
-                    fit_seconds, predict_seconds, parameters, error, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    precision, recall, auc, fit_seconds, predict_seconds, parameters, error, finished_at)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """, arguments: [k.dataset, k.learner, k.configuration, k.m, Int64(bitPattern: k.seed), result.status.rawValue,
-                                 result.accuracy, result.logLoss, result.fitSeconds, result.predictSeconds, result.parameters,
+                                 result.accuracy, result.logLoss, result.precision, result.recall, result.auc, result.fitSeconds, result.predictSeconds, result.parameters,
                                  result.error, ISO8601DateFormatter().string(from: Date())])
         } }
     }
@@ -83,7 +99,9 @@ public final class ResultStore: Sendable {
                 out[key] = CellResult(key: key, status: status, accuracy: try value("accuracy", "a number or NULL"),
                                       logLoss: try value("log_loss", "a number or NULL"), fitSeconds: try value("fit_seconds", "a number or NULL"),
                                       predictSeconds: try value("predict_seconds", "a number or NULL"),
-                                      parameters: try value("parameters", "an integer or NULL"), error: try value("error", "text or NULL"))
+                                      parameters: try value("parameters", "an integer or NULL"), error: try value("error", "text or NULL"),
+                                      precision: try value("precision", "a number or NULL"), recall: try value("recall", "a number or NULL"),
+                                      auc: try value("auc", "a number or NULL"))
             }
             return out
         }
