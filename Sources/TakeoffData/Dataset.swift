@@ -14,7 +14,7 @@ public struct Dataset: Sendable {
     /// The shape of one example when it is an image, channels first (e.g. [1, 28, 28]).
     public var imageShape: [Int]?
     /// Whether each row was scaled to unit length (``TFIDF``): the features' sizes relative to each other
-    /// carry the weighting, so a learner must not rescale them one by one (see ``GlobalScaler``).
+    /// carry the weighting, so a learner must not rescale them one by one (networks take them as they are).
     public var unitRows = false
 
     /// A data set; stops with a message when the parts disagree.
