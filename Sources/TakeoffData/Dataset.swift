@@ -13,6 +13,9 @@ public struct Dataset: Sendable {
     public var classNames: [String]
     /// The shape of one example when it is an image, channels first (e.g. [1, 28, 28]).
     public var imageShape: [Int]?
+    /// Whether each row was scaled to unit length (``TFIDF``): the features' sizes relative to each other
+    /// carry the weighting, so a learner must not rescale them one by one (networks take them as they are).
+    public var unitRows = false
 
     /// A data set; stops with a message when the parts disagree.
     public init(name: String, features: Tensor, labels: [Int], classNames: [String], imageShape: [Int]? = nil) {
@@ -45,8 +48,10 @@ public struct Dataset: Sendable {
             precondition(i >= 0 && i < count, "Dataset \(self.name): index \(i) out of range 0..<\(count)")
             (out.pointer + r * d).update(from: features.pointer + i * d, count: d)
         }
-        return Dataset(name: name ?? self.name, features: out, labels: indices.map { labels[$0] },
-                       classNames: classNames, imageShape: imageShape)
+        var picked = Dataset(name: name ?? self.name, features: out, labels: indices.map { labels[$0] },
+                             classNames: classNames, imageShape: imageShape)
+        picked.unitRows = unitRows
+        return picked
     }
 
     /// Examples per class.

@@ -19,6 +19,10 @@ public enum Preprocessing: String, Sendable, CaseIterable {
     /// ``TFIDF``: inverse-document-frequency weighting of counts, rows scaled to unit length.
     case tfidf
 
+    /// How results keyed by the data name this preprocessing: its raw value, with a version where what
+    /// learners do with its output changed (tfidf 2: networks take unit rows as they are instead of standardising each feature).
+    public var key: String { self == .tfidf ? "tfidf-2" : rawValue }
+
     /// The transform fitted on `train`.
     public func fit(_ train: Dataset) -> any FittedTransform {
         switch self {
@@ -43,6 +47,11 @@ public struct AffineFeatureMap: FittedTransform {
     public let scale: [Float]
     /// Per-feature offset, added after scaling.
     public let shift: [Float]
+
+    /// The map that leaves `featureCount` features as they are.
+    public static func identity(featureCount: Int) -> AffineFeatureMap {
+        AffineFeatureMap(scale: [Float](repeating: 1, count: featureCount), shift: [Float](repeating: 0, count: featureCount))
+    }
 
     /// The map `x * scale + shift`.
     public init(scale: [Float], shift: [Float]) {
@@ -124,6 +133,7 @@ public struct TFIDF: FittedTransform {
         precondition(data.featureCount == idf.count, "TFIDF: fitted on \(idf.count) features, applied to \(data.featureCount)")
         var out = data
         out.features = data.features.copy()
+        out.unitRows = true
         let d = idf.count, p = out.features.pointer
         for r in 0..<data.count {
             let row = p + r * d

@@ -87,6 +87,17 @@ public struct TextReader {
         }
     }
 
+    /// A note naming the messages of `data` with no word at all (empty, or only punctuation), if any: they are
+    /// kept, as all-zero rows that every learner scores as no evidence, so nothing is dropped silently.
+    public static func emptyMessageNotes(_ data: Dataset) -> [String] {
+        let d = data.featureCount, p = data.features.pointer
+        let empty = (0..<data.count).filter { r in !(0..<d).contains { p[r * d + $0] != 0 } }
+        guard !empty.isEmpty else { return [] }
+        let shown = empty.prefix(10).map { "\($0 + 1)" }.joined(separator: ", ") + (empty.count > 10 ? ", …" : "")
+        return ["\(empty.count) messages have no words (message numbers \(shown), counting from 1 in file order); "
+                + "kept as all-zero rows, which a learner scores as no evidence"]
+    }
+
     /// Adds the hashed unigram and bigram counts of `text` to `row`.
     static func addCounts(of text: ArraySlice<UInt8>, into row: UnsafeMutablePointer<Float>, dimension: Int) {
         let basis: UInt64 = 0xcbf2_9ce4_8422_2325, prime: UInt64 = 0x0000_0100_0000_01B3

@@ -1,4 +1,6 @@
 import Testing
+import TakeoffData
+import TakeoffEngine
 @testable import TakeoffClassic
 
 @Suite struct RegularisationSearchTests {
@@ -26,7 +28,23 @@ import Testing
     }
 
     @Test func searchedConfigurationsNameTheRule() {
-        #expect(LogisticRegression().configuration["C"]?.hasSuffix(";within:min(1se,0.005);cv5<200") == true)
+        #expect(LogisticRegression().configuration["C"]?.hasSuffix(";within:min(1se,0.005);cv5<200;scaled:decades(157.0/mean|x|^2)") == true)
+        #expect(LinearSVM().configuration["C"]?.hasSuffix(";within:min(1se,0.005);cv5<200") == true)
         #expect(LogisticRegression(C: 0.5).configuration["C"] == "0.5")
+    }
+
+    /// The grid moves by whole decades to the data's mean squared row norm: unit rows (TF-IDF) get 100×,
+    /// rows like Fashion-MNIST's pixels (mean ‖x‖² ≈ 157) keep it exactly.
+    @Test func theGridFollowsTheScaleOfTheRowsByDecades() {
+        func rows(_ value: Float, width: Int) -> Dataset {
+            Dataset(name: "r", features: Tensor([Float](repeating: value, count: 4 * width), shape: [4, width]),
+                    labels: [0, 1, 0, 1], classNames: ["a", "b"])
+        }
+        let grid = [0.001, 0.01, 0.1, 1]
+        let unit = RegularisationSearch.scaled(grid, to: rows(0.5, width: 4))  // ‖x‖² = 1
+        #expect(unit.factor == 100 && zip(unit.grid, [0.1, 1, 10, 100]).allSatisfy { abs($0 - $1) < 1e-12 })
+        let pixels = RegularisationSearch.scaled(grid, to: rows(0.45, width: 784))  // ‖x‖² ≈ 159
+        #expect(pixels.factor == 1 && pixels.grid == grid)
+        #expect(RegularisationSearch.scaled(grid, to: rows(0, width: 3)).grid == grid)
     }
 }

@@ -5,7 +5,8 @@ import TakeoffEngine
 /// `logreg`: multinomial logistic regression with an L2 penalty, minimised to a gradient-norm
 /// tolerance by ``LBFGS`` on the full ``MultinomialLogistic`` objective.
 public struct LogisticRegression: Learner {
-    /// Fixed regularisation; nil picks C from ``grid`` by validation inside the training set (see ``RegularisationSearch``).
+    /// Fixed regularisation; nil picks C from ``grid`` by validation inside the training set (see ``RegularisationSearch``),
+    /// the grid moved by whole decades to the scale of the data (``RegularisationSearch/scaled(_:to:)``).
     public var C: Double?
     public var grid: [Double] = [0.001, 0.01, 0.1, 1]
     /// ‖∇f‖∞ at which the solver stops.
@@ -20,7 +21,7 @@ public struct LogisticRegression: Learner {
 
     public var name: String { Self.declaration.name }
     public var configuration: [String: String] {
-        ["C": RegularisationSearch.describe(C: C, grid: grid),
+        ["C": RegularisationSearch.describe(C: C, grid: grid, scaled: true),
          "tolerance": "\(tolerance)", "max_iterations": "\(maxIterations)", "solver": "lbfgs"]
     }
 
@@ -34,14 +35,16 @@ public struct LogisticRegression: Learner {
             // ascends); the final fit from the chosen C's. (Keeping a regularisation path per fold instead was
             // 2.5x slower at m = 1,500: a fold's optimum at the same C is the closer start.)
             var previous: [Double]?
-            let search = try RegularisationSearch.choose(from: grid.sorted(), on: train, seed: seed) { part, c in
+            let (grid, factor) = RegularisationSearch.scaled(grid.sorted(), to: train)
+            statistics["C_grid_factor"] = factor
+            let search = try RegularisationSearch.choose(from: grid, on: train, seed: seed) { part, c in
                 let m = try fit(part, C: c, start: previous)
                 previous = m.parameters
                 solutions[c] = previous
                 return m
             }
             c = search.C
-            for (g, a) in zip(grid.sorted(), search.accuracies) { statistics["validation_accuracy_C=\(g)"] = a }
+            for (g, a) in zip(grid, search.accuracies) { statistics["validation_accuracy_C=\(g)"] = a }
         }
         var model = try fit(train, C: c, start: solutions[c])
         model.statistics.merge(statistics) { a, _ in a }

@@ -14,6 +14,13 @@ public struct Analysis: Sendable, Codable {
         public var accuracies: [Double]
         public var fitSeconds: Double
         public var parameters: Int?
+        /// Means over the seeds that measured them (``CellResult``): log loss, and on two-class data class 1's
+        /// precision, recall, F1 and the ROC AUC.
+        public var logLoss: Double?
+        public var precision: Double?
+        public var recall: Double?
+        public var f1: Double?
+        public var auc: Double?
     }
 
     /// The m needed for ``Analysis/target``.
@@ -128,8 +135,14 @@ public struct Analysis: Sendable, Codable {
             let points = Dictionary(grouping: ok, by: \.key.m).keys.sorted().map { m -> Point in
                 let cells = ok.filter { $0.key.m == m }.sorted { $0.key.seed < $1.key.seed }
                 let acc = cells.map { $0.accuracy! }
+                func meanOf(_ metric: (CellResult) -> Double?) -> Double? {
+                    let values = cells.compactMap(metric)
+                    return values.isEmpty ? nil : Self.mean(values)
+                }
                 return Point(m: m, mean: Self.mean(acc), spread: Self.sd(acc), seeds: cells.map(\.key.seed), accuracies: acc,
-                             fitSeconds: Self.mean(cells.compactMap(\.fitSeconds)), parameters: cells.compactMap(\.parameters).max())
+                             fitSeconds: Self.mean(cells.compactMap(\.fitSeconds)), parameters: cells.compactMap(\.parameters).max(),
+                             logLoss: meanOf(\.logLoss), precision: meanOf(\.precision), recall: meanOf(\.recall), f1: meanOf(\.f1),
+                             auc: meanOf(\.auc))
             }
             var curve = LearnerCurve(learner: name, configuration: configuration, points: points,
                                      statuses: Dictionary(grouping: mine, by: \.status.rawValue).mapValues(\.count))

@@ -40,6 +40,10 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var accuracy: Double?
     /// Test log-loss, when the learner gives probabilities.
     public var logLoss: Double?
+    /// On two-class data: class 1's precision and recall (spam, clicked) and the ROC AUC (``PositiveClassMetrics``).
+    public var precision: Double?
+    public var recall: Double?
+    public var auc: Double?
     public var fitSeconds: Double?
     public var predictSeconds: Double?
     public var parameters: Int?
@@ -49,14 +53,23 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var error: String?
 
     public init(key: CellKey, status: CellStatus, accuracy: Double? = nil, logLoss: Double? = nil, fitSeconds: Double? = nil,
-                predictSeconds: Double? = nil, parameters: Int? = nil, trainingFLOPs: Double? = nil, error: String? = nil) {
+                predictSeconds: Double? = nil, parameters: Int? = nil, trainingFLOPs: Double? = nil, error: String? = nil,
+                precision: Double? = nil, recall: Double? = nil, auc: Double? = nil) {
         self.key = key; self.status = status; self.accuracy = accuracy; self.logLoss = logLoss; self.fitSeconds = fitSeconds
         self.predictSeconds = predictSeconds; self.parameters = parameters; self.trainingFLOPs = trainingFLOPs; self.error = error
+        self.precision = precision; self.recall = recall; self.auc = auc
     }
 
     /// The same measurement ignoring wall-clock times, which vary from run to run.
     public func sameOutcome(as other: CellResult) -> Bool {
         key == other.key && status == other.status && accuracy == other.accuracy && logLoss == other.logLoss
+            && precision == other.precision && recall == other.recall && auc == other.auc
             && parameters == other.parameters && error == other.error
+    }
+
+    /// F1 of class 1, from ``precision`` and ``recall``.
+    public var f1: Double? {
+        guard let p = precision, let r = recall else { return nil }
+        return p + r > 0 ? 2 * p * r / (p + r) : 0
     }
 }

@@ -32,8 +32,8 @@ public final class ResultStore: Sendable {
                         CREATE TABLE cells (
                             dataset TEXT NOT NULL, learner TEXT NOT NULL, configuration TEXT NOT NULL,
                             m INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL,
-                            accuracy REAL, log_loss REAL, fit_seconds REAL, predict_seconds REAL, parameters INTEGER,
-                            error TEXT, finished_at TEXT NOT NULL, training_flops REAL,
+                            accuracy REAL, log_loss REAL, precision REAL, recall REAL, auc REAL, fit_seconds REAL, predict_seconds REAL,
+                            parameters INTEGER, error TEXT, finished_at TEXT NOT NULL, training_flops REAL,
                             PRIMARY KEY (dataset, configuration, m, seed))
                         """)
                     try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
@@ -44,10 +44,8 @@ public final class ResultStore: Sendable {
                 throw CurveError.unreadableStore(path: path, detail: "it has schema version \(version) but no table 'cells'")
             }
             if !readOnly {
-                // A nullable column added to version 1: older rows read as unknown, older readers ignore it; no version bump.
-                if try !queue.read({ db in try db.columns(in: "cells").contains { $0.name == "training_flops" } }) {
-                    try queue.write { db in try db.execute(sql: "ALTER TABLE cells ADD COLUMN training_flops REAL") }
-                }
+                // Nullable columns added to version 1: older rows read as unknown, older readers ignore them; no version bump.
+                try addMissingColumns(Self.addedColumns)
                 try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
                 try queue.write { db in try db.execute(sql: Self.sweepsTable) }
             }
@@ -55,6 +53,20 @@ public final class ResultStore: Sendable {
             throw e
         } catch let e as DatabaseError {
             throw CurveError.unreadableStore(path: path, detail: e.message ?? "\(e.resultCode)")
+        }
+    }
+
+    /// Columns added after schema version 1, nullable, so a store written before them opens and its cells read as
+    /// not having these figures: the two-class metrics and the training FLOPs.
+    static let addedColumns = ["precision", "recall", "auc", "training_flops"]
+
+    /// Adds each of `columns` (REAL, nullable) that the `cells` table lacks.
+    func addMissingColumns(_ columns: [String]) throws {
+        try queue.write { db in
+            let present = Set(try db.columns(in: "cells").map(\.name))
+            for column in columns where !present.contains(column) {
+                try db.execute(sql: "ALTER TABLE cells ADD COLUMN \(column) REAL")
+            }
         }
     }
 
@@ -66,10 +78,12 @@ public final class ResultStore: Sendable {
         try usingStore { try queue.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO cells (dataset, learner, configuration, m, seed, status, accuracy, log_loss,
-                    fit_seconds, predict_seconds, parameters, error, finished_at, training_flops) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    precision, recall, auc, fit_seconds, predict_seconds, parameters, error, finished_at, training_flops)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """, arguments: [k.dataset, k.learner, k.configuration, k.m, Int64(bitPattern: k.seed), result.status.rawValue,
-                                 result.accuracy, result.logLoss, result.fitSeconds, result.predictSeconds, result.parameters,
-                                 result.error, ISO8601DateFormatter().string(from: Date()), result.trainingFLOPs])
+                                 result.accuracy, result.logLoss, result.precision, result.recall, result.auc, result.fitSeconds,
+                                 result.predictSeconds, result.parameters, result.error, ISO8601DateFormatter().string(from: Date()),
+                                 result.trainingFLOPs])
         } }
     }
 
@@ -89,6 +103,8 @@ public final class ResultStore: Sendable {
                             path: path, detail: "row \(row["row_number"] as DatabaseValue), column '\(column)': \(row[column] as DatabaseValue) is not \(kind)")
                     }
                 }
+                // A column added after version 1 is absent from an older store opened read-only.
+                func optional(_ column: String) throws -> Double? { row.hasColumn(column) ? try value(column, "a number or NULL") : nil }
                 let key = CellKey(dataset: try value("dataset", "text"), learner: try value("learner", "text"),
                                   configuration: try value("configuration", "text"), m: try value("m", "an integer"),
                                   seed: UInt64(bitPattern: try value("seed", "an integer", Int64.self)))
@@ -100,7 +116,8 @@ public final class ResultStore: Sendable {
                                       logLoss: try value("log_loss", "a number or NULL"), fitSeconds: try value("fit_seconds", "a number or NULL"),
                                       predictSeconds: try value("predict_seconds", "a number or NULL"),
                                       parameters: try value("parameters", "an integer or NULL"),
-                                      trainingFLOPs: row.hasColumn("training_flops") ? try value("training_flops", "a number or NULL") : nil, error: try value("error", "text or NULL"))
+                                      trainingFLOPs: try optional("training_flops"), error: try value("error", "text or NULL"),
+                                      precision: try optional("precision"), recall: try optional("recall"), auc: try optional("auc"))
             }
             return out
         }

@@ -67,7 +67,7 @@ public struct SweepPlan: Sendable {
 
     /// The data's identity for keying results: the pool's and the test set's content hashes and the preprocessing.
     public static func fingerprint(of split: TrainTestSplit) -> String {
-        "\(split.train.fingerprint)-\(split.test.fingerprint)-\(split.preprocessing.rawValue)"
+        "\(split.train.fingerprint)-\(split.test.fingerprint)-\(split.preprocessing.key)"
     }
 
     /// `count` sizes spaced evenly on a log scale from `smallest` (or the pool, if smaller) up to the whole pool.

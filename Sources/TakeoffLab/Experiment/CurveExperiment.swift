@@ -54,8 +54,9 @@ public final class CurveExperiment {
         let outcome = try runner.run(recording: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
                                                             budgetSeconds: budget.seconds, target: request.target, compute: request.compute))
         let analysis = Analysis(results: outcome.results, learners: plan.learners.map { ($0.name, $0.configuration) }, target: request.target)
-        let report = CurveReport(dataName: request.data, plan: plan, outcome: outcome, analysis: analysis, poolSize: split.train.count,
+        var report = CurveReport(dataName: request.data, plan: plan, outcome: outcome, analysis: analysis, poolSize: split.train.count,
                                  testSize: split.test.count, budget: budget.seconds, compute: request.compute)
+        report.classNames = split.train.classNames
         try report.write(to: outFolder)
         return report
     }

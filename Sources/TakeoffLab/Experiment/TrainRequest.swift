@@ -40,7 +40,7 @@ public struct TrainRequest: Sendable {
         }
         let cell = try TrainedCell(training: learner, split: split, indices: NestedSubsets(pool: split.train, seed: seed).indices(m), seed: seed)
         if let save { try cell.model.save(to: URL(fileURLWithPath: save)) }
-        return TrainResult(request: self, learner: learner, cell: cell, threads: Parallel.threadCount)
+        return TrainResult(request: self, learner: learner, cell: cell, threads: Parallel.threadCount, classNames: split.train.classNames)
     }
 }
 
@@ -50,6 +50,8 @@ public struct TrainResult {
     public let learner: any Learner
     public let cell: TrainedCell
     public let threads: Int
+    /// The data's class names, in label order.
+    public let classNames: [String]
 
     /// The result as one JSON object (the `--json` output).
     public var json: [String: Any] {
@@ -60,6 +62,7 @@ public struct TrainResult {
             "threads": threads,
         ]
         if let loss = cell.metrics.logLoss { r["test_log_loss"] = loss }
+        r.merge(cell.metrics.twoClassFields) { a, _ in a }
         return r
     }
 }

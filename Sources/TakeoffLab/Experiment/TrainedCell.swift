@@ -40,7 +40,8 @@ extension CellResult {
             let cell = try TrainedCell(training: learner, split: split, indices: indices, seed: key.seed)
             self.init(key: key, status: .ok, accuracy: cell.metrics.accuracy, logLoss: cell.metrics.logLoss.flatMap { $0.isFinite ? $0 : nil },
                       fitSeconds: cell.fitSeconds, predictSeconds: cell.predictSeconds, parameters: cell.model.parameterCount,
-                      trainingFLOPs: cell.model.statistics["training_flops"])
+                      trainingFLOPs: cell.model.statistics["training_flops"],
+                      precision: cell.metrics.positive?.precision, recall: cell.metrics.positive?.recall, auc: cell.metrics.positive?.auc)
         } catch let e as GPUError {
             if case .stopped = e { self.init(key: key, status: .gpuFailed, error: e.description) } else { self.init(key: key, status: .failed, error: e.description) }
         } catch let e as NonFiniteScores {

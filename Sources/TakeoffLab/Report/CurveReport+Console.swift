@@ -4,7 +4,7 @@ extension CurveReport {
     /// What `takeoff curve` prints: the verdict, the table, what the curves say in detail, what ran, and how to continue
     /// when cells are missing (written into `out`).
     public func console(out: String) -> String {
-        var lines = verdict + ["", table, ""]
+        var lines = verdict + ["", table, ""] + (twoClassTables.map { [$0, ""] } ?? [])
         lines += analysis.summary.map { "- " + $0 }
         let counts = statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         lines.append(String(format: "\n%d cells (%@): %d trained now, %d from the store, %.1f s.", outcome.results.count, counts,

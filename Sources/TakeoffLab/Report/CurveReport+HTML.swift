@@ -40,6 +40,10 @@ extension CurveReport {
             h += "<tr><td>\(e(l.name))</td>" + plan.sizes.map { "<td>\(cellText(l.configuration, $0, html: true))</td>" }.joined() + "</tr>\n"
         }
         h += "</table>\n"
+        if let tables = twoClassTables {
+            h += "<h2>The rare class</h2>\n<p class=\"note\">On two-class data accuracy hides how the rarer class fares: "
+                + "F1, precision and recall of class '\(e(classNames[1]))' (ROC AUC per cell in results.csv).</p>\n<pre>\(e(tables))</pre>\n"
+        }
 
         h += "<h2>Fitted curves</h2>\n<p class=\"note\">Each family is fitted (Levenberg–Marquardt, 24 restarts) to the smaller sizes and judged by "
         h += "its mean absolute error on the next ones (selection, in accuracy points); the best whose fit to every size passes within the spread of "

@@ -12,6 +12,10 @@ public struct CurveReport {
     public var budget: Double?
     /// The threads and workers the run used.
     public var compute: Compute
+    /// The data's class names, in label order (class 1 is the one precision and recall are about).
+    public var classNames: [String] = []
+    /// Another measure than accuracy for ``table`` (mean over seeds, in percent); nil: accuracy with its spread.
+    var metricOverride: (title: String, value: (Analysis.Point) -> Double?)?
 
     public init(dataName: String, plan: SweepPlan, outcome: SweepRunner.Outcome, analysis: Analysis, poolSize: Int, testSize: Int,
                 budget: Double?, compute: Compute) {
@@ -42,12 +46,14 @@ public struct CurveReport {
 
     /// One row per cell of the plan that was stored or skipped.
     public var csv: String {
-        var rows = ["learner,m,seed,status,test_accuracy,test_log_loss,fit_seconds,predict_seconds,parameters,configuration,error"]
+        var rows = ["learner,m,seed,status,test_accuracy,test_log_loss,fit_seconds,predict_seconds,parameters,configuration,error,"
+                    + "test_precision,test_recall,test_f1,test_auc"]
         func q(_ s: String) -> String { s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
         func n(_ v: Double?) -> String { v.map { String($0) } ?? "" }
         for r in outcome.results {
             rows.append([q(r.key.learner), "\(r.key.m)", "\(r.key.seed)", r.status.rawValue, n(r.accuracy), n(r.logLoss), n(r.fitSeconds),
-                         n(r.predictSeconds), r.parameters.map(String.init) ?? "", q(r.key.configuration), q(r.error ?? "")].joined(separator: ","))
+                         n(r.predictSeconds), r.parameters.map(String.init) ?? "", q(r.key.configuration), q(r.error ?? ""),
+                         n(r.precision), n(r.recall), n(r.f1), n(r.auc)].joined(separator: ","))
         }
         return rows.joined(separator: "\n") + "\n"
     }
@@ -102,6 +108,9 @@ public struct CurveReport {
     func cellText(_ configuration: String, _ m: Int, html: Bool = false) -> String {
         let curve = analysis.learners.first { $0.configuration == configuration }
         if let p = curve?.points.first(where: { $0.m == m }) {
+            if let metric = metricOverride {
+                return metric.value(p).map { String(format: "%.1f", $0 * 100) } ?? "—"
+            }
             let pm = html ? " ± " : "±"
             let few = p.seeds.count < plan.seeds.count ? (html ? " <small>(\(p.seeds.count) of \(plan.seeds.count) seeds)</small>" : "(\(p.seeds.count))") : ""
             return String(format: "%.1f", p.mean * 100) + (p.seeds.count > 1 ? pm + String(format: "%.1f", p.spread * 100) : "") + few
@@ -114,6 +123,19 @@ public struct CurveReport {
         return "—"
     }
 
+    /// On two-class data, F1, precision and recall of class 1 per learner and m (the numbers a spam filter is
+    /// judged by when nearly all messages are ham); nil otherwise.
+    public var twoClassTables: String? {
+        guard let positive = classNames.count == 2 ? classNames[1] : nil,
+              analysis.learners.contains(where: { $0.points.contains { $0.f1 != nil } }) else { return nil }
+        let metrics: [(String, (Analysis.Point) -> Double?)] = [("F1", \.f1), ("precision", \.precision), ("recall", \.recall)]
+        return metrics.map { name, value in
+            var copy = self
+            copy.metricOverride = ("\(name) (%) of class '\(positive)' by training size m, mean over the seeds", value)
+            return copy.table
+        }.joined(separator: "\n\n")
+    }
+
     /// Accuracy (%) per learner and m, mean ± sd over seeds.
     public var table: String {
         let sizes = plan.sizes
@@ -122,6 +144,11 @@ public struct CurveReport {
         func pad(_ s: String, _ w: Int, left: Bool = false) -> String {
             let n = max(0, w - s.count)
             return left ? s + String(repeating: " ", count: n) : String(repeating: " ", count: n) + s
+        }
+        if let metric = metricOverride {
+            return ([metric.title, pad("learner", nameWidth, left: true) + zip(sizes, cols).map { " " + pad(Analysis.count($0), $1) }.joined()]
+                    + plan.learners.map { l in pad(l.name, nameWidth, left: true) + zip(sizes, cols).map { " " + pad(cellText(l.configuration, $0), $1) }.joined() })
+                .joined(separator: "\n")
         }
         var lines = ["test accuracy (%) by training size m" + (plan.seeds.count > 1 ? ", mean±sd over the seeds measured ((n): only n of \(plan.seeds.count))" : "")
                      + (analysis.learners.contains { !$0.predicted.isEmpty } ? "; ~: predicted by the fitted curve, not measured" : "")]

@@ -59,6 +59,7 @@ struct Train: ParsableCommand {
         print("\(model.learnerName) on \(dataOptions.data): m = \(cell.trainSize)\(heldOut), seed \(seed), \(model.parameterCount) parameters")
         print(String(format: "test accuracy %.2f%% on %d examples", cell.metrics.accuracy * 100, cell.testSize)
               + (cell.metrics.logLoss.map { String(format: ", log-loss %.4f", $0) } ?? ""))
+        if result.classNames.count == 2, let line = cell.metrics.twoClassLine(className: result.classNames[1]) { print(line) }
         print(String(format: "fit %.2f s, predict %.3f s", cell.fitSeconds, cell.predictSeconds))
         let stats = model.statistics.sorted { $0.key < $1.key }.map { "\($0.key) \(formatNumber($0.value))" }
         if !stats.isEmpty { print("solver: " + stats.joined(separator: ", ")) }
