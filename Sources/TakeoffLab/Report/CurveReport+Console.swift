@@ -6,17 +6,26 @@ extension CurveReport {
     public func console(out: String) -> String {
         var lines = verdict + ["", table, ""] + (twoClassTables.map { [$0, ""] } ?? [])
         lines += analysis.summary.map { "- " + $0 }
-        let counts = statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        lines.append(String(format: "\n%d cells (%@): %d trained now, %d from the store, %.1f s.", outcome.results.count, counts,
-                            outcome.ran, outcome.reused, outcome.seconds))
-        if !outcome.complete {
-            let missing = plan.cells.count - outcome.results.filter(\.status.isStored).count
-            lines.append("Not complete: \(missing) of \(plan.cells.count) cells have no result yet. Run the same command again to continue "
-                         + "where it stopped, or add --budget none for all of them"
-                         + (outcome.remainingSeconds > 0 ? " (about \(Self.duration(outcome.remainingSeconds / Double(compute.workers))) more)." : "."))
-        }
+        lines += outcome.closingLines(planned: plan.cells.count, workers: compute.workers)
         lines.append("Wrote \(out)/curve.svg, curve.png, report.html, results.csv, summary.json")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension SweepRunner.Outcome {
+    /// A sweep's closing lines (curve and scale alike): its cells by status, what ran and, when cells are
+    /// missing, how to continue and about how long that would take with `workers` cells at once.
+    func closingLines(planned: Int, workers: Int) -> [String] {
+        let counts = Dictionary(grouping: results, by: \.status.rawValue).mapValues(\.count).sorted { $0.key < $1.key }
+            .map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        var lines = [String(format: "\n%d cells (%@): %d trained now, %d from the store, %.1f s.", results.count, counts, ran, reused, seconds)]
+        if !complete {
+            let missing = planned - results.filter(\.status.isStored).count
+            lines.append("Not complete: \(missing) of \(planned) cells have no result yet. Run the same command again to continue "
+                         + "where it stopped, or add --budget none for all of them"
+                         + (remainingSeconds > 0 ? " (about \(Self.duration(remainingSeconds / Double(max(workers, 1)))) more)." : "."))
+        }
+        return lines
     }
 
     /// `42 s`, `12 min`, `2.5 h`.

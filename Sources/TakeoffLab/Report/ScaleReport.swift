@@ -93,13 +93,7 @@ public struct ScaleReport {
     public func console(out: String) -> String {
         var lines = [table, ""]
         lines += analysis.summary.map { "- " + $0 }
-        let counts = statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        lines.append(String(format: "\n%d cells (%@): %d trained now, %d from the store, %.1f s.", outcome.results.count, counts,
-                            outcome.ran, outcome.reused, outcome.seconds))
-        if !outcome.complete {
-            let missing = plan.cells.count - outcome.results.filter(\.status.isStored).count
-            lines.append("Not complete: \(missing) of \(plan.cells.count) cells have no result yet. Run the same command again to continue where it stopped.")
-        }
+        lines += outcome.closingLines(planned: plan.cells.count, workers: 1)
         lines.append("Wrote \(out)/" + chart.figures.map { $0.name + ".svg" }.joined(separator: ", ") + " (and PNGs)"
                      + ", report.html, results.csv, summary.json")
         return lines.joined(separator: "\n")
