@@ -4,23 +4,11 @@ extension CurveReport {
     /// A self-contained page: summary, figure (inline SVG), accuracy table, fits, crossovers, ranking, cells not measured.
     public var html: String {
         let e = Plot.escape
-        var h = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(e(title))</title>
-        <style>
-        body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; }
-        table { border-collapse: collapse; margin: 8px 0 20px; font-size: 13px; }
-        th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
-        th:first-child, td:first-child { text-align: left; }
-        th { background: #f4f4f4; }
-        .note { color: #666; font-size: 13px; }
-        .verdict { font-size: 17px; line-height: 1.45; margin: 12px 0 18px; padding: 10px 16px; border-left: 4px solid #1f77b4; background: #f6f9fc; }
-        .verdict p { margin: 4px 0; }
-        svg { max-width: 100%; height: auto; }
-        </style></head><body>
-        <h1>\(e(title))</h1>
+        var h = ReportPage.head(title: title, heading: title, maxWidth: 1200, extraStyle: """
+            .verdict { font-size: 17px; line-height: 1.45; margin: 12px 0 18px; padding: 10px 16px; border-left: 4px solid #1f77b4; background: #f6f9fc; }
+            .verdict p { margin: 4px 0; }
 
-        """
+            """)
         h += "<div class=\"verdict\">\n" + verdict.map { "<p>\(e($0))</p>" }.joined(separator: "\n") + "\n</div>\n"
         h += "<figure>\n" + chart.svg.replacingOccurrences(of: "<?xml version=\"1.0\"?>", with: "") + "</figure>\n"
         let counts = statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")

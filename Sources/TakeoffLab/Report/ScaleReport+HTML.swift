@@ -4,21 +4,8 @@ extension ScaleReport {
     /// A self-contained page: what the sweep says, the three figures, the error table, the back-test, the answers.
     public var html: String {
         let e = Plot.escape
-        var h = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>Scaling on \(e(dataName))</title>
-        <style>
-        body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1080px; color: #222; }
-        table { border-collapse: collapse; margin: 8px 0 20px; font-size: 13px; }
-        th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
-        th:first-child, td:first-child { text-align: left; }
-        th { background: #f4f4f4; }
-        .note { color: #666; font-size: 13px; }
-        svg { max-width: 100%; height: auto; }
-        </style></head><body>
-        <h1>Scaling on \(e(dataName)): error over data size and network width</h1>
-
-        """
+        var h = ReportPage.head(title: "Scaling on \(dataName)", heading: "Scaling on \(dataName): error over data size and network width",
+                                maxWidth: 1080)
         let counts = statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         h += "<p class=\"note\">\(e(request.family.rawValue)) of depth \(request.depth), widths \(analysis.widths.map { "\($0.width)" }.joined(separator: ", ")); "
         h += "training pool \(Analysis.count(poolSize)), fixed test set \(Analysis.count(testSize)); sizes \(plan.sizes.map(Analysis.count).joined(separator: ", ")); "
