@@ -76,15 +76,15 @@ public final class ServeSite: Sendable {
             if let store = catalog.store(String(id.prefix(8))), let error = store.openError { return storeError(store.path, error) }
             return notFound()
         }
-        let view: SweepView
-        do { view = try catalog.view(of: sweep, in: store) } catch { return storeError(store.path, "\(error)") }
-        switch rest.first {
-        case nil, "": return Self.page(200, title: view.report.title, body: Pages.sweep(view), live: true, head: Pages.reportStyle(view))
-        case "live": return Reply(status: 200, contentType: "text/html; charset=utf-8", body: Data(Pages.live(view).utf8))
-        case "curve.svg": return Reply(status: 200, contentType: "image/svg+xml", body: Data(view.report.chart.svg.utf8))
-        case "report.html": return Reply(status: 200, contentType: "text/html; charset=utf-8", body: Data(view.report.html.utf8))
+        let render: (SweepView) -> Reply
+        switch rest.first ?? "" {
+        case "": render = { Self.page(200, title: $0.report.title, body: Pages.sweep($0), live: true, head: Pages.reportStyle($0)) }
+        case "live": render = { Reply(status: 200, contentType: "text/html; charset=utf-8", body: Data(Pages.live($0).utf8)) }
+        case "curve.svg": render = { Reply(status: 200, contentType: "image/svg+xml", body: Data($0.report.chart.svg.utf8)) }
+        case "report.html": render = { Reply(status: 200, contentType: "text/html; charset=utf-8", body: Data($0.report.html.utf8)) }
         default: return notFound()
         }
+        do { return try catalog.rendered(rest.first ?? "", of: sweep, in: store, render: render) } catch { return storeError(store.path, "\(error)") }
     }
 
     func apiSweeps() -> APIModel.SweepList {
@@ -107,18 +107,20 @@ public final class ServeSite: Sendable {
             }
             return json(["error": "no sweep \(id)"], status: 404)
         }
-        let view: SweepView
-        do { view = try catalog.view(of: sweep, in: store) } catch {
-            return json(APIModel.StoreError(store: store.path, error: "\(error)"), status: 500)
-        }
+        let render: (SweepView) -> Reply
         switch rest {
-        case [], [""]: return json(APIModel.sweep(view))
-        case ["cells"]: return json(APIModel.cells(view))
+        case [], [""]: render = { self.json(APIModel.sweep($0)) }
+        case ["cells"]: render = { self.json(APIModel.cells($0)) }
         case ["summary"]:
-            do { return Reply(status: 200, contentType: "application/json", body: try view.report.summaryJSON()) } catch {
-                return json(["error": "\(error)"], status: 500)
+            render = { v in
+                do { return Reply(status: 200, contentType: "application/json", body: try v.report.summaryJSON()) } catch {
+                    return self.json(["error": "\(error)"], status: 500)
+                }
             }
         default: return json(["error": "unknown path"], status: 404)
+        }
+        do { return try catalog.rendered("api/" + rest.joined(separator: "/"), of: sweep, in: store, render: render) } catch {
+            return json(APIModel.StoreError(store: store.path, error: "\(error)"), status: 500)
         }
     }
 

@@ -18,6 +18,9 @@ final class StoreCatalog: @unchecked Sendable {
         var sweeps: [Sweep] = []
         /// Derived views by sweep id, valid for ``version``.
         var views: [String: SweepView] = [:]
+        /// Rendered answers by sweep id and route, valid for ``version``: a burst of clients loading the same
+        /// page costs one rendering of it, not one each.
+        var rendered: [String: ServeSite.Reply] = [:]
         /// Bumped every time the store is found changed: the version clients compare.
         var generation = 0
 
@@ -43,7 +46,7 @@ final class StoreCatalog: @unchecked Sendable {
 
     let folders: [String]
     let explicitStores: [String]
-    private let lock = NSLock()
+    private let lock = NSRecursiveLock()  // `rendered` builds the view it renders while holding it
     private var stores: [String: Store] = [:]
     private var races: [Race] = []
     private var scannedAt: Date?
@@ -114,6 +117,18 @@ final class StoreCatalog: @unchecked Sendable {
         }
     }
 
+    /// `render(view)` for `route` of `sweep`, rendered once per change of the store. Rendering holds the lock, so
+    /// concurrent requests for the same page wait for the first one's result instead of each rendering it.
+    func rendered(_ route: String, of sweep: Sweep, in store: Store, render: (SweepView) throws -> ServeSite.Reply) throws -> ServeSite.Reply {
+        try locked {
+            let key = sweep.id + "/" + route
+            if let cached = store.rendered[key] { return cached }
+            let data = try render(try view(of: sweep, in: store))
+            store.rendered[key] = data
+            return data
+        }
+    }
+
     private func rescanIfDue() {
         if let scannedAt, Date().timeIntervalSince(scannedAt) < rescanInterval { return }
         scannedAt = Date()
@@ -168,6 +183,7 @@ final class StoreCatalog: @unchecked Sendable {
             store.sweeps = try Self.sweeps(in: reader, storeID: store.id)
             store.version = version
             store.views = [:]
+            store.rendered = [:]
             store.generation += 1
             store.openError = nil
         } catch {

@@ -167,16 +167,26 @@ func makeStore(in folder: URL, name: String = "curve.sqlite") throws -> (path: S
         let site = ServeSite(folders: [], stores: [path])
         let id = "\(StoreCatalog.hash(URL(fileURLWithPath: path).standardizedFileURL.path).prefix(8))-\(record.id!)"
         let first = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps/\(id)").body) as! [String: Any]
+        // Rendered answers are kept per store version: read them before the write, so stale copies would show after it.
+        let cellsBefore = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps/\(id)/cells").body) as! [Any]
+        let liveBefore = site.respond(method: "GET", path: "/sweeps/\(id)/live").text
+        #expect(site.respond(method: "GET", path: "/sweeps/\(id)/live").text == liveBefore)
+        #expect(liveBefore.contains(#"data-state="running""#) && liveBefore.contains(#"data-cells-ok="15""#))
         let writer = try ResultStore(path: path)
         try writer.record(CellResult(key: CellKey(dataset: "fp1", learner: "logreg", configuration: #"{"learner":"logreg"}"#, m: 1600, seed: 0),
                                      status: .ok, accuracy: 0.9, fitSeconds: 1))
+        try writer.record(CellResult(key: CellKey(dataset: "fp1", learner: "mlp<b>", configuration: #"{"learner":"mlp<b>","width":"8"}"#, m: 800, seed: 1),
+                                     status: .ok, accuracy: 0.8, fitSeconds: 1))  // the failed cell, measured again
         var updated = record
         (updated.status, updated.updatedAt) = (.finished, Date())
         try writer.recordSweep(updated)
         let second = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps/\(id)").body) as! [String: Any]
         #expect(first["version"] as? String != second["version"] as? String)
         #expect(second["status"] as? String == "finished")
-        #expect(site.respond(method: "GET", path: "/sweeps/\(id)/live").text.contains("finished"))
+        let liveAfter = site.respond(method: "GET", path: "/sweeps/\(id)/live").text
+        #expect(liveAfter.contains(#"data-state="finished""#) && liveAfter.contains(#"data-cells-ok="16""#))
+        let cellsAfter = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps/\(id)/cells").body) as! [[String: Any]]
+        #expect(cellsAfter.count == cellsBefore.count && cellsAfter.allSatisfy { $0["status"] as? String == "ok" })
     }
 }
 
