@@ -43,6 +43,21 @@ import TakeoffData
         #expect(!skipped.isEmpty && skipped.allSatisfy { $0.seed != 0 })
     }
 
+    /// The first seed of the grid costs 217 s; without the second-largest size 161 s. Climbing in order, a
+    /// 200 s budget ran out before the dearest learner's largest size; with the second-largest sizes last,
+    /// every learner reaches its largest, and the size below is measured where the budget allows.
+    @Test func theLargestSizeGoesBeforeTheSecondLargest() throws {
+        let (plan, _) = try plan(seeds: [0])
+        let (order, skipped) = simulate(plan, budget: 200)
+        for l in plan.learners {
+            let mine = order.filter { $0.configuration == l.configuration }.map(\.m)
+            #expect(mine.prefix(4) == [100, 200, 400, 1600], "\(l.name): \(mine); skipped \(skipped.map(\.m))")
+        }
+        let largest = try #require(order.lastIndex { $0.m == 1600 })
+        #expect(order.prefix(largest).allSatisfy { $0.m != 800 })
+        #expect(!skipped.isEmpty && skipped.allSatisfy { $0.m == 800 })
+    }
+
     @Test func withoutABudgetEveryCellRunsAndTheDearestFirstSeedCellsLead() throws {
         let (plan, _) = try plan(seeds: [0, 1])
         let (order, skipped) = simulate(plan, budget: nil)

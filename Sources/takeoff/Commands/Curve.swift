@@ -12,7 +12,7 @@ struct Curve: ParsableCommand {
         discussion: """
             Results go to an SQLite store (default OUT/curve.sqlite); each finished cell is committed at once, so a killed run \
             resumes where it stopped and a rerun skips what is stored. --workers cells train at once, each with --threads / workers \
-            threads (by default one worker per 4 threads: on a few cores one cell with every thread is fastest). One seed of every learner at every size goes first, the other seeds after, where the ranking is least settled; \
+            threads (by default one worker per 4 threads: on a few cores one cell with every thread is fastest). One seed of every learner at every size goes first (each learner's largest size before its second-largest, which come last), the other seeds after, where the ranking is least settled; \
             cells predicted to overrun the budget are skipped and reported, with how long the rest would take. Writes OUT/curve.svg, curve.png, report.html, results.csv and summary.json.
             """)
     @OptionGroup var global: GlobalOptions
