@@ -194,7 +194,7 @@ public struct CurveChart {
     }
 
     /// Labels in a column right of a panel, each at the height of its line's end (moved apart to stay
-    /// legible, with a thin leader back to the end); `text` is already escaped.
+    /// legible, with a thin leader back to the end, dotted where it crosses the panel); `text` is already escaped.
     static func endLabels(_ labels: [(y: Double, anchor: (Double, Double), text: String, color: String)], x: Double, top: Double, bottom: Double) -> String {
         let gap = 14.0
         let sorted = labels.sorted { $0.y < $1.y }
@@ -206,7 +206,9 @@ public struct CurveChart {
         }
         var s = ""
         for (l, y) in zip(sorted, ys) {
-            s += "<polyline points=\"\(f(l.anchor.0 + 4)),\(f(l.anchor.1)) \(f(x - 6)),\(f(l.anchor.1)) \(f(x - 2)),\(f(y - 4))\" fill=\"none\" stroke=\"\(l.color)\" stroke-opacity=\"0.5\" stroke-width=\"0.8\"/>\n"
+            // A leader that crosses the panel (a line that ends early) is dotted, so it does not read as a flat curve.
+            let dots = x - l.anchor.0 > 40 ? " stroke-dasharray=\"1 3\"" : ""
+            s += "<polyline points=\"\(f(l.anchor.0 + 4)),\(f(l.anchor.1)) \(f(x - 6)),\(f(l.anchor.1)) \(f(x - 2)),\(f(y - 4))\" fill=\"none\" stroke=\"\(l.color)\" stroke-opacity=\"0.5\" stroke-width=\"0.8\"\(dots)/>\n"
             s += "<text class=\"end-label\" x=\"\(f(x))\" y=\"\(f(y))\" fill=\"\(l.color)\" font-weight=\"bold\">\(l.text)</text>\n"
         }
         return s
