@@ -81,4 +81,24 @@ func plantedClicks(count: Int, seed: UInt64) throws -> Dataset {
         #expect(CurveMetric.default(for: try Synthetic.xor(count: 10, seed: 1)) == .accuracy)
         #expect(CurveMetric.logloss.text(ofScore: exp(-0.25)) == "0.2500" && CurveMetric.accuracy.text(ofScore: 0.5) == "50.0%")
     }
+
+    /// A metric the data cannot have, or a target that does not fit the metric: an error before anything trains.
+    @Test func aCurveMetricTheDataCannotHaveIsRefused() throws {
+        var request = CurveRequest(data: "teacher", compute: try Compute(threads: 1, workers: 1))
+        request.loading = LoadOptions(size: 300, seed: 0)
+        request.metric = .auc
+        do {
+            _ = try CurveExperiment(request)
+            Issue.record("AUC on five classes was accepted")
+        } catch let e as LabError {
+            #expect("\(e)".contains("auc needs two classes") && "\(e)".contains("teacher has 5"))
+        }
+        request.metric = .logloss
+        request.target = 0.9
+        #expect(throws: LabError.self) { try request.validate() }
+        // The click set's quick grid: the quick learners that suit it, not ones that would refuse it.
+        var clicks = CurveRequest(data: "planted", compute: try Compute(threads: 1, workers: 1))
+        clicks.quick = true
+        #expect(try clicks.makeLearners(for: try plantedClicks(count: 40, seed: 1)).map(\.name) == ["sparse-logreg", "embed-mlp"])
+    }
 }

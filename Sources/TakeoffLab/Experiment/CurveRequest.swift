@@ -30,7 +30,7 @@ public struct CurveRequest: Sendable {
     /// A built-in data set, a file or an MNIST-layout directory.
     public var data: String
     public var loading = LoadOptions()
-    /// Learner names; nil: every learner that suits the data (``quickLearners`` when quick).
+    /// Learner names; nil: every learner that suits the data (when quick, those of ``quickLearners`` that do, or all that do where none does).
     public var learners: [String]?
     /// Settings for the learners; each applies to the learners that take it (e.g. epochs to the networks).
     public var learnerOptions = LearnerOptions()
@@ -98,7 +98,10 @@ public struct CurveRequest: Sendable {
 
     /// The learners of this request for `data`, each given the options it takes.
     public func makeLearners(for data: Dataset) throws -> [any Learner] {
-        let names = learners ?? (quick ? Self.quickLearners : LearnerRegistry.names(suiting: data))
+        let suiting = LearnerRegistry.names(suiting: data)
+        // Quick: the quick learners that suit the data, or all that do where none of them does (a click log).
+        let quickNames = Self.quickLearners.filter(suiting.contains)
+        let names = learners ?? (quick ? (quickNames.isEmpty ? suiting : quickNames) : suiting)
         return try names.map { name in
             let declaration = try LearnerRegistry.declaration(named: name)
             return try declaration.make(learnerOptions.restricted(to: declaration.options))
