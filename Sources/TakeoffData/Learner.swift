@@ -33,16 +33,21 @@ public protocol TrainedModel: Sendable {
     var statistics: [String: Double] { get }
     /// Class scores or probabilities, shape [n, classCount], for features [n, d].
     func scores(_ features: Tensor) -> Tensor
+    /// Class scores of `data`'s examples: ``scores(_:)`` of its features, unless the model reads the
+    /// data's ``Dataset/categorical`` fields instead.
+    func scores(on data: Dataset) -> Tensor
     /// Writes the model to `url` (safetensors).
     func save(to url: URL) throws
 }
 
 extension TrainedModel {
+    public func scores(on data: Dataset) -> Tensor { scores(data.features) }
+
     /// The highest-scoring class of each row.
     public func predict(_ features: Tensor) -> [Int] { scores(features).argmax(axis: -1) }
 
     /// The fraction of `data` classified correctly.
-    public func accuracy(on data: Dataset) -> Double { scores(data.features).accuracy(labels: data.labels) }
+    public func accuracy(on data: Dataset) -> Double { scores(on: data).accuracy(labels: data.labels) }
 }
 
 /// Training failed in a way the caller should report, not record as a score.

@@ -147,14 +147,18 @@ public struct LearnerDeclaration: Sendable {
     public let needsImages: Bool
     /// Whether it can train on a device other than the CPU.
     public let usesDevice: Bool
+    /// Whether it learns from categorical fields (``Dataset/categorical``) and only from those; the
+    /// others need dense features and refuse such data.
+    public let takesCategorical: Bool
     let build: @Sendable (LearnerOptions) throws -> any Learner
     let load: @Sendable (SavedModel) throws -> any TrainedModel
 
     public init(name: String, family: Family, summary: String, options: Set<LearnerOption>, needsImages: Bool = false,
-                usesDevice: Bool = false, build: @escaping @Sendable (LearnerOptions) throws -> any Learner,
+                usesDevice: Bool = false, takesCategorical: Bool = false, build: @escaping @Sendable (LearnerOptions) throws -> any Learner,
                 load: @escaping @Sendable (SavedModel) throws -> any TrainedModel) {
         self.name = name; self.family = family; self.summary = summary; self.options = options
-        self.needsImages = needsImages; self.usesDevice = usesDevice; self.build = build; self.load = load
+        self.needsImages = needsImages; self.usesDevice = usesDevice; self.takesCategorical = takesCategorical
+        self.build = build; self.load = load
     }
 
     /// The learner configured with `options`; throws ``LearnerError`` for an option it does not take or a value out of range.
@@ -173,6 +177,13 @@ public struct LearnerDeclaration: Sendable {
     public func check(_ data: Dataset) throws {
         if needsImages && data.imageShape == nil {
             throw LearnerError.unsuitableData(learner: name, data: data.name, reason: "its examples are not images, and \(name) needs images")
+        }
+        if let fields = data.categorical, !takesCategorical {
+            throw LearnerError.unsuitableData(learner: name, data: data.name, reason: "its examples are categorical fields (\(fields.names.joined(separator: ", "))) "
+                                              + "with no dense features, and \(name) needs dense features; learners for such data: sparse-logreg, embed-mlp")
+        }
+        if takesCategorical && data.categorical == nil {
+            throw LearnerError.unsuitableData(learner: name, data: data.name, reason: "\(name) learns from categorical fields (a click log's user, item, …), and its examples are dense features")
         }
     }
 

@@ -25,13 +25,21 @@ public struct SparseRows: Sendable, Equatable {
 
     /// Appends a row; entries of the same column are summed.
     public mutating func append(_ entries: [(column: Int, value: Float)]) {
-        var merged: [Int: Float] = [:]
-        for e in entries {
-            precondition(e.column >= 0 && e.column < columnCount, "SparseRows: column \(e.column) outside 0..<\(columnCount)")
-            merged[e.column, default: 0] += e.value
+        for e in entries { precondition(e.column >= 0 && e.column < columnCount, "SparseRows: column \(e.column) outside 0..<\(columnCount)") }
+        var last = -1
+        for e in entries.sorted(by: { $0.column < $1.column }) {
+            if e.column == last { values[values.count - 1] += e.value; continue }
+            columns.append(Int32(e.column)); values.append(e.value)
+            last = e.column
         }
-        for (c, v) in merged.sorted(by: { $0.key < $1.key }) { columns.append(Int32(c)); values.append(v) }
         offsets.append(columns.count)
+    }
+
+    /// Reserves room for `rows` more rows holding `entries` more entries.
+    public mutating func reserve(rows: Int, entries: Int) {
+        offsets.reserveCapacity(offsets.count + rows)
+        columns.reserveCapacity(columns.count + entries)
+        values.reserveCapacity(values.count + entries)
     }
 
     /// The rows at `indices`, in that order.
@@ -43,6 +51,20 @@ public struct SparseRows: Sendable, Equatable {
             out.offsets.append(out.columns.count)
         }
         return out
+    }
+
+    /// The same rows over only the columns some row uses, renumbered in ascending order, and the original
+    /// column of each. A penalised linear model's weight on a column no row uses stays at zero, so solving over
+    /// these is the same problem in as many dimensions as there are distinct buckets, not the hash's 10⁶.
+    public func compacted() -> (rows: SparseRows, columns: [Int32]) {
+        let used = Array(Set(columns)).sorted()
+        var position = [Int32: Int32](minimumCapacity: used.count)
+        for (i, c) in used.enumerated() { position[c] = Int32(i) }
+        var out = SparseRows(columnCount: max(used.count, 1))
+        out.offsets = offsets
+        out.columns = columns.map { position[$0]! }
+        out.values = values
+        return (out, used)
     }
 
     /// The same matrix, dense [rowCount, columnCount] (for tests and small problems only).

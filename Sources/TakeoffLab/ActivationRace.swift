@@ -71,6 +71,7 @@ public struct ActivationRace: Sendable {
     public func validate(inputs: Int, classes: Int) throws {
         func fail(_ option: String, _ detail: String) -> LabError { .invalidOption(option: option, detail: detail) }
         guard !activations.isEmpty else { throw fail("activations", "no activation to race") }
+        guard inputs > 0 else { throw fail("data", "has no dense features (a click log's categorical fields?); the race trains MLPs on dense features") }
         if let a = activations.enumerated().first(where: { activations[..<$0.offset].contains($0.element) })?.element {
             throw fail("activations", "\(a.rawValue) is listed twice")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import TakeoffNN
+import TakeoffData
 
 extension Analysis {
     /// Three plain sentences for the top of a report: which learner wins where, whether the
@@ -57,8 +58,12 @@ extension Analysis {
     }
 
     func plateau(_ measured: [LearnerCurve]) -> String {
-        let traditional = measured.filter { NeuralPreset(rawValue: $0.learner) == nil && $0.slopePerDoubling != nil }
-        let networks = measured.filter { NeuralPreset(rawValue: $0.learner) != nil }.compactMap { c in c.slopePerDoubling.map { (c, $0) } }
+        // A network: a preset, or a learner declared neural (embed-mlp).
+        func isNetwork(_ name: String) -> Bool {
+            NeuralPreset(rawValue: name) != nil || LearnerRegistry.declarations.first { $0.name == name }?.family == .neural
+        }
+        let traditional = measured.filter { !isNetwork($0.learner) && $0.slopePerDoubling != nil }
+        let networks = measured.filter { isNetwork($0.learner) }.compactMap { c in c.slopePerDoubling.map { (c, $0) } }
         guard !traditional.isEmpty else {
             return "No traditional learner (logistic regression, SVM) was measured at two sizes or more, so there is no plateau to compare."
         }

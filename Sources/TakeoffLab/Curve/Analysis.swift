@@ -4,13 +4,15 @@ import Foundation
 /// curve, its plateau and slope; which learner overtakes which and where; where the ranking settles;
 /// and the data needed for a target accuracy.
 public struct Analysis: Sendable, Codable {
-    /// One size of one learner's curve: accuracy over the seeds that finished it.
+    /// One size of one learner's curve: the ``Analysis/metric``'s score (accuracy unless another was chosen)
+    /// over the seeds that finished it.
     public struct Point: Sendable, Codable {
         public var m: Int
         public var mean: Double
         /// Sample standard deviation over seeds (0 with one seed).
         public var spread: Double
         public var seeds: [UInt64]
+        /// The metric's score of each seed (accuracies, unless another metric was chosen).
         public var accuracies: [Double]
         public var fitSeconds: Double
         public var parameters: Int?
@@ -21,6 +23,8 @@ public struct Analysis: Sendable, Codable {
         public var recall: Double?
         public var f1: Double?
         public var auc: Double?
+        /// Mean test accuracy, whatever the metric.
+        public var accuracy: Double?
     }
 
     /// The m needed for ``Analysis/target``.
@@ -124,17 +128,21 @@ public struct Analysis: Sendable, Codable {
     /// The smallest measured m from which every larger size has the same leader on every seed; nil if it never settles or one seed.
     public var settledFrom: Int?
     public var target: Double?
+    /// What the curves, fits, crossovers and rankings are of (``CurveMetric/score(_:)``); accuracy by default.
+    public var metric: CurveMetric = .accuracy
 
-    /// Analyses `results` for `learners` (name, configuration key), in that order.
-    public init(results: [CellResult], learners: [(name: String, configuration: String)], target: Double? = nil) {
+    /// Analyses `results` for `learners` (name, configuration key), in that order, by `metric`'s score.
+    public init(results: [CellResult], learners: [(name: String, configuration: String)], target: Double? = nil,
+                metric: CurveMetric = .accuracy) {
         self.target = target
+        self.metric = metric
         var curves: [LearnerCurve] = []
         for (name, configuration) in learners {
             let mine = results.filter { $0.key.configuration == configuration }
-            let ok = mine.filter { $0.status == .ok && $0.accuracy != nil }
+            let ok = mine.filter { $0.status == .ok && metric.score($0) != nil }
             let points = Dictionary(grouping: ok, by: \.key.m).keys.sorted().map { m -> Point in
                 let cells = ok.filter { $0.key.m == m }.sorted { $0.key.seed < $1.key.seed }
-                let acc = cells.map { $0.accuracy! }
+                let acc = cells.map { metric.score($0)! }
                 func meanOf(_ metric: (CellResult) -> Double?) -> Double? {
                     let values = cells.compactMap(metric)
                     return values.isEmpty ? nil : Self.mean(values)
@@ -142,7 +150,7 @@ public struct Analysis: Sendable, Codable {
                 return Point(m: m, mean: Self.mean(acc), spread: Self.sd(acc), seeds: cells.map(\.key.seed), accuracies: acc,
                              fitSeconds: Self.mean(cells.compactMap(\.fitSeconds)), parameters: cells.compactMap(\.parameters).max(),
                              logLoss: meanOf(\.logLoss), precision: meanOf(\.precision), recall: meanOf(\.recall), f1: meanOf(\.f1),
-                             auc: meanOf(\.auc))
+                             auc: meanOf(\.auc), accuracy: meanOf(\.accuracy))
             }
             var curve = LearnerCurve(learner: name, configuration: configuration, points: points,
                                      statuses: Dictionary(grouping: mine, by: \.status.rawValue).mapValues(\.count))
@@ -164,7 +172,7 @@ public struct Analysis: Sendable, Codable {
                 let seeds = Set(ok.map(\.key.seed)).sorted()
                 let perSeed = seeds.compactMap { seed -> CurveFit? in
                     let pts = ok.filter { $0.key.seed == seed }.sorted { $0.key.m < $1.key.m }
-                    return CurveFit.fit(s.fit.family, sizes: pts.map { Double($0.key.m) }, values: pts.map { $0.accuracy! })
+                    return CurveFit.fit(s.fit.family, sizes: pts.map { Double($0.key.m) }, values: pts.map { metric.score($0)! })
                 }
                 curve.asymptoteSpread = perSeed.count >= 2 ? Self.sd(perSeed.map(\.asymptote)) : nil
                 curve.predicted = Self.predictions(curve, cells: mine, perSeed: perSeed)

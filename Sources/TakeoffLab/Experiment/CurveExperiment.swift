@@ -12,6 +12,8 @@ public final class CurveExperiment {
     public let split: TrainTestSplit
     public let plan: SweepPlan
     public let budget: TimeBudget
+    /// What the figure plots (``CurveRequest/resolvedMetric(for:)``).
+    public let metric: CurveMetric
 
     /// Prepares `request`, reading the data with ``CurveRequest/loadData()`` unless `split` is given.
     public init(_ request: CurveRequest, split: TrainTestSplit? = nil) throws {
@@ -20,6 +22,7 @@ public final class CurveExperiment {
         budget = request.resolvedBudget
         let split = try split ?? request.loadData()
         self.split = split
+        metric = try request.resolvedMetric(for: split.train)
         plan = try SweepPlan(learners: request.makeLearners(for: split.train), sizes: request.sizeList(pool: split.train.count),
                              seeds: request.seedList, split: split)
     }
@@ -53,7 +56,8 @@ public final class CurveExperiment {
         runner.executor = executor
         let outcome = try runner.run(recording: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
                                                             budgetSeconds: budget.seconds, target: request.target, compute: request.compute))
-        let analysis = Analysis(results: outcome.results, learners: plan.learners.map { ($0.name, $0.configuration) }, target: request.target)
+        let analysis = Analysis(results: outcome.results, learners: plan.learners.map { ($0.name, $0.configuration) }, target: request.target,
+                                metric: metric)
         var report = CurveReport(dataName: request.data, plan: plan, outcome: outcome, analysis: analysis, poolSize: split.train.count,
                                  testSize: split.test.count, budget: budget.seconds, compute: request.compute)
         report.classNames = split.train.classNames

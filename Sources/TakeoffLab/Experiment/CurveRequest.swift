@@ -30,7 +30,7 @@ public struct CurveRequest: Sendable {
     /// A built-in data set, a file or an MNIST-layout directory.
     public var data: String
     public var loading = LoadOptions()
-    /// Learner names; nil: every learner that suits the data (``quickLearners`` when quick).
+    /// Learner names; nil: every learner that suits the data (when quick, those of ``quickLearners`` that do, or all that do where none does).
     public var learners: [String]?
     /// Settings for the learners; each applies to the learners that take it (e.g. epochs to the networks).
     public var learnerOptions = LearnerOptions()
@@ -50,6 +50,8 @@ public struct CurveRequest: Sendable {
     public var target: Double?
     /// Train at most this many new cells, then report; 0 reports what the store holds.
     public var maxCells: Int?
+    /// What the figure plots and the curves are fitted to; nil: ``CurveMetric/default(for:)`` of the data.
+    public var metric: CurveMetric?
 
     /// The quick grid's learners and sizes: a first look in about 15 seconds.
     public static let quickLearners = ["logreg", "linear-svm", "mlp-small", "mlp-medium"]
@@ -77,6 +79,18 @@ public struct CurveRequest: Sendable {
         }
         try learnerOptions.validate()
         for name in learners ?? [] { _ = try LearnerRegistry.declaration(named: name) }
+        if metric == .logloss, target != nil {
+            throw LabError.invalidOption(option: "target", detail: "is an accuracy or AUC to reach; it does not apply to --metric logloss")
+        }
+    }
+
+    /// The metric of this request for `data`; throws when `data` cannot have it (AUC needs two classes).
+    public func resolvedMetric(for data: Dataset) throws -> CurveMetric {
+        let m = metric ?? CurveMetric.default(for: data)
+        if m == .auc, data.classCount != 2 {
+            throw LabError.invalidOption(option: "metric", detail: "auc needs two classes; \(self.data) has \(data.classCount) (use accuracy or logloss)")
+        }
+        return m
     }
 
     /// The seeds 0, 1, … of this request.
@@ -84,7 +98,10 @@ public struct CurveRequest: Sendable {
 
     /// The learners of this request for `data`, each given the options it takes.
     public func makeLearners(for data: Dataset) throws -> [any Learner] {
-        let names = learners ?? (quick ? Self.quickLearners : LearnerRegistry.names(suiting: data))
+        let suiting = LearnerRegistry.names(suiting: data)
+        // Quick: the quick learners that suit the data, or all that do where none of them does (a click log).
+        let quickNames = Self.quickLearners.filter(suiting.contains)
+        let names = learners ?? (quick ? (quickNames.isEmpty ? suiting : quickNames) : suiting)
         return try names.map { name in
             let declaration = try LearnerRegistry.declaration(named: name)
             return try declaration.make(learnerOptions.restricted(to: declaration.options))

@@ -7,8 +7,8 @@ import TakeoffNN
 /// Every learner Takeoff knows: the classic ones and the neural presets, each by its declaration.
 /// To add a learner, declare it beside its type (see `LogisticRegression+Declaration.swift`) and list it here.
 public enum LearnerRegistry {
-    /// All declarations, classic first.
-    public static let declarations = ClassicRegistry.declarations + NeuralLearner.declarations
+    /// All declarations, classic first; the click-data network last.
+    public static let declarations = ClassicRegistry.declarations + NeuralLearner.declarations + [EmbeddingNetwork.declaration]
 
     /// All learner names, classic first.
     public static let names = declarations.map(\.name)

@@ -23,7 +23,7 @@ public struct TrainedCell {
         model = try learner.fit(train, seed: seed)
         fitSeconds = Benchmarks.now() - fitStart
         let predictStart = Benchmarks.now()
-        let scores = model.scores(test.features)
+        let scores = model.scores(on: test)
         predictSeconds = Benchmarks.now() - predictStart
         // NaN read back from a GPU that failed is its failure, not divergence (asking starts no GPU on CPU runs).
         if learner.device != .cpu { try GPU.throwIfFailed() }

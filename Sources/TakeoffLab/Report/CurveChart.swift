@@ -6,6 +6,8 @@ import Foundation
 /// seed, a hollow one had fewer (the count beside it). Where cells could not be measured, the
 /// learner's fitted curve goes on dashed with its band to those sizes, and no further, marked
 /// "predicted". Right: fit time against m (log–log). The key sits under the panel it explains.
+/// Another metric (``Analysis/metric``: ROC AUC, log loss) is drawn the same way on its score, labelled
+/// in its own values.
 public struct CurveChart {
     public var title: String
     public var analysis: Analysis
@@ -81,8 +83,15 @@ public struct CurveChart {
         let sLo = pow(10, floor(log10(seconds.min() ?? 0.01))), sHi = pow(10, ceil(log10(max(seconds.max() ?? 1, sLo * 10))))
         let time = Frame(x0: 912, y0: 86, width: 170, height: 400, xLo: acc.xLo, xHi: measuredM.max()! * 1.25, yLo: sLo, yHi: sHi, errorScale: false)
 
-        body += axes(acc, yTicks: Self.accuracyTicks(acc.yLo, acc.yHi), xLabel: "training examples m (log scale)",
-                     yLabel: "test accuracy (log scale of the error, 1 − accuracy)", heading: "Test accuracy: higher is better")
+        let metric = analysis.metric
+        let ticks = Self.accuracyTicks(acc.yLo, acc.yHi).map { metric == .accuracy ? $0 : ($0.0, metric.text(ofScore: $0.0, digits: 3)) }
+        let yLabel: String = switch metric {
+        case .accuracy: "test accuracy (log scale of the error, 1 − accuracy)"
+        case .auc: "test ROC AUC (log scale of 1 − AUC)"
+        case .logloss: "test log loss (log scale of 1 − e^(−log loss))"
+        }
+        body += axes(acc, yTicks: ticks, xLabel: "training examples m (log scale)",
+                     yLabel: yLabel, heading: "\(metric.title.prefix(1).uppercased() + metric.title.dropFirst()): \(metric.direction)")
         body += axes(time, yTicks: Self.secondsTicks(sLo, sHi), xLabel: "m (log scale)", yLabel: "fit time (log scale)", heading: "Fit time")
 
         var bands = "", lines = "", marks = ""
@@ -102,7 +111,7 @@ public struct CurveChart {
                 let full = p.seeds.count >= planned
                 marks += "<circle class=\"measured\" data-learner=\"\(name)\" data-m=\"\(p.m)\" data-seeds=\"\(p.seeds.count)\" cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"3.6\" "
                     + (full ? "fill=\"\(color)\"" : "fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.6\"")
-                    + "><title>\(name) m = \(Analysis.count(p.m)): \(String(format: "%.2f%%", p.mean * 100)), \(p.seeds.count) seed\(p.seeds.count == 1 ? "" : "s")</title></circle>\n"
+                    + "><title>\(name) m = \(Analysis.count(p.m)): \(metric.text(ofScore: p.mean, digits: metric == .accuracy ? 2 : 4)), \(p.seeds.count) seed\(p.seeds.count == 1 ? "" : "s")</title></circle>\n"
                 if !full {
                     marks += "<text x=\"\(f(x + 4))\" y=\"\(f(y + 13))\" font-size=\"10\" fill=\"\(color)\">\(p.seeds.count)</text>\n"
                 }
@@ -110,7 +119,7 @@ public struct CurveChart {
             var end = (acc.x(Double(pts.last!.m)), acc.y(pts.last!.mean))
             // A line that stops short of the sizes asked for says why.
             let stopped = !c.notRun.isEmpty && c.predicted.isEmpty
-            var label = "\(name) \(String(format: "%.1f%%", pts.last!.mean * 100))" + (stopped ? ", then not run" : "")
+            var label = "\(name) \(metric.text(ofScore: pts.last!.mean, digits: metric == .accuracy ? 1 : 3))" + (stopped ? ", then not run" : "")
             if let fit = c.fittedCurve, let last = pts.last, let lastPrediction = c.predicted.last {
                 // From the last measurement (the fit passes within its spread there) along the fit to the last size not measured.
                 let top = Double(last.m), far = Double(lastPrediction.m), firstFar = Double(c.predicted[0].m)
@@ -133,10 +142,10 @@ public struct CurveChart {
                 for p in c.predicted {
                     let (x, y) = (acc.x(Double(p.m)), acc.y(p.accuracy))
                     marks += "<path class=\"predicted\" data-learner=\"\(name)\" data-m=\"\(p.m)\" d=\"M\(f(x)) \(f(y - 5))L\(f(x + 5)) \(f(y))L\(f(x)) \(f(y + 5))L\(f(x - 5)) \(f(y))Z\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.6\">"
-                        + "<title>\(name) m = \(Analysis.count(p.m)): predicted \(String(format: "%.1f%% (%.1f–%.1f)", p.accuracy * 100, p.low * 100, p.high * 100)), not measured</title></path>\n"
+                        + "<title>\(name) m = \(Analysis.count(p.m)): predicted \(metric == .accuracy ? String(format: "%.1f%% (%.1f–%.1f)", p.accuracy * 100, p.low * 100, p.high * 100) : "\(metric.text(ofScore: p.accuracy)) (\(metric.text(ofScore: p.low))–\(metric.text(ofScore: p.high)))"), not measured</title></path>\n"
                 }
                 end = (acc.x(far), acc.y(lastPrediction.accuracy))
-                label = "\(name) ≈\(String(format: "%.1f%%", lastPrediction.accuracy * 100)) predicted"
+                label = "\(name) ≈\(metric.text(ofScore: lastPrediction.accuracy, digits: metric == .accuracy ? 1 : 3)) predicted"
             }
             accLabels.append((end.1, end, label, color))
 

@@ -4,11 +4,23 @@ extension CurveReport {
     /// What `takeoff curve` prints: the verdict, the table, what the curves say in detail, what ran, and how to continue
     /// when cells are missing (written into `out`).
     public func console(out: String) -> String {
-        var lines = verdict + ["", table, ""] + (twoClassTables.map { [$0, ""] } ?? [])
+        var lines = (metricNote.map { [$0] } ?? []) + verdict + ["", table, ""] + (twoClassTables.map { [$0, ""] } ?? [])
         lines += analysis.summary.map { "- " + $0 }
         lines += outcome.closingLines(planned: plan.cells.count, workers: compute.workers)
         lines.append("Wrote \(out)/curve.svg, curve.png, report.html, results.csv, summary.json")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension CurveReport {
+    /// What the figures and sentences are of when the curve's metric is not accuracy; nil for accuracy.
+    var metricNote: String? {
+        switch analysis.metric {
+        case .accuracy: nil
+        case .auc: "Curves, fits and the sentences below are of the test ROC AUC (its \"points\" and percentages are AUC × 100)."
+        case .logloss: "Curves, fits and the sentences below are of e^(−log loss), the geometric mean of the probability given to the true class "
+            + "(its \"points\" and percentages are that × 100); the figure and tables label it in log loss."
+        }
     }
 }
 

@@ -21,7 +21,8 @@ extension CurveReport {
 
         h += "<h2>In detail</h2>\n<ul>\n" + analysis.summary.map { "<li>\(e($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
 
-        h += "<h2>Test accuracy (%)</h2>\n<p class=\"note\">Mean ± standard deviation over the seeds measured (\(plan.seeds.count) planned; a cell with fewer says how many). "
+        h += (analysis.metric == .accuracy ? "<h2>Test accuracy (%)</h2>\n" : "<h2>\(e(analysis.metric.title.prefix(1).uppercased() + analysis.metric.title.dropFirst())) (\(analysis.metric.direction))</h2>\n")
+            + (metricNote.map { "<p class=\"note\">\(e($0))</p>\n" } ?? "") + "<p class=\"note\">Mean ± standard deviation over the seeds measured (\(plan.seeds.count) planned; a cell with fewer says how many). "
             + "<i>Predicted</i>: read off the fitted curve where the cells could not be measured, not a measurement.</p>\n<table><tr><th>learner</th>"
         h += plan.sizes.map { "<th>m = \(Analysis.count($0))</th>" }.joined() + "</tr>\n"
         for l in plan.learners {

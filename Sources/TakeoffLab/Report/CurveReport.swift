@@ -14,8 +14,9 @@ public struct CurveReport {
     public var compute: Compute
     /// The data's class names, in label order (class 1 is the one precision and recall are about).
     public var classNames: [String] = []
-    /// Another measure than accuracy for ``table`` (mean over seeds, in percent); nil: accuracy with its spread.
-    var metricOverride: (title: String, value: (Analysis.Point) -> Double?)?
+    /// Another measure than the curve's for ``table`` (mean over seeds, as `text` writes it); nil: the
+    /// curve's metric (``Analysis/metric``) with its spread.
+    var metricOverride: (title: String, value: (Analysis.Point) -> Double?, text: (Double) -> String)?
 
     public init(dataName: String, plan: SweepPlan, outcome: SweepRunner.Outcome, analysis: Analysis, poolSize: Int, testSize: Int,
                 budget: Double?, compute: Compute) {
@@ -103,20 +104,27 @@ public struct CurveReport {
         return try encoder.encode(s)
     }
 
+    /// A score of the curve's metric as the table writes it: accuracy in percent (`91.2`), AUC and log loss as they are.
+    func number(_ score: Double) -> String {
+        analysis.metric == .accuracy ? String(format: "%.1f", score * 100) : analysis.metric.text(ofScore: score)
+    }
+
     /// What the table shows for (learner, m): mean ± sd in percent, the seed count when short of the
     /// plan's, a predicted value marked as such, or why there is no number.
     func cellText(_ configuration: String, _ m: Int, html: Bool = false) -> String {
         let curve = analysis.learners.first { $0.configuration == configuration }
         if let p = curve?.points.first(where: { $0.m == m }) {
             if let metric = metricOverride {
-                return metric.value(p).map { String(format: "%.1f", $0 * 100) } ?? "—"
+                return metric.value(p).map(metric.text) ?? "—"
             }
             let pm = html ? " ± " : "±"
             let few = p.seeds.count < plan.seeds.count ? (html ? " <small>(\(p.seeds.count) of \(plan.seeds.count) seeds)</small>" : "(\(p.seeds.count))") : ""
-            return String(format: "%.1f", p.mean * 100) + (p.seeds.count > 1 ? pm + String(format: "%.1f", p.spread * 100) : "") + few
+            let spread = analysis.metric == .accuracy ? String(format: "%.1f", p.spread * 100)
+                : String(format: "%.4f", abs(analysis.metric.value(ofScore: p.mean + p.spread) - analysis.metric.value(ofScore: p.mean)))
+            return number(p.mean) + (p.seeds.count > 1 ? pm + spread : "") + few
         }
         if let p = curve?.predicted.first(where: { $0.m == m }) {
-            return html ? String(format: "<i>≈ %.1f predicted</i>", p.accuracy * 100) : String(format: "~%.1f", p.accuracy * 100)
+            return html ? "<i>≈ \(number(p.accuracy)) predicted</i>" : "~" + number(p.accuracy)
         }
         let statuses = Set(outcome.results.filter { $0.key.configuration == configuration && $0.key.m == m }.map(\.status))
         for (s, text) in [(CellStatus.skippedBudget, "skipped"), (.gpuFailed, "gpu-failed"), (.diverged, "diverged"), (.failed, "failed")] where statuses.contains(s) { return text }
@@ -128,15 +136,25 @@ public struct CurveReport {
     public var twoClassTables: String? {
         guard let positive = classNames.count == 2 ? classNames[1] : nil,
               analysis.learners.contains(where: { $0.points.contains { $0.f1 != nil } }) else { return nil }
-        let metrics: [(String, (Analysis.Point) -> Double?)] = [("F1", \.f1), ("precision", \.precision), ("recall", \.recall)]
-        return metrics.map { name, value in
+        func percent(_ v: Double) -> String { String(format: "%.1f", v * 100) }
+        func plain(_ v: Double) -> String { String(format: "%.4f", v) }
+        var metrics: [(String, (Analysis.Point) -> Double?, (Double) -> String)] = [
+            ("F1 (%) of class '\(positive)'", \.f1, percent), ("precision (%) of class '\(positive)'", \.precision, percent),
+            ("recall (%) of class '\(positive)'", \.recall, percent)]
+        // Beside the curve's own metric, the other two that rank a click model: AUC, and log loss where measured.
+        if analysis.metric != .auc { metrics.append(("test ROC AUC", \.auc, plain)) }
+        if analysis.metric != .logloss, analysis.learners.contains(where: { $0.points.contains { $0.logLoss != nil } }) {
+            metrics.append(("test log loss (lower is better)", \.logLoss, plain))
+        }
+        if analysis.metric != .accuracy { metrics.append(("test accuracy (%)", \.accuracy, percent)) }
+        return metrics.map { name, value, text in
             var copy = self
-            copy.metricOverride = ("\(name) (%) of class '\(positive)' by training size m, mean over the seeds", value)
+            copy.metricOverride = ("\(name) by training size m, mean over the seeds", value, text)
             return copy.table
         }.joined(separator: "\n\n")
     }
 
-    /// Accuracy (%) per learner and m, mean ± sd over seeds.
+    /// The curve's metric (accuracy in %, unless another was chosen) per learner and m, mean ± sd over seeds.
     public var table: String {
         let sizes = plan.sizes
         let nameWidth = max(8, plan.learners.map(\.name.count).max() ?? 0)
@@ -150,7 +168,8 @@ public struct CurveReport {
                     + plan.learners.map { l in pad(l.name, nameWidth, left: true) + zip(sizes, cols).map { " " + pad(cellText(l.configuration, $0), $1) }.joined() })
                 .joined(separator: "\n")
         }
-        var lines = ["test accuracy (%) by training size m" + (plan.seeds.count > 1 ? ", mean±sd over the seeds measured ((n): only n of \(plan.seeds.count))" : "")
+        let metric = analysis.metric
+        var lines = [(metric == .accuracy ? "test accuracy (%)" : "\(metric.title) (\(metric.direction))") + " by training size m" + (plan.seeds.count > 1 ? ", mean±sd over the seeds measured ((n): only n of \(plan.seeds.count))" : "")
                      + (analysis.learners.contains { !$0.predicted.isEmpty } ? "; ~: predicted by the fitted curve, not measured" : "")]
         lines.append(pad("learner", nameWidth, left: true) + zip(sizes, cols).map { " " + pad(Analysis.count($0), $1) }.joined())
         for l in plan.learners {

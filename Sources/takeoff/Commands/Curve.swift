@@ -29,6 +29,8 @@ struct Curve: ParsableCommand {
     @Option(help: "Results store (SQLite; default OUT/curve.sqlite).") var store: String?
     @Option(help: "Output folder.") var out: String = "takeoff-out/curve"
     @Option(help: "Target test accuracy (0–1 or percent): the m each learner needs to reach it.") var target: Double?
+    @Option(help: "What the figure plots and the curves are fitted to: \(CurveMetric.allCases.map(\.rawValue).joined(separator: ", ")) (default: auc on two-class categorical data such as movielens-clicks, else accuracy). The report and summary.json carry all three where measured.")
+    var metric: String?
     @Option(help: "Epochs for the networks (default: the recipe for m).") var epochs: Int?
     @Option(help: "Seed of generated data and of a non-official test split (kept fixed; subset seeds vary).") var dataSeed: UInt64 = 0
     @Option(help: "Train at most this many new cells, then report (a later run resumes); 0 reports what the store holds.") var maxCells: Int?
@@ -50,6 +52,12 @@ struct Curve: ParsableCommand {
         (request.seeds, request.quick, request.store, request.out, request.maxCells) = (seeds, quick, store, out, maxCells)
         request.budget = try budget.map(TimeBudget.init(parsing:))
         request.target = target.map { $0 > 1 ? $0 / 100 : $0 }
+        request.metric = try metric.map { name in
+            guard let m = CurveMetric(rawValue: name) else {
+                throw ValidationError("--metric must be one of \(CurveMetric.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
+            }
+            return m
+        }
 
         var done = 0
         let interactive = isatty(2) == 1

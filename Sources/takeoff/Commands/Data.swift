@@ -24,7 +24,7 @@ struct DataCommand: ParsableCommand {
             print("""
 
                 Any file works too: takeoff data info PATH [--format csv|tsv|libsvm|text|idx] (or an MNIST-layout directory).
-                TAKEOFF_FASHION_MNIST and TAKEOFF_SMS_SPAM point the built-in sets at other copies.
+                TAKEOFF_FASHION_MNIST, TAKEOFF_SMS_SPAM and TAKEOFF_MOVIELENS_100K point the built-in sets at other copies.
                 """)
         }
     }
@@ -45,10 +45,11 @@ struct DataCommand: ParsableCommand {
             let split = try reading.load(name, seed: seed)
             let seconds = Date().timeIntervalSince(start)
             let train = split.train, test = split.test
-            print("\(name): \(train.classCount) classes, \(train.featureCount) features"
+            let described = train.categorical.map { "\($0.fieldCount) categorical fields (\($0.names.joined(separator: ", ")))" } ?? "\(train.featureCount) features"
+            print("\(name): \(train.classCount) classes, \(described)"
                   + (train.imageShape.map { " (image \($0.map(String.init).joined(separator: "×")))" } ?? "")
                   + String(format: ", read in %.2f s", seconds))
-            print("train: \(grouped(train.count)) examples   test: \(grouped(test.count)) examples (\(split.officialTest ? "official" : "seeded stratified") test split)")
+            print("train: \(grouped(train.count)) examples   test: \(grouped(test.count)) examples (\(split.officialTest ? "official" : train.categorical != nil ? "fixed" : "seeded stratified") test split)")
             print("fingerprints: train \(train.fingerprint), test \(test.fingerprint)")
             print("preprocessing (fitted on each training subset): \(split.preprocessing.rawValue)")
             for note in split.notes { print("note: \(note)") }
@@ -60,6 +61,11 @@ struct DataCommand: ParsableCommand {
             }
             if let shape = train.imageShape, shape.count == 3, preview > 0 {
                 try showImages(train, shape: shape)
+            } else if let fields = train.categorical, preview > 0 {
+                print("\nfirst rows (label: field=value …; \(fields.values.map { grouped($0.count) }.joined(separator: ", ")) distinct values):")
+                for i in 0..<min(preview, train.count) {
+                    print("  \(train.classNames[train.labels[i]]): " + (0..<fields.fieldCount).map { "\(fields.names[$0])=\(fields.value(row: i, field: $0))" }.joined(separator: " "))
+                }
             } else if preview > 0 {
                 print("\nfirst rows (label: features\(train.featureCount > 8 ? ", first 8 of \(train.featureCount)" : "")):")
                 for i in 0..<min(preview, train.count) {

@@ -89,7 +89,7 @@ struct Evaluate: ParsableCommand {
         guard model.featureCount == split.test.featureCount else {
             throw ValidationError("\(self.model) takes \(model.featureCount) features; \(dataOptions.data) has \(split.test.featureCount)")
         }
-        let metrics = try Metrics(scores: model.scores(split.test.features), labels: split.test.labels, probabilities: model.givesProbabilities)
+        let metrics = try Metrics(scores: model.scores(on: split.test), labels: split.test.labels, probabilities: model.givesProbabilities)
         if json {
             var r: [String: Any] = ["learner": model.learnerName, "data": dataOptions.data, "test_accuracy": metrics.accuracy,
                                     "test_size": split.test.count]
