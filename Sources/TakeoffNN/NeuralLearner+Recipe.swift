@@ -1,8 +1,9 @@
 extension NeuralLearner {
-    /// How a network is trained on `m` examples (recipe 3): Adam from 1e-3 with cosine decay, batches of
-    /// min(128, max(16, m/8)), and an epoch budget set by compute: about 4,000 steps, at most ``maxEpochs``
-    /// epochs, and no more than ``computeBudget`` training FLOPs (at m = 60,000: 5 epochs of the cnn, the
-    /// full 4,000 steps of the MLPs).
+    /// How a network is trained on `m` examples (recipe 3): Adam from 1e-3 with cosine decay over about
+    /// ``stepBudget`` steps in batches of min(128, max(16, m/8)), but at most ``maxEpochs`` epochs and no more than
+    /// ``computeBudget`` training FLOPs. Where that cap cuts the epochs, the batch shrinks (to no less than
+    /// ``smallestCappedBatch``) so the run keeps its steps: at m = 60,000 (54,000 fitted) the cnn trains 5 epochs in
+    /// batches of 68, the MLPs 10 epochs in batches of 128.
     ///
     /// The epoch count is chosen inside the m examples, by the validation signal, where it can be trusted:
     /// - where a 10% validation split would hold at least ``crossValidationBelow`` examples, on that split:
@@ -21,7 +22,8 @@ extension NeuralLearner {
         static let stepBudget = 4000
         /// Training FLOPs (3 × forward FLOPs × examples, summed over epochs) one run may take: the cap that binds
         /// at large m for the costly networks (recipe 2's floor of 20 epochs cost 473 s for a 60,000-image cnn cell).
-        static let computeBudget = 6.4e12
+        static let computeBudget = 1.8e13
+        static let smallestCappedBatch = 32
         /// The most epochs a run takes (small m, where the steps are short).
         static let maxEpochs = 100
         /// Patience never below this many epochs.
@@ -46,16 +48,16 @@ extension NeuralLearner {
             return Double(m) * validationFraction < Double(crossValidationBelow) ? .crossValidation(folds: folds) : .holdOut(fraction: validationFraction)
         }
 
-        /// The recipe's batch size for `m` examples.
-        static func batchSize(examples m: Int) -> Int { Swift.min(128, Swift.max(16, m / 8)) }
-
-        /// The recipe's epochs for `m` examples in batches of `batch`, for a network of `flopsPerExample` forward
-        /// FLOPs (nil: no compute cap).
-        static func epochs(examples m: Int, batch: Int, flopsPerExample: Int?) -> Int {
-            let bySteps = (stepBudget + steps(m, batch) - 1) / steps(m, batch)
+        /// The recipe's epochs and batch size for `m` examples of a network of `flopsPerExample` forward FLOPs
+        /// (nil: no compute cap), the batch size replaced where given.
+        static func epochsAndBatch(examples m: Int, batchSize: Int?, flopsPerExample: Int?) -> (epochs: Int, batch: Int) {
+            let batch = batchSize ?? Swift.min(128, Swift.max(16, m / 8))
+            let bySteps = Swift.min(maxEpochs, (stepBudget + steps(m, batch) - 1) / steps(m, batch))
             let epochFLOPs = 3 * Double(flopsPerExample ?? 0) * Double(m)
-            let byCompute = epochFLOPs > 0 ? Int(Swift.min(Double(maxEpochs), (computeBudget / epochFLOPs).rounded(.up))) : maxEpochs
-            return Swift.max(1, Swift.min(maxEpochs, bySteps, byCompute))
+            guard epochFLOPs > 0, computeBudget / epochFLOPs < Double(bySteps) else { return (bySteps, batch) }
+            let epochs = Swift.max(1, Int((computeBudget / epochFLOPs).rounded(.up)))
+            let keepsSteps = (m * epochs + stepBudget - 1) / stepBudget
+            return (epochs, batchSize ?? Swift.min(batch, Swift.max(smallestCappedBatch, keepsSteps)))
         }
 
         static func steps(_ m: Int, _ batch: Int) -> Int { Swift.max(1, (m + batch - 1) / batch) }
@@ -65,8 +67,9 @@ extension NeuralLearner {
         /// cosine decay spans the resulting steps and patience is a quarter of the epochs.
         public static func options(examples m: Int, epochs: Int? = nil, batchSize: Int? = nil, flopsPerExample: Int? = nil) -> TrainingOptions {
             var o = TrainingOptions()
-            o.batchSize = batchSize ?? Recipe.batchSize(examples: m)
-            o.epochs = epochs ?? Recipe.epochs(examples: m, batch: o.batchSize, flopsPerExample: flopsPerExample)
+            let recipe = epochsAndBatch(examples: m, batchSize: batchSize, flopsPerExample: flopsPerExample)
+            o.batchSize = recipe.batch
+            o.epochs = epochs ?? recipe.epochs
             o.patience = Swift.max(minimumPatience, o.epochs / 4)
             o.learningRate = 1e-3
             o.optimizer = .adam()

@@ -29,12 +29,15 @@ import TakeoffEngine
                 #expect(o.epochs >= 1 && o.epochs <= Recipe.maxEpochs)
                 #expect(Double(3 * (flops ?? 0) * m * (o.epochs - 1)) < Recipe.computeBudget, "m = \(m): at most one epoch past the compute cap")
                 #expect(o.epochs == 1 || (o.epochs - 1) * steps < Recipe.stepBudget, "m = \(m): at most one epoch past the step budget")
+                #expect(o.batchSize == min(128, max(16, m / 8)) || o.batchSize >= Recipe.smallestCappedBatch && Double(o.epochs * steps) >= 0.98 * Double(Recipe.stepBudget),
+                        "m = \(m): a smaller batch only to keep the steps where compute cuts the epochs")
                 #expect(o.schedule == .cosine(total: o.epochs * steps))
                 #expect(o.patience! == Swift.max(Recipe.minimumPatience, o.epochs / 4))
             }
         }
         // At m = 60,000 (54,000 fitted) recipe 2 ran at least 20 epochs of every network.
         #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).epochs == 5)
+        #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).batchSize == 68)
         #expect(Recipe.options(examples: 54_000, flopsPerExample: mlpLarge).epochs == 10)
         #expect(Recipe.options(examples: 54_000).epochs == 10)
         #expect(Recipe.options(examples: 54_000, epochs: 3, batchSize: 64, flopsPerExample: cnn).epochs == 3)
