@@ -78,7 +78,6 @@ import TakeoffEngine
         // Its FLOPs count the folds' training (3 folds × 12 epochs of about 27 examples) and the refit.
         let perExample = 3 * Double(model.network.flopsPerExample)
         #expect(model.statistics["training_flops"]! == perExample * Double(80 * 12 + 40 * history.epochs.count))
-        #expect(Trainer.evaluate(model.network, on: data).accuracy > 0.25 || history.epochs.count < 3)
     }
 
     @Test func crossValidationIsDeterministicForTheSameSeed() throws {
