@@ -14,9 +14,9 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
     public let inputScale: Tensor, inputShift: Tensor
     public var statistics: [String: Double]
 
-    /// `trainingExamples`: the examples each epoch of `history` went through (for the training FLOPs).
+    /// `examplesTrained`: the examples training went through, summed over its epochs and runs (for the training FLOPs).
     init(network: Sequential, architecture: NeuralArchitecture, activation: Activation, dropout: Float, classNames: [String],
-         inputScale: Tensor, inputShift: Tensor, history: TrainingHistory?, trainingExamples: Int? = nil) {
+         inputScale: Tensor, inputShift: Tensor, history: TrainingHistory?, examplesTrained: Int? = nil) {
         self.network = network
         self.architecture = architecture
         self.activation = activation
@@ -34,7 +34,7 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
             if h.allreduceSeconds > 0 { stats["allreduce_seconds"] = h.allreduceSeconds }
             stats["final_train_loss"] = Double(h.epochs.last?.trainLoss ?? .nan)
             // Forward and backward (about twice the forward) over every example of every epoch run.
-            if let trainingExamples { stats["training_flops"] = 3 * Double(network.flopsPerExample) * Double(trainingExamples * h.epochs.count) }
+            if let examplesTrained { stats["training_flops"] = 3 * Double(network.flopsPerExample) * Double(examplesTrained) }
             if let v = h.epochs.first(where: { $0.epoch == h.bestEpoch })?.validationAccuracy { stats["validation_accuracy"] = v }
         }
         statistics = stats
