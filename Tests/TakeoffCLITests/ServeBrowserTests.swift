@@ -120,9 +120,9 @@ import FoundationNetworking
     func theSweepPageFillsInWhileTheCurveRuns() throws {
         let dir = temporaryDirectory("serve-browser")
         let binary = takeoffBinary!
-        let grid = ["curve", "--data", "spirals", "--learners", "logreg,mlp-small", "--seeds", "2", "--threads", "1", "--epochs", "300",
+        let grid = ["curve", "--data", "spirals", "--learners", "logreg,mlp-small", "--seeds", "2", "--threads", "1", "--epochs", "75",
                     "--out", dir.appendingPathComponent("curve").path]
-        // Slow enough cells (300 epochs) for several polls; two cells first, so the sweep exists and the page is open
+        // Slow enough cells (75 epochs; at small m each of 3 folds and the refit train them) for several polls; two cells first, so the sweep exists and the page is open
         // before the rest of the run starts: on a loaded
         // machine chromium can take longer to start than the whole curve.
         let head = try runTakeoff(grid + ["--max-cells", "2"])
