@@ -6,16 +6,22 @@ import TakeoffEngine
 /// Choosing C at large m: the search on a nested subsample, warm starts along the C path, and the final
 /// fit on all m still optimised to convergence.
 @Suite struct LargeSearchTests {
-    /// Blobs shrunk 50×: a linear model needs large weights to separate them, so strong regularisation
-    /// underfits and the best C is clearly above the grid's smallest.
-    func shrunkBlobs(count: Int, seed: UInt64) -> Dataset {
-        let data = separableBlobs(count: count, seed: seed)
-        return Dataset(name: "shrunk", features: Tensor(data.features.scalars.map { $0 * 0.02 }, shape: data.features.shape),
-                       labels: data.labels, classNames: data.classNames)
+    /// Three tight clusters 0.2 apart, 70% of the rows in the first: a strongly regularised linear model keeps
+    /// its weights too small to beat the intercept and predicts the majority class (70%), so the best C is
+    /// clearly above the grid's smallest.
+    func skewedClusters(count: Int, seed: UInt64) -> Dataset {
+        var rng = RandomGenerator(seed: seed)
+        var values: [Float] = [], labels: [Int] = []
+        for i in 0..<count {
+            let c = [0, 0, 0, 0, 0, 0, 0, 1, 1, 2][i % 10]
+            for j in 0..<3 { values.append((j == c ? 0.2 : 0) + 0.01 * rng.normal()) }
+            labels.append(c)
+        }
+        return Dataset(name: "skewed", features: Tensor(values, shape: [count, 3]), labels: labels, classNames: ["a", "b", "c"])
     }
 
     @Test func theSubsampleSearchChoosesTheFullSearchesCAndFitsOnlyThatMany() throws {
-        let data = shrunkBlobs(count: 6_000, seed: 31), grid = [1e-4, 1e-2, 1, 100]
+        let data = skewedClusters(count: 6_000, seed: 31), grid = [1e-4, 1e-2, 1, 100]
         func search(atMost limit: Int) throws -> (C: Double, accuracies: [Double], largestFit: Int) {
             var largest = 0
             let r = try RegularisationSearch.choose(from: grid, on: data, seed: 4, atMost: limit) { part, _, c in
@@ -26,7 +32,7 @@ import TakeoffEngine
         }
         let full = try search(atMost: data.count), sub = try search(atMost: 1_500)
         #expect(full.largestFit == 4_800 && sub.largestFit == 1_200)
-        #expect(full.accuracies[0] < 0.6, "the smallest C should underfit clearly: \(full.accuracies)")
+        #expect(full.accuracies[0] < 0.8, "the smallest C should underfit clearly: \(full.accuracies)")
         #expect(full.C > grid[0] && sub.C == full.C, "full search: \(full.C) \(full.accuracies); subsample: \(sub.C) \(sub.accuracies)")
     }
 
@@ -102,7 +108,7 @@ import TakeoffEngine
     @Test func primalSquaredHingeMatchesTheDual() throws {
         let data = xor(count: 200, seed: 37), C = 0.5, d = data.featureCount, k = data.classCount
         let dual = try LinearSVM(tolerance: 1e-6, maxEpochs: 100_000).fitWithDuals(data, C: C, seed: 1)
-        #expect(dual.duals.allSatisfy(\.converged))
+        #expect(dual.duals.allSatisfy { $0.converged })
         let primal = try LinearSVM(tolerance: 1e-6).fit(data, C: C, seed: 1)
         #expect(primal.statistics["converged_classes"] == Double(k))
         let scale = max(1, dual.model.weights.scalars.map(abs).max()!)

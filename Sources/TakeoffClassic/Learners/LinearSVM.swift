@@ -5,8 +5,9 @@ import TakeoffEngine
 /// `linear-svm`: an L2-regularised linear SVM per class (one-vs-rest). The squared hinge (the default) is
 /// minimised in the primal by ``LBFGS`` on ``OneVsRestSquaredHinge``, all classes in one pass over the rows,
 /// to a gradient-norm tolerance; the hinge, which has no gradient, in the dual by ``DualCoordinateDescent``,
-/// the classes in parallel. (At m = 60,000 the dual solver stopped at its 1,000-epoch cap on most classes at
-/// tolerance 1e-4, unconverged, in 60 s; the primal converges — LIBLINEAR also prefers the primal when m ≫ d.)
+/// the classes in parallel. The primal reads the rows once per evaluation for all K classes, where the dual
+/// reads them once per epoch for each class (LIBLINEAR also suggests the primal when m ≫ d); BENCHMARKS.md,
+/// "Choosing C at large m", has the fit times.
 public struct LinearSVM: Learner {
     /// Fixed regularisation; nil picks C from ``grid`` by validation inside the training set (see ``RegularisationSearch``).
     public var C: Double?
