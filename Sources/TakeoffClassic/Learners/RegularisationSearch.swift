@@ -17,8 +17,8 @@ enum RegularisationSearch {
     static let folds = 5
     /// The most training examples the search looks at. The losses are summed over the examples (C·Σ loss +
     /// ½‖w‖²), so the penalty per example already shrinks as 1/m and the best C moves slowly with m; where it
-    /// moves, a subsample picks the same or a larger C (fewer examples need a larger C for the same fit),
-    /// never a more regularised one. On Fashion-MNIST at m = 60,000 (seed 0), logreg and linear-svm chose the
+    /// moves, a subsample tends to pick the same or a larger C (fewer examples need a larger C for the same
+    /// fit), not a more regularised one. On Fashion-MNIST at m = 60,000 (seed 0), logreg and linear-svm chose the
     /// full search's C with the same test accuracy (BENCHMARKS.md, "Choosing C at large m"), for a fifth of
     /// the examples per search fit. 12,000 keeps 2,400 validation examples, whose standard error (0.7 points
     /// at 85%) is about the rule's half-point margin.
