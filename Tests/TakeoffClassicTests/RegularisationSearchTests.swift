@@ -28,8 +28,8 @@ import TakeoffEngine
     }
 
     @Test func searchedConfigurationsNameTheRule() {
-        #expect(LogisticRegression().configuration["C"]?.hasSuffix(";within:min(1se,0.005);cv5<200;scaled:decades(157.0/mean|x|^2)") == true)
-        #expect(LinearSVM().configuration["C"]?.hasSuffix(";within:min(1se,0.005);cv5<200") == true)
+        #expect(LogisticRegression().configuration["C"]?.hasSuffix(";within:min(1se,0.005);cv5<200;on:nested12000;scaled:decades(157.0/mean|x|^2)") == true)
+        #expect(LinearSVM().configuration["C"]?.hasSuffix(";within:min(1se,0.005);cv5<200;on:nested12000") == true)
         #expect(LogisticRegression(C: 0.5).configuration["C"] == "0.5")
     }
 

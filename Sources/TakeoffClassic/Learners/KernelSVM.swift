@@ -42,7 +42,13 @@ public struct KernelSVM: Learner {
         var statistics: [String: Double] = [:]
         let c: Double
         if let C { c = C } else {
-            let search = try RegularisationSearch.choose(from: grid, on: train, seed: seed) { try fit($0, C: $1) }
+            // Each fit starts from the duals of the previous C on the same part (alpha seeding).
+            var previous: [Int: [[Double]]] = [:]
+            let search = try RegularisationSearch.choose(from: grid, on: train, seed: seed) { part, index, c in
+                let fitted = try fitWithDuals(part, C: c, start: previous[index])
+                previous[index] = fitted.duals
+                return fitted.model
+            }
             c = search.C
             for (g, a) in zip(grid, search.accuracies) { statistics["validation_accuracy_C=\(g)"] = a }
         }
@@ -64,6 +70,13 @@ public struct KernelSVM: Learner {
 
     /// Fits with regularisation `C`, no search.
     public func fit(_ train: Dataset, C: Double) throws -> KernelSVMModel {
+        try fitWithDuals(train, C: C).model
+    }
+
+    /// Fits with regularisation `C` and returns each class pair's dual solution too (α over the pair's rows:
+    /// the lower class's, then the higher's, each in row order; empty for a pair missing a class), which can `start` a fit at
+    /// another C on the same rows.
+    public func fitWithDuals(_ train: Dataset, C: Double, start: [[Double]]? = nil) throws -> (model: KernelSVMModel, duals: [[Double]]) {
         guard C > 0, C.isFinite else { throw ClassicError.invalidOption(option: "C", value: "\(C)", reason: "must be positive") }
         guard train.count > 0 else { throw TrainingError.unsuitableData(learner: name, reason: "empty training set") }
         let d = train.featureCount, k = train.classCount
@@ -74,23 +87,25 @@ public struct KernelSVM: Learner {
         let pairCount = k * (k - 1) / 2
         var coefficients: [[(Int, Float)]] = []  // per pair: (training index, yα)
         var rho: [Float] = []
+        var duals: [[Double]] = []
         var iterations = 0.0, worstGap = 0.0, unconverged = 0.0, peakCache = 0.0, misses = 0.0
         for a in 0..<k {
             for b in (a + 1)..<k {
                 let rows = members[a] + members[b]
                 if members[a].isEmpty || members[b].isEmpty {
-                    coefficients.append([]); rho.append(members[a].isEmpty ? 1 : -1)
+                    coefficients.append([]); rho.append(members[a].isEmpty ? 1 : -1); duals.append([])
                     continue
                 }
                 let sub = train.subset(rows)
                 let y = rows.indices.map { $0 < members[a].count ? Float(1) : -1 }
                 let cache = SVMKernelCache(x: sub.features.pointer, n: rows.count, d: d, kernel: kernel, budgetBytes: cacheMB << 20)
-                let r = solver.solve(y: y, cache: cache)
+                let r = solver.solve(y: y, cache: cache, start: start?[duals.count])
                 guard r.rho.isFinite, r.alpha.allSatisfy(\.isFinite) else {
                     throw TrainingError.diverged(learner: name, detail: "classes \(a) vs \(b): dual not finite")
                 }
                 coefficients.append(r.alpha.indices.compactMap { t in r.alpha[t] > 0 ? (rows[t], y[t] * Float(r.alpha[t])) : nil })
                 rho.append(Float(r.rho))
+                duals.append(r.alpha)
                 iterations += Double(r.iterations)
                 worstGap = max(worstGap, r.gap)
                 if !r.converged { unconverged += 1 }
@@ -106,12 +121,13 @@ public struct KernelSVM: Learner {
         for (p, list) in coefficients.enumerated() {
             for (i, v) in list { coef.pointer[column[i]! * pairCount + p] = v }
         }
-        return KernelSVMModel(
+        let model = KernelSVMModel(
             kernel: kernel, supportVectors: train.subset(support).features, coefficients: coef,
             rho: Tensor(rho, shape: [pairCount]), classCount: k,
             statistics: ["C": C, "gamma": Double(kernel.gamma), "iterations": iterations, "gap_max": worstGap,
                          "unconverged_pairs": unconverged, "support_vectors": Double(support.count),
                          "cache_bytes_peak": peakCache, "cache_budget_bytes": Double(cacheMB << 20), "cache_misses": misses])
+        return (model, duals)
     }
 }
 

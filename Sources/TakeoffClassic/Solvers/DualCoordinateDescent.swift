@@ -35,12 +35,21 @@ public struct DualCoordinateDescent: Sendable {
     }
 
     /// Solves the binary problem on rows `x` [n, d] with labels `y` = ±1; `squaredNorms` are ‖xᵢ‖².
+    /// `start` is a dual point to begin from (one α per row, e.g. the solution at a smaller C on the same
+    /// rows), clipped to this C's box; zero when nil. The box has no equality constraint, so any clipped
+    /// point is feasible and the solver reaches the same optimum from it.
     public func solve(x: UnsafePointer<Float>, n: Int, d: Int, y: [Float], squaredNorms: [Float],
-                      rng: inout RandomGenerator) -> Result {
+                      start: [Float]? = nil, rng: inout RandomGenerator) -> Result {
+        precondition(start == nil || start!.count == n, "DualCoordinateDescent: start has \(start!.count) values for \(n) rows")
         let upper: Float = loss == .hinge ? Float(C) : .infinity
         let diagonal: Float = loss == .hinge ? 0 : Float(0.5 / C)
         var w = [Float](repeating: 0, count: d), b: Float = 0
-        var alpha = [Float](repeating: 0, count: n)
+        var alpha = start.map { $0.map { min(max($0, 0), upper) } } ?? [Float](repeating: 0, count: n)
+        for i in 0..<n where alpha[i] > 0 {
+            let step = alpha[i] * y[i]
+            w.withUnsafeMutableBufferPointer { CPULoops.axpySequential(step, x + i * d, $0.baseAddress!, count: d) }
+            b += step
+        }
         let qd = squaredNorms.map { $0 + 1 + diagonal }
         var index = Array(0..<n)
         var activeSize = n

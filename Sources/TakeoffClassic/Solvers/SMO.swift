@@ -32,14 +32,26 @@ public struct SMO: Sendable {
         public var converged: Bool
     }
 
-    /// Solves the binary problem with labels `y` = ±1 over the rows held by `cache`.
-    public func solve(y: [Float], cache: SVMKernelCache) -> Result {
+    /// Solves the binary problem with labels `y` = ±1 over the rows held by `cache`. `start` is a feasible
+    /// dual point of the same rows to begin from (α ≥ 0 with yᵀα = 0, e.g. the solution at another C): it is
+    /// scaled down into this C's box if it leaves it, which keeps yᵀα = 0, so the solver reaches the same
+    /// optimum from it (alpha seeding); zero when nil.
+    public func solve(y: [Float], cache: SVMKernelCache, start: [Double]? = nil) -> Result {
         let n = cache.count
         precondition(y.count == n, "SMO: \(y.count) labels for \(n) kernel rows")
+        precondition(start == nil || start!.count == n, "SMO: start has \(start!.count) values for \(n) rows")
         let c = C, eps = tolerance, tau = 1e-12
         let limit = maxIterations ?? max(10_000_000, 100 * n)
         var alpha = [Double](repeating: 0, count: n)
         var grad = [Double](repeating: -1, count: n)
+        if let start {
+            let scale = min(1, c / max(start.max() ?? 0, .leastNormalMagnitude))
+            for t in 0..<n { alpha[t] = max(start[t], 0) * scale }
+            for j in 0..<n where alpha[j] > 0 {
+                let kj = cache.row(j), aj = Double(y[j]) * alpha[j]
+                for t in 0..<n { grad[t] += Double(y[t]) * aj * Double(kj[t]) }
+            }
+        }
         var active = Array(0..<n), activeCount = n
         let qd = cache.diagonal.map(Double.init)
         var iterations = 0, gap = Double.infinity, unshrunk = false
