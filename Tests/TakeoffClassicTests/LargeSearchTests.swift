@@ -102,32 +102,4 @@ import TakeoffEngine
         let plain = try learner.fit(data, C: model.statistics["C"]!)
         #expect(model.coefficients.scalars == plain.coefficients.scalars && model.rho.scalars == plain.rho.scalars)
     }
-
-    /// The primal squared-hinge objective L-BFGS minimises is the problem dual coordinate descent solves:
-    /// same weights and bias at the optimum (a linear SVM is a linear SVM).
-    @Test func primalSquaredHingeMatchesTheDual() throws {
-        let data = xor(count: 200, seed: 37), C = 0.5, d = data.featureCount, k = data.classCount
-        let dual = try LinearSVM(tolerance: 1e-6, maxEpochs: 100_000).fitWithDuals(data, C: C, seed: 1)
-        #expect(dual.duals.allSatisfy { $0.converged })
-        let primal = try LinearSVM(tolerance: 1e-6).fit(data, C: C, seed: 1)
-        #expect(primal.statistics["converged_classes"] == Double(k))
-        let scale = max(1, dual.model.weights.scalars.map(abs).max()!)
-        for j in 0..<(d * k) { #expect(abs(primal.weights.scalars[j] - dual.model.weights.scalars[j]) < 1e-3 * scale) }
-        for c in 0..<k { #expect(abs(primal.bias.scalars[c] - dual.model.bias.scalars[c]) < 1e-3 * scale) }
-    }
-
-    @Test func squaredHingeGradientMatchesFiniteDifferences() {
-        let data = separableBlobs(count: 60, classes: 3, dimension: 4, seed: 38)
-        let f = OneVsRestSquaredHinge(features: data.features, labels: data.labels, classCount: 3, C: 2)
-        var rng = RandomGenerator(seed: 2)
-        let w = (0..<f.dimension).map { _ in 0.1 * Double(rng.normal()) }
-        var g = [Double](repeating: 0, count: f.dimension), scratch = g
-        _ = f.evaluate(w, gradient: &g)
-        for i in 0..<f.dimension {
-            var plus = w, minus = w
-            plus[i] += 1e-3; minus[i] -= 1e-3
-            let numeric = (f.evaluate(plus, gradient: &scratch) - f.evaluate(minus, gradient: &scratch)) / 2e-3
-            #expect(abs(numeric - g[i]) < 1e-3 * max(1, abs(g[i])), "parameter \(i): \(numeric) against \(g[i])")
-        }
-    }
 }

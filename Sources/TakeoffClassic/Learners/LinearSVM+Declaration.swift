@@ -3,7 +3,7 @@ import TakeoffData
 extension LinearSVM {
     /// `linear-svm`, as the registry knows it.
     public static let declaration = LearnerDeclaration(
-        name: "linear-svm", family: .traditional, summary: "linear SVM per class (one-vs-rest): squared hinge by L-BFGS in the primal, hinge by dual coordinate descent",
+        name: "linear-svm", family: .traditional, summary: "linear SVM per class (one-vs-rest), squared hinge or hinge, by dual coordinate descent",
         options: [.C, .loss, .tolerance, .maxIterations],
         build: { o in
             var l = LinearSVM(C: o.C)
