@@ -9,6 +9,8 @@ public final class Parameter: @unchecked Sendable {
     public internal(set) var value: Tensor
     /// Whether weight decay applies (weights yes; biases and normalisation scales no).
     public let decays: Bool
+    /// Where the value and gradient start in the arena's flat buffers.
+    var offset = 0
 
     /// The L2 norm of the accumulated gradient (0 before any backward pass; summed on a GPU, which
     /// then waits for its queue).
@@ -64,6 +66,7 @@ public final class ParameterArena: @unchecked Sendable {
             let shape = p.value.shape
             p.value = Tensor(storage: values, offset: offset, shape: shape)
                 .requiringGrad(gradBuffer: Tensor(storage: gradients, offset: offset, shape: shape))
+            p.offset = offset
             offset += p.value.count
         }
     }

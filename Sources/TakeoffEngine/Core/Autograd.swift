@@ -15,6 +15,7 @@ final class GradNode: @unchecked Sendable {
         self.name = name
         self.parents = parents
         self.backward = backward
+        Allocations.nodeCount.add(1, ordering: .relaxed)
     }
 
     var isLeaf: Bool { backward == nil && parents.isEmpty && !released }

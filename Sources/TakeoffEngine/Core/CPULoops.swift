@@ -81,8 +81,17 @@ public enum CPULoops {
         }
     }
 
+    /// `out[i] = Σ_b blocks' x[b · stride + i]` for `i` in `range`, added in block order onto zero.
+    public static func sumBlocks(_ x: UnsafePointer<Float>, stride: Int, blocks: Int, range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        for i in range { out[i] = 0 }
+        for b in 0..<blocks {
+            let part = x + b * stride
+            for i in range { out[i] += part[i] }
+        }
+    }
+
     /// Sum with a fixed split into per-thread partials, added in order (deterministic per thread count).
-    static func sumContiguous(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    public static func sumContiguous(_ x: UnsafePointer<Float>, count: Int) -> Float {
         let t = min(Parallel.threadCount, max(1, count / Parallel.grain))
         if t == 1 { return sumSequential(x, count: count) }
         var partial = [Float](repeating: 0, count: t)
@@ -141,7 +150,7 @@ extension CPULoops {
     nonisolated(unsafe) static var splitGEMM = ProcessInfo.processInfo.environment["TAKEOFF_BLAS_THREADS"] == nil
 
     /// The number of blocks ``eachBlock(_:_:)`` cuts `count` items into: one per thread, at most one per item.
-    static func blockCount(_ count: Int) -> Int { Swift.max(1, Swift.min(Parallel.threadCount, count)) }
+    public static func blockCount(_ count: Int) -> Int { Swift.max(1, Swift.min(Parallel.threadCount, count)) }
 
     /// Calls `body(block, lo, hi)` in parallel on ``blockCount(_:)`` contiguous blocks of `0..<count`, with
     /// OpenBLAS single-threaded meanwhile so that each block makes its own GEMM calls. The blocks depend only

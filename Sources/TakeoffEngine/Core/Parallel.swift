@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// How many threads Takeoff's own kernels and OpenBLAS may use.
 ///
@@ -17,12 +18,15 @@ public enum Parallel {
 
     /// A thread count for the work started on this thread (see ``withThreadCount(_:_:)``).
     @TaskLocal static var scoped: Int?
+    /// How many ``withThreadCount(_:_:)`` scopes are open in the process: while none is, ``threadCount``
+    /// is a plain load instead of a task-local lookup (every kernel reads it).
+    private static let openScopes = Atomic<Int>(0)
 
     /// Threads for elementwise and reduction kernels (and BLAS): the count of the enclosing
     /// ``withThreadCount(_:_:)``, else the process's. Set the process's once, before work starts
     /// (the `--threads` option does); it is not meant to change while kernels run.
     public static var threadCount: Int {
-        get { scoped ?? threads }
+        get { openScopes.load(ordering: .relaxed) == 0 ? threads : scoped ?? threads }
         set {
             threads = max(1, newValue)
             BLAS.setThreadCount(threads)
@@ -33,7 +37,9 @@ public enum Parallel {
     /// setting: a sweep's worker gives each cell its share, and concurrent runs with other shares (tests
     /// in one process) do not disturb it. OpenBLAS keeps the process's count (its sums do not depend on it).
     public static func withThreadCount<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
-        try $scoped.withValue(max(1, count), operation: body)
+        openScopes.add(1, ordering: .relaxed)
+        defer { openScopes.subtract(1, ordering: .relaxed) }
+        return try $scoped.withValue(max(1, count), operation: body)
     }
 
     /// The process's thread count, whatever the enclosing ``withThreadCount(_:_:)`` says.

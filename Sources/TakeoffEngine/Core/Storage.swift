@@ -59,6 +59,7 @@ final class BufferPool: Sendable {
     init(limitBytes: Int) { self.limitBytes = limitBytes }
 
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        Allocations.bufferCount.add(1, ordering: .relaxed)
         let reused: UInt? = state.withLock { s in
             guard let p = s.free[count]?.popLast() else { return nil }
             s.pooledBytes -= count * 4

@@ -6,9 +6,74 @@
 // the image's own [O, OH·OW] slice of the output, then bias and activation in place. Backward does the
 // same per image; each thread sums its own weight gradient, and the sums are added in thread order.
 
-/// The sizes of one convolution.
-struct ConvGeometry {
+/// The sizes of one convolution, and its CPU passes over one image (a planned training step runs them
+/// on each thread's block of images, as the tape's op does).
+public struct ConvGeometry: Sendable {
     let n, c, h, w, o, kh, kw, stride, padding, oh, ow: Int
+
+    init(n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, stride: Int, padding: Int, oh: Int, ow: Int) {
+        (self.n, self.c, self.h, self.w, self.o, self.kh, self.kw) = (n, c, h, w, o, kh, kw)
+        (self.stride, self.padding, self.oh, self.ow) = (stride, padding, oh, ow)
+    }
+
+    /// A convolution of images [channels, height, width] with `filters` square `kernel`s.
+    public init(channels: Int, height: Int, width: Int, filters: Int, kernel: Int, stride: Int, padding: Int) {
+        self.init(n: 0, c: channels, h: height, w: width, o: filters, kh: kernel, kw: kernel, stride: stride, padding: padding,
+                  oh: (height + 2 * padding - kernel) / stride + 1, ow: (width + 2 * padding - kernel) / stride + 1)
+    }
+
+    /// Floats of one input image and of one output image.
+    public var imageCount: Int { c * h * w }
+    public var outputCount: Int { o * positions }
+    /// Floats of scratch the per-image passes need: the zero-bordered image twice, the patch matrix and
+    /// the gradient before the activation. The caller zeroes it once (the borders stay zero).
+    public var scratchCount: Int { 2 * paddedCount + patch * positions + outputCount }
+
+    /// One image's forward, `y` [O, OH·OW] = activation(weight · im2col(x) + bias), keeping the pre-activation
+    /// in `pre` when given.
+    public func forward(image x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        activation: Activation, into y: UnsafeMutablePointer<Float>, pre: UnsafeMutablePointer<Float>?,
+                        scratch: UnsafeMutablePointer<Float>) {
+        let (pad, col, p) = (scratch, scratch + 2 * paddedCount, positions)
+        im2col(padded(x, in: pad), col)
+        BLAS.sgemm(m: o, n: p, k: patch, a: weight, lda: patch, b: col, ldb: p, c: y, ldc: p)
+        if let bias { for oc in 0..<o { let (row, shift) = (y + oc * p, bias[oc]); for j in 0..<p { row[j] += shift } } }
+        pre?.update(from: y, count: outputCount)
+        activation.activate(y, count: outputCount)
+    }
+
+    /// One image's backward from the output gradient `dy`: adds to the weight gradient `dw` [O, C·KH·KW] and the
+    /// bias gradient `db` [O], and writes the input gradient `dx` [C, H, W], each when given.
+    public func backward(image x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+                         pre: UnsafePointer<Float>?, weight: UnsafePointer<Float>, activation: Activation,
+                         weightGradient dw: UnsafeMutablePointer<Float>?, biasGradient db: UnsafeMutablePointer<Float>?,
+                         inputGradient dx: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
+        let (pad, dpad, col, p) = (scratch, scratch + paddedCount, scratch + 2 * paddedCount, positions)
+        let gm: UnsafePointer<Float>
+        if activation == .identity {
+            gm = dy
+        } else {
+            let buf = col + patch * p
+            activation.gradient(dy, output: y, input: pre, into: buf, count: outputCount)
+            gm = UnsafePointer(buf)
+        }
+        if let db { for oc in 0..<o { db[oc] += CPULoops.sumSequential(gm + oc * p, count: p) } }
+        if let dw {
+            im2col(padded(x, in: pad), col)
+            BLAS.sgemm(transposeB: true, m: o, n: patch, k: p, a: gm, lda: p, b: col, ldb: p, beta: 1, c: dw, ldc: patch)
+        }
+        if let dx {
+            BLAS.sgemm(transposeA: true, m: patch, n: p, k: o, a: weight, lda: patch, b: gm, ldb: p, c: col, ldc: p)
+            if padding > 0 {
+                dpad.update(repeating: 0, count: paddedCount)
+                col2im(col, into: dpad)
+                unpad(dpad, into: dx)
+            } else {
+                dx.update(repeating: 0, count: imageCount)
+                col2im(col, into: dx)
+            }
+        }
+    }
     /// Rows of the patch matrix (one per weight of a filter) and its columns (one per output position).
     var patch: Int { c * kh * kw }
     var positions: Int { oh * ow }
@@ -118,22 +183,16 @@ extension Tensor {
 
     /// ``conv2d(_:weight:bias:stride:padding:activation:)`` on the CPU, one image at a time per thread.
     private static func conv2dOnCPU(_ input: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry, _ activation: Activation) -> Tensor {
-        let (n, c, h, w, o) = (g.n, g.c, g.h, g.w, g.o)
-        let (patch, p, imageSize, outSize) = (g.patch, g.positions, c * h * w, o * g.positions)
+        let (n, o, imageSize, outSize) = (g.n, g.o, g.imageCount, g.outputCount)
         let out = Tensor(uninitializedShape: [n, o, g.oh, g.ow])
         let pre: Tensor? = activation.derivativeReadsInput ? Tensor(uninitializedShape: out.shape) : nil
         let blocks = CPULoops.blockCount(n)
-        let pads = Tensor.zeros([blocks * g.paddedCount]), cols = Tensor(uninitializedShape: [blocks * patch * p])
+        let scratch = Tensor.zeros([blocks * g.scratchCount])
         let x = input.pointer, y = out.pointer, z = pre?.pointer, wt = weight.pointer, bs = bias?.pointer
         CPULoops.eachBlock(n) { block, lo, hi in
-            let pad = pads.pointer + block * g.paddedCount, col = cols.pointer + block * patch * p
             for i in lo..<hi {
-                g.im2col(g.padded(x + i * imageSize, in: pad), col)
-                let yi = y + i * outSize
-                BLAS.sgemm(m: o, n: p, k: patch, a: wt, lda: patch, b: col, ldb: p, c: yi, ldc: p)
-                if let bs { for oc in 0..<o { let (row, shift) = (yi + oc * p, bs[oc]); for j in 0..<p { row[j] += shift } } }
-                if let z { (z + i * outSize).update(from: yi, count: outSize) }
-                activation.activate(yi, count: outSize)
+                g.forward(image: x + i * imageSize, weight: wt, bias: bs, activation: activation, into: y + i * outSize,
+                          pre: z.map { $0 + i * outSize }, scratch: scratch.pointer + block * g.scratchCount)
             }
         }
         let inputs: [Tensor] = bias.map { [input, weight, $0] } ?? [input, weight]
@@ -143,47 +202,20 @@ extension Tensor {
             let dw = needs[1] ? buffer ?? Tensor.zeros(weight.shape) : nil
             let db = needs.count > 2 && needs[2] ? Tensor.zeros([o]) : nil
             guard dx != nil || dw != nil || db != nil else { return [nil, nil, nil] }
-            // Per block: the gradient before the activation for one image, its patch matrix (then dx's
-            // columns), the zero-bordered image and dx, and the block's partial dW and db.
-            let blocks = CPULoops.blockCount(n)
-            let gms = Tensor(uninitializedShape: [blocks * outSize]), cols = Tensor(uninitializedShape: [blocks * patch * p])
-            let pads = Tensor.zeros([blocks * g.paddedCount]), dpads = Tensor(uninitializedShape: [blocks * g.paddedCount])
+            // Per block: the per-image scratch and the block's partial dW and db, added in block order.
+            let blocks = CPULoops.blockCount(n), patch = g.patch
+            let scratch = Tensor.zeros([blocks * g.scratchCount])
             let partial = Tensor.zeros([blocks * (o * patch + o)])
             // From the tensors, not the forward's pointers: capturing them keeps the output and pre-activation
             // alive until backward (otherwise their buffers go back to the pool and may be reused).
             let x = input.pointer, dy = grad.pointer, y = out.pointer, z = pre?.pointer
             CPULoops.eachBlock(n) { block, lo, hi in
-                let col = cols.pointer + block * patch * p, pad = pads.pointer + block * g.paddedCount
                 let dwp = partial.pointer + block * (o * patch + o), dbp = dwp + o * patch
                 for i in lo..<hi {
-                    let gm: UnsafePointer<Float>
-                    if activation == .identity {
-                        gm = UnsafePointer(dy + i * outSize)
-                    } else {
-                        let buf = gms.pointer + block * outSize
-                        activation.gradient(dy + i * outSize, output: y + i * outSize, input: z.map { $0 + i * outSize },
-                                            into: buf, count: outSize)
-                        gm = UnsafePointer(buf)
-                    }
-                    if db != nil { for oc in 0..<o { dbp[oc] += CPULoops.sumSequential(gm + oc * p, count: p) } }
-                    if dw != nil {
-                        g.im2col(g.padded(x + i * imageSize, in: pad), col)
-                        BLAS.sgemm(transposeB: true, m: o, n: patch, k: p, a: gm, lda: p, b: col, ldb: p,
-                                   beta: 1, c: dwp, ldc: patch)
-                    }
-                    if let dx {
-                        BLAS.sgemm(transposeA: true, m: patch, n: p, k: o, a: wt, lda: patch, b: gm, ldb: p, c: col, ldc: p)
-                        let dxi = dx.pointer + i * imageSize
-                        if g.padding > 0 {
-                            let dpad = dpads.pointer + block * g.paddedCount
-                            dpad.update(repeating: 0, count: g.paddedCount)
-                            g.col2im(col, into: dpad)
-                            g.unpad(dpad, into: dxi)
-                        } else {
-                            dxi.update(repeating: 0, count: imageSize)
-                            g.col2im(col, into: dxi)
-                        }
-                    }
+                    g.backward(image: x + i * imageSize, outputGradient: dy + i * outSize, output: y + i * outSize,
+                               pre: z.map { UnsafePointer($0 + i * outSize) }, weight: wt, activation: activation,
+                               weightGradient: dw == nil ? nil : dwp, biasGradient: db == nil ? nil : dbp,
+                               inputGradient: dx.map { $0.pointer + i * imageSize }, scratch: scratch.pointer + block * g.scratchCount)
                 }
             }
             for block in 0..<blocks {
@@ -214,46 +246,70 @@ extension Tensor {
 
     /// ``maxPool2d(kernel:stride:)`` on the CPU, a block of planes per thread.
     private func maxPoolOnCPU(_ pool: PoolGeometry, planes: Int) -> Tensor {
-        let (h, w, kernel, s, outPlane) = (pool.h, pool.w, pool.kernel, pool.stride, pool.oh * pool.ow)
+        let (h, w, kernel, outPlane) = (pool.h, pool.w, pool.kernel, pool.oh * pool.ow)
         let out = Tensor(uninitializedShape: [shape[0], shape[1], pool.oh, pool.ow])
         let x = pointer, y = out.pointer
         Parallel.ranges(planes, cost: outPlane * kernel * kernel) { lo, hi in
-            for pl in lo..<hi {
-                let src = x + pl * h * w, dst = y + pl * outPlane
-                if pool.isPairs { pool.pairsForward(src, dst); continue }
-                for i in 0..<pool.oh { for j in 0..<pool.ow { dst[i * pool.ow + j] = src[pool.argmax(src, i, j)] } }
-            }
+            pool.forward(x + lo * h * w, planes: hi - lo, into: y + lo * outPlane)
         }
         let inputShape = shape
         return record(out, [self], "maxPool2d") { g, _ in
-            // Disjoint windows write all their entries; only the pixels no window covers need zeroing first.
-            // Overlapping windows add into their maxima over a zeroed plane.
-            let disjoint = s >= kernel, covered = s == kernel && pool.oh * kernel == h && pool.ow * kernel == w
-            let dx = covered ? Tensor(uninitializedShape: inputShape) : Tensor.zeros(inputShape)
+            let dx = Tensor(uninitializedShape: inputShape)
             let x = self.pointer, src = g.pointer, dst = dx.pointer  // self: the input stays alive for backward
             Parallel.ranges(planes, cost: outPlane * kernel * kernel) { lo, hi in
-                for pl in lo..<hi {
-                    let xp = x + pl * h * w, dp = dst + pl * h * w, gp = src + pl * outPlane
-                    if pool.isPairs { pool.pairsBackward(xp, gp, dp); continue }
-                    for i in 0..<pool.oh { for j in 0..<pool.ow {
-                        let best = pool.argmax(xp, i, j), gij = gp[i * pool.ow + j]
-                        if disjoint {
-                            for ki in 0..<kernel { for kj in 0..<kernel { dp[(i * s + ki) * w + j * s + kj] = 0 } }
-                            dp[best] = gij
-                        } else {
-                            dp[best] += gij
-                        }
-                    } }
-                }
+                pool.backward(input: x + lo * h * w, outputGradient: src + lo * outPlane, planes: hi - lo, into: dst + lo * h * w)
             }
             return [dx]
         }
     }
 }
 
-/// The sizes of one max pooling.
-struct PoolGeometry {
+/// The sizes of one max pooling, and its CPU passes over planes [H, W].
+public struct PoolGeometry: Sendable {
     let h, w, kernel, stride, oh, ow: Int
+
+    init(h: Int, w: Int, kernel: Int, stride: Int, oh: Int, ow: Int) {
+        (self.h, self.w, self.kernel, self.stride, self.oh, self.ow) = (h, w, kernel, stride, oh, ow)
+    }
+
+    /// Pooling of planes [height, width] over `kernel`×`kernel` windows moved by `stride`.
+    public init(height: Int, width: Int, kernel: Int, stride: Int) {
+        self.init(h: height, w: width, kernel: kernel, stride: stride, oh: (height - kernel) / stride + 1, ow: (width - kernel) / stride + 1)
+    }
+
+    /// Floats of one output plane.
+    public var outputPlane: Int { oh * ow }
+
+    /// The maximum of every window of `planes` planes of `x` into `y` [planes, OH, OW].
+    public func forward(_ x: UnsafePointer<Float>, planes: Int, into y: UnsafeMutablePointer<Float>) {
+        for pl in 0..<planes {
+            let src = x + pl * h * w, dst = y + pl * outputPlane
+            if isPairs { pairsForward(src, dst); continue }
+            for i in 0..<oh { for j in 0..<ow { dst[i * ow + j] = src[argmax(src, i, j)] } }
+        }
+    }
+
+    /// Sends each window's gradient to its first maximum in the input `x`, writing all of `dx` [planes, H, W].
+    public func backward(input x: UnsafePointer<Float>, outputGradient g: UnsafePointer<Float>, planes: Int,
+                         into dx: UnsafeMutablePointer<Float>) {
+        // Disjoint windows write all their entries; only the pixels no window covers need zeroing first.
+        // Overlapping windows add into their maxima over a zeroed plane.
+        let disjoint = stride >= kernel, covered = stride == kernel && oh * kernel == h && ow * kernel == w
+        if !covered { dx.update(repeating: 0, count: planes * h * w) }
+        for pl in 0..<planes {
+            let xp = x + pl * h * w, dp = dx + pl * h * w, gp = g + pl * outputPlane
+            if isPairs { pairsBackward(xp, gp, dp); continue }
+            for i in 0..<oh { for j in 0..<ow {
+                let best = argmax(xp, i, j), gij = gp[i * ow + j]
+                if disjoint {
+                    for ki in 0..<kernel { for kj in 0..<kernel { dp[(i * stride + ki) * w + j * stride + kj] = 0 } }
+                    dp[best] = gij
+                } else {
+                    dp[best] += gij
+                }
+            } }
+        }
+    }
 
     /// The offset in a [H, W] plane of the first maximum of output position (i, j)'s window.
     @inline(__always)

@@ -19,12 +19,7 @@ extension Tensor {
         case .cpu:
             let y = out.pointer, b = bias.pointer, z = pre?.pointer
             Parallel.ranges(n, cost: outputs * (activation == .identity ? 1 : 8)) { lo, hi in
-                for r in lo..<hi {
-                    let row = y + r * outputs
-                    for j in 0..<outputs { row[j] += b[j] }
-                    if let z { (z + r * outputs).update(from: row, count: outputs) }
-                    activation.activate(row, count: outputs)
-                }
+                CPULoops.denseEpilogue(y, bias: b, pre: z, outputs: outputs, activation: activation, rows: lo..<hi)
             }
         case .cuda:
             GPUKernels.denseEpilogue(out, bias: bias, pre: pre, activation.function)
@@ -60,5 +55,64 @@ extension Tensor {
             GPUKernels.zip(g, f.derivativeReads == .input ? input! : output, into: dz, f.cudaDerivative)
         }
         return dz
+    }
+}
+
+// The same layer on one block of a batch's rows, on the calling thread, in buffers the caller owns: the form a
+// planned training step runs on each thread (single-threaded BLAS). Shapes are per block.
+extension CPULoops {
+    /// `y = activation(x · weightᵀ + bias)`: x [rows, inputs], weight [outputs, inputs], y [rows, outputs];
+    /// `pre` [rows, outputs] keeps the pre-activation where the activation's derivative reads it.
+    public static func denseForward(_ x: UnsafePointer<Float>, rows: Int, inputs: Int, weight: UnsafePointer<Float>,
+                                    bias: UnsafePointer<Float>, outputs: Int, activation: Activation,
+                                    into y: UnsafeMutablePointer<Float>, pre: UnsafeMutablePointer<Float>?) {
+        BLAS.sgemm(transposeB: true, m: rows, n: outputs, k: inputs, a: x, lda: inputs, b: weight, ldb: inputs, c: y, ldc: outputs)
+        denseEpilogue(y, bias: bias, pre: pre, outputs: outputs, activation: activation, rows: 0..<rows)
+    }
+
+    /// The backward of ``denseForward(_:rows:inputs:weight:bias:outputs:activation:into:pre:)`` through the block's
+    /// input: `dy` [rows, outputs] becomes the gradient before the activation (in place) and `dx` [rows, inputs],
+    /// when given, the input's. The parameter gradients need the whole batch: ``denseParameterGradients(_:x:rows:inputs:outputs:part:weightGradient:biasGradient:)``.
+    public static func denseBackward(_ dy: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, weight: UnsafePointer<Float>,
+                                     outputs: Int, activation: Activation, output y: UnsafePointer<Float>, pre: UnsafePointer<Float>?,
+                                     dx: UnsafeMutablePointer<Float>?) {
+        if activation != .identity { activation.gradient(dy, output: y, input: pre, into: dy, count: rows * outputs) }
+        if let dx { BLAS.sgemm(m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: weight, ldb: inputs, c: dx, ldc: inputs) }
+    }
+
+    /// Rows `part` of the weight gradient [outputs, inputs] = dzᵀ · x and the same entries of the bias gradient
+    /// [outputs] = Σ rows of dz, written (not added to), from `dz` [rows, outputs] and `x` [rows, inputs].
+    public static func denseParameterGradients(_ dz: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, inputs: Int, outputs: Int,
+                                               part: Range<Int>, weightGradient dw: UnsafeMutablePointer<Float>,
+                                               biasGradient db: UnsafeMutablePointer<Float>) {
+        BLAS.sgemm(transposeA: true, m: part.count, n: inputs, k: rows, a: dz + part.lowerBound, lda: outputs, b: x, ldb: inputs,
+                   c: dw + part.lowerBound * inputs, ldc: inputs)
+        sumColumns(dz, length: rows, inner: outputs, part.lowerBound, part.upperBound, into: db)
+    }
+
+    /// Adds the bias to rows `rows` of `y` [*, outputs] and applies the activation, keeping the pre-activation in `pre`.
+    @inline(__always)
+    static func denseEpilogue(_ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, pre: UnsafeMutablePointer<Float>?,
+                              outputs: Int, activation: Activation, rows: Range<Int>) {
+        for r in rows {
+            let row = y + r * outputs
+            for j in 0..<outputs { row[j] += bias[j] }
+            if let pre { (pre + r * outputs).update(from: row, count: outputs) }
+            activation.activate(row, count: outputs)
+        }
+    }
+
+    /// `y = f(x)` elementwise over `count` values (a copy for identity).
+    public static func activate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, _ activation: Activation) {
+        y.update(from: x, count: count)
+        activation.activate(y, count: count)
+    }
+
+    /// `dx = dy ⊙ f′` over `count` values, from the activation's output `y` or its input `x` (as its derivative reads);
+    /// `dx` may be `dy`.
+    public static func activationGradient(_ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>, input x: UnsafePointer<Float>?,
+                                          into dx: UnsafeMutablePointer<Float>, count: Int, _ activation: Activation) {
+        if activation == .identity { if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }; return }
+        activation.gradient(dy, output: y, input: x, into: dx, count: count)
     }
 }

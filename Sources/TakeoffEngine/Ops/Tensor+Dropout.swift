@@ -16,12 +16,18 @@ extension Tensor {
         case .cpu:
             let m = mask.pointer
             Parallel.ranges(mask.count, cost: 4) { lo, hi in
-                for i in lo..<hi { m[i] = dropoutUniform(key: key, index: i) < p ? 0 : keep }
+                for i in lo..<hi { m[i] = dropoutScale(key: key, index: i, p: p, keep: keep) }
             }
         case .cuda:
             GPUKernels.dropoutMask(mask, key: key, p: p, keep: keep)
         }
         return mask
+    }
+
+    /// Entry `index` of the mask drawn with `key`: 0 with probability `p`, else `keep` = 1 / (1 − p).
+    @inline(__always)
+    static func dropoutScale(key: UInt64, index: Int, p: Float, keep: Float) -> Float {
+        dropoutUniform(key: key, index: index) < p ? 0 : keep
     }
 
     /// Entry `index`'s uniform number in [0, 1) (24 bits) for a mask's `key`: SplitMix64's output
@@ -40,5 +46,14 @@ extension Tensor {
     public func dropout(p: Float, rng: inout RandomGenerator) -> Tensor {
         if p == 0 { return self }
         return self * Tensor.dropoutMask(shape: shape, p: p, rng: &rng, device: device)
+    }
+}
+
+extension CPULoops {
+    /// `y = x ⊙ mask` over entries `first..<first + count` of the mask ``Tensor/dropoutMask(shape:p:rng:device:)``
+    /// draws with `key`, on the calling thread; the backward is the same call on the gradients.
+    public static func dropout(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, first: Int, key: UInt64, p: Float) {
+        let keep = 1 / (1 - p)
+        for i in 0..<count { y[i] = x[i] * Tensor.dropoutScale(key: key, index: first + i, p: p, keep: keep) }
     }
 }

@@ -120,20 +120,7 @@ extension Tensor {
         labels.withUnsafeBufferPointer { lab in
             let lab = UncheckedSendable(lab.baseAddress!)
             Parallel.ranges(n, cost: 8 * c) { lo, hi in
-                for r in lo..<hi {
-                    let row = x + r * c, pr = p + r * c
-                    var m = row[0]
-                    for j in 1..<c { m = Swift.max(m, row[j]) }
-                    var s: Float = 0
-                    for j in 0..<c {
-                        let e = Foundation.exp(row[j] - m)
-                        pr[j] = e
-                        s += e
-                    }
-                    let inv = 1 / s
-                    for j in 0..<c { pr[j] *= inv }
-                    l[r] = (m - row[lab.value[r]]) + Foundation.log(s)
-                }
+                for r in lo..<hi { l[r] = CPULoops.crossEntropyRow(x + r * c, classes: c, label: lab.value[r], probabilities: p + r * c) }
             }
         }
         return (losses, probs)
@@ -150,5 +137,36 @@ extension Tensor {
             d[r * c + labels[r]] -= s
         }
         return dx
+    }
+}
+
+extension CPULoops {
+    /// Softmax cross-entropy of `rows` rows of `logits` [rows, classes] and its gradient in one pass, on the
+    /// calling thread: `losses[r] = −log softmax(row r)[label r]` and `gradient` [rows, classes] =
+    /// `scale · (softmax − onehot)` (scale 1/batch for the gradient of the batch's mean).
+    public static func softmaxCrossEntropy(_ logits: UnsafePointer<Float>, labels: UnsafePointer<Int>, rows: Int, classes c: Int,
+                                           scale: Float, losses: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows {
+            let d = gradient + r * c
+            losses[r] = crossEntropyRow(logits + r * c, classes: c, label: labels[r], probabilities: d)
+            for j in 0..<c { d[j] = scale * d[j] }
+            d[labels[r]] -= scale
+        }
+    }
+
+    /// One row's softmax into `probabilities` [classes]; returns the row's loss `−log softmax[label]`.
+    @inline(__always)
+    static func crossEntropyRow(_ row: UnsafePointer<Float>, classes c: Int, label: Int, probabilities pr: UnsafeMutablePointer<Float>) -> Float {
+        var m = row[0]
+        for j in 1..<c { m = Swift.max(m, row[j]) }
+        var s: Float = 0
+        for j in 0..<c {
+            let e = Foundation.exp(row[j] - m)
+            pr[j] = e
+            s += e
+        }
+        let inv = 1 / s
+        for j in 0..<c { pr[j] *= inv }
+        return (m - row[label]) + Foundation.log(s)
     }
 }

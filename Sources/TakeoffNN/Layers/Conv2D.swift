@@ -7,6 +7,7 @@ public final class Conv2D: Layer {
     public private(set) var weight: Parameter!
     public private(set) var bias: Parameter!
     private var outputSize = (h: 0, w: 0), inputChannels = 0
+    private var geometry: ConvGeometry!
 
     /// `padding` defaults to "same" for odd kernels at stride 1 (`kernel / 2`).
     public init(_ channels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil, activation: Activation = .identity) {
@@ -30,6 +31,8 @@ public final class Conv2D: Layer {
         weight = Parameter(name: "weight", value: w, decays: true)
         bias = Parameter(name: "bias", value: .zeros([channels]), decays: false)
         outputSize = ((inputShape[1] + 2 * padding - kernel) / stride + 1, (inputShape[2] + 2 * padding - kernel) / stride + 1)
+        geometry = ConvGeometry(channels: inputChannels, height: inputShape[1], width: inputShape[2], filters: channels,
+                                kernel: kernel, stride: stride, padding: padding)
         return [channels, outputSize.h, outputSize.w]
     }
 
@@ -39,4 +42,41 @@ public final class Conv2D: Layer {
 
     public var parameters: [Parameter] { [weight, bias] }
     public func flops(inputShape: [Int]) -> Int { 2 * channels * outputSize.h * outputSize.w * inputChannels * kernel * kernel }
+}
+
+extension Conv2D: BlockLayer {
+    var savedCount: Int { activation.function.derivativeReads == .input ? geometry.outputCount : 0 }
+    var scratchCount: Int { geometry.scratchCount }
+
+    func forward(_ pass: BlockPass) {
+        let (g, w, b, keeps) = (geometry!, weight.value.pointer, bias.value.pointer, savedCount > 0)
+        for i in 0..<pass.rows {
+            g.forward(image: pass.input + i * g.imageCount, weight: w, bias: b, activation: activation, into: pass.output + i * g.outputCount,
+                      pre: keeps ? pass.saved + i * g.outputCount : nil, scratch: pass.scratch)
+        }
+    }
+
+    var partialCount: Int { weight.value.count + bias.value.count }
+
+    /// The input's gradient, and the block's weight and bias gradients summed over its images.
+    func backward(_ pass: BlockPass) {
+        let (g, w, keeps, weights) = (geometry!, weight.value.pointer, savedCount > 0, weight.value.count)
+        pass.partial.update(repeating: 0, count: partialCount)
+        for i in 0..<pass.rows {
+            let y = i * g.outputCount
+            g.backward(image: pass.input + i * g.imageCount, outputGradient: pass.outputGradient + y, output: pass.output + y,
+                       pre: keeps ? UnsafePointer(pass.saved + y) : nil, weight: w, activation: activation,
+                       weightGradient: pass.partial, biasGradient: pass.partial + weights,
+                       inputGradient: pass.inputGradient.map { $0 + i * g.imageCount }, scratch: pass.scratch)
+        }
+    }
+
+    /// The blocks' sums added in block order.
+    func parameterGradients(_ batch: BlockPass, part: Int, of parts: Int) {
+        let weights = weight.value.count
+        CPULoops.sumBlocks(batch.partial, stride: partialCount, blocks: batch.blocks, range: BlockPass.share(weights, part, parts),
+                           into: batch.gradient(weight))
+        CPULoops.sumBlocks(batch.partial + weights, stride: partialCount, blocks: batch.blocks,
+                           range: BlockPass.share(bias.value.count, part, parts), into: batch.gradient(bias))
+    }
 }

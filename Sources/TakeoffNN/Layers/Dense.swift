@@ -33,6 +33,26 @@ public final class Dense: Layer {
     public func flops(inputShape: [Int]) -> Int { 2 * inputs * outputs }
 }
 
+extension Dense: BlockLayer {
+    var savedCount: Int { activation.function.derivativeReads == .input ? outputs : 0 }
+
+    func forward(_ pass: BlockPass) {
+        CPULoops.denseForward(pass.input, rows: pass.rows, inputs: inputs, weight: weight.value.pointer, bias: bias.value.pointer,
+                              outputs: outputs, activation: activation, into: pass.output, pre: savedCount > 0 ? pass.saved : nil)
+    }
+
+    func backward(_ pass: BlockPass) {
+        CPULoops.denseBackward(pass.outputGradient, rows: pass.rows, inputs: inputs, weight: weight.value.pointer, outputs: outputs,
+                               activation: activation, output: pass.output, pre: savedCount > 0 ? pass.saved : nil, dx: pass.inputGradient)
+    }
+
+    func parameterGradients(_ batch: BlockPass, part: Int, of parts: Int) {
+        CPULoops.denseParameterGradients(batch.outputGradient, x: batch.input, rows: batch.rows, inputs: inputs, outputs: outputs,
+                                         part: BlockPass.share(outputs, part, parts), weightGradient: batch.gradient(weight),
+                                         biasGradient: batch.gradient(bias))
+    }
+}
+
 /// Flattens each example to one axis.
 public final class Flatten: Layer {
     public init() {}
@@ -41,11 +61,29 @@ public final class Flatten: Layer {
     public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor { x.reshaped([x.shape[0], -1]) }
 }
 
+extension Flatten: BlockLayer {
+    var isView: Bool { true }
+    func forward(_ pass: BlockPass) {}
+    func backward(_ pass: BlockPass) {}
+}
+
 /// An activation on its own (after a layer that has none fused).
 public final class ActivationLayer: Layer {
     public let activation: Activation
+    private var count = 0
     public init(_ activation: Activation) { self.activation = activation }
     public var summary: String { activation.rawValue }
-    public func build(inputShape: [Int], rng: inout RandomGenerator) -> [Int] { inputShape }
+    public func build(inputShape: [Int], rng: inout RandomGenerator) -> [Int] {
+        count = inputShape.reduce(1, *)
+        return inputShape
+    }
     public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor { x.activated(activation) }
+}
+
+extension ActivationLayer: BlockLayer {
+    func forward(_ pass: BlockPass) { CPULoops.activate(pass.input, into: pass.output, count: pass.rows * count, activation) }
+    func backward(_ pass: BlockPass) {
+        guard let dx = pass.inputGradient else { return }
+        CPULoops.activationGradient(pass.outputGradient, output: pass.output, input: pass.input, into: dx, count: pass.rows * count, activation)
+    }
 }

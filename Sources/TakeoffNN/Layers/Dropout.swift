@@ -8,8 +8,27 @@ public final class Dropout: Layer {
         self.p = p
     }
     public var summary: String { "Dropout(\(p))" }
-    public func build(inputShape: [Int], rng: inout RandomGenerator) -> [Int] { inputShape }
+    public func build(inputShape: [Int], rng: inout RandomGenerator) -> [Int] {
+        count = inputShape.reduce(1, *)
+        return inputShape
+    }
     public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor {
         context.training ? x.dropout(p: p, rng: &context.rng) : x
+    }
+    private var count = 0
+}
+
+extension Dropout: BlockLayer {
+    var drawsKey: Bool { p > 0 }
+
+    func forward(_ pass: BlockPass) {
+        if p == 0 { return pass.output.update(from: pass.input, count: pass.rows * count) }
+        CPULoops.dropout(pass.input, into: pass.output, count: pass.rows * count, first: pass.firstRow * count, key: pass.key, p: p)
+    }
+
+    func backward(_ pass: BlockPass) {
+        guard let dx = pass.inputGradient else { return }
+        if p == 0 { return dx.update(from: pass.outputGradient, count: pass.rows * count) }
+        CPULoops.dropout(pass.outputGradient, into: dx, count: pass.rows * count, first: pass.firstRow * count, key: pass.key, p: p)
     }
 }

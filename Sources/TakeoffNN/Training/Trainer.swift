@@ -104,6 +104,8 @@ public struct Trainer {
             group.broadcast(UnsafeMutableBufferPointer(start: arena.values.base, count: arena.count), root: 0)  // the same starting point everywhere, whatever each process drew
         }
         let resident = device == .cpu ? nil : DeviceResidentData(train, inputShape: inputShape, device: device)
+        // On the CPU a step runs in buffers planned once, without a tape (layers that have no block form use the tape).
+        let planned = group == nil ? TrainingStep(model: model, batch: batch) : nil
         // On a GPU the host only queues steps: their times come from marks on the stream, read once per epoch.
         let timeline = device == .cuda ? GPU.current.timeline() : nil
 
@@ -119,40 +121,40 @@ public struct Trainer {
             for b in 0..<stepsPerEpoch {
                 let globalRange = (b * batch)..<Swift.min(n, (b + 1) * batch)
                 let range = group?.shard(globalRange) ?? globalRange
-                arena.zeroGradients()
-                let loss: Tensor
-                if let group {
-                    let value = try dataParallelStep(model, train: train, rows: order[range], of: globalRange.count, group: group,
-                                                     context: &context, allreduceSeconds: &history.allreduceSeconds)
-                    guard value.isFinite else {
-                        throw TrainingError.diverged(learner: name, detail: "loss is \(value) at epoch \(epoch), step \(step + 1)")
-                    }
-                    lossSum += value
-                    history.stepLosses.append(value)
-                    loss = Tensor([value], shape: [])
-                } else if let resident, let epochOrder {
-                    let rows = epochOrder.view(range)
-                    loss = Loss.crossEntropy(model(resident.features.gather(rows, axis: 0), context: &context),
-                                             resident.labels.gather(rows, axis: 0))
+                var value: Float? = nil  // the step's loss where the host has it at once (not on a GPU)
+                if let planned {
+                    value = planned.run(features: train.features, labels: train.labels, rows: order[range], rng: &context.rng)
                 } else {
-                    let idx = Array(order[range])
-                    let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + inputShape).to(device)
-                    loss = Loss.crossEntropy(model(x, context: &context), idx.map { train.labels[$0] })
+                    arena.zeroGradients()
+                    let loss: Tensor
+                    if let group {
+                        value = try dataParallelStep(model, train: train, rows: order[range], of: globalRange.count, group: group,
+                                                     context: &context, allreduceSeconds: &history.allreduceSeconds)
+                        loss = Tensor([value!], shape: [])
+                    } else if let resident, let epochOrder {
+                        let rows = epochOrder.view(range)
+                        loss = Loss.crossEntropy(model(resident.features.gather(rows, axis: 0), context: &context),
+                                                 resident.labels.gather(rows, axis: 0))
+                    } else {
+                        let idx = Array(order[range])
+                        let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + inputShape).to(device)
+                        loss = Loss.crossEntropy(model(x, context: &context), idx.map { train.labels[$0] })
+                    }
+                    if device == .cpu && group == nil { value = loss.item }
+                    if group == nil { loss.backward() }
+                    lossLog?.view(b..<(b + 1), shape: []).assign(from: loss)
                 }
-                if device == .cpu && group == nil {
-                    let value = loss.item
+                if let value {
                     guard value.isFinite else {
                         throw TrainingError.diverged(learner: name, detail: "loss is \(value) at epoch \(epoch), step \(step + 1)")
                     }
                     lossSum += value
                     history.stepLosses.append(value)
                 }
-                if group == nil { loss.backward() }
                 if let every = options.gradientNormEvery, step % every == 0 {
                     history.gradientNorms.append((step, weights.map { ($0.name, $0.parameter.gradientNorm) }))
                 }
                 optimizer.step(arena, learningRate: options.schedule.rate(step: step, base: options.learningRate))
-                lossLog?.view(b..<(b + 1), shape: []).assign(from: loss)
                 step += 1
                 timeline?.mark()
                 history.stepSeconds.append(trainingSeconds + Benchmarks.now() - epochStart)

@@ -1,0 +1,55 @@
+import TakeoffEngine
+
+/// A layer's training passes in buffers a ``TrainingStep`` plans once (the llm.c form of the layer), running
+/// the same CPU kernels as its tape form, ``Layer/forward(_:context:)``: forward and backward over one block of
+/// the batch's rows on the calling thread, then the parameter gradients over the whole batch, a part per thread.
+protocol BlockLayer: Layer {
+    /// Whether the output is the input itself, reshaped (no pass, no buffer).
+    var isView: Bool { get }
+    /// Whether each step draws a random key for this layer (dropout), in layer order, as the tape form draws.
+    var drawsKey: Bool { get }
+    /// Floats per example that backward needs besides the layer's input and output (e.g. a pre-activation).
+    var savedCount: Int { get }
+    /// Floats of scratch per block, zeroed once when planned.
+    var scratchCount: Int { get }
+    /// Floats of parameter gradient each block sums over its own rows (convolutions, as their tape form does).
+    var partialCount: Int { get }
+    func forward(_ pass: BlockPass)
+    /// The block's part of backward: the input's gradient when asked, and what the parameter gradients need.
+    func backward(_ pass: BlockPass)
+    /// Writes part `part` of `parts` (disjoint parts) of the parameter gradients over the whole batch.
+    func parameterGradients(_ batch: BlockPass, part: Int, of parts: Int)
+}
+
+extension BlockLayer {
+    var isView: Bool { false }
+    var drawsKey: Bool { false }
+    var savedCount: Int { 0 }
+    var scratchCount: Int { 0 }
+    var partialCount: Int { 0 }
+    func parameterGradients(_ batch: BlockPass, part: Int, of parts: Int) {}
+}
+
+/// One layer's buffers for a block of `rows` examples (in ``BlockLayer/parameterGradients(_:part:of:)``: the
+/// whole batch, with every block's partial gradients).
+struct BlockPass {
+    /// [rows, input shape…] and [rows, output shape…].
+    let input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    /// [rows, savedCount] and the block's scratch.
+    let saved: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    /// The gradient of the output (backward may overwrite it) and of the input (nil where none is needed).
+    let outputGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?
+    /// The block's partial gradients [partialCount] (the whole batch: every block's, one after another).
+    let partial: UnsafeMutablePointer<Float>
+    /// The arena's gradient buffer (see ``gradient(_:)``).
+    let gradients: UnsafeMutablePointer<Float>
+    let rows: Int
+    /// The block's first row in the batch, this step's key for the layer, and the step's number of blocks.
+    let firstRow: Int, key: UInt64, blocks: Int
+
+    /// Where the gradient of `parameter` goes.
+    func gradient(_ parameter: Parameter) -> UnsafeMutablePointer<Float> { gradients + parameter.offset }
+
+    /// Part `part` of `parts` of `0..<count`.
+    static func share(_ count: Int, _ part: Int, _ parts: Int) -> Range<Int> { (count * part / parts)..<(count * (part + 1) / parts) }
+}
