@@ -12,10 +12,15 @@ public protocol Learner: Sendable {
     var device: Device { get }
     /// Trains on `train` (tuning only inside it) with the seed fixing every random choice.
     func fit(_ train: Dataset, seed: UInt64) throws -> any TrainedModel
+    /// What training on `m` examples of data like `data` will cost, in any unit proportional to time (e.g.
+    /// training FLOPs), when the learner plans its work in advance; nil when it cannot say (a solver that runs
+    /// to convergence). A sweep's planner scales measured times by it instead of extrapolating them.
+    func plannedWork(examples m: Int, like data: Dataset) -> Double?
 }
 
 extension Learner {
     public var device: Device { .cpu }
+    public func plannedWork(examples m: Int, like data: Dataset) -> Double? { nil }
 }
 
 /// A fitted classifier.

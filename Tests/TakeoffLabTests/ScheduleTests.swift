@@ -58,6 +58,28 @@ import TakeoffData
         #expect(!skipped.isEmpty && skipped.allSatisfy { $0.m == 800 })
     }
 
+    /// A network's recipe fixes its steps, so its cost can stay flat in m: where a learner plans its work, the
+    /// measured time nearest in m is scaled by the planned work, not extrapolated at least linearly.
+    @Test func plannedWorkScalesTheNearestMeasuredTime() {
+        var cost = CostModel()
+        cost.add(learner: "net", m: 1_600, seconds: 30)
+        cost.add(learner: "net", m: 3_900, seconds: 100)
+        let work: [Int: Double] = [1_600: 0.4, 3_900: 1.0, 9_600: 1.0, 60_000: 1.1]
+        #expect(abs(cost.predict(learner: "net", m: 60_000, work: work)! - 110) < 1e-9)
+        #expect(abs(cost.predict(learner: "net", m: 2_000, work: [2_000: 0.5, 1_600: 0.4, 3_900: 1.0])! - 37.5) < 1e-9)
+        #expect(cost.predict(learner: "net", m: 60_000, work: [:]) == nil)
+        #expect(cost.predict(learner: "net", m: 60_000)! > 1_000)  // what extrapolation alone says
+    }
+
+    @Test func networksPlanTheirWorkAndSolversDoNot() throws {
+        let (plan, _) = try plan(seeds: [0])
+        for l in plan.learners {
+            #expect((l.name == "mlp-small") == (l.work.count == plan.sizes.count), "\(l.name): \(l.work)")
+        }
+        let net = try #require(plan.learners.first { $0.name == "mlp-small" })
+        #expect(net.work.values.allSatisfy { $0 > 0 })
+    }
+
     @Test func withoutABudgetEveryCellRunsAndTheDearestFirstSeedCellsLead() throws {
         let (plan, _) = try plan(seeds: [0, 1])
         let (order, skipped) = simulate(plan, budget: nil)

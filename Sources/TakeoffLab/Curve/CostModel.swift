@@ -27,6 +27,17 @@ public struct CostModel: Sendable {
         return exp(atLargest + growth * (log(Double(m)) - log(Double(largest))))
     }
 
+    /// Predicted seconds for `learner` at `m` from its planned work per size (``Learner/plannedWork(examples:like:)``):
+    /// the measured size nearest to `m` (in log m), its median seconds scaled by the ratio of planned work; nil when
+    /// nothing was measured or the work is unknown at either size.
+    public func predict(learner: String, m: Int, work: [Int: Double]) -> Double? {
+        guard let bySize = samples[learner], let w = work[m], w > 0 else { return nil }
+        let known = bySize.keys.filter { (work[$0] ?? 0) > 0 }
+        guard let near = known.min(by: { abs(log(Double($0) / Double(m))) < abs(log(Double($1) / Double(m))) }) else { return nil }
+        let t = bySize[near]!.sorted()
+        return t[t.count / 2] * w / work[near]!
+    }
+
     func fit(_ learner: String) -> (logK: Double, p: Double)? {
         guard let bySize = samples[learner], !bySize.isEmpty else { return nil }
         let points = bySize.keys.sorted().suffix(3).map { m -> (Double, Double) in

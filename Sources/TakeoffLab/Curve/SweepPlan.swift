@@ -8,6 +8,8 @@ public struct SweepPlan: Sendable {
     public struct Entry: Sendable {
         public let learner: any Learner
         public let configuration: String
+        /// The learner's planned work at each size of the grid, where it plans its work (see ``Learner/plannedWork(examples:like:)``).
+        public var work: [Int: Double] = [:]
         public var name: String { learner.name }
     }
 
@@ -35,7 +37,8 @@ public struct SweepPlan: Sendable {
         var entries: [Entry] = []
         for l in learners {
             try (declarations.first { $0.name == l.name } ?? LearnerRegistry.declaration(named: l.name)).check(split.train)
-            let entry = Entry(learner: l, configuration: Self.canonicalConfiguration(of: l))
+            var entry = Entry(learner: l, configuration: Self.canonicalConfiguration(of: l))
+            for m in sizes { entry.work[m] = l.plannedWork(examples: m, like: split.train) }
             guard !entries.contains(where: { $0.configuration == entry.configuration }) else {
                 throw CurveError.invalidGrid("learner \(l.name) is listed twice")
             }

@@ -44,7 +44,12 @@ struct SweepSchedule {
     /// The learner (its index in the plan) of `key`.
     func learner(of key: CellKey) -> Int { learnerIndex[key.configuration]! }
 
-    func predicted(_ key: CellKey) -> Double? { cost.predict(learner: key.configuration, m: key.m) }
+    /// A cell's predicted seconds: its learner's measured time scaled by planned work where the learner plans it
+    /// (a network's recipe fixes its steps, so its cost can stay flat as m grows), else extrapolated by ``CostModel``.
+    func predicted(_ key: CellKey) -> Double? {
+        let work = plan.learners[learner(of: key)].work
+        return cost.predict(learner: key.configuration, m: key.m, work: work) ?? cost.predict(learner: key.configuration, m: key.m)
+    }
 
     private mutating func record(cost r: CellResult) {
         if let f = r.fitSeconds { cost.add(learner: r.key.configuration, m: r.key.m, seconds: f + (r.predictSeconds ?? 0)) }
