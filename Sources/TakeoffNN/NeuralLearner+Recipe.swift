@@ -77,6 +77,20 @@ extension NeuralLearner {
             return o
         }
 
+        /// Training FLOPs the recipe plans for `m` examples of `classes` classes on a network of `flopsPerExample`
+        /// forward FLOPs: 3 × forward FLOPs × examples × epochs of every run (under cross-validation the folds' and
+        /// the refit's); early stopping only shortens it.
+        public static func plannedFLOPs(examples m: Int, classes: Int, flopsPerExample flops: Int, epochs: Int? = nil, batchSize: Int? = nil) -> Double {
+            func run(_ n: Int) -> Double {
+                3 * Double(flops) * Double(n) * Double(options(examples: n, epochs: epochs, batchSize: batchSize, flopsPerExample: flops).epochs)
+            }
+            switch selection(examples: m, classes: classes) {
+            case .none: return run(m)
+            case let .holdOut(fraction): return run(m - Int((Double(m) * fraction).rounded()))
+            case let .crossValidation(k): return Double(k) * run(m - m / k) + run(m)
+            }
+        }
+
         /// The epoch whose validation accuracy, pooled over the folds (each weighted by the examples it
         /// validated), is highest; ties go to the lower pooled loss, then to the earlier epoch. Epochs that
         /// not every fold reached (early stopping) are not candidates.

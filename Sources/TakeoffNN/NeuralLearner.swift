@@ -80,17 +80,11 @@ public struct NeuralLearner: Learner {
         try fitNetwork(train, seed: seed).model
     }
 
-    /// Training FLOPs the recipe plans for `m` examples like `data` (every epoch run, the folds' too; early stopping
-    /// only shortens it).
+    /// Training FLOPs the recipe plans for `m` examples like `data` (``Recipe/plannedFLOPs(examples:classes:flopsPerExample:epochs:batchSize:)``).
     public func plannedWork(examples m: Int, like data: Dataset) -> Double? {
         guard let shape = try? inputShape(for: data) else { return nil }
-        let flops = flopsPerExample(inputShape: shape, classes: data.classCount)
-        func run(_ n: Int) -> Double { 3 * Double(flops) * Double(n) * Double(options(examples: n, epochs: epochs, flopsPerExample: flops).epochs) }
-        switch Recipe.selection(examples: m, classes: data.classCount) {
-        case .none: return run(m)
-        case let .holdOut(fraction): return run(m - Int((Double(m) * fraction).rounded()))
-        case let .crossValidation(k): return Double(k) * run(m - m / k) + run(m)
-        }
+        return Recipe.plannedFLOPs(examples: m, classes: data.classCount, flopsPerExample: flopsPerExample(inputShape: shape, classes: data.classCount),
+                                   epochs: epochs, batchSize: batchSize)
     }
 
     /// Trains and returns the model with the training history of its final run (after cross-validation,

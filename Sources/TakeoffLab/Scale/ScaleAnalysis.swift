@@ -288,12 +288,11 @@ public struct ScaleAnalysis: Sendable, Codable {
         return answer
     }
 
-    /// Training FLOPs of width `shape` at size `m` by the recipe: 3 × forward FLOPs × examples fitted × its
-    /// planned epochs, times `calibration` (the share of planned epochs the measured cells ran before early stopping).
+    /// Training FLOPs of a network of `forward` FLOPs per example at size `m`, as the recipe plans them (its
+    /// compute cap and cross-validation folds included); callers scale it by `calibration` (the share of planned
+    /// epochs the measured cells ran before early stopping).
     static func plannedFLOPs(forward: Int, m: Int, classes: Int, epochs: Int?) -> Double {
-        let fitted = m >= 4 * classes ? m - Int((Double(m) * 0.1).rounded()) : m
-        let e = NeuralLearner.Recipe.options(examples: fitted, epochs: epochs).epochs
-        return 3 * Double(forward) * Double(fitted) * Double(e)
+        NeuralLearner.Recipe.plannedFLOPs(examples: m, classes: classes, flopsPerExample: forward, epochs: epochs)
     }
 
     static func computeOptimal(fit: ScalingFit, results: [CellResult], widths: [Width], setting s: Setting) -> ComputeOptimal? {
