@@ -132,16 +132,8 @@ import FoundationNetworking
         curve.arguments = grid
         curve.standardError = FileHandle.nullDevice
         curve.standardOutput = FileHandle.nullDevice
-        let serve = Process()
-        serve.executableURL = binary
-        serve.arguments = ["serve", "--out", dir.path, "--port", "0"]
-        let serveOut = Pipe()
-        serve.standardOutput = serveOut
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
+        let (serve, port) = try startServe(["--out", dir.path])
         defer { kill(serve.processIdentifier, SIGKILL) }
-        let banner = String(decoding: serveOut.fileHandleForReading.availableData, as: UTF8.self)
-        let port = try #require(banner.range(of: "127.0.0.1:").flatMap { Int(banner[$0.upperBound...].prefix { $0.isNumber }) }, "no port in '\(banner)'")
         // The sweep appears with its first cells.
         var sweepID: String?
         for _ in 0..<300 where sweepID == nil {

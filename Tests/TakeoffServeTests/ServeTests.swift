@@ -190,76 +190,8 @@ func makeStore(in folder: URL, name: String = "curve.sqlite") throws -> (path: S
     }
 }
 
-/// A raw HTTP/1.1 exchange, so that what is sent is exactly what a hostile client sends (URLSession would
-/// normalise `..` away).
-func rawRequest(port: Int, target: String) throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-    var timeout = timeval(tv_sec: 10, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    let request = Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-    var sent = 0
-    while sent < request.count {
-        let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        if n <= 0 { break }
-        sent += n
-    }
-    var response = [UInt8]()
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = recv(fd, &buffer, buffer.count, 0)
-        if n <= 0 { break }
-        response += buffer[0..<n]
-    }
-    return String(decoding: response, as: UTF8.self)
-}
-
-/// `rawRequest` on a thread of its own: blocking calls on Swift's cooperative threads (two on a 2-core machine)
-/// would starve the server under test.
-func request(port: Int, target: String) async throws -> String {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try rawRequest(port: port, target: target) }) }.start()
-    }
-}
-
-@Suite(.serialized) struct ServerTests {
-    @Test func overTheSocketTraversalAndLongURLsAre404AndFiftyClientsAreAnswered() async throws {
-        let dir = temporaryDirectory("socket")
-        _ = try makeStore(in: dir)
-        let server = try TakeoffServer(site: ServeSite(folders: [dir.path], stores: []), host: "127.0.0.1", port: 0)
-        let task = Task { try await server.run() }
-        defer { task.cancel() }
-        let port = try await server.listeningPort()
-        #expect(try await request(port: port, target: "/").hasPrefix("HTTP/1.1 200"))
-        for target in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/sweeps/..%2f..%2fetc%2fpasswd", "/\(dir.path)/curve.sqlite",
-                       "/" + String(repeating: "%2e%2e/", count: 2000) + "etc/passwd"] {
-            let response = try await request(port: port, target: target)
-            #expect(response.hasPrefix("HTTP/1.1 404") || response.hasPrefix("HTTP/1.1 414") || response.isEmpty, "\(target.prefix(60)): \(response.prefix(40))")
-            #expect(!response.contains("root:"))
-        }
-        let long = try await request(port: port, target: "/" + String(repeating: "a", count: 200_000))
-        #expect(long.isEmpty || long.hasPrefix("HTTP/1.1 414") || long.hasPrefix("HTTP/1.1 4"))
-        // The server still answers after all that.
-        #expect(try await request(port: port, target: "/api/sweeps").hasPrefix("HTTP/1.1 200"))
-        let statuses = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for i in 0..<50 {
-                group.addTask {
-                    let response = try await request(port: port, target: i % 2 == 0 ? "/" : "/api/sweeps")
-                    return response.hasPrefix("HTTP/1.1 200")
-                }
-            }
-            return try await group.reduce(into: [Bool]()) { $0.append($1) }
-        }
-        #expect(statuses.count == 50 && statuses.allSatisfy { $0 })
-        await server.stop()
-    }
-
+/// What needs no socket; the server itself is tested over the socket in its own process (TakeoffCLITests' ServeSocketTests).
+@Suite struct ServerTests {
     @Test func onlyLoopbackCountsAsPrivate() {
         #expect(TakeoffServer.isLoopback("127.0.0.1") && TakeoffServer.isLoopback("localhost") && TakeoffServer.isLoopback("::1"))
         #expect(!TakeoffServer.isLoopback("0.0.0.0") && !TakeoffServer.isLoopback("::") && !TakeoffServer.isLoopback("192.168.1.2"))

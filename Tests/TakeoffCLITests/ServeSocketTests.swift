@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// Starts `takeoff serve arguments --port 0` and returns the process and the port its banner names. The server
+/// runs in a process of its own, as a user runs it: inside the test process its tasks would share Swift's
+/// cooperative threads (two on a 2-core machine) with tests that compute for minutes, and starve.
+func startServe(_ arguments: [String]) throws -> (Process, Int) {
+    guard let binary = takeoffBinary else { throw MissingBinary() }
+    let serve = Process()
+    serve.executableURL = binary
+    serve.arguments = ["serve"] + arguments + ["--port", "0"]
+    let out = Pipe()
+    serve.standardOutput = out
+    serve.standardError = FileHandle.nullDevice
+    try serve.run()
+    let banner = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+    guard let port = banner.range(of: "127.0.0.1:").flatMap({ Int(banner[$0.upperBound...].prefix { $0.isNumber }) }) else {
+        kill(serve.processIdentifier, SIGKILL)
+        throw BrowserError(description: "takeoff serve printed no port: '\(banner)'")
+    }
+    return (serve, port)
+}
+
+/// A raw HTTP/1.1 exchange, so that what is sent is exactly what a hostile client sends (URLSession would
+/// normalise `..` away). Empty when the server closes without an answer.
+func rawRequest(port: Int, target: String) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    // Generous: CI runs every suite at once on two cores.
+    var timeout = timeval(tv_sec: 60, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    let request = Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+    var sent = 0
+    while sent < request.count {
+        let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if n <= 0 { break }
+        sent += n
+    }
+    var response = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = recv(fd, &buffer, buffer.count, 0)
+        if n <= 0 { break }
+        response += buffer[0..<n]
+    }
+    return String(decoding: response, as: UTF8.self)
+}
+
+@Suite(.serialized) struct ServeSocketTests {
+    @Test(.enabled(if: takeoffBinary != nil, "takeoff is not built next to the test bundle"))
+    func traversalAndLongURLsAre404AndFiftyClientsAreAnswered() throws {
+        let dir = temporaryDirectory("serve-socket")
+        let curve = try runTakeoff(["curve", "--data", "spirals", "--learners", "logreg", "--sizes", "100,200", "--seeds", "1",
+                                    "--threads", "1", "--out", dir.appendingPathComponent("curve").path])
+        #expect(curve.status == 0, "\(curve.stderr)")
+        let (serve, port) = try startServe(["--out", dir.path])
+        defer { kill(serve.processIdentifier, SIGKILL) }
+        let index = try rawRequest(port: port, target: "/")
+        #expect(index.hasPrefix("HTTP/1.1 200"), "\(index.prefix(80))")
+        for target in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/sweeps/..%2f..%2fetc%2fpasswd", "/\(dir.path)/curve/curve.sqlite",
+                       "/" + String(repeating: "%2e%2e/", count: 2000) + "etc/passwd"] {
+            let response = try rawRequest(port: port, target: target)
+            #expect(response.hasPrefix("HTTP/1.1 404") || response.hasPrefix("HTTP/1.1 414") || response.isEmpty, "\(target.prefix(60)): \(response.prefix(40))")
+            #expect(!response.contains("root:"))
+        }
+        let long = try rawRequest(port: port, target: "/" + String(repeating: "a", count: 200_000))
+        #expect(long.isEmpty || long.hasPrefix("HTTP/1.1 4"), "\(long.prefix(40))")
+        // The server still answers after all that, and answers fifty clients at once.
+        #expect(try rawRequest(port: port, target: "/api/sweeps").hasPrefix("HTTP/1.1 200"))
+        let answered = Tally(), group = DispatchGroup()
+        for i in 0..<50 {
+            group.enter()
+            Thread {
+                let response = (try? rawRequest(port: port, target: i % 2 == 0 ? "/" : "/api/sweeps")) ?? ""
+                answered.add(response.hasPrefix("HTTP/1.1 200"))
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        #expect(answered.count == 50, "\(answered.count) of 50 concurrent requests answered 200")
+    }
+}
+
+/// How many of the concurrent requests were answered.
+final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var count = 0
+    func add(_ ok: Bool) { lock.lock(); if ok { count += 1 }; lock.unlock() }
+}
