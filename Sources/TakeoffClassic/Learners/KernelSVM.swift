@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import TakeoffData
 import TakeoffEngine
@@ -19,6 +20,8 @@ public struct KernelSVM: Learner {
     /// The kernel cache budget per binary problem, in MiB.
     public var cacheMB = 1024
     public var shrinking = true
+    /// The kernel memory the binary problems solved side by side may hold together.
+    static let concurrentBytes = 4 << 30
 
     public init(C: Double? = nil, kernel: KernelKind = .rbf, gamma: Double? = nil, tolerance: Double = 1e-3, cacheMB: Int = 1024) {
         self.C = C
@@ -84,36 +87,66 @@ public struct KernelSVM: Learner {
         var members = [[Int]](repeating: [], count: k)
         for (i, y) in train.labels.enumerated() { members[y].append(i) }
         let solver = SMO(C: C, tolerance: tolerance, shrinking: shrinking)
-        let pairCount = k * (k - 1) / 2
+        let pairs = (0..<k).flatMap { a in ((a + 1)..<k).map { b in (a: a, b: b) } }
+        let pairCount = pairs.count
+        // Each problem's SMO runs on one thread; problems run side by side, each with its own kernel storage
+        // (within `concurrentBytes` together) and single-threaded kernels, so the result does not depend on it.
+        let problemBytes = pairs.map { p -> Int in
+            let n = members[p.a].count + members[p.b].count
+            return SVMKernelCache.rowsHeld(n: n, budgetBytes: cacheMB << 20) * max(n, 1) * 4
+        }.max() ?? 0
+        let workers = max(1, min(Parallel.threadCount, pairs.count, Self.concurrentBytes / max(problemBytes, 1)))
+        let storages = (0..<workers).map { _ in SVMKernelStorage(capacity: problemBytes / 4) }
+        var solutions = [SMO.Result?](repeating: nil, count: pairs.count)
+        var cacheStatistics = [(bytes: Int, misses: Int)](repeating: (0, 0), count: pairs.count)
+        let out = UncheckedSendable((solutions: UnsafeMutableBufferPointer(start: &solutions, count: pairs.count),
+                                     statistics: UnsafeMutableBufferPointer(start: &cacheStatistics, count: pairs.count)))
+        func solve(_ p: Int, storage: SVMKernelStorage) {
+            let (a, b) = pairs[p]
+            guard !members[a].isEmpty, !members[b].isEmpty else { return }
+            let rows = members[a] + members[b]
+            let sub = train.subset(rows)
+            let y = rows.indices.map { $0 < members[a].count ? Float(1) : -1 }
+            let cache = SVMKernelCache(x: sub.features.pointer, n: rows.count, d: d, kernel: kernel, budgetBytes: cacheMB << 20, storage: storage)
+            out.value.solutions[p] = solver.solve(y: y, cache: cache, start: start?[p])
+            out.value.statistics[p] = (cache.allocatedBytes, cache.misses)
+            withExtendedLifetime(sub) {}
+        }
+        if workers == 1 {
+            for p in pairs.indices { solve(p, storage: storages[0]) }
+        } else {
+            let work = UncheckedSendable((solve, storages))
+            BLAS.singleThreaded {
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    Parallel.withThreadCount(1) {
+                        for p in stride(from: w, to: pairCount, by: workers) { work.value.0(p, work.value.1[w]) }
+                    }
+                }
+            }
+        }
+        withExtendedLifetime(storages) {}
         var coefficients: [[(Int, Float)]] = []  // per pair: (training index, yα)
         var rho: [Float] = []
         var duals: [[Double]] = []
-        var iterations = 0.0, worstGap = 0.0, unconverged = 0.0, peakCache = 0.0, misses = 0.0
-        for a in 0..<k {
-            for b in (a + 1)..<k {
-                let rows = members[a] + members[b]
-                if members[a].isEmpty || members[b].isEmpty {
-                    coefficients.append([]); rho.append(members[a].isEmpty ? 1 : -1); duals.append([])
-                    continue
-                }
-                let sub = train.subset(rows)
-                let y = rows.indices.map { $0 < members[a].count ? Float(1) : -1 }
-                let cache = SVMKernelCache(x: sub.features.pointer, n: rows.count, d: d, kernel: kernel, budgetBytes: cacheMB << 20)
-                let r = solver.solve(y: y, cache: cache, start: start?[duals.count])
-                guard r.rho.isFinite, r.alpha.allSatisfy(\.isFinite) else {
-                    throw TrainingError.diverged(learner: name, detail: "classes \(a) vs \(b): dual not finite")
-                }
-                coefficients.append(r.alpha.indices.compactMap { t in r.alpha[t] > 0 ? (rows[t], y[t] * Float(r.alpha[t])) : nil })
-                rho.append(Float(r.rho))
-                duals.append(r.alpha)
-                iterations += Double(r.iterations)
-                worstGap = max(worstGap, r.gap)
-                if !r.converged { unconverged += 1 }
-                peakCache = max(peakCache, Double(cache.allocatedBytes))
-                misses += Double(cache.misses)
-                withExtendedLifetime(sub) {}
+        var iterations = 0.0, worstGap = 0.0, unconverged = 0.0
+        for (p, (a, b)) in pairs.enumerated() {
+            guard let r = solutions[p] else {
+                coefficients.append([]); rho.append(members[a].isEmpty ? 1 : -1); duals.append([])
+                continue
             }
+            guard r.rho.isFinite, r.alpha.allSatisfy(\.isFinite) else {
+                throw TrainingError.diverged(learner: name, detail: "classes \(a) vs \(b): dual not finite")
+            }
+            let rows = members[a] + members[b]
+            coefficients.append(r.alpha.indices.compactMap { t in r.alpha[t] > 0 ? (rows[t], (t < members[a].count ? 1 : -1) * Float(r.alpha[t])) : nil })
+            rho.append(Float(r.rho))
+            duals.append(r.alpha)
+            iterations += Double(r.iterations)
+            worstGap = max(worstGap, r.gap)
+            if !r.converged { unconverged += 1 }
         }
+        let peakCache = Double(cacheStatistics.map(\.bytes).max() ?? 0) * Double(workers)
+        let misses = Double(cacheStatistics.map(\.misses).reduce(0, +))
         let support = Array(Set(coefficients.flatMap { $0.map(\.0) })).sorted()
         var column = [Int: Int]()
         for (s, i) in support.enumerated() { column[i] = s }
@@ -126,7 +159,7 @@ public struct KernelSVM: Learner {
             rho: Tensor(rho, shape: [pairCount]), classCount: k,
             statistics: ["C": C, "gamma": Double(kernel.gamma), "iterations": iterations, "gap_max": worstGap,
                          "unconverged_pairs": unconverged, "support_vectors": Double(support.count),
-                         "cache_bytes_peak": peakCache, "cache_budget_bytes": Double(cacheMB << 20), "cache_misses": misses])
+                         "cache_bytes_peak": peakCache, "concurrent_problems": Double(workers), "cache_budget_bytes": Double(cacheMB << 20), "cache_misses": misses])
         return (model, duals)
     }
 }
