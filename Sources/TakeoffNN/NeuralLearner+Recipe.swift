@@ -1,9 +1,11 @@
 extension NeuralLearner {
-    /// How a network is trained on `m` examples (recipe 3): Adam from 1e-3 with cosine decay over about
-    /// ``stepBudget`` steps in batches of min(128, max(16, m/8)), but at most ``maxEpochs`` epochs and no more than
-    /// ``computeBudget`` training FLOPs. Where that cap cuts the epochs, the batch shrinks (to no less than
-    /// ``smallestCappedBatch``) so the run keeps its steps: at m = 60,000 (54,000 fitted) the cnn trains 5 epochs in
-    /// batches of 68, the MLPs 10 epochs in batches of 128.
+    /// How a network is trained on `m` examples (recipe 4): Adam from 1e-3 with cosine decay, in batches of
+    /// min(128, max(16, m/8)), for ``referenceEpochs``·√(``referenceExamples``/m) epochs (at most ``maxEpochs``): the
+    /// examples a run trains grow as √m, so more data buys more compute but each example is seen fewer times
+    /// (10 epochs at 54,000, 25 at 8,640, 61 at 1,440, 100 up to 540). A network whose run would exceed
+    /// ``computeBudget``·√(m/``referenceExamples``) training FLOPs trains fewer epochs, in smaller batches (no fewer
+    /// than ``smallestCappedBatch``) so the run keeps its steps: at m = 60,000 (54,000 fitted) the cnn trains 5
+    /// epochs in batches of 64, the MLPs 10 epochs in batches of 128.
     ///
     /// The epoch count is chosen inside the m examples, by the validation signal, where it can be trusted:
     /// - where a 10% validation split would hold at least ``crossValidationBelow`` examples, on that split:
@@ -14,17 +16,19 @@ extension NeuralLearner {
     ///   stopped at that epoch (see ``bestEpoch(_:)``).
     ///
     /// Recipe 2 held out 10% at every m and trained at least 20 epochs: 473 s for a 60,000-image cnn cell on
-    /// 2 cores, and at m = 100–300 it chose its epoch on 10–30 validation examples.
+    /// 2 cores, and at m = 100–300 it chose its epoch on 10–30 validation examples. Recipe 3 aimed at 4,000 steps
+    /// at every m, so a cell cost about the same from m = 3,900 to 60,000 (the cnn about 100 s each on 2 cores).
     public enum Recipe {
         /// Stored with every result (the learner's configuration), so results of different recipes never mix.
-        public static let version = "3"
-        /// The steps the schedule aims at, where the compute cap and epoch limit allow.
-        static let stepBudget = 4000
-        /// Training FLOPs (3 × forward FLOPs × examples, summed over epochs) one run may take: the cap that binds
-        /// at large m for the costly networks (recipe 2's floor of 20 epochs cost 473 s for a 60,000-image cnn cell).
+        public static let version = "4"
+        /// The size at which a run trains ``referenceEpochs`` epochs (60,000 less its 10% validation split).
+        static let referenceExamples = 54_000
+        static let referenceEpochs = 10.0
+        /// Training FLOPs (3 × forward FLOPs × examples, summed over epochs) one run at ``referenceExamples`` may take,
+        /// scaled by √(m/``referenceExamples``) elsewhere: the cap that binds for the costly networks (the cnn).
         static let computeBudget = 1.8e13
         static let smallestCappedBatch = 32
-        /// The most epochs a run takes (small m, where the steps are short).
+        /// The most epochs a run takes (small m).
         static let maxEpochs = 100
         /// Patience never below this many epochs.
         static let minimumPatience = 3
@@ -32,7 +36,6 @@ extension NeuralLearner {
         static let validationFraction = 0.1
         static let crossValidationBelow = 50
         static let folds = 3
-
         /// How the epoch count is chosen for `m` examples of `classes` classes.
         public enum Selection: Equatable, Sendable {
             /// Too few examples to hold any out: the recipe's epochs on all of them.
@@ -52,11 +55,13 @@ extension NeuralLearner {
         /// (nil: no compute cap), the batch size replaced where given.
         static func epochsAndBatch(examples m: Int, batchSize: Int?, flopsPerExample: Int?) -> (epochs: Int, batch: Int) {
             let batch = batchSize ?? Swift.min(128, Swift.max(16, m / 8))
-            let bySteps = Swift.min(maxEpochs, (stepBudget + steps(m, batch) - 1) / steps(m, batch))
+            let growth = (Double(Swift.max(m, 1)) / Double(referenceExamples)).squareRoot()
+            let byData = Swift.min(Double(maxEpochs), referenceEpochs / growth)
             let epochFLOPs = 3 * Double(flopsPerExample ?? 0) * Double(m)
-            guard epochFLOPs > 0, computeBudget / epochFLOPs < Double(bySteps) else { return (bySteps, batch) }
-            let epochs = Swift.max(1, Int((computeBudget / epochFLOPs).rounded(.up)))
-            let keepsSteps = (m * epochs + stepBudget - 1) / stepBudget
+            guard epochFLOPs * byData > computeBudget * growth else { return (Swift.max(1, Int(byData.rounded(.up))), batch) }
+            let epochs = Swift.max(1, Int((computeBudget * growth / epochFLOPs).rounded(.up)))
+            let uncappedSteps = byData * Double(steps(m, batch))
+            let keepsSteps = Int((Double(m * epochs) / uncappedSteps).rounded(.up))
             return (epochs, batchSize ?? Swift.min(batch, Swift.max(smallestCappedBatch, keepsSteps)))
         }
 

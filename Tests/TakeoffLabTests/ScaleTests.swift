@@ -106,7 +106,7 @@ import TakeoffNN
     @Test func sizedNetworksAreKeyedApartAndPresetsUnchanged() throws {
         // Every preset's configuration exactly as stored curve cells have it.
         #expect(NeuralLearner(preset: .mlpSmall).configuration
-            == ["preset": "mlp-small", "activation": "relu", "optimizer": OptimizerKind.adam().description, "dropout": "0.0", "recipe": "3"])
+            == ["preset": "mlp-small", "activation": "relu", "optimizer": OptimizerKind.adam().description, "dropout": "0.0", "recipe": NeuralLearner.Recipe.version])
         #expect(NeuralLearner(preset: .mlpLarge).configuration["dropout_masks"] == "hashed")
         let sized = NeuralLearner(shape: NetworkShape(.mlp, width: 64, depth: 2)).configuration
         #expect(sized["preset"] == nil && sized["width"] == "64" && sized["depth"] == "2" && sized["network"] == "mlp")

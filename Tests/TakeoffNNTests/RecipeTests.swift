@@ -8,7 +8,7 @@ import TakeoffEngine
     typealias Recipe = NeuralLearner.Recipe
 
     @Test func resultsOfThisRecipeAreStoredApart() {
-        #expect(NeuralLearner(preset: .cnn).configuration["recipe"] == "3")
+        #expect(NeuralLearner(preset: .cnn).configuration["recipe"] == "4")
     }
 
     @Test func smallSetsChooseTheirEpochsByCrossValidationAndLargeOnesOnAHeldOutTenth() {
@@ -19,25 +19,33 @@ import TakeoffEngine
         #expect(Recipe.selection(examples: 60_000, classes: 10) == .holdOut(fraction: 0.1))
     }
 
-    @Test func largeSetsAreCappedByComputeNotByAnEpochFloor() {
+    @Test func theExamplesARunTrainsGrowAsTheSquareRootOfMAndTheCostlyNetsAreCappedByCompute() {
         let cnn = NeuralPreset.cnn.model(inputShape: [1, 28, 28], classes: 10, activation: .relu, seed: 0).flopsPerExample
         let mlpLarge = NeuralPreset.mlpLarge.model(inputShape: [784], classes: 10, activation: .relu, seed: 0).flopsPerExample
         for flops in [nil, mlpLarge, cnn] {
+            var previousExamples = 0
             for m in [90, 558, 1_440, 3_510, 8_640, 21_600, 54_000, 540_000] {
                 let o = Recipe.options(examples: m, flopsPerExample: flops)
                 let steps = (m + o.batchSize - 1) / o.batchSize
-                #expect(o.epochs >= 1 && o.epochs <= Recipe.maxEpochs)
-                #expect(Double(3 * (flops ?? 0) * m * (o.epochs - 1)) < Recipe.computeBudget, "m = \(m): at most one epoch past the compute cap")
-                #expect(o.epochs == 1 || (o.epochs - 1) * steps < Recipe.stepBudget, "m = \(m): at most one epoch past the step budget")
-                #expect(o.batchSize == min(128, max(16, m / 8)) || o.batchSize >= Recipe.smallestCappedBatch && Double(o.epochs * steps) >= 0.98 * Double(Recipe.stepBudget),
+                let growth = (Double(m) / 54_000).squareRoot()
+                let byData = min(100, Int((10 / growth).rounded(.up)))
+                #expect(o.epochs >= 1 && o.epochs <= byData)
+                #expect(Double(3 * (flops ?? 0) * m * (o.epochs - 1)) < Recipe.computeBudget * growth, "m = \(m): at most one epoch past the compute cap")
+                #expect(o.epochs == byData || Double(3 * (flops ?? 0) * m * o.epochs) >= Recipe.computeBudget * growth, "m = \(m): fewer epochs only where compute caps them")
+                #expect(o.batchSize == min(128, max(16, m / 8)) || o.batchSize >= Recipe.smallestCappedBatch && o.epochs < byData,
                         "m = \(m): a smaller batch only to keep the steps where compute cuts the epochs")
                 #expect(o.schedule == .cosine(total: o.epochs * steps))
                 #expect(o.patience! == Swift.max(Recipe.minimumPatience, o.epochs / 4))
+                #expect(m * o.epochs >= previousExamples, "m = \(m): a larger set trains no fewer examples")
+                previousExamples = m * o.epochs
             }
         }
-        // At m = 60,000 (54,000 fitted) recipe 2 ran at least 20 epochs of every network.
+        // Every network trains 100 epochs up to m = 540 and 10 at the reference size (54,000 fitted of 60,000),
+        // where the cnn is capped at 5 epochs in batches of 64 (its uncapped run's steps).
+        #expect(Recipe.options(examples: 540, flopsPerExample: mlpLarge).epochs == 100)
+        #expect(Recipe.options(examples: 8_640).epochs == 25)
         #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).epochs == 5)
-        #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).batchSize == 68)
+        #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).batchSize == 64)
         #expect(Recipe.options(examples: 54_000, flopsPerExample: mlpLarge).epochs == 10)
         #expect(Recipe.options(examples: 54_000).epochs == 10)
         #expect(Recipe.options(examples: 54_000, epochs: 3, batchSize: 64, flopsPerExample: cnn).epochs == 3)

@@ -66,7 +66,9 @@ struct SweepSchedule {
             // comes before the second-largest (see ``nextFirstSeedSize(_:)``).
             var sizes: [String: [Int]] = [:]
             for c in pending where seedRank[c.seed] == 0 { sizes[c.configuration, default: []].append(c.m) }
-            let next = sizes.mapValues(nextFirstSeedSize)
+            let next = Dictionary(uniqueKeysWithValues: sizes.map { config, pendingSizes in
+                (config, nextFirstSeedSize(pendingSizes, plansWork: !plan.learners[learnerIndex[config]!].work.isEmpty))
+            })
             let secondLargest = plan.sizes.count >= 3 ? plan.sizes[plan.sizes.count - 2] : nil
             let onlySecondLargestLeft = sizes.values.allSatisfy { $0.allSatisfy { $0 == secondLargest } }
             candidates = pending.filter { c in
@@ -114,19 +116,44 @@ struct SweepSchedule {
     /// nothing else of the first seed is left (in ``next(elapsed:)``). The right-hand end of the figure is what
     /// a cut run most needs, and a measured point there also pins the cost and the curve of the size below it
     /// (interpolated, not extrapolated); the second-largest sizes are measured after, as the budget allows, or
-    /// drawn from the fit. On a 2-core machine this is the difference between the slowest learners reaching
-    /// m = 60,000 within 10 minutes and stopping at 24,000.
-    func nextFirstSeedSize(_ sizes: [Int]) -> Int {
+    /// drawn from the fit. A learner that plans its work (a network: its cost follows its recipe, not an
+    /// extrapolation) goes to the largest size once its two smallest are measured, then fills the sizes between
+    /// by halving the widest gap in log m (see ``bisectionOrder(_:)``).
+    func nextFirstSeedSize(_ sizes: [Int], plansWork: Bool) -> Int {
         let grid = plan.sizes
+        if plansWork { return Self.bisectionOrder(grid).first { sizes.contains($0) } ?? sizes.min()! }
         if grid.count >= 3, Set(sizes) == [grid[grid.count - 2], grid[grid.count - 1]] { return grid[grid.count - 1] }
         return sizes.min()!
     }
 
-    /// Unknown costs first (to calibrate), then cheapest first under a budget, dearest first without one.
+    /// The sizes of `grid` (ascending) in the order that draws a curve soonest: the two smallest, the largest,
+    /// then, again and again, the size nearest the log-midpoint of the widest gap between the sizes taken; the
+    /// second-largest last, as for every learner.
+    static func bisectionOrder(_ grid: [Int]) -> [Int] {
+        guard grid.count >= 4 else { return grid.count == 3 ? [grid[0], grid[2], grid[1]] : grid }
+        let sizes = grid.dropLast(2) + [grid[grid.count - 1]]
+        var taken = [0, 1, sizes.count - 1]
+        while taken.count < sizes.count {
+            let sorted = taken.sorted()
+            var best: (width: Double, pick: Int)?
+            for (lo, hi) in zip(sorted, sorted.dropFirst()) where hi - lo > 1 {
+                let width = log(Double(sizes[hi]) / Double(sizes[lo])), middle = log(Double(sizes[lo])) + width / 2
+                let pick = ((lo + 1)..<hi).min { abs(log(Double(sizes[$0])) - middle) < abs(log(Double(sizes[$1])) - middle) }!
+                if best == nil || width > best!.width { best = (width, pick) }
+            }
+            taken.append(best!.pick)
+        }
+        return taken.map { sizes[$0] } + [grid[grid.count - 2]]
+    }
+
+    /// Unknown costs first (to calibrate), then the grid's largest size (the end of the figure), then cheapest
+    /// first under a budget, dearest first without one.
     private func rankFirstSeed(_ cells: [CellKey]) -> [CellKey] {
-        cells.sorted { a, b in
+        let largest = plan.sizes.last
+        return cells.sorted { a, b in
             let pa = predicted(a), pb = predicted(b)
             if (pa == nil) != (pb == nil) { return pa == nil }
+            if budget != nil, (a.m == largest) != (b.m == largest) { return a.m == largest }
             if let pa, let pb, pa != pb { return budget == nil ? pa > pb : pa < pb }
             return (a.m, learner(of: a)) < (b.m, learner(of: b))
         }
