@@ -4,8 +4,8 @@ extension NeuralLearner {
     /// examples a run trains grow as √m, so more data buys more compute but each example is seen fewer times
     /// (10 epochs at 54,000, 25 at 8,640, 61 at 1,440, 100 up to 540). A network whose run would exceed
     /// ``computeBudget``·√(m/``referenceExamples``) training FLOPs trains fewer epochs, in smaller batches (no fewer
-    /// than ``smallestCappedBatch``) so the run keeps its steps: at m = 60,000 (54,000 fitted) the cnn trains 5
-    /// epochs in batches of 64, the MLPs 10 epochs in batches of 128.
+    /// than ``smallestCappedBatch``) so the run keeps its steps: at m = 60,000 (54,000 fitted) the cnn trains 7
+    /// epochs in batches of 90, the MLPs 10 epochs in batches of 128.
     ///
     /// The epoch count is chosen inside the m examples, by the validation signal, where it can be trusted:
     /// - where a 10% validation split would hold at least ``crossValidationBelow`` examples, on that split:
@@ -26,7 +26,7 @@ extension NeuralLearner {
         static let referenceEpochs = 10.0
         /// Training FLOPs (3 × forward FLOPs × examples, summed over epochs) one run at ``referenceExamples`` may take,
         /// scaled by √(m/``referenceExamples``) elsewhere: the cap that binds for the costly networks (the cnn).
-        static let computeBudget = 1.8e13
+        static let computeBudget = 2.5e13
         static let smallestCappedBatch = 32
         /// The most epochs a run takes (small m).
         static let maxEpochs = 100

@@ -41,11 +41,11 @@ import TakeoffEngine
             }
         }
         // Every network trains 100 epochs up to m = 540 and 10 at the reference size (54,000 fitted of 60,000),
-        // where the cnn is capped at 5 epochs in batches of 64 (its uncapped run's steps).
+        // where the cnn is capped at 7 epochs in batches of 90 (its uncapped run's steps).
         #expect(Recipe.options(examples: 540, flopsPerExample: mlpLarge).epochs == 100)
         #expect(Recipe.options(examples: 8_640).epochs == 25)
-        #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).epochs == 5)
-        #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).batchSize == 64)
+        #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).epochs == 7)
+        #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).batchSize == 90)
         #expect(Recipe.options(examples: 54_000, flopsPerExample: mlpLarge).epochs == 10)
         #expect(Recipe.options(examples: 54_000).epochs == 10)
         #expect(Recipe.options(examples: 54_000, epochs: 3, batchSize: 64, flopsPerExample: cnn).epochs == 3)
