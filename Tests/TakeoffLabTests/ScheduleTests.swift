@@ -51,8 +51,8 @@ import TakeoffData
         let (order, skipped) = simulate(plan, budget: 200)
         for l in plan.learners {
             let mine = order.filter { $0.configuration == l.configuration }.map(\.m)
-            // A network (its work planned) goes to the largest size once its two smallest are measured.
-            let expected = l.work.isEmpty ? [100, 200, 400, 1600] : [100, 200, 1600, 400]
+            // A network (its work planned) starts at the largest size.
+            let expected = l.work.isEmpty ? [100, 200, 400, 1600] : [1600, 100, 400, 200]
             #expect(Array(mine.prefix(4)) == expected, "\(l.name): \(mine); skipped \(skipped.map(\.m))")
         }
         let largest = try #require(order.lastIndex { $0.m == 1600 })
@@ -73,14 +73,14 @@ import TakeoffData
         #expect(cost.predict(learner: "net", m: 60_000)! > 1_000)  // what extrapolation alone says
     }
 
-    /// The main job's grid: a network measures 100 and 250, then 60,000, then halves the widest gap in log m,
+    /// The main job's grid: a network measures 60,000, then 100, then halves the widest gap in log m,
     /// 24,000 (the second-largest) last as for every learner.
     @Test func aNetworkFillsItsCurveByHalvingTheWidestGap() {
         #expect(SweepSchedule.bisectionOrder([100, 250, 620, 1_600, 3_900, 9_600, 24_000, 60_000])
-            == [100, 250, 60_000, 3_900, 620, 9_600, 1_600, 24_000])
-        #expect(SweepSchedule.bisectionOrder([100, 200, 400, 800, 1_600]) == [100, 200, 1_600, 400, 800])
-        #expect(SweepSchedule.bisectionOrder([100, 200, 400]) == [100, 400, 200])
-        #expect(SweepSchedule.bisectionOrder([100, 200]) == [100, 200])
+            == [60_000, 100, 1_600, 9_600, 620, 250, 3_900, 24_000])
+        #expect(SweepSchedule.bisectionOrder([100, 200, 400, 800, 1_600]) == [1_600, 100, 400, 200, 800])
+        #expect(SweepSchedule.bisectionOrder([100, 200, 400]) == [400, 100, 200])
+        #expect(SweepSchedule.bisectionOrder([100, 200]) == [200, 100])
     }
 
     @Test func networksPlanTheirWorkAndSolversDoNot() throws {
