@@ -99,27 +99,30 @@ public struct KernelSVM: Learner {
         let storages = (0..<workers).map { _ in SVMKernelStorage(capacity: problemBytes / 4) }
         var solutions = [SMO.Result?](repeating: nil, count: pairs.count)
         var cacheStatistics = [(bytes: Int, misses: Int)](repeating: (0, 0), count: pairs.count)
-        let out = UncheckedSendable((solutions: UnsafeMutableBufferPointer(start: &solutions, count: pairs.count),
-                                     statistics: UnsafeMutableBufferPointer(start: &cacheStatistics, count: pairs.count)))
-        func solve(_ p: Int, storage: SVMKernelStorage) {
-            let (a, b) = pairs[p]
-            guard !members[a].isEmpty, !members[b].isEmpty else { return }
-            let rows = members[a] + members[b]
-            let sub = train.subset(rows)
-            let y = rows.indices.map { $0 < members[a].count ? Float(1) : -1 }
-            let cache = SVMKernelCache(x: sub.features.pointer, n: rows.count, d: d, kernel: kernel, budgetBytes: cacheMB << 20, storage: storage)
-            out.value.solutions[p] = solver.solve(y: y, cache: cache, start: start?[p])
-            out.value.statistics[p] = (cache.allocatedBytes, cache.misses)
-            withExtendedLifetime(sub) {}
-        }
-        if workers == 1 {
-            for p in pairs.indices { solve(p, storage: storages[0]) }
-        } else {
-            let work = UncheckedSendable((solve, storages))
-            BLAS.singleThreaded {
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    Parallel.withThreadCount(1) {
-                        for p in stride(from: w, to: pairCount, by: workers) { work.value.0(p, work.value.1[w]) }
+        solutions.withUnsafeMutableBufferPointer { solutionSlots in
+            cacheStatistics.withUnsafeMutableBufferPointer { statisticSlots in
+                let out = UncheckedSendable((solutionSlots, statisticSlots))
+                func solve(_ p: Int, storage: SVMKernelStorage) {
+                    let (a, b) = pairs[p]
+                    guard !members[a].isEmpty, !members[b].isEmpty else { return }
+                    let rows = members[a] + members[b]
+                    let sub = train.subset(rows)
+                    let y = rows.indices.map { $0 < members[a].count ? Float(1) : -1 }
+                    let cache = SVMKernelCache(x: sub.features.pointer, n: rows.count, d: d, kernel: kernel, budgetBytes: cacheMB << 20, storage: storage)
+                    out.value.0[p] = solver.solve(y: y, cache: cache, start: start?[p])
+                    out.value.1[p] = (cache.allocatedBytes, cache.misses)
+                    withExtendedLifetime(sub) {}
+                }
+                if workers == 1 {
+                    for p in pairs.indices { solve(p, storage: storages[0]) }
+                } else {
+                    let work = UncheckedSendable((solve, storages))
+                    BLAS.singleThreaded {
+                        DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            Parallel.withThreadCount(1) {
+                                for p in stride(from: w, to: pairCount, by: workers) { work.value.0(p, work.value.1[w]) }
+                            }
+                        }
                     }
                 }
             }
