@@ -311,17 +311,19 @@ public struct PoolGeometry: Sendable {
     }
 
     /// Sends each window's gradient to its first maximum in the input `x`, writing all of `dx` [planes, H, W].
+    /// `rectified`: `x` is a ReLU's output and `dx` takes ReLU's derivative too (zero where the maximum is not
+    /// positive), so the ReLU's own backward pass can be skipped.
     public func backward(input x: UnsafePointer<Float>, outputGradient g: UnsafePointer<Float>, planes: Int,
-                         into dx: UnsafeMutablePointer<Float>) {
+                         into dx: UnsafeMutablePointer<Float>, rectified: Bool = false) {
         // Disjoint windows write all their entries; only the pixels no window covers need zeroing first.
         // Overlapping windows add into their maxima over a zeroed plane.
         let disjoint = stride >= kernel, covered = stride == kernel && oh * kernel == h && ow * kernel == w
         if !covered { dx.update(repeating: 0, count: planes * h * w) }
         for pl in 0..<planes {
             let xp = x + pl * h * w, dp = dx + pl * h * w, gp = g + pl * outputPlane
-            if isPairs && ow >= 4 { pairsBackward(xp, gp, dp); continue }
+            if isPairs && ow >= 4 { pairsBackward(xp, gp, dp, rectified: rectified); continue }
             for i in 0..<oh { for j in 0..<ow {
-                let best = argmax(xp, i, j), gij = gp[i * ow + j]
+                let best = argmax(xp, i, j), gij = rectified && !(xp[best] > 0) ? 0 : gp[i * ow + j]
                 if disjoint {
                     for ki in 0..<kernel { for kj in 0..<kernel { dp[(i * stride + ki) * w + j * stride + kj] = 0 } }
                     dp[best] = gij
@@ -369,7 +371,7 @@ extension PoolGeometry {
     /// windows at a time with masks: which entry wins is data-dependent (and ReLU's zeros tie often), so
     /// branches mispredict. The last four overlap the ones before, which writes the same values again.
     @inline(__always)
-    func pairsBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+    func pairsBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, rectified: Bool) {
         for i in 0..<oh {
             let r0 = UnsafeRawPointer(x + 2 * i * w), r1 = r0 + 4 * w, gi = UnsafeRawPointer(g + i * ow)
             let d0 = UnsafeMutableRawPointer(dx + 2 * i * w), d1 = d0 + 4 * w
@@ -384,7 +386,9 @@ extension PoolGeometry {
                 m.replace(with: e, where: e .> m)
                 let ta = a .== m, tb = b .== m .& .!ta
                 let tc = c .== m .& .!(ta .| tb), te = .!(ta .| tb .| tc)
-                let gv = gi.loadUnaligned(fromByteOffset: j, as: SIMD4<Float>.self), zero = SIMD4<Float>()
+                let zero = SIMD4<Float>()
+                var gv = gi.loadUnaligned(fromByteOffset: j, as: SIMD4<Float>.self)
+                if rectified { gv.replace(with: zero, where: .!(m .> zero)) }
                 let (ga, gb) = (zero.replacing(with: gv, where: ta), zero.replacing(with: gv, where: tb))
                 let (gc, ge) = (zero.replacing(with: gv, where: tc), zero.replacing(with: gv, where: te))
                 d0.storeBytes(of: SIMD8(ga[0], gb[0], ga[1], gb[1], ga[2], gb[2], ga[3], gb[3]), toByteOffset: 2 * j, as: SIMD8<Float>.self)
