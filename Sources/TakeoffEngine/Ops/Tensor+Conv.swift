@@ -167,7 +167,7 @@ public struct ConvGeometry: Sendable {
         UnsafeMutableRawPointer(dst + last).storeBytes(of: UnsafeRawPointer(src + last).loadUnaligned(as: SIMD8<Float>.self),
                                                        as: SIMD8<Float>.self)
     }
-    /// Adds a short row with 8-wide moves (inlined: col2im calls it for every row of every patch).
+    /// Adds a short row with 8- and 4-wide moves (inlined: col2im calls it for every row of every patch).
     @inline(__always)
     private func add(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
         var x = 0
@@ -175,6 +175,11 @@ public struct ConvGeometry: Sendable {
             let sum = UnsafeRawPointer(dst + x).loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(src + x).loadUnaligned(as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(dst + x).storeBytes(of: sum, as: SIMD8<Float>.self)
             x += 8
+        }
+        if x + 4 <= count {
+            let sum = UnsafeRawPointer(dst + x).loadUnaligned(as: SIMD4<Float>.self) + UnsafeRawPointer(src + x).loadUnaligned(as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(dst + x).storeBytes(of: sum, as: SIMD4<Float>.self)
+            x += 4
         }
         while x < count { dst[x] += src[x]; x += 1 }
     }
