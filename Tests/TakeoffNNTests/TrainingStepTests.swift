@@ -27,6 +27,19 @@ import TakeoffEngine
         }
     }
 
+    /// ReLU convolutions each followed by a max pool (the step folds ReLU's derivative into the pool's backward):
+    /// four 2×2 windows at a time with an overlapping last four, then fewer windows than four.
+    static func reluCNN() -> Sequential {
+        Sequential(inputShape: [2, 8, 18], seed: 7) {
+            Conv2D(3, kernel: 3, activation: .relu)
+            MaxPool2D(2)
+            Conv2D(4, kernel: 3, activation: .relu)
+            MaxPool2D(2)
+            Flatten()
+            Dense(3)
+        }
+    }
+
     static func data(_ model: Sequential, rows: Int) -> Dataset {
         var rng = RandomGenerator(seed: 8)
         let d = model.inputShape.reduce(1, *), classes = model.outputShape[0]
@@ -63,6 +76,13 @@ import TakeoffEngine
     @Test(arguments: [1, 2])
     func cnnMatchesTheTape(threads: Int) {
         let (tape, planned) = Self.compare(Self.cnn, batch: 5, threads: threads)
+        if threads == 1 { #expect(tape == planned) }
+        for (t, p) in zip(tape, planned) { #expect(abs(t - p) <= 1e-5 * Swift.max(1, abs(t))) }
+    }
+
+    @Test(arguments: [1, 2])
+    func reluPoolsMatchTheTape(threads: Int) {
+        let (tape, planned) = Self.compare(Self.reluCNN, batch: 5, threads: threads)
         if threads == 1 { #expect(tape == planned) }
         for (t, p) in zip(tape, planned) { #expect(abs(t - p) <= 1e-5 * Swift.max(1, abs(t))) }
     }

@@ -5,9 +5,11 @@
 // single-threaded OpenBLAS: pad, im2col into a patch matrix that stays in cache, one GEMM that writes
 // the image's own [O, OH·OW] slice of the output, then bias and activation in place. Backward does the
 // same per image; each thread sums its own weight gradient, and the sums are added in thread order.
+// (Several images per GEMM, patch matrices side by side, measured slower: the wider GEMM gained 3% of
+// its time, im2col lost more once the patches no longer fit in L2.)
 
-/// The sizes of one convolution, and its CPU passes over one image (a planned training step runs them
-/// on each thread's block of images, as the tape's op does).
+/// The sizes of one convolution, and its CPU passes over a block of images (a planned training step runs them
+/// on each thread's block, as the tape's op does).
 public struct ConvGeometry: Sendable {
     let n, c, h, w, o, kh, kw, stride, padding, oh, ow: Int
 
@@ -25,52 +27,64 @@ public struct ConvGeometry: Sendable {
     /// Floats of one input image and of one output image.
     public var imageCount: Int { c * h * w }
     public var outputCount: Int { o * positions }
-    /// Floats of scratch the per-image passes need: the zero-bordered image twice, the patch matrix and
-    /// the gradient before the activation. The caller zeroes it once (the borders stay zero).
+    /// Floats of scratch the passes need: the zero-bordered image twice, the patch matrix and the gradient
+    /// before the activation. The caller zeroes it once (the borders stay zero).
     public var scratchCount: Int { 2 * paddedCount + patch * positions + outputCount }
 
-    /// One image's forward, `y` [O, OH·OW] = activation(weight · im2col(x) + bias), keeping the pre-activation
-    /// in `pre` when given.
-    public func forward(image x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    /// `count` images' forward, `y` [count, O, OH·OW] = activation(weight · im2col(x) + bias), keeping the
+    /// pre-activation in `pre` when given.
+    public func forward(images x: UnsafePointer<Float>, count: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         activation: Activation, into y: UnsafeMutablePointer<Float>, pre: UnsafeMutablePointer<Float>?,
                         scratch: UnsafeMutablePointer<Float>) {
         let (pad, col, p) = (scratch, scratch + 2 * paddedCount, positions)
-        im2col(padded(x, in: pad), col)
-        BLAS.sgemm(m: o, n: p, k: patch, a: weight, lda: patch, b: col, ldb: p, c: y, ldc: p)
-        if let bias { for oc in 0..<o { let (row, shift) = (y + oc * p, bias[oc]); for j in 0..<p { row[j] += shift } } }
-        pre?.update(from: y, count: outputCount)
-        activation.activate(y, count: outputCount)
+        for i in 0..<count {
+            let out = y + i * outputCount
+            im2col(padded(x + i * imageCount, in: pad), col)
+            BLAS.sgemm(m: o, n: p, k: patch, a: weight, lda: patch, b: col, ldb: p, c: out, ldc: p)
+            // Bias and activation a row at a time, while the row is in L1.
+            for oc in 0..<o {
+                let (row, shift) = (out + oc * p, bias?[oc] ?? 0)
+                if bias != nil { for j in 0..<p { row[j] += shift } }
+                pre?.advanced(by: i * outputCount + oc * p).update(from: row, count: p)
+                activation.activate(row, count: p)
+            }
+        }
     }
 
-    /// One image's backward from the output gradient `dy`: adds to the weight gradient `dw` [O, C·KH·KW] and the
-    /// bias gradient `db` [O], and writes the input gradient `dx` [C, H, W], each when given.
-    public func backward(image x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, output y: UnsafePointer<Float>,
-                         pre: UnsafePointer<Float>?, weight: UnsafePointer<Float>, activation: Activation,
-                         weightGradient dw: UnsafeMutablePointer<Float>?, biasGradient db: UnsafeMutablePointer<Float>?,
-                         inputGradient dx: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
+    /// `count` images' backward from the output gradient `dy`: adds to the weight gradient `dw` [O, C·KH·KW] and
+    /// the bias gradient `db` [O], and writes the input gradient `dx` [count, C, H, W], each when given.
+    public func backward(images x: UnsafePointer<Float>, count: Int, outputGradient dy: UnsafePointer<Float>,
+                         output y: UnsafePointer<Float>, pre: UnsafePointer<Float>?, weight: UnsafePointer<Float>,
+                         activation: Activation, weightGradient dw: UnsafeMutablePointer<Float>?,
+                         biasGradient db: UnsafeMutablePointer<Float>?, inputGradient dx: UnsafeMutablePointer<Float>?,
+                         scratch: UnsafeMutablePointer<Float>) {
         let (pad, dpad, col, p) = (scratch, scratch + paddedCount, scratch + 2 * paddedCount, positions)
-        let gm: UnsafePointer<Float>
-        if activation == .identity {
-            gm = dy
-        } else {
-            let buf = col + patch * p
-            activation.gradient(dy, output: y, input: pre, into: buf, count: outputCount)
-            gm = UnsafePointer(buf)
-        }
-        if let db { for oc in 0..<o { db[oc] += CPULoops.sumSequential(gm + oc * p, count: p) } }
-        if let dw {
-            im2col(padded(x, in: pad), col)
-            BLAS.sgemm(transposeB: true, m: o, n: patch, k: p, a: gm, lda: p, b: col, ldb: p, beta: 1, c: dw, ldc: patch)
-        }
-        if let dx {
-            BLAS.sgemm(transposeA: true, m: patch, n: p, k: o, a: weight, lda: patch, b: gm, ldb: p, c: col, ldc: p)
-            if padding > 0 {
-                dpad.update(repeating: 0, count: paddedCount)
-                col2im(col, into: dpad)
-                unpad(dpad, into: dx)
+        for i in 0..<count {
+            let at = i * outputCount
+            let gm: UnsafePointer<Float>
+            if activation == .identity {
+                gm = dy + at
             } else {
-                dx.update(repeating: 0, count: imageCount)
-                col2im(col, into: dx)
+                let buf = col + patch * p
+                activation.gradient(dy + at, output: y + at, input: pre.map { $0 + at }, into: buf, count: outputCount)
+                gm = UnsafePointer(buf)
+            }
+            if let db { for oc in 0..<o { db[oc] += CPULoops.sumSequential(gm + oc * p, count: p) } }
+            if let dw {
+                im2col(padded(x + i * imageCount, in: pad), col)
+                BLAS.sgemm(transposeB: true, m: o, n: patch, k: p, a: gm, lda: p, b: col, ldb: p, beta: 1, c: dw, ldc: patch)
+            }
+            if let dx {
+                let image = dx + i * imageCount
+                BLAS.sgemm(transposeA: true, m: patch, n: p, k: o, a: weight, lda: patch, b: gm, ldb: p, c: col, ldc: p)
+                if padding > 0 {
+                    dpad.update(repeating: 0, count: paddedCount)
+                    col2im(col, into: dpad)
+                    unpad(dpad, into: image)
+                } else {
+                    image.update(repeating: 0, count: imageCount)
+                    col2im(col, into: image)
+                }
             }
         }
     }
@@ -127,7 +141,7 @@ public struct ConvGeometry: Sendable {
             for y in 0..<oh {
                 let row = dst + (ci * sh + y * stride + ki) * sw + kj
                 if stride == 1 {
-                    CPULoops.axpySequential(1, src, row, count: ow)
+                    add(src, to: row, count: ow)
                 } else {
                     for x in 0..<ow { row[x * stride] += src[x] }
                 }
@@ -152,6 +166,22 @@ public struct ConvGeometry: Sendable {
         let last = count - 8
         UnsafeMutableRawPointer(dst + last).storeBytes(of: UnsafeRawPointer(src + last).loadUnaligned(as: SIMD8<Float>.self),
                                                        as: SIMD8<Float>.self)
+    }
+    /// Adds a short row with 8- and 4-wide moves (inlined: col2im calls it for every row of every patch).
+    @inline(__always)
+    private func add(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+        var x = 0
+        while x + 8 <= count {
+            let sum = UnsafeRawPointer(dst + x).loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(src + x).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + x).storeBytes(of: sum, as: SIMD8<Float>.self)
+            x += 8
+        }
+        if x + 4 <= count {
+            let sum = UnsafeRawPointer(dst + x).loadUnaligned(as: SIMD4<Float>.self) + UnsafeRawPointer(src + x).loadUnaligned(as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(dst + x).storeBytes(of: sum, as: SIMD4<Float>.self)
+            x += 4
+        }
+        while x < count { dst[x] += src[x]; x += 1 }
     }
 }
 
@@ -181,7 +211,7 @@ extension Tensor {
         }
     }
 
-    /// ``conv2d(_:weight:bias:stride:padding:activation:)`` on the CPU, one image at a time per thread.
+    /// ``conv2d(_:weight:bias:stride:padding:activation:)`` on the CPU, a block of images per thread.
     private static func conv2dOnCPU(_ input: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvGeometry, _ activation: Activation) -> Tensor {
         let (n, o, imageSize, outSize) = (g.n, g.o, g.imageCount, g.outputCount)
         let out = Tensor(uninitializedShape: [n, o, g.oh, g.ow])
@@ -190,10 +220,8 @@ extension Tensor {
         let scratch = Tensor.zeros([blocks * g.scratchCount])
         let x = input.pointer, y = out.pointer, z = pre?.pointer, wt = weight.pointer, bs = bias?.pointer
         CPULoops.eachBlock(n) { block, lo, hi in
-            for i in lo..<hi {
-                g.forward(image: x + i * imageSize, weight: wt, bias: bs, activation: activation, into: y + i * outSize,
-                          pre: z.map { $0 + i * outSize }, scratch: scratch.pointer + block * g.scratchCount)
-            }
+            g.forward(images: x + lo * imageSize, count: hi - lo, weight: wt, bias: bs, activation: activation, into: y + lo * outSize,
+                      pre: z.map { $0 + lo * outSize }, scratch: scratch.pointer + block * g.scratchCount)
         }
         let inputs: [Tensor] = bias.map { [input, weight, $0] } ?? [input, weight]
         return record(out, inputs, "conv2d") { grad, needs in
@@ -202,7 +230,7 @@ extension Tensor {
             let dw = needs[1] ? buffer ?? Tensor.zeros(weight.shape) : nil
             let db = needs.count > 2 && needs[2] ? Tensor.zeros([o]) : nil
             guard dx != nil || dw != nil || db != nil else { return [nil, nil, nil] }
-            // Per block: the per-image scratch and the block's partial dW and db, added in block order.
+            // Per block: the scratch and the block's partial dW and db, added in block order.
             let blocks = CPULoops.blockCount(n), patch = g.patch
             let scratch = Tensor.zeros([blocks * g.scratchCount])
             let partial = Tensor.zeros([blocks * (o * patch + o)])
@@ -211,12 +239,10 @@ extension Tensor {
             let x = input.pointer, dy = grad.pointer, y = out.pointer, z = pre?.pointer
             CPULoops.eachBlock(n) { block, lo, hi in
                 let dwp = partial.pointer + block * (o * patch + o), dbp = dwp + o * patch
-                for i in lo..<hi {
-                    g.backward(image: x + i * imageSize, outputGradient: dy + i * outSize, output: y + i * outSize,
-                               pre: z.map { UnsafePointer($0 + i * outSize) }, weight: wt, activation: activation,
-                               weightGradient: dw == nil ? nil : dwp, biasGradient: db == nil ? nil : dbp,
-                               inputGradient: dx.map { $0.pointer + i * imageSize }, scratch: scratch.pointer + block * g.scratchCount)
-                }
+                g.backward(images: x + lo * imageSize, count: hi - lo, outputGradient: dy + lo * outSize, output: y + lo * outSize,
+                           pre: z.map { UnsafePointer($0 + lo * outSize) }, weight: wt, activation: activation,
+                           weightGradient: dw == nil ? nil : dwp, biasGradient: db == nil ? nil : dbp,
+                           inputGradient: dx.map { $0.pointer + lo * imageSize }, scratch: scratch.pointer + block * g.scratchCount)
             }
             for block in 0..<blocks {
                 let part = partial.pointer + block * (o * patch + o)
@@ -290,17 +316,19 @@ public struct PoolGeometry: Sendable {
     }
 
     /// Sends each window's gradient to its first maximum in the input `x`, writing all of `dx` [planes, H, W].
+    /// `rectified`: `x` is a ReLU's output and `dx` takes ReLU's derivative too (zero where the maximum is not
+    /// positive), so the ReLU's own backward pass can be skipped.
     public func backward(input x: UnsafePointer<Float>, outputGradient g: UnsafePointer<Float>, planes: Int,
-                         into dx: UnsafeMutablePointer<Float>) {
+                         into dx: UnsafeMutablePointer<Float>, rectified: Bool = false) {
         // Disjoint windows write all their entries; only the pixels no window covers need zeroing first.
         // Overlapping windows add into their maxima over a zeroed plane.
         let disjoint = stride >= kernel, covered = stride == kernel && oh * kernel == h && ow * kernel == w
         if !covered { dx.update(repeating: 0, count: planes * h * w) }
         for pl in 0..<planes {
             let xp = x + pl * h * w, dp = dx + pl * h * w, gp = g + pl * outputPlane
-            if isPairs { pairsBackward(xp, gp, dp); continue }
+            if isPairs && ow >= 4 { pairsBackward(xp, gp, dp, rectified: rectified); continue }
             for i in 0..<oh { for j in 0..<ow {
-                let best = argmax(xp, i, j), gij = gp[i * ow + j]
+                let best = argmax(xp, i, j), gij = rectified && !(xp[best] > 0) ? 0 : gp[i * ow + j]
                 if disjoint {
                     for ki in 0..<kernel { for kj in 0..<kernel { dp[(i * stride + ki) * w + j * stride + kj] = 0 } }
                     dp[best] = gij
@@ -344,21 +372,32 @@ extension PoolGeometry {
         }
     }
 
-    /// Routes each window's gradient to its first maximum, writing zero to the other three entries.
+    /// Routes each window's gradient to its first maximum, writing zero to the other three entries. Four
+    /// windows at a time with masks: which entry wins is data-dependent (and ReLU's zeros tie often), so
+    /// branches mispredict. The last four overlap the ones before, which writes the same values again.
     @inline(__always)
-    func pairsBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+    func pairsBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, rectified: Bool) {
         for i in 0..<oh {
-            let r0 = x + 2 * i * w, r1 = r0 + w, d0 = dx + 2 * i * w, d1 = d0 + w
-            for j in 0..<ow {
-                let a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], e = r1[2 * j + 1], gij = g[i * ow + j]
-                var m = a, k = 0
-                k = b > m ? 1 : k; m = b > m ? b : m
-                k = c > m ? 2 : k; m = c > m ? c : m
-                k = e > m ? 3 : k
-                d0[2 * j] = k == 0 ? gij : 0
-                d0[2 * j + 1] = k == 1 ? gij : 0
-                d1[2 * j] = k == 2 ? gij : 0
-                d1[2 * j + 1] = k == 3 ? gij : 0
+            let r0 = UnsafeRawPointer(x + 2 * i * w), r1 = r0 + 4 * w, gi = UnsafeRawPointer(g + i * ow)
+            let d0 = UnsafeMutableRawPointer(dx + 2 * i * w), d1 = d0 + 4 * w
+            for start in Swift.stride(from: 0, to: ow, by: 4) {
+                let j = 4 * Swift.min(start, ow - 4)  // byte offset of the four windows' gradients; twice that in a row
+                let top = r0.loadUnaligned(fromByteOffset: 2 * j, as: SIMD8<Float>.self)
+                let bottom = r1.loadUnaligned(fromByteOffset: 2 * j, as: SIMD8<Float>.self)
+                let (a, b, c, e) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
+                var m = a  // compare and select: pointwiseMax's NaN rules branch per lane
+                m.replace(with: b, where: b .> m)
+                m.replace(with: c, where: c .> m)
+                m.replace(with: e, where: e .> m)
+                let ta = a .== m, tb = b .== m .& .!ta
+                let tc = c .== m .& .!(ta .| tb), te = .!(ta .| tb .| tc)
+                let zero = SIMD4<Float>()
+                var gv = gi.loadUnaligned(fromByteOffset: j, as: SIMD4<Float>.self)
+                if rectified { gv.replace(with: zero, where: .!(m .> zero)) }
+                let (ga, gb) = (zero.replacing(with: gv, where: ta), zero.replacing(with: gv, where: tb))
+                let (gc, ge) = (zero.replacing(with: gv, where: tc), zero.replacing(with: gv, where: te))
+                d0.storeBytes(of: SIMD8(ga[0], gb[0], ga[1], gb[1], ga[2], gb[2], ga[3], gb[3]), toByteOffset: 2 * j, as: SIMD8<Float>.self)
+                d1.storeBytes(of: SIMD8(gc[0], ge[0], gc[1], ge[1], gc[2], ge[2], gc[3], ge[3]), toByteOffset: 2 * j, as: SIMD8<Float>.self)
             }
         }
     }

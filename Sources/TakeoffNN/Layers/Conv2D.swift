@@ -8,6 +8,8 @@ public final class Conv2D: Layer {
     public private(set) var bias: Parameter!
     private var outputSize = (h: 0, w: 0), inputChannels = 0
     private var geometry: ConvGeometry!
+    /// Set by a ``TrainingStep`` whose next layer, a max pool, applies the ReLU's derivative in its backward.
+    var gradientIsRectified = false
 
     /// `padding` defaults to "same" for odd kernels at stride 1 (`kernel / 2`).
     public init(_ channels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil, activation: Activation = .identity) {
@@ -49,26 +51,20 @@ extension Conv2D: BlockLayer {
     var scratchCount: Int { geometry.scratchCount }
 
     func forward(_ pass: BlockPass) {
-        let (g, w, b, keeps) = (geometry!, weight.value.pointer, bias.value.pointer, savedCount > 0)
-        for i in 0..<pass.rows {
-            g.forward(image: pass.input + i * g.imageCount, weight: w, bias: b, activation: activation, into: pass.output + i * g.outputCount,
-                      pre: keeps ? pass.saved + i * g.outputCount : nil, scratch: pass.scratch)
-        }
+        geometry.forward(images: pass.input, count: pass.rows, weight: weight.value.pointer, bias: bias.value.pointer,
+                         activation: activation, into: pass.output, pre: savedCount > 0 ? pass.saved : nil, scratch: pass.scratch)
     }
 
     var partialCount: Int { weight.value.count + bias.value.count }
 
     /// The input's gradient, and the block's weight and bias gradients summed over its images.
     func backward(_ pass: BlockPass) {
-        let (g, w, keeps, weights) = (geometry!, weight.value.pointer, savedCount > 0, weight.value.count)
         pass.partial.update(repeating: 0, count: partialCount)
-        for i in 0..<pass.rows {
-            let y = i * g.outputCount
-            g.backward(image: pass.input + i * g.imageCount, outputGradient: pass.outputGradient + y, output: pass.output + y,
-                       pre: keeps ? UnsafePointer(pass.saved + y) : nil, weight: w, activation: activation,
-                       weightGradient: pass.partial, biasGradient: pass.partial + weights,
-                       inputGradient: pass.inputGradient.map { $0 + i * g.imageCount }, scratch: pass.scratch)
-        }
+        geometry.backward(images: pass.input, count: pass.rows, outputGradient: pass.outputGradient, output: pass.output,
+                          pre: savedCount > 0 ? UnsafePointer(pass.saved) : nil, weight: weight.value.pointer,
+                          activation: gradientIsRectified ? .identity : activation,
+                          weightGradient: pass.partial, biasGradient: pass.partial + weight.value.count,
+                          inputGradient: pass.inputGradient, scratch: pass.scratch)
     }
 
     /// The blocks' sums added in block order.

@@ -32,6 +32,12 @@ final class TrainingStep {
         let layers = model.layers.compactMap { $0 as? any BlockLayer }
         guard model.device == .cpu, layers.count == model.layers.count, model.outputShape.count == 1, batch > 0 else { return nil }
         self.layers = layers
+        // A max pool after a ReLU convolution applies ReLU's derivative as it routes the gradient (a select per
+        // window), which saves the convolution a pass over its output.
+        for (conv, pool) in zip(layers, layers.dropFirst()) {
+            guard let conv = conv as? Conv2D, let pool = pool as? MaxPool2D, conv.activation == .relu else { continue }
+            (conv.gradientIsRectified, pool.takesReLUDerivative) = (true, true)
+        }
         arena = model.arena
         let (inputCount, blocks) = (model.inputShape.reduce(1, *), CPULoops.blockCount(batch))
         (self.inputCount, self.blocks) = (inputCount, blocks)
