@@ -12,14 +12,21 @@ import TakeoffData
                               sizes: [100, 200, 400, 800, 1600], seeds: seeds, split: split), split)
     }
 
-    /// Drives the schedule with made-up costs (seconds = m / 100 × the learner's factor) instead of training.
+    /// Drives the schedule with made-up costs instead of training: seconds = m / 100 × the learner's factor, or
+    /// for a learner that plans its work, its largest size's cost so computed scaled by its planned work.
     func simulate(_ plan: SweepPlan, budget: Double?, factors: [Double] = [1, 2, 4]) -> (order: [CellKey], skipped: [CellKey]) {
         var schedule = SweepSchedule(plan: plan, stored: [:], budget: budget)
         var (elapsed, order, skipped) = (0.0, [CellKey](), [CellKey]())
+        let largest = plan.sizes.last!
+        func cost(_ key: CellKey) -> Double {
+            let i = schedule.learner(of: key), work = plan.learners[i].work
+            let scale = work[key.m].flatMap { w in work[largest].map { w / $0 } } ?? Double(key.m) / Double(largest)
+            return scale * Double(largest) / 100 * factors[i]
+        }
         loop: while true {
             switch schedule.next(elapsed: elapsed) {
             case let .run(key):
-                let seconds = Double(key.m) / 100 * factors[schedule.learner(of: key)]
+                let seconds = cost(key)
                 elapsed += seconds
                 order.append(key)
                 schedule.finished(CellResult(key: key, status: .ok, accuracy: 0.5 + Double(schedule.learner(of: key)) / 10,
@@ -43,21 +50,22 @@ import TakeoffData
         #expect(!skipped.isEmpty && skipped.allSatisfy { $0.seed != 0 })
     }
 
-    /// The first seed of the grid costs 217 s; without the second-largest size 161 s. Climbing in order, a
-    /// 200 s budget ran out before the dearest learner's largest size; with the second-largest sizes last,
-    /// every learner reaches its largest, and the size below is measured where the budget allows.
+    /// The first seed of the grid costs 282 s here (mlp-small's cross-validated small sizes cost it work). Climbing
+    /// in order, a 200 s budget ran out before the dearest learner's largest size; with the second-largest sizes
+    /// last and the network starting at its largest, every learner reaches its largest size, and the sizes below
+    /// are measured where the budget allows.
     @Test func theLargestSizeGoesBeforeTheSecondLargest() throws {
         let (plan, _) = try plan(seeds: [0])
         let (order, skipped) = simulate(plan, budget: 200)
         for l in plan.learners {
             let mine = order.filter { $0.configuration == l.configuration }.map(\.m)
-            // A network (its work planned) starts at the largest size.
-            let expected = l.work.isEmpty ? [100, 200, 400, 1600] : [1600, 100, 400, 200]
-            #expect(Array(mine.prefix(4)) == expected, "\(l.name): \(mine); skipped \(skipped.map(\.m))")
+            // A network (its work planned) starts at the largest size, then the smallest.
+            let expected = l.work.isEmpty ? [100, 200, 400, 1600] : [1600, 100]
+            #expect(Array(mine.prefix(expected.count)) == expected, "\(l.name): \(mine); skipped \(skipped.map(\.m))")
         }
         let largest = try #require(order.lastIndex { $0.m == 1600 })
         #expect(order.prefix(largest).allSatisfy { $0.m != 800 })
-        #expect(!skipped.isEmpty && skipped.allSatisfy { $0.m == 800 })
+        #expect(!skipped.isEmpty && skipped.allSatisfy { $0.m != 1600 && $0.m >= 400 })
     }
 
     /// A network's recipe fixes its steps, so its cost can stay flat in m: where a learner plans its work, the
