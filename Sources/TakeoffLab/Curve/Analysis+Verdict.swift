@@ -53,7 +53,8 @@ extension Analysis {
             let noise = max(last.point.spread, p.spread, CurveSelection.noiseFloor)
             line += String(format: ", %.1f points ahead of %@", lead * 100, other.learner) + (lead < noise ? ", within noise" : "")
         }
-        line += seeds < most ? "; \(seeds) of \(most) seeds there)." : ")."
+        // `most`: the most seeds any point has (the plan's count is not known here), so say both.
+        line += seeds < most ? "; \(seeds) seed\(seeds == 1 ? "" : "s") there, up to \(most) elsewhere)." : ")."
         return line
     }
 
