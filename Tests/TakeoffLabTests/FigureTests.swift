@@ -151,6 +151,15 @@ import Testing
         #expect(v[2].contains("whole training pool"))
     }
 
+    /// A leader measured with fewer seeds at the largest size says how many, beside the most any point has.
+    @Test func theVerdictSaysHowManySeedsTheLeadersLastPointHas() {
+        let largest = Self.sizes.last!
+        let logreg = cells("logreg") { m, s in 0.84 - 0.5 * pow(m, -0.6) + 0.001 * Double(s) }
+        let mlp = cells("mlp-large", powerLaw).filter { $0.key.m != largest || $0.key.seed == 0 }
+        let v = Analysis(results: logreg + mlp, learners: [("logreg", "logreg"), ("mlp-large", "mlp-large")]).verdict()
+        #expect(v[0].contains("1 seed there, up to 3 elsewhere"), "\(v[0])")
+    }
+
     @Test func aFigureRendersToPNG() throws {
         let a = Analysis(results: cells("p", sizes: [100, 300, 1000]) { m, _ in 0.9 - pow(m, -0.5) }, learners: [("p", "p")])
         let url = temporaryDirectory("png").appendingPathComponent("curve.svg")
