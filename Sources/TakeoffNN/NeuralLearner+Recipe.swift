@@ -36,6 +36,7 @@ extension NeuralLearner {
         static let validationFraction = 0.1
         static let crossValidationBelow = 50
         static let folds = 3
+
         /// How the epoch count is chosen for `m` examples of `classes` classes.
         public enum Selection: Equatable, Sendable {
             /// Too few examples to hold any out: the recipe's epochs on all of them.

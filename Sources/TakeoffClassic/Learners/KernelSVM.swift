@@ -97,59 +97,57 @@ public struct KernelSVM: Learner {
         }.max() ?? 0
         let workers = max(1, min(Parallel.threadCount, pairs.count, Self.concurrentBytes / max(problemBytes, 1)))
         let storages = (0..<workers).map { _ in SVMKernelStorage(capacity: problemBytes / 4) }
-        var solutions = [SMO.Result?](repeating: nil, count: pairs.count)
-        var cacheStatistics = [(bytes: Int, misses: Int)](repeating: (0, 0), count: pairs.count)
-        solutions.withUnsafeMutableBufferPointer { solutionSlots in
-            cacheStatistics.withUnsafeMutableBufferPointer { statisticSlots in
-                let out = UncheckedSendable((solutionSlots, statisticSlots))
-                func solve(_ p: Int, storage: SVMKernelStorage) {
-                    let (a, b) = pairs[p]
-                    guard !members[a].isEmpty, !members[b].isEmpty else { return }
-                    let rows = members[a] + members[b]
-                    let sub = train.subset(rows)
-                    let y = rows.indices.map { $0 < members[a].count ? Float(1) : -1 }
-                    let cache = SVMKernelCache(x: sub.features.pointer, n: rows.count, d: d, kernel: kernel, budgetBytes: cacheMB << 20, storage: storage)
-                    out.value.0[p] = solver.solve(y: y, cache: cache, start: start?[p])
-                    out.value.1[p] = (cache.allocatedBytes, cache.misses)
-                    withExtendedLifetime(sub) {}
-                }
-                if workers == 1 {
-                    for p in pairs.indices { solve(p, storage: storages[0]) }
-                } else {
-                    let work = UncheckedSendable((solve, storages))
-                    BLAS.singleThreaded {
-                        DispatchQueue.concurrentPerform(iterations: workers) { w in
-                            Parallel.withThreadCount(1) {
-                                for p in stride(from: w, to: pairCount, by: workers) { work.value.0(p, work.value.1[w]) }
-                            }
+        // Per pair: the solution, its support coefficients (training index, yα), and what its cache held.
+        typealias Solved = (result: SMO.Result, coefficients: [(Int, Float)], cacheBytes: Int, misses: Int)
+        var solved = [Solved?](repeating: nil, count: pairCount)
+        solved.withUnsafeMutableBufferPointer { slots in
+            let out = UncheckedSendable(slots)
+            func solve(_ p: Int, storage: SVMKernelStorage) {
+                let (a, b) = pairs[p]
+                guard !members[a].isEmpty, !members[b].isEmpty else { return }
+                let rows = members[a] + members[b]
+                let sub = train.subset(rows)
+                let y = rows.indices.map { $0 < members[a].count ? Float(1) : -1 }
+                let cache = SVMKernelCache(x: sub.features.pointer, n: rows.count, d: d, kernel: kernel, budgetBytes: cacheMB << 20, storage: storage)
+                let r = solver.solve(y: y, cache: cache, start: start?[p])
+                let coefficients = r.alpha.indices.compactMap { t in r.alpha[t] > 0 ? (rows[t], y[t] * Float(r.alpha[t])) : nil }
+                out.value[p] = (r, coefficients, cache.allocatedBytes, cache.misses)
+                withExtendedLifetime(sub) {}
+            }
+            if workers == 1 {
+                for p in pairs.indices { solve(p, storage: storages[0]) }
+            } else {
+                let work = UncheckedSendable((solve, storages))
+                BLAS.singleThreaded {
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        Parallel.withThreadCount(1) {
+                            for p in stride(from: w, to: pairCount, by: workers) { work.value.0(p, work.value.1[w]) }
                         }
                     }
                 }
             }
         }
-        withExtendedLifetime(storages) {}
-        var coefficients: [[(Int, Float)]] = []  // per pair: (training index, yα)
+        var coefficients: [[(Int, Float)]] = []
         var rho: [Float] = []
         var duals: [[Double]] = []
         var iterations = 0.0, worstGap = 0.0, unconverged = 0.0
         for (p, (a, b)) in pairs.enumerated() {
-            guard let r = solutions[p] else {
+            guard let (r, list, _, _) = solved[p] else {
                 coefficients.append([]); rho.append(members[a].isEmpty ? 1 : -1); duals.append([])
                 continue
             }
             guard r.rho.isFinite, r.alpha.allSatisfy(\.isFinite) else {
                 throw TrainingError.diverged(learner: name, detail: "classes \(a) vs \(b): dual not finite")
             }
-            let rows = members[a] + members[b]
-            coefficients.append(r.alpha.indices.compactMap { t in r.alpha[t] > 0 ? (rows[t], (t < members[a].count ? 1 : -1) * Float(r.alpha[t])) : nil })
+            coefficients.append(list)
             rho.append(Float(r.rho))
             duals.append(r.alpha)
             iterations += Double(r.iterations)
             worstGap = max(worstGap, r.gap)
             if !r.converged { unconverged += 1 }
         }
-        let peakCache = Double(cacheStatistics.map(\.bytes).max() ?? 0) * Double(workers)
-        let misses = Double(cacheStatistics.map(\.misses).reduce(0, +))
+        let peakCache = Double(solved.compactMap { $0?.cacheBytes }.max() ?? 0) * Double(workers)
+        let misses = Double(solved.compactMap { $0?.misses }.reduce(0, +))
         let support = Array(Set(coefficients.flatMap { $0.map(\.0) })).sorted()
         var column = [Int: Int]()
         for (s, i) in support.enumerated() { column[i] = s }

@@ -4,9 +4,10 @@ import TakeoffData
 /// Decides which cell of a sweep trains next, figure first: one seed of every learner at every
 /// size before any second seed, then the other seeds where the ranking is least settled.
 ///
-/// Within the first seed each learner climbs its sizes in order, except that the second-largest sizes come
-/// last (after every learner's largest; a cell's cost is extrapolated from the sizes measured below it, by ``CostModel``); with a budget the cheapest predicted cell goes
-/// first, so a cut run has the most of the figure, and without one the dearest goes first, so no
+/// Within the first seed each learner climbs its sizes in order (a cell's cost is extrapolated from the sizes
+/// measured below it, by ``CostModel``), except that a network starts at its largest size and fills in by halving
+/// gaps, and every learner's second-largest size comes last (see ``nextFirstSeedSize(_:plansWork:)``); with a
+/// budget the grid's largest size, then the cheapest predicted cell goes first, so a cut run has the most of the figure, and without one the dearest goes first, so no
 /// worker is left idling at the end. A cell predicted (with ``SweepRunner/budgetMargin``) to overrun
 /// the budget is skipped with its learner's larger sizes; the skipped cells' predicted cost is kept,
 /// to say how long finishing would take.
@@ -19,6 +20,8 @@ struct SweepSchedule {
     var cost = CostModel()
     private let seedRank: [UInt64: Int]
     private let learnerIndex: [String: Int]
+    /// ``bisectionOrder(_:)`` of the grid: the first seed's order for a learner that plans its work.
+    private let bisection: [Int]
 
     enum Decision: Equatable {
         /// Train this cell.
@@ -38,6 +41,7 @@ struct SweepSchedule {
         pending = plan.cells.filter { stored[$0] == nil }
         seedRank = Dictionary(uniqueKeysWithValues: plan.seeds.enumerated().map { ($1, $0) })
         learnerIndex = Dictionary(uniqueKeysWithValues: plan.learners.enumerated().map { ($1.configuration, $0) })
+        bisection = Self.bisectionOrder(plan.sizes)
         for r in stored.values { record(cost: r) }
     }
 
@@ -61,9 +65,8 @@ struct SweepSchedule {
         let lowestRank = pending.map { seedRank[$0.seed]! }.min()!
         let candidates: [CellKey]
         if lowestRank == 0 {
-            // Each (learner, first seed) climbs its sizes: only its next size is eligible, and only once the
-            // sizes below it are measured (so its cost can be extrapolated) — except that the largest size
-            // comes before the second-largest (see ``nextFirstSeedSize(_:)``).
+            // Each (learner, first seed) takes its sizes in order: only its next size is eligible (see
+            // ``nextFirstSeedSize(_:plansWork:)``).
             var sizes: [String: [Int]] = [:]
             for c in pending where seedRank[c.seed] == 0 { sizes[c.configuration, default: []].append(c.m) }
             let next = Dictionary(uniqueKeysWithValues: sizes.map { config, pendingSizes in
@@ -124,7 +127,7 @@ struct SweepSchedule {
     /// of 16, three folds and a refit, at a third of the FLOP rate of its batches of 90 at 60,000.)
     func nextFirstSeedSize(_ sizes: [Int], plansWork: Bool) -> Int {
         let grid = plan.sizes
-        if plansWork { return Self.bisectionOrder(grid).first { sizes.contains($0) } ?? sizes.min()! }
+        if plansWork { return bisection.first { sizes.contains($0) } ?? sizes.min()! }
         if grid.count >= 3, Set(sizes) == [grid[grid.count - 2], grid[grid.count - 1]] { return grid[grid.count - 1] }
         return sizes.min()!
     }
