@@ -1,11 +1,12 @@
 extension NeuralLearner {
-    /// How a network is trained on `m` examples (recipe 4): Adam from 1e-3 with cosine decay, in batches of
+    /// How a network is trained on `m` examples (recipe 5): Adam from 1e-3 with cosine decay, in batches of
     /// min(128, max(16, m/8)), for ``referenceEpochs``·√(``referenceExamples``/m) epochs (at most ``maxEpochs``): the
     /// examples a run trains grow as √m, so more data buys more compute but each example is seen fewer times
-    /// (10 epochs at 54,000, 25 at 8,640, 61 at 1,440, 100 up to 540). A network whose run would exceed
+    /// (20 epochs at 54,000, 50 at 8,640, 100 up to 2,160). A network whose run would exceed
     /// ``computeBudget``·√(m/``referenceExamples``) training FLOPs trains fewer epochs, in smaller batches (no fewer
-    /// than ``smallestCappedBatch``) so the run keeps its steps: at m = 60,000 (54,000 fitted) the cnn trains 7
-    /// epochs in batches of 90, the MLPs 10 epochs in batches of 128.
+    /// than ``smallestCappedBatch``) so that it still takes the steps of ``cappedReferenceEpochs``·√(…) epochs
+    /// in batches of the uncapped size: at m = 60,000 (54,000 fitted) the cnn trains 7 epochs in batches of 90,
+    /// the MLPs 20 epochs in batches of 128.
     ///
     /// The epoch count is chosen inside the m examples, by the validation signal, where it can be trusted:
     /// - where a 10% validation split would hold at least ``crossValidationBelow`` examples, on that split:
@@ -18,12 +19,16 @@ extension NeuralLearner {
     /// Recipe 2 held out 10% at every m and trained at least 20 epochs: 473 s for a 60,000-image cnn cell on
     /// 2 cores, and at m = 100–300 it chose its epoch on 10–30 validation examples. Recipe 3 aimed at 4,000 steps
     /// at every m, so a cell cost about the same from m = 3,900 to 60,000 (the cnn about 100 s each on 2 cores).
+    /// Recipe 4 trained 10 reference epochs: the cnn's runs were as today's, the MLPs' half as long, which cost
+    /// mlp-large 0.5 points at m = 60,000 against recipe 2.
     public enum Recipe {
         /// Stored with every result (the learner's configuration), so results of different recipes never mix.
-        public static let version = "4"
+        public static let version = "5"
         /// The size at which a run trains ``referenceEpochs`` epochs (60,000 less its 10% validation split).
         static let referenceExamples = 54_000
-        static let referenceEpochs = 10.0
+        static let referenceEpochs = 20.0
+        /// The epochs at the reference size (scaled like ``referenceEpochs``) whose steps a capped run keeps.
+        static let cappedReferenceEpochs = 10.0
         /// Training FLOPs (3 × forward FLOPs × examples, summed over epochs) one run at ``referenceExamples`` may take,
         /// scaled by √(m/``referenceExamples``) elsewhere: the cap that binds for the costly networks (the cnn).
         static let computeBudget = 2.5e13
@@ -57,13 +62,14 @@ extension NeuralLearner {
         static func epochsAndBatch(examples m: Int, batchSize: Int?, flopsPerExample: Int?) -> (epochs: Int, batch: Int) {
             let batch = batchSize ?? Swift.min(128, Swift.max(16, m / 8))
             let growth = (Double(Swift.max(m, 1)) / Double(referenceExamples)).squareRoot()
-            let byData = Swift.min(Double(maxEpochs), referenceEpochs / growth)
+            func epochs(_ reference: Double) -> Double { Swift.min(Double(maxEpochs), reference / growth) }
+            let byData = epochs(referenceEpochs)
             let epochFLOPs = 3 * Double(flopsPerExample ?? 0) * Double(m)
             guard epochFLOPs * byData > computeBudget * growth else { return (Swift.max(1, Int(byData.rounded(.up))), batch) }
-            let epochs = Swift.max(1, Int((computeBudget * growth / epochFLOPs).rounded(.up)))
-            let uncappedSteps = byData * Double(steps(m, batch))
-            let keepsSteps = Int((Double(m * epochs) / uncappedSteps).rounded(.up))
-            return (epochs, batchSize ?? Swift.min(batch, Swift.max(smallestCappedBatch, keepsSteps)))
+            let capped = Swift.max(1, Int((computeBudget * growth / epochFLOPs).rounded(.up)))
+            let stepsKept = epochs(cappedReferenceEpochs) * Double(steps(m, batch))
+            let keepsSteps = Int((Double(m * capped) / stepsKept).rounded(.up))
+            return (capped, batchSize ?? Swift.min(batch, Swift.max(smallestCappedBatch, keepsSteps)))
         }
 
         static func steps(_ m: Int, _ batch: Int) -> Int { Swift.max(1, (m + batch - 1) / batch) }

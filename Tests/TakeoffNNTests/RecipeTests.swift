@@ -8,7 +8,7 @@ import TakeoffEngine
     typealias Recipe = NeuralLearner.Recipe
 
     @Test func resultsOfThisRecipeAreStoredApart() {
-        #expect(NeuralLearner(preset: .cnn).configuration["recipe"] == "4")
+        #expect(NeuralLearner(preset: .cnn).configuration["recipe"] == "5")
     }
 
     @Test func smallSetsChooseTheirEpochsByCrossValidationAndLargeOnesOnAHeldOutTenth() {
@@ -28,7 +28,7 @@ import TakeoffEngine
                 let o = Recipe.options(examples: m, flopsPerExample: flops)
                 let steps = (m + o.batchSize - 1) / o.batchSize
                 let growth = (Double(m) / 54_000).squareRoot()
-                let byData = min(100, Int((10 / growth).rounded(.up)))
+                let byData = min(100, Int((20 / growth).rounded(.up)))
                 #expect(o.epochs >= 1 && o.epochs <= byData)
                 #expect(Double(3 * (flops ?? 0) * m * (o.epochs - 1)) < Recipe.computeBudget * growth, "m = \(m): at most one epoch past the compute cap")
                 #expect(o.epochs == byData || Double(3 * (flops ?? 0) * m * o.epochs) >= Recipe.computeBudget * growth, "m = \(m): fewer epochs only where compute caps them")
@@ -40,14 +40,19 @@ import TakeoffEngine
                 previousExamples = m * o.epochs
             }
         }
-        // Every network trains 100 epochs up to m = 540 and 10 at the reference size (54,000 fitted of 60,000),
-        // where the cnn is capped at 7 epochs in batches of 90 (its uncapped run's steps).
-        #expect(Recipe.options(examples: 540, flopsPerExample: mlpLarge).epochs == 100)
-        #expect(Recipe.options(examples: 8_640).epochs == 25)
+        // Every network trains 100 epochs up to m = 2,160 and 20 at the reference size (54,000 fitted of 60,000),
+        // where the cnn is capped at 7 epochs in batches of 90 (the steps of 10 epochs in batches of 128).
+        #expect(Recipe.options(examples: 2_160, flopsPerExample: mlpLarge).epochs == 100)
+        #expect(Recipe.options(examples: 8_640).epochs == 50)
         #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).epochs == 7)
         #expect(Recipe.options(examples: 54_000, flopsPerExample: cnn).batchSize == 90)
-        #expect(Recipe.options(examples: 54_000, flopsPerExample: mlpLarge).epochs == 10)
-        #expect(Recipe.options(examples: 54_000).epochs == 10)
+        #expect(Recipe.options(examples: 54_000, flopsPerExample: mlpLarge).epochs == 20)
+        // The cnn trains as in recipe 4 at every size: capped from m = 250 up, in batches that keep 10 epochs' steps.
+        for (m, epochs, batch) in [(558, 67, 43), (8_640, 17, 87), (21_600, 11, 89)] {
+            let o = Recipe.options(examples: m, flopsPerExample: cnn)
+            #expect(o.epochs == epochs && o.batchSize == batch, "m = \(m)")
+        }
+        #expect(Recipe.options(examples: 54_000).epochs == 20)
         #expect(Recipe.options(examples: 54_000, epochs: 3, batchSize: 64, flopsPerExample: cnn).epochs == 3)
     }
 
