@@ -5,7 +5,7 @@ extension NeuralPreset {
     public var summary: String {
         switch self {
         case .mlpSmall: "MLP, one hidden layer of 64"
-        case .mlpMedium: "MLP, two hidden layers of 256"
+        case .mlpMedium: "MLP, two hidden layers of 256, dropout 0.2"
         case .mlpLarge: "MLP, two hidden layers of 1,024, dropout 0.2"
         case .cnn: "CNN, two 5×5 convolutions (32, 64) with max-pooling, dense 256, dropout 0.2"
         }

@@ -20,7 +20,8 @@ extension NeuralLearner {
     /// 2 cores, and at m = 100–300 it chose its epoch on 10–30 validation examples. Recipe 3 aimed at 4,000 steps
     /// at every m, so a cell cost about the same from m = 3,900 to 60,000 (the cnn about 100 s each on 2 cores).
     /// Recipe 4 trained 10 reference epochs: the cnn's runs were as today's, the MLPs' half as long, which cost
-    /// mlp-large 0.5 points at m = 60,000 against recipe 2.
+    /// mlp-large 0.5 points at m = 60,000 against recipe 2; recipe 5 also gives mlp-medium the dropout of the larger
+    /// networks (``NeuralPreset/defaultDropout``).
     public enum Recipe {
         /// Stored with every result (the learner's configuration), so results of different recipes never mix.
         public static let version = "5"

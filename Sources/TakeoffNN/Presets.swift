@@ -11,11 +11,12 @@ public enum NeuralPreset: String, CaseIterable, Sendable {
     /// Two 5×5 convolutions (32 and 64 channels) with 2×2 max-pooling, dense 256, then the classes.
     case cnn
 
-    /// Dropout after each hidden layer in the training recipe: the wide networks overfit without it.
+    /// Dropout after each hidden layer in the training recipe: every network but the smallest overfits without it
+    /// (recipe 5 gave mlp-medium dropout: 89.52 ± 0.32% at m = 60,000 without, 89.83 ± 0.11% with, 3 seeds).
     public var defaultDropout: Float {
         switch self {
-        case .mlpSmall, .mlpMedium: 0
-        case .mlpLarge, .cnn: 0.2
+        case .mlpSmall: 0
+        case .mlpMedium, .mlpLarge, .cnn: 0.2
         }
     }
 
