@@ -160,6 +160,17 @@ import Testing
         #expect(v[0].contains("1 seed there, up to 3 elsewhere"), "\(v[0])")
     }
 
+    /// A size the budget skipped for one learner (measured below and above it) names no leader there.
+    @Test func theVerdictNamesNoLeaderWhereAStrongerLearnerWasSkipped() {
+        let middle = Self.sizes[Self.sizes.count / 2]
+        let names = [("logreg", "logreg"), ("mlp-small", "mlp-small"), ("mlp-large", "mlp-large")]
+        let others = cells("logreg") { m, s in 0.84 - 0.5 * pow(m, -0.6) + 0.001 * Double(s) } + cells("mlp-small") { m, s in powerLaw(m, s) - 0.01 }
+        let mlp = cells("mlp-large", powerLaw)
+        let v = Analysis(results: others + mlp.filter { $0.key.m != middle }, learners: names).verdict()
+        #expect(!v[0].contains("mlp-small at"), "\(v[0])")
+        #expect(v[0] == Analysis(results: others + mlp, learners: names).verdict()[0])
+    }
+
     @Test func aFigureRendersToPNG() throws {
         let a = Analysis(results: cells("p", sizes: [100, 300, 1000]) { m, _ in 0.9 - pow(m, -0.5) }, learners: [("p", "p")])
         let url = temporaryDirectory("png").appendingPathComponent("curve.svg")

@@ -12,12 +12,14 @@ extension Analysis {
         return [whoWins(measured), plateau(measured), moreData(measured, pool: pool)]
     }
 
-    /// The best mean at each size where two or more learners were measured, runs of one leader merged.
+    /// The best mean at each size where two or more learners were measured and none whose curve spans the size
+    /// (measured below and above it) is missing there: a size the budget skipped for a stronger learner is no lead.
     func leaders(_ measured: [LearnerCurve]) -> [(m: Int, leader: LearnerCurve, point: Point, runnerUp: (LearnerCurve, Point)?)] {
         let sizes = Set(measured.flatMap { $0.points.map(\.m) }).sorted()
         return sizes.compactMap { m in
             let at = measured.compactMap { c in c.points.first { $0.m == m }.map { (c, $0) } }.sorted { $0.1.mean > $1.1.mean }
-            guard at.count >= 2 else { return nil }
+            let skipped = measured.contains { c in !c.points.contains { $0.m == m } && c.points.contains { $0.m < m } && c.points.contains { $0.m > m } }
+            guard at.count >= 2, !skipped else { return nil }
             return (m, at[0].0, at[0].1, at[1])
         }
     }
