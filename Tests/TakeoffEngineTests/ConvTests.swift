@@ -1,5 +1,5 @@
 import Testing
-import TakeoffEngine
+@testable import TakeoffEngine
 
 @Suite struct ConvTests {
     /// The direct seven-loop convolution.
@@ -93,6 +93,40 @@ import TakeoffEngine
         Tensor.conv2d(reference, weight: w, padding: 1).activated(activation).sum().backward()
         expectClose(fused.grad!, reference.grad!, tolerance: 1e-4)
         withExtendedLifetime(clutter) {}
+    }
+
+    /// Shapes Winograd takes (5×5 kernels at stride 1, 16 or more channels each way): odd sizes whose last tiles
+    /// hang over the output, batches that split unevenly into threads' blocks and into chunks of tiles.
+    static let winogradCases = [
+        Case(input: [7, 17, 14, 14], weight: [19, 17, 5, 5], stride: 1, padding: 2),
+        Case(input: [3, 16, 9, 7], weight: [16, 16, 5, 5], stride: 1, padding: 2),
+        Case(input: [2, 16, 8, 11], weight: [20, 16, 5, 5], stride: 1, padding: 0),
+        Case(input: [5, 18, 6, 5], weight: [16, 18, 5, 5], stride: 1, padding: 1),
+    ]
+
+    @Test(arguments: winogradCases, [Activation.identity, .relu])
+    func winogradMatchesIm2col(c: Case, activation: Activation) {
+        let x = random(c.input, seed: 31), w = random(c.weight, seed: 32), b = random([c.weight[0]], seed: 33)
+        func run(winograd: Bool) -> [Tensor] {
+            let (xg, wg, bg) = (x.requiringGrad(), w.requiringGrad(), b.requiringGrad())
+            let y = Tensor.conv2d(xg, weight: wg, bias: bg, stride: 1, padding: c.padding, activation: activation, winograd: winograd)
+            y.backward(random(y.shape, seed: 34))
+            return [y, xg.grad!, wg.grad!, bg.grad!]
+        }
+        let im2col = run(winograd: false)
+        #expect(ConvGeometry(channels: c.input[1], height: c.input[2], width: c.input[3], filters: c.weight[0], kernel: 5, stride: 1,
+                             padding: c.padding).winograd != nil)
+        // The weight gradient sums every tile of the batch in the transformed domain, where terms grow up to ~100×
+        // before they cancel: 1.8e-4 at worst here (the output and input gradient stay under 5e-5).
+        for (fast, reference, tolerance) in zip(run(winograd: true), im2col, [1e-4, 1e-4, 5e-4, 1e-4] as [Float]) {
+            expectClose(fast, reference, tolerance: tolerance)
+        }
+    }
+
+    @Test func winogradGradients() {
+        // Small values keep the float sums' rounding well under the finite differences' tolerance.
+        let x = random([2, 16, 3, 4], seed: 35), w = random([16, 16, 5, 5], seed: 36) * 0.2, b = random([16], seed: 37)
+        expectGradients([x, w, b]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: 2) }
     }
 
     /// The direct max over each window.
