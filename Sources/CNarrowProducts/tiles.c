@@ -88,6 +88,79 @@ void scatter(const float *restrict tiles, size_t stride, size_t rows, size_t col
 }
 
 #if defined(__x86_64__)
+#include <immintrin.h>
+
+// Planes up to 32 wide with up to 16 tiles across: a row is two registers, and a row of tiles one permute of them.
+
+/// The lanes below `n` (at most 16).
+static inline __mmask16 lanes(size_t n) { return (__mmask16)((1u << n) - 1); }
+
+__attribute__((target("avx512f")))
+static void gather512(const float *plane, size_t height, size_t width, size_t rows, size_t cols, size_t size, size_t step,
+                      float *tiles, size_t stride) {
+    if (width > 32 || cols > 16 || size > 16) { gather(plane, height, width, rows, cols, size, step, tiles, stride); return; }
+    const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __mmask16 loWidth = lanes(width < 16 ? width : 16), hiWidth = lanes(width > 16 ? width - 16 : 0);
+    for (size_t ti = 0; ti < rows; ti++)
+        for (size_t a = 0; a < size; a++) {
+            const size_t y = ti * step + a;
+            __m512 lo = _mm512_setzero_ps(), hi = lo;
+            if (y < height) {
+                lo = _mm512_maskz_loadu_ps(loWidth, plane + y * width);
+                hi = _mm512_maskz_loadu_ps(hiWidth, plane + y * width + 16);
+            }
+            for (size_t b = 0; b < size; b++) {
+                // Lane tj takes pixel tj·step + b; lanes of tiles past the edge read 0.
+                const __m512i index = _mm512_add_epi32(_mm512_mullo_epi32(lane, _mm512_set1_epi32((int)step)), _mm512_set1_epi32((int)b));
+                const __m512 v = _mm512_maskz_permutex2var_ps(lanes(inside(cols, b, step, width)), lo, index, hi);
+                _mm512_mask_storeu_ps(tiles + (a * size + b) * stride + ti * cols, lanes(cols), v);
+            }
+        }
+}
+
+__attribute__((target("avx512f")))
+static void scatter512(const float *tiles, size_t stride, size_t rows, size_t cols, size_t size, size_t step,
+                       float *plane, size_t height, size_t width, int add) {
+    if (width > 32 || cols > 16 || size > 16 || rows * step < height || cols * step < width) {
+        scatter(tiles, stride, rows, cols, size, step, plane, height, width, add);
+        return;
+    }
+    // For column b of a tile: pixel x of the row takes tile tj where x = tj·step + b (lanes `from`, selected by `hit`).
+    __m512i fromLo[16], fromHi[16];
+    __mmask16 hitLo[16], hitHi[16], valid[16];
+    for (size_t b = 0; b < size; b++) {
+        int lo[16] = {0}, hi[16] = {0};
+        hitLo[b] = hitHi[b] = 0;
+        valid[b] = lanes(inside(cols, b, step, width));
+        for (size_t tj = 0; tj < cols; tj++) {
+            const size_t x = tj * step + b;
+            if (x < 16) { lo[x] = (int)tj; hitLo[b] |= (__mmask16)(1u << x); }
+            else if (x < 32) { hi[x - 16] = (int)tj; hitHi[b] |= (__mmask16)(1u << (x - 16)); }
+        }
+        fromLo[b] = _mm512_loadu_si512(lo);
+        fromHi[b] = _mm512_loadu_si512(hi);
+    }
+    const __mmask16 loWidth = lanes(width < 16 ? width : 16), hiWidth = lanes(width > 16 ? width - 16 : 0);
+    for (size_t y = 0; y < height; y++) {
+        float *row = plane + y * width;
+        __m512 lo = _mm512_setzero_ps(), hi = lo;
+        if (add) { lo = _mm512_maskz_loadu_ps(loWidth, row); hi = _mm512_maskz_loadu_ps(hiWidth, row + 16); }
+        // Every tile row ti that holds image row y, as its row a = y − ti·step.
+        for (size_t ti = y / step + 1; ti-- > 0;) {
+            const size_t a = y - ti * step;
+            if (a >= size) break;
+            if (ti >= rows) continue;
+            for (size_t b = 0; b < size; b++) {
+                const __m512 v = _mm512_maskz_loadu_ps(valid[b], tiles + (a * size + b) * stride + ti * cols);
+                lo = _mm512_add_ps(lo, _mm512_maskz_permutexvar_ps(hitLo[b], fromLo[b], v));
+                hi = _mm512_add_ps(hi, _mm512_maskz_permutexvar_ps(hitHi[b], fromHi[b], v));
+            }
+        }
+        _mm512_mask_storeu_ps(row, loWidth, lo);
+        _mm512_mask_storeu_ps(row + 16, hiWidth, hi);
+    }
+}
+
 __attribute__((target("avx512f")))
 static void sandwich512(const float *m, size_t rows, size_t cols, const float *src, size_t src_stride,
                         float *dst, size_t dst_stride, size_t count, float *tmp) {
@@ -112,12 +185,18 @@ void takeoff_tile_transform(takeoff_isa isa, const float *m, size_t rows, size_t
     }
 }
 
-void takeoff_tiles_from_plane(const float *plane, size_t height, size_t width, size_t rows, size_t cols, size_t size,
-                              size_t step, float *tiles, size_t stride) {
+void takeoff_tiles_from_plane(takeoff_isa isa, const float *plane, size_t height, size_t width, size_t rows, size_t cols,
+                              size_t size, size_t step, float *tiles, size_t stride) {
+#if defined(__x86_64__)
+    if (isa == TAKEOFF_ISA_AVX512) { gather512(plane, height, width, rows, cols, size, step, tiles, stride); return; }
+#endif
     gather(plane, height, width, rows, cols, size, step, tiles, stride);
 }
 
-void takeoff_tiles_into_plane(const float *tiles, size_t stride, size_t rows, size_t cols, size_t size, size_t step,
-                              float *plane, size_t height, size_t width, int add) {
+void takeoff_tiles_into_plane(takeoff_isa isa, const float *tiles, size_t stride, size_t rows, size_t cols, size_t size,
+                              size_t step, float *plane, size_t height, size_t width, int add) {
+#if defined(__x86_64__)
+    if (isa == TAKEOFF_ISA_AVX512) { scatter512(tiles, stride, rows, cols, size, step, plane, height, width, add); return; }
+#endif
     scatter(tiles, stride, rows, cols, size, step, plane, height, width, add);
 }

@@ -28,12 +28,12 @@ void takeoff_tile_transform(takeoff_isa isa, const float *m, size_t rows, size_t
 
 /// The size×size tiles of a plane [height, width] whose corners lie `step` apart, `rows` × `cols` of them:
 /// tiles[(a·size + b)·stride + ti·cols + tj] = plane[(ti·step + a)·width + tj·step + b], 0 past the plane's edge.
-void takeoff_tiles_from_plane(const float *plane, size_t height, size_t width, size_t rows, size_t cols, size_t size,
-                              size_t step, float *tiles, size_t stride);
+void takeoff_tiles_from_plane(takeoff_isa isa, const float *plane, size_t height, size_t width, size_t rows, size_t cols,
+                              size_t size, size_t step, float *tiles, size_t stride);
 
 /// The adjoint of takeoff_tiles_from_plane where `add` is nonzero (overlapping tiles add up); where it is 0, writes each
 /// tile entry to its pixel. Entries past the plane's edge are dropped.
-void takeoff_tiles_into_plane(const float *tiles, size_t stride, size_t rows, size_t cols, size_t size, size_t step,
-                              float *plane, size_t height, size_t width, int add);
+void takeoff_tiles_into_plane(takeoff_isa isa, const float *tiles, size_t stride, size_t rows, size_t cols, size_t size,
+                              size_t step, float *plane, size_t height, size_t width, int add);
 
 #endif

@@ -113,7 +113,7 @@ struct Winograd: Sendable {
             for oc in 0..<g.o {
                 transform(outputTransform, s.mm + oc * tp, stride: g.o * tp, into: s.tiles, stride: tp, count: tp, s.tmp)
                 for i in 0..<k {
-                    takeoff_tiles_into_plane(s.tiles + i * per, tp, tileRows, tileCols, m, m, out + i * g.outputCount + oc * g.positions,
+                    takeoff_tiles_into_plane(Self.isa, s.tiles + i * per, tp, tileRows, tileCols, m, m, out + i * g.outputCount + oc * g.positions,
                                              g.oh, g.ow, 0)
                 }
             }
@@ -142,7 +142,7 @@ struct Winograd: Sendable {
             guard dw != nil || dx != nil else { continue }
             for oc in 0..<g.o {
                 for i in 0..<k {
-                    takeoff_tiles_from_plane(s.gradient + i * g.outputCount + oc * g.positions, g.oh, g.ow, tileRows, tileCols, m, m,
+                    takeoff_tiles_from_plane(Self.isa, s.gradient + i * g.outputCount + oc * g.positions, g.oh, g.ow, tileRows, tileCols, m, m,
                                              s.tiles + i * per, tp)
                 }
                 transform(outputAdjoint, s.tiles, stride: tp, into: s.mm + oc * tp, stride: g.o * tp, count: tp, s.tmp)
@@ -158,7 +158,7 @@ struct Winograd: Sendable {
                 for ci in 0..<g.c {
                     transform(inputAdjoint, s.v + ci * tp, stride: g.c * tp, into: s.tiles, stride: tp, count: tp, s.tmp)
                     for i in 0..<k {
-                        takeoff_tiles_into_plane(s.tiles + i * per, tp, tileRows, tileCols, n, m, s.dpad + (i * g.c + ci) * plane,
+                        takeoff_tiles_into_plane(Self.isa, s.tiles + i * per, tp, tileRows, tileCols, n, m, s.dpad + (i * g.c + ci) * plane,
                                                  paddedH, paddedW, 1)
                     }
                 }
@@ -193,7 +193,7 @@ struct Winograd: Sendable {
         }
         for ci in 0..<g.c {
             for i in 0..<count {
-                takeoff_tiles_from_plane(images + (i * g.c + ci) * plane, paddedH, paddedW, tileRows, tileCols, n, m,
+                takeoff_tiles_from_plane(Self.isa, images + (i * g.c + ci) * plane, paddedH, paddedW, tileRows, tileCols, n, m,
                                          s.tiles + i * per, tp)
             }
             transform(inputTransform, s.tiles, stride: tp, into: s.v + ci * tp, stride: g.c * tp, count: tp, s.tmp)
