@@ -1,3 +1,4 @@
+import CNarrowProducts
 import Testing
 @testable import TakeoffEngine
 
@@ -126,6 +127,42 @@ import Testing
         // Small values keep the float sums' rounding well under the finite differences' tolerance.
         let x = random([2, 16, 3, 4], seed: 35), w = random([16, 16, 5, 5], seed: 36) * 0.2, b = random([16], seed: 37)
         expectGradients([x, w, b]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: 2) }
+    }
+
+    /// Winograd's tile kernels at every instruction set this CPU runs against direct loops: 6×6 tiles 2 apart over
+    /// a 9×13 plane (the last tiles hang over its edges), and the 2-D transform of 21 tiles (not whole vectors).
+    @Test func tileKernelsMatchDirectLoopsAtEveryInstructionSet() {
+        let (h, w, rows, cols, size, step) = (9, 13, 4, 5, 6, 2)
+        let tileCount = rows * cols, stride = tileCount + 3
+        let plane = random([h * w], seed: 41).scalars, tiles = random([size * size * stride], seed: 42).scalars
+        func pixel(_ a: Int, _ b: Int, _ ti: Int, _ tj: Int) -> (y: Int, x: Int) { (ti * step + a, tj * step + b) }
+        var gathered = [Float](repeating: 0, count: size * size * stride), added = plane
+        for a in 0..<size { for b in 0..<size { for ti in 0..<rows { for tj in 0..<cols {
+            let (y, x) = pixel(a, b, ti, tj), at = (a * size + b) * stride + ti * cols + tj
+            gathered[at] = y < h && x < w ? plane[y * w + x] : 0
+            if y < h && x < w { added[y * w + x] += tiles[at] }
+        } } } }
+        let matrix: [Float] = [4, 0, -5, 0, 1, 0, 0, 4, 4, -1, -1, 0, 0, -4, 4, 1, -1, 0]  // 3×6
+        var transformed = [Float](repeating: 0, count: 9 * tileCount)
+        for a in 0..<3 { for b in 0..<3 { for t in 0..<tileCount {
+            var sum = 0.0
+            for i in 0..<6 { for j in 0..<6 {
+                sum += Double(matrix[a * 6 + i]) * Double(tiles[(i * 6 + j) * stride + t]) * Double(matrix[b * 6 + j])
+            } }
+            transformed[(a * 3 + b) * tileCount + t] = Float(sum)
+        } } }
+        for isa in (0...takeoff_best_isa().rawValue).map({ takeoff_isa(rawValue: $0) }) {
+            var outTiles = [Float](repeating: .nan, count: size * size * stride), outPlane = plane
+            takeoff_tiles_from_plane(isa, plane, h, w, rows, cols, size, step, &outTiles, stride)
+            takeoff_tiles_into_plane(isa, tiles, stride, rows, cols, size, step, &outPlane, h, w, 1)
+            var outTransform = [Float](repeating: .nan, count: 9 * tileCount), tmp = [Float](repeating: 0, count: 18 * tileCount)
+            takeoff_tile_transform(isa, matrix, 3, 6, tiles, stride, &outTransform, tileCount, tileCount, &tmp)
+            #expect((0..<size * size).allSatisfy { k in
+                (0..<tileCount).allSatisfy { outTiles[k * stride + $0] == gathered[k * stride + $0] }
+            }, "instruction set \(isa.rawValue): gather")
+            #expect(zip(outPlane, added).allSatisfy { abs($0 - $1) < 1e-5 }, "instruction set \(isa.rawValue): scatter-add")
+            #expect(zip(outTransform, transformed).allSatisfy { abs($0 - $1) < 1e-3 }, "instruction set \(isa.rawValue): transform")
+        }
     }
 
     /// The direct max over each window.
