@@ -117,9 +117,9 @@ import Testing
         let im2col = run(winograd: false)
         #expect(ConvGeometry(channels: c.input[1], height: c.input[2], width: c.input[3], filters: c.weight[0], kernel: 5, stride: 1,
                              padding: c.padding).winograd != nil)
-        // The weight gradient sums every tile of the batch in the transformed domain, where terms grow up to ~100×
-        // before they cancel: 1.8e-4 at worst here (the output and input gradient stay under 5e-5).
-        let winograd = run(winograd: true), tolerances: [Float] = [1e-4, 1e-4, 5e-4, 1e-4]
+        // Terms grow up to ~100× in the transformed domain before they cancel: measured at worst 8e-5 (output),
+        // 7e-5 (input gradient) and 1.5e-4 (the weight gradient, which sums every tile of the batch there).
+        let winograd = run(winograd: true), tolerances: [Float] = [2e-4, 2e-4, 5e-4, 1e-4]
         for i in im2col.indices { expectClose(winograd[i], im2col[i], tolerance: tolerances[i]) }
     }
 
