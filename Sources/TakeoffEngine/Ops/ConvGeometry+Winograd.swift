@@ -6,7 +6,7 @@ import CNarrowProducts
 // so the sum over input channels becomes n² GEMMs, one per position of the transformed tile:
 //     M[p] [O, tiles] = U[p] [O, C] · V[p] [C, tiles].
 // F(4×4, 5×5) takes 64 multiplies per tile of 16 outputs where im2col + GEMM takes 400 (on 14×14 the 4×4 tiles
-// cover 16×16, so 4.8× fewer in all). It measured 15–20% faster per training step than F(2×2, 5×5) (36 per 4
+// cover 16×16, so 4.8× fewer in all). It trained 16–26% more examples per second than F(2×2, 5×5) (36 per 4
 // outputs); its float32 error, about 1e-4 of the result's scale (twice F(2×2)'s), leaves accuracy unchanged.
 //
 // Backward runs the adjoints of the same steps (the transposed transforms and GEMMs), which is the exact
@@ -14,10 +14,10 @@ import CNarrowProducts
 // gradient dU[p] += dM[p] · V[p]ᵀ and the input gradient dV[p] = U[p]ᵀ · dM[p]; dW = Gᵀ dU G, and the
 // tiles B dV Bᵀ added back into the (overlapping) input pixels.
 //
-// Tiles of several images go into each GEMM (a chunk of about 128 tiles, measured against 256 and 512): one
-// image's 16 tiles make a GEMM too narrow to run at the machine's rate. The transforms run over the chunk's tiles as vectors (the tile index is the
-// fastest axis everywhere) in CNarrowProducts, which has the AVX-512 code Swift's baseline build lacks; with the
-// tile gathers and scatters they take about a third of the convolution's time, the GEMMs the rest.
+// Tiles of several images go into each GEMM (a chunk of about 128 tiles; see BENCHMARKS.md, session 9): one
+// image's 16 tiles make a GEMM too narrow to run at the machine's rate. The transforms run over the chunk's tiles as
+// vectors (the tile index is the fastest axis everywhere) in CNarrowProducts, which has the AVX-512 code Swift's
+// baseline build lacks: written in Swift they cost more than the GEMM time they saved.
 
 /// A small row-major matrix of transform coefficients.
 struct SmallMatrix: Sendable {
