@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB,
+// CBLAS (+ CNarrowProducts) → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB,
 // + TakeoffMPI over CMPI, + CRsvg for PNG figures) → TakeoffServe (+ FlyingFox: the live view over stores) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
@@ -48,7 +48,7 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"])]
         ),
         .target(name: "CNarrowProducts"),
-        .target(name: "TakeoffEngine", dependencies: ["CBLAS"]),
+        .target(name: "TakeoffEngine", dependencies: ["CBLAS", "CNarrowProducts"]),
         .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib"]),
         .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
         .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CNarrowProducts"]),
@@ -69,7 +69,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine"]),
+        .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine", "CNarrowProducts"]),
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
         .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
         .testTarget(name: "TakeoffLabTests", dependencies: ["TakeoffLab", "TakeoffNN", "TakeoffData", "TakeoffEngine"]),

@@ -1,5 +1,6 @@
+import CNarrowProducts
 import Testing
-import TakeoffEngine
+@testable import TakeoffEngine
 
 @Suite struct ConvTests {
     /// The direct seven-loop convolution.
@@ -93,6 +94,75 @@ import TakeoffEngine
         Tensor.conv2d(reference, weight: w, padding: 1).activated(activation).sum().backward()
         expectClose(fused.grad!, reference.grad!, tolerance: 1e-4)
         withExtendedLifetime(clutter) {}
+    }
+
+    /// Shapes Winograd takes (5×5 kernels at stride 1, 16 or more channels each way): odd sizes whose last tiles
+    /// hang over the output, batches that split unevenly into threads' blocks and into chunks of tiles.
+    static let winogradCases = [
+        Case(input: [7, 17, 14, 14], weight: [19, 17, 5, 5], stride: 1, padding: 2),
+        Case(input: [3, 16, 9, 7], weight: [16, 16, 5, 5], stride: 1, padding: 2),
+        Case(input: [2, 16, 8, 11], weight: [20, 16, 5, 5], stride: 1, padding: 0),
+        Case(input: [5, 18, 6, 5], weight: [16, 18, 5, 5], stride: 1, padding: 1),
+    ]
+
+    @Test(arguments: winogradCases, [Activation.identity, .relu])
+    func winogradMatchesIm2col(c: Case, activation: Activation) {
+        let x = random(c.input, seed: 31), w = random(c.weight, seed: 32), b = random([c.weight[0]], seed: 33)
+        func run(winograd: Bool) -> [Tensor] {
+            let (xg, wg, bg) = (x.requiringGrad(), w.requiringGrad(), b.requiringGrad())
+            let y = Tensor.conv2d(xg, weight: wg, bias: bg, stride: 1, padding: c.padding, activation: activation, winograd: winograd)
+            y.backward(random(y.shape, seed: 34))
+            return [y, xg.grad!, wg.grad!, bg.grad!]
+        }
+        let im2col = run(winograd: false)
+        #expect(ConvGeometry(channels: c.input[1], height: c.input[2], width: c.input[3], filters: c.weight[0], kernel: 5, stride: 1,
+                             padding: c.padding).winograd != nil)
+        // Terms grow up to ~100× in the transformed domain before they cancel: measured at worst 8e-5 (output),
+        // 7e-5 (input gradient) and 1.5e-4 (the weight gradient, which sums every tile of the batch there).
+        let winograd = run(winograd: true), tolerances: [Float] = [2e-4, 2e-4, 5e-4, 1e-4]
+        for i in im2col.indices { expectClose(winograd[i], im2col[i], tolerance: tolerances[i]) }
+    }
+
+    @Test func winogradGradients() {
+        // Small values keep the float sums' rounding well under the finite differences' tolerance.
+        let x = random([2, 16, 3, 4], seed: 35), w = random([16, 16, 5, 5], seed: 36) * 0.2, b = random([16], seed: 37)
+        expectGradients([x, w, b]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: 2) }
+    }
+
+    /// Winograd's tile kernels at every instruction set this CPU runs against direct loops: 6×6 tiles 2 apart over
+    /// a 9×13 plane (the last tiles hang over its edges), and the 2-D transform of 21 tiles (not whole vectors).
+    @Test func tileKernelsMatchDirectLoopsAtEveryInstructionSet() {
+        let (h, w, rows, cols, size, step) = (9, 13, 4, 5, 6, 2)
+        let tileCount = rows * cols, stride = tileCount + 3
+        let plane = random([h * w], seed: 41).scalars, tiles = random([size * size * stride], seed: 42).scalars
+        func pixel(_ a: Int, _ b: Int, _ ti: Int, _ tj: Int) -> (y: Int, x: Int) { (ti * step + a, tj * step + b) }
+        var gathered = [Float](repeating: 0, count: size * size * stride), added = plane
+        for a in 0..<size { for b in 0..<size { for ti in 0..<rows { for tj in 0..<cols {
+            let (y, x) = pixel(a, b, ti, tj), at = (a * size + b) * stride + ti * cols + tj
+            gathered[at] = y < h && x < w ? plane[y * w + x] : 0
+            if y < h && x < w { added[y * w + x] += tiles[at] }
+        } } } }
+        let matrix: [Float] = [4, 0, -5, 0, 1, 0, 0, 4, 4, -1, -1, 0, 0, -4, 4, 1, -1, 0]  // 3×6
+        var transformed = [Float](repeating: 0, count: 9 * tileCount)
+        for a in 0..<3 { for b in 0..<3 { for t in 0..<tileCount {
+            var sum = 0.0
+            for i in 0..<6 { for j in 0..<6 {
+                sum += Double(matrix[a * 6 + i]) * Double(tiles[(i * 6 + j) * stride + t]) * Double(matrix[b * 6 + j])
+            } }
+            transformed[(a * 3 + b) * tileCount + t] = Float(sum)
+        } } }
+        for isa in (0...takeoff_best_isa().rawValue).map({ takeoff_isa(rawValue: $0) }) {
+            var outTiles = [Float](repeating: .nan, count: size * size * stride), outPlane = plane
+            takeoff_tiles_from_plane(isa, plane, h, w, rows, cols, size, step, &outTiles, stride)
+            takeoff_tiles_into_plane(isa, tiles, stride, rows, cols, size, step, &outPlane, h, w, 1)
+            var outTransform = [Float](repeating: .nan, count: 9 * tileCount), tmp = [Float](repeating: 0, count: 18 * tileCount)
+            takeoff_tile_transform(isa, matrix, 3, 6, tiles, stride, &outTransform, tileCount, tileCount, &tmp)
+            #expect((0..<size * size).allSatisfy { k in
+                (0..<tileCount).allSatisfy { outTiles[k * stride + $0] == gathered[k * stride + $0] }
+            }, "instruction set \(isa.rawValue): gather")
+            #expect(zip(outPlane, added).allSatisfy { abs($0 - $1) < 1e-5 }, "instruction set \(isa.rawValue): scatter-add")
+            #expect(zip(outTransform, transformed).allSatisfy { abs($0 - $1) < 1e-3 }, "instruction set \(isa.rawValue): transform")
+        }
     }
 
     /// The direct max over each window.

@@ -20,4 +20,20 @@ void takeoff_narrow_product(takeoff_isa isa, const float *x, size_t rows, size_t
 /// the transpose product of the same shapes, accumulated.
 void takeoff_narrow_transpose_product(takeoff_isa isa, const float *x, size_t rows, size_t d, const float *r, float *g);
 
+/// dst[a][b][t] = Σ_{i,j} m[a][i] · src[i][j][t] · m[b][j] for t < count: the 2-D transform M X Mᵀ of `count`
+/// small tiles at once, m [rows, cols] row-major. src row (i, j) starts at src + (i·cols + j)·src_stride,
+/// dst row (a, b) at dst + (a·rows + b)·dst_stride; tmp holds rows·cols·count floats.
+void takeoff_tile_transform(takeoff_isa isa, const float *m, size_t rows, size_t cols, const float *src, size_t src_stride,
+                            float *dst, size_t dst_stride, size_t count, float *tmp);
+
+/// The size×size tiles of a plane [height, width] whose corners lie `step` apart, `rows` × `cols` of them:
+/// tiles[(a·size + b)·stride + ti·cols + tj] = plane[(ti·step + a)·width + tj·step + b], 0 past the plane's edge.
+void takeoff_tiles_from_plane(takeoff_isa isa, const float *plane, size_t height, size_t width, size_t rows, size_t cols,
+                              size_t size, size_t step, float *tiles, size_t stride);
+
+/// The adjoint of takeoff_tiles_from_plane where `add` is nonzero (overlapping tiles add up); where it is 0, writes each
+/// tile entry to its pixel. Entries past the plane's edge are dropped.
+void takeoff_tiles_into_plane(takeoff_isa isa, const float *tiles, size_t stride, size_t rows, size_t cols, size_t size,
+                              size_t step, float *plane, size_t height, size_t width, int add);
+
 #endif

@@ -1,4 +1,5 @@
-// 2-D convolution by im2col + GEMM, and max pooling, both on NCHW tensors: each op's checks, then one
+// 2-D convolution by im2col + GEMM (or Winograd's transforms and GEMMs where they pay, in
+// ConvGeometry+Winograd.swift), and max pooling, both on NCHW tensors: each op's checks, then one
 // switch over devices to its CPU half (here) or its CUDA half (CUDA/GPUKernels+Layers.swift).
 //
 // Each thread takes a fixed block of the batch and runs the whole pipeline one image at a time on
@@ -12,10 +13,13 @@
 /// on each thread's block, as the tape's op does).
 public struct ConvGeometry: Sendable {
     let n, c, h, w, o, kh, kw, stride, padding, oh, ow: Int
+    /// The Winograd form the passes take instead of im2col + GEMM, where it applies and pays (see ``Winograd/init(_:)``).
+    var winograd: Winograd?
 
     init(n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, stride: Int, padding: Int, oh: Int, ow: Int) {
         (self.n, self.c, self.h, self.w, self.o, self.kh, self.kw) = (n, c, h, w, o, kh, kw)
         (self.stride, self.padding, self.oh, self.ow) = (stride, padding, oh, ow)
+        winograd = Winograd(self)
     }
 
     /// A convolution of images [channels, height, width] with `filters` square `kernel`s.
@@ -27,28 +31,54 @@ public struct ConvGeometry: Sendable {
     /// Floats of one input image and of one output image.
     public var imageCount: Int { c * h * w }
     public var outputCount: Int { o * positions }
-    /// Floats of scratch the passes need: the zero-bordered image twice, the patch matrix and the gradient
-    /// before the activation. The caller zeroes it once (the borders stay zero).
-    public var scratchCount: Int { 2 * paddedCount + patch * positions + outputCount }
+    /// Floats of scratch the passes need (for im2col: the zero-bordered image twice, the patch matrix and the
+    /// gradient before the activation). The caller zeroes it once (the borders stay zero).
+    public var scratchCount: Int { winograd?.scratchCount(self) ?? 2 * paddedCount + patch * positions + outputCount }
 
     /// `count` images' forward, `y` [count, O, OH·OW] = activation(weight · im2col(x) + bias), keeping the
     /// pre-activation in `pre` when given.
     public func forward(images x: UnsafePointer<Float>, count: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         activation: Activation, into y: UnsafeMutablePointer<Float>, pre: UnsafeMutablePointer<Float>?,
                         scratch: UnsafeMutablePointer<Float>) {
+        if let winograd {
+            return winograd.forward(self, images: x, count: count, weight: weight, bias: bias, activation: activation, into: y,
+                                    pre: pre, scratch: scratch)
+        }
         let (pad, col, p) = (scratch, scratch + 2 * paddedCount, positions)
         for i in 0..<count {
             let out = y + i * outputCount
-            im2col(padded(x + i * imageCount, in: pad), col)
+            im2col(padded(x + i * imageCount, in: pad, height: paddedH, width: paddedW), col)
             BLAS.sgemm(m: o, n: p, k: patch, a: weight, lda: patch, b: col, ldb: p, c: out, ldc: p)
-            // Bias and activation a row at a time, while the row is in L1.
-            for oc in 0..<o {
-                let (row, shift) = (out + oc * p, bias?[oc] ?? 0)
-                if bias != nil { for j in 0..<p { row[j] += shift } }
-                pre?.advanced(by: i * outputCount + oc * p).update(from: row, count: p)
-                activation.activate(row, count: p)
-            }
+            finish(out, image: i, bias: bias, activation: activation, pre: pre)
         }
+    }
+
+    /// Adds the bias to image `i`'s output `out` [O, OH·OW] and applies the activation, a row at a time while the
+    /// row is in L1, keeping the pre-activation in `pre` [count, O, OH·OW] when given.
+    func finish(_ out: UnsafeMutablePointer<Float>, image i: Int, bias: UnsafePointer<Float>?, activation: Activation,
+                pre: UnsafeMutablePointer<Float>?) {
+        let p = positions
+        for oc in 0..<o {
+            let (row, shift) = (out + oc * p, bias?[oc] ?? 0)
+            if bias != nil { for j in 0..<p { row[j] += shift } }
+            pre?.advanced(by: i * outputCount + oc * p).update(from: row, count: p)
+            activation.activate(row, count: p)
+        }
+    }
+
+    /// Image `i`'s gradient before the activation (`dy`'s own for the identity, else written to `buffer`
+    /// [O, OH·OW]); adds its sums to the bias gradient `db` when given.
+    func preActivationGradient(image i: Int, _ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>, pre: UnsafePointer<Float>?,
+                               activation: Activation, biasGradient db: UnsafeMutablePointer<Float>?,
+                               buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let at = i * outputCount
+        var gm = dy + at
+        if activation != .identity {
+            activation.gradient(dy + at, output: y + at, input: pre.map { $0 + at }, into: buffer, count: outputCount)
+            gm = UnsafePointer(buffer)
+        }
+        if let db { for oc in 0..<o { db[oc] += CPULoops.sumSequential(gm + oc * positions, count: positions) } }
+        return gm
     }
 
     /// `count` images' backward from the output gradient `dy`: adds to the weight gradient `dw` [O, C·KH·KW] and
@@ -58,20 +88,16 @@ public struct ConvGeometry: Sendable {
                          activation: Activation, weightGradient dw: UnsafeMutablePointer<Float>?,
                          biasGradient db: UnsafeMutablePointer<Float>?, inputGradient dx: UnsafeMutablePointer<Float>?,
                          scratch: UnsafeMutablePointer<Float>) {
+        if let winograd {
+            return winograd.backward(self, images: x, count: count, outputGradient: dy, output: y, pre: pre, weight: weight,
+                                     activation: activation, weightGradient: dw, biasGradient: db, inputGradient: dx, scratch: scratch)
+        }
         let (pad, dpad, col, p) = (scratch, scratch + paddedCount, scratch + 2 * paddedCount, positions)
         for i in 0..<count {
-            let at = i * outputCount
-            let gm: UnsafePointer<Float>
-            if activation == .identity {
-                gm = dy + at
-            } else {
-                let buf = col + patch * p
-                activation.gradient(dy + at, output: y + at, input: pre.map { $0 + at }, into: buf, count: outputCount)
-                gm = UnsafePointer(buf)
-            }
-            if let db { for oc in 0..<o { db[oc] += CPULoops.sumSequential(gm + oc * p, count: p) } }
+            let gm = preActivationGradient(image: i, dy, output: y, pre: pre, activation: activation, biasGradient: db,
+                                           buffer: col + patch * p)
             if let dw {
-                im2col(padded(x + i * imageCount, in: pad), col)
+                im2col(padded(x + i * imageCount, in: pad, height: paddedH, width: paddedW), col)
                 BLAS.sgemm(transposeB: true, m: o, n: patch, k: p, a: gm, lda: p, b: col, ldb: p, beta: 1, c: dw, ldc: patch)
             }
             if let dx {
@@ -80,7 +106,7 @@ public struct ConvGeometry: Sendable {
                 if padding > 0 {
                     dpad.update(repeating: 0, count: paddedCount)
                     col2im(col, into: dpad)
-                    unpad(dpad, into: image)
+                    unpad(dpad, into: image, height: paddedH, width: paddedW)
                 } else {
                     image.update(repeating: 0, count: imageCount)
                     col2im(col, into: image)
@@ -96,22 +122,20 @@ public struct ConvGeometry: Sendable {
     /// Floats of one zero-bordered image; 0 without padding, where the image itself is read.
     var paddedCount: Int { padding > 0 ? c * paddedH * paddedW : 0 }
 
-    /// The image `x` [C, H, W] as im2col reads it: itself without padding, else copied into the interior
-    /// of `buffer` [C, H + 2p, W + 2p], whose border the caller has zeroed once.
-    func padded(_ x: UnsafePointer<Float>, in buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        guard padding > 0 else { return x }
-        let pw = paddedW
+    /// The image `x` [C, H, W] as im2col or Winograd reads it: itself where no border is needed, else copied to
+    /// rows and columns `padding...` of `buffer` [C, ph, pw], whose border the caller has zeroed once.
+    func padded(_ x: UnsafePointer<Float>, in buffer: UnsafeMutablePointer<Float>, height ph: Int, width pw: Int) -> UnsafePointer<Float> {
+        guard ph > h || pw > w else { return x }
         for ci in 0..<c {
-            for y in 0..<h { copy(x + (ci * h + y) * w, to: buffer + (ci * paddedH + y + padding) * pw + padding, count: w) }
+            for y in 0..<h { copy(x + (ci * h + y) * w, to: buffer + (ci * ph + y + padding) * pw + padding, count: w) }
         }
         return UnsafePointer(buffer)
     }
 
-    /// The interior of the zero-bordered `buffer` back into the image `x` [C, H, W].
-    func unpad(_ buffer: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>) {
-        let pw = paddedW
+    /// The image's pixels in the zero-bordered `buffer` [C, ph, pw] back into the image `x` [C, H, W].
+    func unpad(_ buffer: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, height ph: Int, width pw: Int) {
         for ci in 0..<c {
-            for y in 0..<h { copy(buffer + (ci * paddedH + y + padding) * pw + padding, to: x + (ci * h + y) * w, count: w) }
+            for y in 0..<h { copy(buffer + (ci * ph + y + padding) * pw + padding, to: x + (ci * h + y) * w, count: w) }
         }
     }
 
@@ -191,6 +215,12 @@ extension Tensor {
     /// Bias and activation are applied in place while each image's output is still in cache.
     public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                               stride: Int = 1, padding: Int = 0, activation: Activation = .identity) -> Tensor {
+        conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, activation: activation, winograd: true)
+    }
+
+    /// ``conv2d(_:weight:bias:stride:padding:activation:)``, by im2col + GEMM alone unless `winograd` (tests compare the two).
+    static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int, activation: Activation,
+                       winograd: Bool) -> Tensor {
         precondition(input.rank == 4 && weight.rank == 4,
                      "conv2d: expected input [N, C, H, W] and weight [O, C, KH, KW], got \(input.shape) and \(weight.shape)")
         precondition(input.shape[1] == weight.shape[1],
@@ -201,8 +231,9 @@ extension Tensor {
         precondition(kh > 0 && kw > 0 && h + 2 * padding >= kh && w + 2 * padding >= kw,
                      "conv2d: kernel \(weight.shape) does not fit input \(input.shape) with padding \(padding)")
         if let bias { precondition(bias.shape == [o], "conv2d: bias \(bias.shape) for weight \(weight.shape)") }
-        let g = ConvGeometry(n: n, c: c, h: h, w: w, o: o, kh: kh, kw: kw, stride: stride, padding: padding,
+        var g = ConvGeometry(n: n, c: c, h: h, w: w, o: o, kh: kh, kw: kw, stride: stride, padding: padding,
                              oh: (h + 2 * padding - kh) / stride + 1, ow: (w + 2 * padding - kw) / stride + 1)
+        if !winograd { g.winograd = nil }
         precondition(weight.device == input.device && (bias?.device ?? input.device) == input.device,
                      "conv2d: input on \(input.device), weight on \(weight.device)\(bias.map { ", bias on \($0.device)" } ?? "")")
         switch input.device {
