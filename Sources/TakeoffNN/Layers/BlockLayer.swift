@@ -46,6 +46,17 @@ struct BlockPass {
     let rows: Int
     /// The block's first row in the batch, this step's key for the layer, and the step's number of blocks.
     let firstRow: Int, key: UInt64, blocks: Int
+    /// Where backward applies a ReLU's derivative (the step's plan moves a convolution's into the max pool after it).
+    let reluDerivative: ReLUDerivative
+
+    enum ReLUDerivative {
+        /// The layer applies its own activation's derivative.
+        case inPlace
+        /// The next layer applies this layer's ReLU derivative: backward skips it.
+        case movedToNext
+        /// Backward applies the previous layer's ReLU derivative as it routes the gradient.
+        case fromPrevious
+    }
 
     /// Where the gradient of `parameter` goes.
     func gradient(_ parameter: Parameter) -> UnsafeMutablePointer<Float> { gradients + parameter.offset }

@@ -8,8 +8,6 @@ public final class Conv2D: Layer {
     public private(set) var bias: Parameter!
     private var outputSize = (h: 0, w: 0), inputChannels = 0
     private var geometry: ConvGeometry!
-    /// Set by a ``TrainingStep`` whose next layer, a max pool, applies the ReLU's derivative in its backward.
-    var gradientIsRectified = false
 
     /// `padding` defaults to "same" for odd kernels at stride 1 (`kernel / 2`).
     public init(_ channels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil, activation: Activation = .identity) {
@@ -62,7 +60,7 @@ extension Conv2D: BlockLayer {
         pass.partial.update(repeating: 0, count: partialCount)
         geometry.backward(images: pass.input, count: pass.rows, outputGradient: pass.outputGradient, output: pass.output,
                           pre: savedCount > 0 ? UnsafePointer(pass.saved) : nil, weight: weight.value.pointer,
-                          activation: gradientIsRectified ? .identity : activation,
+                          activation: pass.reluDerivative == .movedToNext ? .identity : activation,
                           weightGradient: pass.partial, biasGradient: pass.partial + weight.value.count,
                           inputGradient: pass.inputGradient, scratch: pass.scratch)
     }

@@ -16,8 +16,6 @@ public final class MaxPool2D: Layer {
     }
     private var geometry: PoolGeometry!
     private var channels = 0
-    /// Set by a ``TrainingStep`` whose layer before is a ReLU convolution: backward applies ReLU's derivative too.
-    var takesReLUDerivative = false
     public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor { x.maxPool2d(kernel: kernel, stride: stride) }
 }
 
@@ -27,6 +25,6 @@ extension MaxPool2D: BlockLayer {
     func backward(_ pass: BlockPass) {
         guard let dx = pass.inputGradient else { return }
         geometry.backward(input: pass.input, outputGradient: pass.outputGradient, planes: pass.rows * channels, into: dx,
-                          rectified: takesReLUDerivative)
+                          rectified: pass.reluDerivative == .fromPrevious)
     }
 }

@@ -14,6 +14,7 @@ final class TrainingStep {
         let input, output, saved, scratch, outputGradient, partial: UnsafeMutablePointer<Float>
         let inputGradient: UnsafeMutablePointer<Float>?
         let inputCount, outputCount, savedCount, scratchCount, partialCount: Int
+        let reluDerivative: BlockPass.ReLUDerivative
     }
 
     private let layers: [any BlockLayer]
@@ -34,9 +35,10 @@ final class TrainingStep {
         self.layers = layers
         // A max pool after a ReLU convolution applies ReLU's derivative as it routes the gradient (a select per
         // window), which saves the convolution a pass over its output.
-        for (conv, pool) in zip(layers, layers.dropFirst()) {
-            guard let conv = conv as? Conv2D, let pool = pool as? MaxPool2D, conv.activation == .relu else { continue }
-            (conv.gradientIsRectified, pool.takesReLUDerivative) = (true, true)
+        var reluDerivative = [BlockPass.ReLUDerivative](repeating: .inPlace, count: layers.count)
+        for i in layers.indices.dropLast() {
+            guard let conv = layers[i] as? Conv2D, layers[i + 1] is MaxPool2D, conv.activation == .relu else { continue }
+            (reluDerivative[i], reluDerivative[i + 1]) = (.movedToNext, .fromPrevious)
         }
         arena = model.arena
         let (inputCount, blocks) = (model.inputShape.reduce(1, *), CPULoops.blockCount(batch))
@@ -68,7 +70,7 @@ final class TrainingStep {
                                    scratch: buffer(blocks * layer.scratchCount), outputGradient: outputGradient,
                                    partial: buffer(blocks * layer.partialCount), inputGradient: i > firstComputing ? currentGradient : nil,
                                    inputCount: currentCount, outputCount: count, savedCount: layer.savedCount,
-                                   scratchCount: layer.scratchCount, partialCount: layer.partialCount))
+                                   scratchCount: layer.scratchCount, partialCount: layer.partialCount, reluDerivative: reluDerivative[i]))
             (current, currentGradient, currentCount) = (output, outputGradient, count)
         }
         buffers = planned
@@ -113,6 +115,7 @@ final class TrainingStep {
         return BlockPass(input: b.input + lo * b.inputCount, output: b.output + lo * b.outputCount, saved: b.saved + lo * b.savedCount,
                          scratch: b.scratch + block * b.scratchCount, outputGradient: b.outputGradient + lo * b.outputCount,
                          inputGradient: b.inputGradient.map { $0 + lo * b.inputCount }, partial: b.partial + block * b.partialCount,
-                         gradients: arena.gradients.base, rows: hi - lo, firstRow: lo, key: keys[i], blocks: blocks)
+                         gradients: arena.gradients.base, rows: hi - lo, firstRow: lo, key: keys[i], blocks: blocks,
+                         reluDerivative: b.reluDerivative)
     }
 }
