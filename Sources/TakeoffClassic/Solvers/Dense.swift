@@ -19,6 +19,23 @@ enum Dense {
         return s
     }
 
+    /// Σ a[i]·b[i] over doubles (L-BFGS's history vectors) in four interleaved partial sums added in a fixed
+    /// order, so it is not one chain of dependent adds and gives the same number every run.
+    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+        var t = (0.0, 0.0, 0.0, 0.0), i = 0
+        while i + 4 <= n {
+            t.0 += a[i] * b[i]; t.1 += a[i + 1] * b[i + 1]; t.2 += a[i + 2] * b[i + 2]; t.3 += a[i + 3] * b[i + 3]
+            i += 4
+        }
+        while i < n { t.0 += a[i] * b[i]; i += 1 }
+        return (t.0 + t.1) + (t.2 + t.3)
+    }
+
+    /// y += alpha·x over doubles.
+    static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+        for i in 0..<n { y[i] += alpha * x[i] }
+    }
+
     /// Squared Euclidean norm of each of `n` rows of length `d`.
     static func rowNorms(_ x: UnsafePointer<Float>, n: Int, d: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: n) { buf, count in

@@ -47,29 +47,8 @@ public struct LBFGS: Sendable {
         var alphas = [Double](repeating: 0, count: memory)
         var iteration = 0
         func infNorm(_ v: [Double]) -> Double { v.reduce(0) { max($0, abs($1)) } }
-        // Plain loops over buffers (indexing nested arrays in place cost half of a small fit's time); the dot
-        // product sums four interleaved partial sums, in a fixed order, so it is not one chain of dependent adds.
-        func dot(_ a: [Double], _ b: [Double]) -> Double {
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    var t = (0.0, 0.0, 0.0, 0.0), i = 0
-                    while i + 4 <= a.count {
-                        t.0 += a[i] * b[i]; t.1 += a[i + 1] * b[i + 1]; t.2 += a[i + 2] * b[i + 2]; t.3 += a[i + 3] * b[i + 3]
-                        i += 4
-                    }
-                    while i < a.count { t.0 += a[i] * b[i]; i += 1 }
-                    return (t.0 + t.1) + (t.2 + t.3)
-                }
-            }
-        }
-        /// v += a·u.
-        func axpy(_ a: Double, _ u: [Double], _ v: inout [Double]) {
-            u.withUnsafeBufferPointer { u in
-                v.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<v.count { v[i] += a * u[i] }
-                }
-            }
-        }
+        // Over buffers (``Dense``): indexing the nested arrays in place cost half of a small fit's time.
+        func dot(_ a: [Double], _ b: [Double]) -> Double { Dense.dot(a, b, a.count) }
         func finish(_ stop: Stop) -> Result {
             Result(x: x, value: value, gradientNorm: infNorm(g), iterations: iteration, evaluations: evaluations, stop: stop)
         }
@@ -83,7 +62,7 @@ public struct LBFGS: Sendable {
             for i in 0..<n { p[i] = -g[i] }
             for k in stride(from: s.count - 1, through: 0, by: -1) {
                 alphas[k] = rho[k] * dot(s[k], p)
-                axpy(-alphas[k], y[k], &p)
+                Dense.axpy(-alphas[k], y[k], &p, n)
             }
             if let sl = s.last, let yl = y.last {
                 let gamma = dot(sl, yl) / dot(yl, yl)
@@ -91,7 +70,7 @@ public struct LBFGS: Sendable {
             }
             for k in 0..<s.count {
                 let beta = rho[k] * dot(y[k], p)
-                axpy(alphas[k] - beta, s[k], &p)
+                Dense.axpy(alphas[k] - beta, s[k], &p, n)
             }
             var slope = dot(g, p)
             if slope >= 0 {  // not a descent direction: restart from steepest descent
