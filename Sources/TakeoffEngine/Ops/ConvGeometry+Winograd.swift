@@ -153,16 +153,18 @@ struct Winograd: Sendable {
         if dw != nil { s.du.update(repeating: 0, count: positions * filters) }
         for start in stride(from: 0, to: count, by: chunk) {
             let k = Swift.min(chunk, count - start), t = k * per, tp = padded(t)
+            // The chunk's gradients before the activation, image i at gradients + i·outputCount: `dy`'s own rows
+            // (for the identity), or the scratch's they were written to.
+            var gradients = UnsafePointer(s.gradient)
             for i in 0..<k {
-                let buffer = s.gradient + i * g.outputCount
                 let gm = g.preActivationGradient(image: start + i, dy, output: y, pre: pre, activation: activation, biasGradient: db,
-                                                 buffer: buffer)
-                if gm != UnsafePointer(buffer) { buffer.update(from: gm, count: g.outputCount) }
+                                                 buffer: s.gradient + i * g.outputCount)
+                if i == 0 { gradients = gm }
             }
             guard dw != nil || dx != nil else { continue }
             for oc in 0..<g.o {
                 for i in 0..<k {
-                    takeoff_tiles_from_plane(Self.isa, s.gradient + i * g.outputCount + oc * g.positions, g.oh, g.ow, tileRows, tileCols, m, m,
+                    takeoff_tiles_from_plane(Self.isa, gradients + i * g.outputCount + oc * g.positions, g.oh, g.ow, tileRows, tileCols, m, m,
                                              s.tiles + i * per, tp)
                 }
                 transform(outputAdjoint, s.tiles, stride: tp, into: s.mm + oc * tp, stride: g.o * tp, count: tp, s.tmp)
