@@ -2,7 +2,7 @@ import Foundation
 
 /// Splits delimited text (CSV with RFC 4180 quoting, TSV, or whitespace-free `label<TAB>text` lines)
 /// into records over the raw bytes, without building a String per character.
-struct DelimitedRecords {
+public struct DelimitedRecords {
     let bytes: UnsafeBufferPointer<UInt8>
     let delimiter: UInt8
     /// Whether `"` starts a quoted field (CSV); off for TSV and labeled text, where quotes are text.
@@ -18,7 +18,7 @@ struct DelimitedRecords {
     private(set) var buffer: [UInt8] = []
     private(set) var ends: [Int] = []
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quoting: Bool, file: String) {
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quoting: Bool, file: String) {
         self.bytes = bytes
         self.delimiter = delimiter
         self.quoting = quoting
@@ -27,20 +27,20 @@ struct DelimitedRecords {
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { position = 3 }
     }
 
-    var fieldCount: Int { ends.count }
+    public var fieldCount: Int { ends.count }
 
     /// Field `i` of the current record, spaces around it removed.
-    func field(_ i: Int) -> ArraySlice<UInt8> {
+    public func field(_ i: Int) -> ArraySlice<UInt8> {
         var lo = i == 0 ? 0 : ends[i - 1], hi = ends[i]
         while lo < hi && (buffer[lo] == 0x20 || buffer[lo] == 0x09 && delimiter != 0x09) { lo += 1 }
         while hi > lo && (buffer[hi - 1] == 0x20 || buffer[hi - 1] == 0x09 && delimiter != 0x09) { hi -= 1 }
         return buffer[lo..<hi]
     }
 
-    func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
+    public func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
 
     /// Reads the next non-blank record; returns its first line number, or nil at the end.
-    mutating func next() throws -> Int? {
+    public mutating func next() throws -> Int? {
         while position < bytes.count {
             let start = line
             buffer.removeAll(keepingCapacity: true)
@@ -85,7 +85,7 @@ struct DelimitedRecords {
 
 /// The number in `field`, or nil when it is not entirely a number; NaN and infinities parse
 /// (so the caller can report them as non-finite rather than non-numeric).
-func parseNumber(_ field: ArraySlice<UInt8>) -> Double? {
+public func parseNumber(_ field: ArraySlice<UInt8>) -> Double? {
     guard !field.isEmpty, field.count < 64 else {
         return field.isEmpty ? nil : Double(String(decoding: field, as: UTF8.self))
     }

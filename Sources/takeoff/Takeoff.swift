@@ -10,7 +10,7 @@ struct Takeoff: ParsableCommand {
         commandName: "takeoff",
         abstract: "Measure why deep learning takes off: learning curves, activations and speed on your data.",
         version: TakeoffVersion.string,
-        subcommands: [Curve.self, Scale.self, Activations.self, Serve.self, Train.self, Evaluate.self, Bench.self, DataCommand.self, DeviceCommand.self]
+        subcommands: [Curve.self, Fit.self, Scale.self, Activations.self, Serve.self, Train.self, Evaluate.self, Bench.self, DataCommand.self, DeviceCommand.self]
     )
 
     /// ArgumentParser's `main`, except that a ``ValidationError`` thrown while a command runs (a value

@@ -29,22 +29,25 @@ public struct Analysis: Sendable, Codable {
 
     /// The m needed for ``Analysis/target``.
     public struct TargetEstimate: Sendable, Codable {
-        /// nil when not reachable. (The estimate itself is nil when there is no fitted curve to tell.)
+        /// nil when the forecast does not reach it within ``Analysis/targetLimit`` times the largest measured m.
         public var m: Double?
         /// Already reached at a measured size.
         public var measured: Bool
-        /// Read off the fitted curve beyond twice the largest measured m.
+        /// Read off the forecast beyond twice the largest measured m.
         public var extrapolated: Bool
+        /// The 80% interval of the m needed: where the forecast's optimistic end reaches the target, and where its
+        /// pessimistic end does (nil: not within the limit).
+        public var early: Double? = nil
+        public var late: Double? = nil
     }
 
-    /// The accuracy a fitted curve predicts at a size whose cells could not be measured (skipped for
-    /// the budget, or stopped by the GPU). Never a measurement: it lives apart from ``LearnerCurve/points``.
+    /// The score the forecast gives a size whose cells could not be measured (skipped for the budget,
+    /// or stopped by the GPU). Never a measurement: it lives apart from ``LearnerCurve/points``.
     public struct Prediction: Sendable, Codable {
         public var m: Int
-        /// The fitted curve's accuracy at m.
+        /// The forecast's score at m.
         public var accuracy: Double
-        /// The band: the reported back-test error, scaled by how many times further than the back-test
-        /// the prediction reaches (in doublings), combined with the spread of per-seed fits.
+        /// The forecast's 80% interval.
         public var low: Double
         public var high: Double
         /// Why the cells were not measured (their statuses).
@@ -67,12 +70,25 @@ public struct Analysis: Sendable, Codable {
         public var statuses: [String: Int]
         /// Sizes beyond ``largestM`` whose cells were not run (skipped for the budget, stopped by the GPU).
         public var notRun: [Int] = []
-        /// Fitted accuracies at ``notRun``; empty without a fitted family.
+        /// Forecast scores at ``notRun``.
         public var predicted: [Prediction] = []
+        /// The forecast from the largest measured size to ``Analysis/forecastTo``, with its 80% band (``Forecaster``).
+        public var forecast: [Forecast.Value] = []
+        /// What the forecast warns of (a curve that peaked, too few sizes); empty for a well-behaved curve.
+        public var cautions: [String] = []
         public var largestM: Int? { points.last?.m }
 
-        /// The fitted family's curve, when one was chosen (not the last-value baseline): the only curve to draw.
+        /// The fitted family's curve, when one was chosen (not the last-value baseline).
         public var fittedCurve: CurveFit? { selection.flatMap { $0.isFitted ? $0.fit : nil } }
+
+        /// The forecast's value at the largest size it reaches.
+        public var forecastEnd: Forecast.Value? { forecast.last.flatMap { $0.measured ? nil : $0 } }
+
+        /// The forecaster's view of the measured points.
+        var features: CurveFeatures? {
+            points.isEmpty ? nil : CurveFeatures(sizes: points.map { Double($0.m) }, means: points.map(\.mean),
+                                                 spreads: points.map { $0.seeds.count >= 2 ? $0.spread : nil })
+        }
 
         /// The best measured point when the fitted plateau lies below it (the family does not describe
         /// the largest sizes, so the plateau is no estimate); nil otherwise.
@@ -130,12 +146,19 @@ public struct Analysis: Sendable, Codable {
     public var target: Double?
     /// What the curves, fits, crossovers and rankings are of (``CurveMetric/score(_:)``); accuracy by default.
     public var metric: CurveMetric = .accuracy
+    /// The size every learner's forecast reaches (by default ten times the largest measured).
+    public var forecastTo: Double = 0
+    /// How far past its largest measured size a learner's forecast is searched for ``target``.
+    public static let targetLimit = 1000.0
 
-    /// Analyses `results` for `learners` (name, configuration key), in that order, by `metric`'s score.
+    /// Analyses `results` for `learners` (name, configuration key), in that order, by `metric`'s score, forecasting
+    /// every learner to `forecastTo` (default: ten times the largest size measured).
     public init(results: [CellResult], learners: [(name: String, configuration: String)], target: Double? = nil,
-                metric: CurveMetric = .accuracy) {
+                metric: CurveMetric = .accuracy, forecastTo: Double? = nil) {
         self.target = target
         self.metric = metric
+        let largest = results.filter { $0.status == .ok }.map(\.key.m).max() ?? 1
+        self.forecastTo = max(forecastTo ?? 10 * Double(largest), Double(largest))
         var curves: [LearnerCurve] = []
         for (name, configuration) in learners {
             let mine = results.filter { $0.key.configuration == configuration }
@@ -175,9 +198,18 @@ public struct Analysis: Sendable, Codable {
                     return CurveFit.fit(s.fit.family, sizes: pts.map { Double($0.key.m) }, values: pts.map { metric.score($0)! })
                 }
                 curve.asymptoteSpread = perSeed.count >= 2 ? Self.sd(perSeed.map(\.asymptote)) : nil
-                curve.predicted = Self.predictions(curve, cells: mine, perSeed: perSeed)
             }
-            if let target { curve.target = Self.estimate(target, curve) }
+            if let features = curve.features {
+                let forecast = Forecaster.calibrated.forecast(features)
+                curve.forecast = forecast.curve(to: self.forecastTo)
+                curve.cautions = forecast.cautions
+                let skipped = Dictionary(grouping: mine.filter { curve.notRun.contains($0.key.m) }, by: \.key.m)
+                curve.predicted = skipped.keys.sorted().map { m in
+                    let v = forecast.at(Double(m))
+                    return Prediction(m: m, accuracy: v.value, low: v.low, high: v.high, statuses: Set(skipped[m]!.map(\.status.rawValue)).sorted())
+                }
+                if let target { curve.target = Self.estimate(target, curve, forecast) }
+            }
             curves.append(curve)
         }
         self.learners = curves
@@ -189,24 +221,6 @@ public struct Analysis: Sendable, Codable {
     /// cell ran and says something about the learner: it is not predicted).
     static let unmeasured: Set<CellStatus> = [.skippedBudget, .gpuFailed]
 
-    /// The fitted curve at every size above the largest measured whose cells were not run, with its band.
-    static func predictions(_ c: LearnerCurve, cells: [CellResult], perSeed: [CurveFit]) -> [Prediction] {
-        guard let fit = c.fittedCurve, let s = c.selection, let top = c.largestM else { return [] }
-        let skipped = Dictionary(grouping: cells.filter { c.notRun.contains($0.key.m) }, by: \.key.m)
-        // How far the reported back-test reached, in doublings: its first held-out size over the largest size fitted.
-        let fitted = c.points.map(\.m).filter { $0 < (s.heldOut.first ?? top) }.last ?? top
-        let reach = max(log2(Double(s.heldOut.last ?? top) / Double(fitted)), 0.5)
-        return skipped.keys.sorted().map { m in
-            let doublings = log2(Double(m) / Double(top))
-            let backtest = (s.backtestError ?? 0) * max(1, doublings / reach)
-            let seeds = perSeed.count >= 2 ? sd(perSeed.map { $0.predict(Double(m)) }) : 0
-            let half = (backtest * backtest + seeds * seeds).squareRoot()
-            let value = fit.predict(Double(m))
-            return Prediction(m: m, accuracy: value, low: max(0, value - half), high: min(1, value + half),
-                              statuses: Set(skipped[m]!.map(\.status.rawValue)).sorted())
-        }
-    }
-
     /// Inverse variances over seeds, so the noisy small sizes pull the fit less; sizes with one seed get
     /// the largest variance seen, and a floor of half a point keeps one lucky size from dominating. Nil with one seed.
     static func weights(_ points: [Point]) -> [Double]? {
@@ -215,23 +229,14 @@ public struct Analysis: Sendable, Codable {
         return points.map { p in 1 / pow(p.seeds.count >= 2 ? max(p.spread, CurveSelection.noiseFloor) : widest, 2) }
     }
 
-    static func estimate(_ target: Double, _ c: LearnerCurve) -> TargetEstimate? {
+    static func estimate(_ target: Double, _ c: LearnerCurve, _ forecast: Forecast) -> TargetEstimate? {
         guard let largest = c.points.last else { return nil }
         if let first = c.points.first(where: { $0.mean >= target }) {
             return TargetEstimate(m: Double(first.m), measured: true, extrapolated: false)
         }
-        // Without a fitted family (too few sizes, or none beat the last value) there is nothing to read it off.
-        guard let fit = c.selection?.fit, c.asymptote != nil else { return nil }
-        guard fit.asymptote > target else { return TargetEstimate(m: nil, measured: false, extrapolated: false) }
-        // Bisection in log m between the largest measured size and 10^12.
-        var lo = log(Double(largest.m)), hi = log(1e12)
-        guard fit.predict(exp(hi)) >= target else { return TargetEstimate(m: nil, measured: false, extrapolated: false) }
-        for _ in 0..<100 {
-            let mid = (lo + hi) / 2
-            if fit.predict(exp(mid)) >= target { hi = mid } else { lo = mid }
-        }
-        let m = exp(hi)
-        return TargetEstimate(m: m, measured: false, extrapolated: m > 2 * Double(largest.m))
+        let found = forecast.sizeFor(target, limit: Double(largest.m) * targetLimit)
+        return TargetEstimate(m: found.m, measured: false, extrapolated: (found.m ?? .infinity) > 2 * Double(largest.m),
+                              early: found.early, late: found.late)
     }
 
     /// For each pair, the last measured change of order (with the per-seed range), or else where the
@@ -265,11 +270,12 @@ public struct Analysis: Sendable, Codable {
                     out.append(Crossover(winner: aWins ? a.learner : b.learner, loser: aWins ? b.learner : a.learner, m: m,
                                          low: perSeed.min(), high: perSeed.max(), seedsAgreeing: agreeing, seedsTotal: seeds.count,
                                          projected: false, extrapolated: false, finalLead: abs(diffs.last!)))
-                } else if a.points.count >= 3, b.points.count >= 3, let fa = a.fittedCurve, let fb = b.fittedCurve, let top = sizes.last {
-                    // Does the trailing curve's fit overtake the leader's within 10× the data?
+                } else if let fa = a.features.map({ Forecaster.calibrated.forecast($0) }), let fb = b.features.map({ Forecaster.calibrated.forecast($0) }),
+                          let top = sizes.last {
+                    // Does the trailing learner's forecast overtake the leader's within 10× the data?
                     let lead = diffs.last! > 0
                     let grid = (1...60).map { top * pow(10, Double($0) / 60) }
-                    if let m = grid.first(where: { (fa.predict($0) - fb.predict($0) > 0) != lead }) {
+                    if let m = grid.first(where: { (fa.at($0).value - fb.at($0).value > 0) != lead }) {
                         out.append(Crossover(winner: lead ? b.learner : a.learner, loser: lead ? a.learner : b.learner, m: m,
                                              low: nil, high: nil, seedsAgreeing: 0, seedsTotal: 0, projected: true, extrapolated: m > 2 * top,
                                              finalLead: 0))

@@ -235,14 +235,18 @@ struct RecordedLearner: Learner {
 extension SweepPlan {
     /// The grid of a recorded sweep, for analysing and reporting it from its store.
     public init(record: SweepRecord) {
-        learners = record.learners.map { entry in
-            let fields = (try? JSONDecoder().decode([String: String].self, from: Data(entry.configuration.utf8))) ?? [:]
-            return Entry(learner: RecordedLearner(name: entry.name, configuration: fields.filter { $0.key != "learner" }),
-                         configuration: entry.configuration)
+        self.init(recorded: record.learners.map { ($0.name, $0.configuration) }, sizes: record.sizes, seeds: record.seeds, dataset: record.dataset)
+    }
+
+    /// The grid of sweeps measured elsewhere (a store, a file of curves): learners known by name and configuration only.
+    public init(recorded: [(name: String, configuration: String)], sizes: [Int], seeds: [UInt64], dataset: String) {
+        learners = recorded.map { name, configuration in
+            let fields = (try? JSONDecoder().decode([String: String].self, from: Data(configuration.utf8))) ?? [:]
+            return Entry(learner: RecordedLearner(name: name, configuration: fields.filter { $0.key != "learner" }), configuration: configuration)
         }
-        sizes = record.sizes
-        seeds = record.seeds
-        dataset = record.dataset
+        self.sizes = sizes
+        self.seeds = seeds
+        self.dataset = dataset
     }
 }
 

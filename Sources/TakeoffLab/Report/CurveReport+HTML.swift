@@ -12,12 +12,16 @@ extension CurveReport {
         h += "<div class=\"verdict\">\n" + verdict.map { "<p>\(e($0))</p>" }.joined(separator: "\n") + "\n</div>\n"
         h += "<figure>\n" + chart.svg.replacingOccurrences(of: "<?xml version=\"1.0\"?>", with: "") + "</figure>\n"
         let counts = statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        h += "<p class=\"note\">Training pool \(Analysis.count(poolSize)) examples, fixed test set \(Analysis.count(testSize)); "
-        h += "sizes \(plan.sizes.map(Analysis.count).joined(separator: ", ")); seeds \(plan.seeds.map(String.init).joined(separator: ", ")); "
-        h += "cells: \(counts); this run trained \(outcome.ran) and reused \(outcome.reused) from the store in "
-        h += String(format: "%.1f s", outcome.seconds) + " (\(compute.description))"
-        h += budget.map { String(format: ", budget %.0f s", $0) } ?? ""
-        h += outcome.complete ? ".</p>\n" : "; <b>the run was stopped before every cell was done</b>.</p>\n"
+        if let source {
+            h += "<p class=\"note\">Learning curves \(e(source)): sizes \(plan.sizes.map(Analysis.count).joined(separator: ", ")); \(counts) measurements.</p>\n"
+        } else {
+            h += "<p class=\"note\">Training pool \(Analysis.count(poolSize)) examples, fixed test set \(Analysis.count(testSize)); "
+            h += "sizes \(plan.sizes.map(Analysis.count).joined(separator: ", ")); seeds \(plan.seeds.map(String.init).joined(separator: ", ")); "
+            h += "cells: \(counts); this run trained \(outcome.ran) and reused \(outcome.reused) from the store in "
+            h += String(format: "%.1f s", outcome.seconds) + " (\(compute.description))"
+            h += budget.map { String(format: ", budget %.0f s", $0) } ?? ""
+            h += outcome.complete ? ".</p>\n" : "; <b>the run was stopped before every cell was done</b>.</p>\n"
+        }
 
         h += "<h2>In detail</h2>\n<ul>\n" + analysis.summary.map { "<li>\(e($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
 

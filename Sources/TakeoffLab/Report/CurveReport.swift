@@ -17,6 +17,8 @@ public struct CurveReport {
     /// Another measure than the curve's for ``table`` (mean over seeds, as `text` writes it); nil: the
     /// curve's metric (``Analysis/metric``) with its spread.
     var metricOverride: (title: String, value: (Analysis.Point) -> Double?, text: (Double) -> String)?
+    /// Where curves measured elsewhere came from (`takeoff fit`); nil for a sweep run here.
+    public var source: String?
 
     public init(dataName: String, plan: SweepPlan, outcome: SweepRunner.Outcome, analysis: Analysis, poolSize: Int, testSize: Int,
                 budget: Double?, compute: Compute) {
@@ -27,8 +29,9 @@ public struct CurveReport {
     public var title: String { "Learning curves on \(dataName)" }
     public var chart: CurveChart {
         CurveChart(title: title, analysis: analysis, seedsPlanned: plan.seeds.count,
-                   subtitle: "Training pool \(Analysis.count(poolSize)), fixed test set \(Analysis.count(testSize)); "
-                       + "each point is the mean over its seeds (\(plan.seeds.count) planned)")
+                   subtitle: (source.map { "Curves read from " + URL(fileURLWithPath: $0.components(separatedBy: " (").first ?? $0).lastPathComponent + "; " }
+                              ?? "Training pool \(Analysis.count(poolSize)), fixed test set \(Analysis.count(testSize)); ")
+                       + "each point is the mean over its seeds (\(plan.seeds.count) \(source == nil ? "planned" : "at most"))")
     }
 
     /// The three sentences the report opens with (``Analysis/verdict(pool:)``).
