@@ -108,14 +108,17 @@ import Testing
         #expect(html.range(of: "class=\"verdict\"")!.lowerBound < html.range(of: "<svg")!.lowerBound)
         #expect(html.contains("predicted</i>"))
         #expect(!html.contains(name) && html.contains("&lt;i&gt;&amp;&quot;log"))
-        #expect(report.table.contains("~") && report.table.contains("predicted by the fitted curve"))
+        #expect(report.table.contains("~") && report.table.contains("predicted by the forecast"))
     }
 
-    @Test func noCurveIsPredictedWithoutAFittedFamily() {
-        // Two sizes measured: no family, so the skipped sizes stay unpredicted.
+    @Test func aSkippedSizeIsForecastEvenWithoutAFittedFamily() throws {
+        // Two sizes measured: no family can be fitted, but the forecast still answers, with a wide interval.
         let a = Analysis(results: cells("short", sizes: [100, 200], skipped: [400], powerLaw), learners: [("short", "short")])
-        #expect(a.learners[0].predicted.isEmpty)
-        #expect(!CurveChart(title: "t", analysis: a).svg.contains("class=\"predicted\""))
+        #expect(a.learners[0].selection?.isFitted != true)
+        let p = try #require(a.learners[0].predicted.first)
+        #expect(p.m == 400 && p.low < p.accuracy && p.accuracy < p.high)
+        #expect(CurveChart(title: "t", analysis: a).svg.contains("class=\"predicted\""))
+        #expect(a.learners[0].cautions.contains { $0.contains("2 sizes measured") })
     }
 
     @Test func theAccuracyAxisFollowsTheData() throws {
@@ -126,7 +129,9 @@ import Testing
         let chart = CurveChart(title: "t", analysis: a)
         let range = chart.accuracyRange
         #expect(range.low > 0.82 && range.low <= 0.84, "low \(range.low)")
-        #expect(range.high >= 0.88 && range.high < 0.9, "high \(range.high)")
+        // Up to the measurements and the forecasts' bands, not to 100%.
+        let top = a.learners.flatMap { $0.forecast.map(\.high) }.max()!
+        #expect(range.high >= max(0.88, top) && range.high < top + 0.01, "high \(range.high), forecasts up to \(top)")
         let ticks = CurveChart.accuracyTicks(1 - range.high, 1 - range.low)
         #expect(ticks.count >= 3)
         #expect(ticks.allSatisfy { $0.0 >= range.low - 1e-9 && $0.0 <= range.high + 1e-9 })
@@ -148,7 +153,7 @@ import Testing
         let v = a.verdict(pool: 51_200)
         #expect(v.count == 3)
         #expect(v[0].contains("mlp-large") && v[1].contains("logreg") && v[1].contains("levelled off"))
-        #expect(v[2].contains("whole training pool"))
+        #expect(v[2].contains("10× the pool: new labelled data") && v[2].contains("80% intervals"), "\(v[2])")
     }
 
     /// A leader measured with fewer seeds at the largest size says how many, beside the most any point has.

@@ -23,7 +23,7 @@ extension Analysis {
         // Crossings of curves that end within noise of each other go to the report's table, not here.
         for c in crossovers where c.clear || (c.projected && !c.extrapolated) {
             if c.projected {
-                s.append("The fitted curves say \(c.winner) would overtake \(c.loser) at about m ≈ \(Self.count(Int(c.m))), just beyond the data measured.")
+                s.append("The forecasts say \(c.winner) would overtake \(c.loser) at about m ≈ \(Self.count(Int(c.m))), just beyond the data measured (a crossover in the forecast only).")
             } else {
                 var line = "\(c.winner) overtakes \(c.loser) at about m ≈ \(Self.count(Int(c.m)))"
                 if let lo = c.low, let hi = c.high, c.seedsTotal > 1 {
@@ -49,17 +49,12 @@ extension Analysis {
                      + "(\(Int((last.leaderAgreement * 100).rounded()))% pick \(last.leader)): the ranking has not settled.")
         }
         for c in measured {
-            guard let slope = c.slopePerDoubling else { continue }
-            var line = "\(c.learner) " + (abs(slope) < 0.005 ? "has plateaued" : slope > 0 ? "still gains" : "loses")
-            line += String(format: " (%+.1f points per doubling of m at the largest sizes)", slope * 100)
-            if let sel = c.selection, !sel.isFitted, c.points.count >= 3 {
-                line += !sel.backtests.contains(where: { $0.family != .last && $0.error != nil })
-                    ? "; \(c.points.count) sizes are too few to back-test a fitted family, so no curve is fitted"
-                    : sel.rejected.isEmpty
-                    ? "; no fitted family predicted its larger sizes better than its last value, so no curve is fitted"
-                    : "; no fitted family that beat its last value passes through its largest measurements ("
-                        + sel.rejected.map(\.rawValue).joined(separator: ", ") + " miss them), so no curve is fitted"
-            } else if let a = c.asymptote, let sel = c.selection, sel.isFitted {
+            var line = "\(c.learner) was measured at one size (m = \(Self.count(c.largestM!)))"
+            if let slope = c.slopePerDoubling {
+                line = "\(c.learner) " + (abs(slope) < 0.005 ? "has plateaued" : slope > 0 ? "still gains" : "loses")
+                    + String(format: " (%+.1f points per doubling of m at the largest sizes)", slope * 100)
+            }
+            if let a = c.asymptote, let sel = c.selection, sel.isFitted {
                 if let best = c.measuredAbovePlateau {
                     line += "; its \(sel.fit.family.rawValue) fit levels off at \(Self.percent(a, nil)), below the "
                         + "\(Self.percent(best.mean, nil)) already measured at m = \(Self.count(best.m)), so no plateau is estimated"
@@ -75,37 +70,43 @@ extension Analysis {
                 line += String(format: " (back-test error %.1f points at m = %@, sizes the choice of family did not see)", e * 100,
                                sel.heldOut.map(Self.count).joined(separator: ", "))
             }
+            if let end = c.forecastEnd {
+                line += "; forecast at m = \(Self.count(Int(end.m.rounded()))): " + metric.text(ofScore: end.value)
+                    + " [\(metric.text(ofScore: end.low)), \(metric.text(ofScore: end.high))] (80% interval, not measured)"
+            }
+            if !c.cautions.isEmpty { line += "; " + c.cautions.joined(separator: "; ") }
             s.append(line + ".")
             if !c.predicted.isEmpty {
                 s.append("\(c.learner) could not be measured at m = \(c.predicted.map { Self.count($0.m) }.joined(separator: ", ")) ("
-                         + Set(c.predicted.flatMap(\.statuses)).sorted().joined(separator: ", ") + "); its fitted curve predicts "
+                         + Set(c.predicted.flatMap(\.statuses)).sorted().joined(separator: ", ") + "); its forecast gives "
                          + c.predicted.map { Self.predictedText($0) }.joined(separator: ", ") + ".")
             }
         }
         if let target {
             for c in measured {
                 let goal = String(format: "%.1f%%", target * 100)
-                guard let t = c.target else {
-                    s.append("\(c.learner): no fitted curve to tell whether it reaches \(goal) "
-                             + (c.points.count < 3 ? "(too few sizes measured)." : "(no family beat the last value in the back-test)."))
+                guard let t = c.target else { continue }
+                if let m = t.m, t.measured {
+                    s.append("\(c.learner) reaches \(goal) by m = \(Self.count(Int(m))).")
                     continue
                 }
+                let range = "80% interval " + (t.early.map { Self.count(Int($0.rounded())) } ?? "beyond") + " to "
+                    + (t.late.map { Self.count(Int($0.rounded())) } ?? "beyond \(Int(Self.targetLimit))× the data")
                 if let m = t.m {
-                    s.append(t.measured ? "\(c.learner) reaches \(goal) by m = \(Self.count(Int(m)))."
-                             : "\(c.learner) would need about m ≈ \(Self.count(Int(m.rounded()))) to reach \(goal)"
-                                + (t.extrapolated ? " (extrapolated beyond twice the data: a guess)." : "."))
+                    s.append("\(c.learner) would need about m ≈ \(Self.count(Int(m.rounded()))) to reach \(goal) (\(range); forecast, not measured"
+                             + (t.extrapolated ? ", beyond twice the data" : "") + ").")
                 } else {
-                    s.append("\(c.learner) does not reach \(goal): "
-                             + (c.asymptote.map { $0 <= target } ?? true ? "its curve levels off below it." : "not even at 10^12 examples by its fitted curve."))
+                    s.append("\(c.learner) does not reach \(goal) within \(Int(Self.targetLimit))× its largest size by its forecast"
+                             + (t.early.map { " (only its optimistic end does, from m ≈ \(Self.count(Int($0.rounded()))))" } ?? "") + ".")
                 }
             }
         }
         return s
     }
 
-    /// `≈ 89.2% (88.1–90.3) at m = 60,000`.
+    /// `≈ 89.2% [88.1, 90.3] at m = 60,000`.
     static func predictedText(_ p: Prediction) -> String {
-        String(format: "≈ %.1f%% (%.1f–%.1f) at m = ", p.accuracy * 100, p.low * 100, p.high * 100) + count(p.m)
+        String(format: "≈ %.1f%% [%.1f, %.1f] at m = ", p.accuracy * 100, p.low * 100, p.high * 100) + count(p.m)
     }
 
     /// `84.1% ± 0.3`.

@@ -95,30 +95,37 @@ extension Analysis {
         return line
     }
 
+    /// What more data would buy each learner, by its forecast at ``forecastTo`` with the 80% interval, and which
+    /// learner the forecasts put first there when that is not the one that leads now.
     func moreData(_ measured: [LearnerCurve], pool: Int?) -> String {
-        let leader = leaders(measured).last?.leader ?? measured[0]
-        let top = leader.largestM!
-        if let p = leader.predicted.last {
-            let gain = p.accuracy - leader.points.last!.mean
-            return "\(leader.learner) was stopped at m = \(Self.count(top)) by the budget; its fitted curve predicts "
-                + String(format: "%+.1f points more", gain * 100) + " " + Self.predictedText(p)
-                + " (predicted, not measured: run again to measure it)."
+        let ends = measured.compactMap { c in c.forecastEnd.map { (c, $0) } }.sorted { $0.1.value > $1.1.value }
+        let horizon = Int(forecastTo.rounded())
+        guard !ends.isEmpty else { return "Every learner was measured up to m = \(Self.count(horizon)): there is nothing to forecast." }
+        let largest = measured.compactMap(\.largestM).max() ?? horizon
+        var where_ = "At m = \(Self.count(horizon))"
+        if let pool, horizon > pool {
+            where_ += " (\(Self.format(Double(horizon) / Double(pool)))× the pool: new labelled data)"
+        } else if horizon > largest {
+            where_ += " (\(Self.format(Double(horizon) / Double(largest)))× the largest size measured)"
         }
-        guard let slope = leader.slopePerDoubling else {
-            return "\(leader.learner) was measured at one size only, so what more data buys is not known."
+        func gain(_ c: LearnerCurve, _ v: Forecast.Value) -> String {
+            let last = c.points.last!.mean
+            return "\(c.learner) " + String(format: "%+.1f points [%+.1f, %+.1f]", (v.value - last) * 100, (v.low - last) * 100, (v.high - last) * 100)
         }
-        var line = slope < 0.005
-            ? "More data buys \(leader.learner) little: " + String(format: "%+.1f points per doubling at m = %@", slope * 100, Self.count(top))
-            : "Doubling the data would buy \(leader.learner) about " + String(format: "%+.1f points (its trend at m = %@)", slope * 100, Self.count(top))
-        if let pool, top >= pool {
-            line += "; m = \(Self.count(top)) is the whole training pool, so that means new labelled data."
-        } else if let pool {
-            line += "; the pool has \(Self.count(pool)) examples to measure it."
-        } else {
-            line += "."
+        var line = where_ + ", forecast with 80% intervals (not measured): " + Self.list(ends.map(gain))
+        let leaderNow = leaders(measured).last?.leader.learner
+        if let first = ends.first, first.0.learner != leaderNow, ends.count >= 2 {
+            line += "; the forecasts put \(first.0.learner) first there (" + metric.text(ofScore: first.1.value) + String(format: " [%@, %@])",
+                metric.text(ofScore: first.1.low), metric.text(ofScore: first.1.high))
+            if ends[1].1.high >= first.1.low { line += ", within the intervals" }
         }
-        return line
+        let cautious = measured.filter { !$0.cautions.isEmpty && $0.points.count > 1 }.map(\.learner)
+        if !cautious.isEmpty { line += "; " + Self.list(cautious) + (cautious.count == 1 ? "'s curve is" : "'s curves are") + " not a steady rise, so read its forecast with care" }
+        return line + "."
     }
+
+    /// `10`, `2.5`.
+    static func format(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v) }
 
     /// "a", "a and b", "a, b and c".
     static func list(_ items: [String]) -> String {

@@ -46,9 +46,11 @@ extension Forecaster {
             let q = tasks.map { intervalFeatures($0.seen, tier: tier, doublings: $0.doublings) }
             let y = tasks.map(\.gain)
             let tail = (1 - coverage) / 2
-            models[tier] = Model(median: QuantileRegression.fit(rows: x, targets: y, quantile: 0.5),
-                                 low: QuantileRegression.fit(rows: q, targets: y, quantile: tail),
-                                 high: QuantileRegression.fit(rows: q, targets: y, quantile: 1 - tail))
+            let median = QuantileRegression.fit(rows: x, targets: y, quantile: 0.5)
+            let residuals = zip(x, y).map { $1 - QuantileRegression.dot($0, median) }
+            models[tier] = Model(median: median,
+                                 low: QuantileRegression.fit(rows: q, targets: residuals, quantile: tail),
+                                 high: QuantileRegression.fit(rows: q, targets: residuals, quantile: 1 - tail))
         }
         return Forecaster(models: models)
     }

@@ -23,8 +23,8 @@ public struct Forecaster: Sendable, Codable, Equatable {
         public init(sizes: Int) { self = sizes >= 4 ? .full : sizes >= 2 ? .short : .single }
     }
 
-    /// The three quantile regressions of one tier: coefficients for ``features(_:doublings:gain:)`` (median)
-    /// and ``intervalFeatures(_:doublings:gain:)`` (the 10th and 90th percentiles).
+    /// The three quantile regressions of one tier: coefficients for ``features(_:tier:doublings:)`` (the median
+    /// gain) and for ``intervalFeatures(_:tier:doublings:)`` (the 10th and 90th percentiles of the true gain less the median's).
     public struct Model: Sendable, Codable, Equatable {
         public var median: [Double]
         public var low: [Double]
@@ -47,7 +47,7 @@ public struct Forecaster: Sendable, Codable, Equatable {
         let x = Self.features(c, tier: tier, doublings: h), q = Self.intervalFeatures(c, tier: tier, doublings: h)
         func dot(_ w: [Double], _ v: [Double]) -> Double { zip(w, v).map(*).reduce(0, +) }
         let value = dot(model.median, x)
-        return (value, min(value, dot(model.low, q)), max(value, dot(model.high, q)))
+        return (value, value + min(0, dot(model.low, q)), value + max(0, dot(model.high, q)))
     }
 
     /// The power law's predicted gain from the largest size to `doublings` past it, bounded to ±0.3.
@@ -72,16 +72,20 @@ public struct Forecaster: Sendable, Codable, Equatable {
         }
     }
 
-    /// The interval models' inputs: the median's and terms for how uncertain the curve is.
+    /// The interval models' inputs: non-negative terms for how uncertain the curve is (the horizon, the size of its
+    /// slopes and of the power law's gain, its roughness and spread, the room left). The models give the 10th and
+    /// 90th percentiles of the true gain's distance from the median's, so the interval always holds the median.
     static func intervalFeatures(_ c: CurveFeatures, tier: Tier, doublings h: Double) -> [Double] {
-        let x = features(c, tier: tier, doublings: h), room = 1 - c.last, span = min(c.best - c.worst, 0.5)
+        let room = 1 - c.last, span = min(c.best - c.worst, 0.5)
+        let step = c.means.count >= 2 ? abs(c.last - c.means[c.means.count - 2]) : 0
         switch tier {
         case .single:
-            return x + [c.seedSpread]
+            return [h, room * h, c.seedSpread]
         case .short:
-            return x + [abs(c.slope3) * h, c.seedSpread, span * h]
+            return [h, abs(c.slope3) * h, room * h, c.seedSpread, span * h, step * h]
         case .full:
-            return x + [abs(lawGain(c, doublings: h)), abs(c.slope3) * h, abs(c.slope5) * h, c.roughness, room * h, c.seedSpread, span * h]
+            return [h, abs(lawGain(c, doublings: h)), abs(c.slope3) * h, abs(c.slope5) * h, c.roughness, c.roughness * h, room * h,
+                    c.seedSpread, span * h, step * h]
         }
     }
 }

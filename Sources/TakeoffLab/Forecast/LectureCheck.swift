@@ -75,12 +75,14 @@ public enum LectureCheck {
     /// The pairs as a table.
     public static func table(_ pairs: [Pair]) -> String {
         func pct(_ k: Int, _ n: Int) -> String { String(format: "%3.0f%%", 100 * Double(k) / Double(max(n, 1))) }
-        let width = max(24, pairs.map { $0.network.count + $0.traditional.count + 4 }.max() ?? 0)
+        // scikit-learn's learners go by their class names (sklearn.linear_model.LogisticRegression: LogisticRegression).
+        func short(_ name: String) -> String { name.hasPrefix("sklearn.") ? String(name.split(separator: ".").last!) : name }
+        let width = max(24, pairs.map { short($0.network).count + short($0.traditional).count + 4 }.max() ?? 0)
         var lines = ["Does the network overtake the traditional learner? (share of data sets where both were measured)",
                      "pair".padding(toLength: width, withPad: " ", startingAt: 0)
                         + "  sets  ahead at largest  overtook (median m)  ahead at 10x  clearly  only in forecast"]
         for p in pairs {
-            let name = "\(p.network) vs \(p.traditional)"
+            let name = "\(short(p.network)) vs \(short(p.traditional))"
             lines.append(name.padding(toLength: width, withPad: " ", startingAt: 0)
                          + String(format: "  %4d", p.datasets) + "  " + pct(p.aheadMeasured, p.datasets).padding(toLength: 16, withPad: " ", startingAt: 0)
                          + "  " + (pct(p.overtookMeasured, p.datasets) + (p.medianCrossing.map { " (\(Analysis.count(Int($0))))" } ?? "")).padding(toLength: 19, withPad: " ", startingAt: 0)

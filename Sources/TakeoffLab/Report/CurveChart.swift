@@ -3,9 +3,9 @@ import Foundation
 /// The scale figure as SVG. Left: test accuracy against m, both on log scales of the error
 /// (1 − accuracy), so power laws are straight and the top end is spread out; the axis spans the
 /// data. Each learner's line is labelled where it ends; a filled point is the mean of every planned
-/// seed, a hollow one had fewer (the count beside it). Where cells could not be measured, the
-/// learner's fitted curve goes on dashed with its band to those sizes, and no further, marked
-/// "predicted". Right: fit time against m (log–log). The key sits under the panel it explains.
+/// seed, a hollow one had fewer (the count beside it). Past its last measurement every learner's
+/// forecast (``Forecaster``) goes on dashed inside its 80% band to ``Analysis/forecastTo``, and sizes
+/// whose cells could not be run carry a hollow diamond on it. Right: fit time against m (log–log). The key sits under the panel it explains.
 /// Another metric (``Analysis/metric``: ROC AUC, log loss) is drawn the same way on its score, labelled
 /// in its own values.
 public struct CurveChart {
@@ -57,7 +57,7 @@ public struct CurveChart {
 
     var errorRange: (lo: Double, hi: Double) {
         var accuracies = curves.flatMap { $0.points.flatMap { [$0.mean - $0.spread, $0.mean + $0.spread] } }
-        accuracies += curves.flatMap { $0.predicted.flatMap { [$0.low, $0.high] } }
+        accuracies += curves.flatMap { $0.forecast.flatMap { [$0.low, $0.high] } }
         let errors = accuracies.filter(\.isFinite).map { min(max(1 - $0, 1e-4), 1) }
         guard var lo = errors.min(), var hi = errors.max() else { return (0.01, 1) }
         if hi / lo < 1.25 { (lo, hi) = (lo / 1.1, hi * 1.1) }
@@ -67,7 +67,7 @@ public struct CurveChart {
 
     public var svg: String {
         let curves = self.curves
-        let width = 1180.0
+        let width = 1250.0
         let accuracy = Frame(x0: 76, y0: 86, width: 580, height: 400, xLo: 1, xHi: 10, yLo: 0.01, yHi: 1, errorScale: true)
         var key: [(symbol: String, text: String)] = []
         var body = ""
@@ -75,13 +75,13 @@ public struct CurveChart {
             return header(width: width, height: 200) + "<text x=\"\(width / 2)\" y=\"120\" text-anchor=\"middle\">no finished cells to plot</text>\n</svg>\n"
         }
         let measuredM = curves.flatMap { $0.points.map { Double($0.m) } }
-        let allM = measuredM + curves.flatMap { $0.predicted.map { Double($0.m) } }
+        let allM = measuredM + curves.flatMap { $0.forecast.map(\.m) }
         var acc = accuracy
         (acc.xLo, acc.xHi) = (measuredM.min()! / 1.25, allM.max()! * 1.25)
         (acc.yLo, acc.yHi) = errorRange
         let seconds = curves.flatMap(\.points).map(\.fitSeconds).filter { $0.isFinite && $0 > 0 }
         let sLo = pow(10, floor(log10(seconds.min() ?? 0.01))), sHi = pow(10, ceil(log10(max(seconds.max() ?? 1, sLo * 10))))
-        let time = Frame(x0: 912, y0: 86, width: 170, height: 400, xLo: acc.xLo, xHi: measuredM.max()! * 1.25, yLo: sLo, yHi: sHi, errorScale: false)
+        let time = Frame(x0: 982, y0: 86, width: 170, height: 400, xLo: acc.xLo, xHi: measuredM.max()! * 1.25, yLo: sLo, yHi: sHi, errorScale: false)
 
         let metric = analysis.metric
         let ticks = Self.accuracyTicks(acc.yLo, acc.yHi).map { metric == .accuracy ? $0 : ($0.0, metric.text(ofScore: $0.0, digits: 3)) }
@@ -120,32 +120,21 @@ public struct CurveChart {
             // A line that stops short of the sizes asked for says why.
             let stopped = !c.notRun.isEmpty && c.predicted.isEmpty
             var label = "\(name) \(metric.text(ofScore: pts.last!.mean, digits: metric == .accuracy ? 1 : 3))" + (stopped ? ", then not run" : "")
-            if let fit = c.fittedCurve, let last = pts.last, let lastPrediction = c.predicted.last {
-                // From the last measurement (the fit passes within its spread there) along the fit to the last size not measured.
-                let top = Double(last.m), far = Double(lastPrediction.m), firstFar = Double(c.predicted[0].m)
-                let offset = last.mean - fit.predict(top)
-                let samples = (0...24).map { k -> (m: Double, v: Double) in
-                    let m = top * pow(far / top, Double(k) / 24)
-                    let join = max(0, 1 - log(m / top) / log(firstFar / top))
-                    return (m, fit.predict(m) + offset * join)
-                }
-                let anchors = [(top, max(last.spread, CurveSelection.noiseFloor))] + c.predicted.map { (Double($0.m), ($0.high - $0.low) / 2) }
-                func halfWidth(_ m: Double) -> Double {
-                    guard let k = anchors.indices.dropFirst().first(where: { anchors[$0].0 >= m }) else { return anchors.last!.1 }
-                    let (m0, w0) = anchors[k - 1], (m1, w1) = anchors[k]
-                    return w0 + (w1 - w0) * log(m / m0) / log(m1 / m0)
-                }
-                let upper = samples.map { "\(f(acc.x($0.m))),\(f(acc.y($0.v + halfWidth($0.m))))" }
-                let lower = samples.reversed().map { "\(f(acc.x($0.m))),\(f(acc.y($0.v - halfWidth($0.m))))" }
-                bands += "<polygon class=\"predicted-band\" points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.10\" stroke=\"\(color)\" stroke-opacity=\"0.35\" stroke-width=\"0.8\" stroke-dasharray=\"3 3\"/>\n"
-                lines += "<polyline class=\"predicted\" data-learner=\"\(name)\" points=\"\(samples.map { "\(f(acc.x($0.m))),\(f(acc.y($0.v)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"7 4\"/>\n"
+            if let forecastEnd = c.forecastEnd, c.forecast.count >= 2 {
+                // From the last measurement along the forecast's median, inside its 80% band, to the forecast's end.
+                let samples = c.forecast
+                let upper = samples.map { "\(f(acc.x($0.m))),\(f(acc.y($0.high)))" }
+                let lower = samples.reversed().map { "\(f(acc.x($0.m))),\(f(acc.y($0.low)))" }
+                bands += "<polygon class=\"forecast-band\" data-learner=\"\(name)\" points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.08\" stroke=\"\(color)\" stroke-opacity=\"0.3\" stroke-width=\"0.8\" stroke-dasharray=\"3 3\"/>\n"
+                lines += "<polyline class=\"forecast\" data-learner=\"\(name)\" points=\"\(samples.map { "\(f(acc.x($0.m))),\(f(acc.y($0.value)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" stroke-dasharray=\"7 4\"><title>\(name): forecast \(metric.text(ofScore: forecastEnd.value)) [\(metric.text(ofScore: forecastEnd.low)), \(metric.text(ofScore: forecastEnd.high))] at m = \(Analysis.count(Int(forecastEnd.m.rounded()))), not measured</title></polyline>\n"
                 for p in c.predicted {
                     let (x, y) = (acc.x(Double(p.m)), acc.y(p.accuracy))
                     marks += "<path class=\"predicted\" data-learner=\"\(name)\" data-m=\"\(p.m)\" d=\"M\(f(x)) \(f(y - 5))L\(f(x + 5)) \(f(y))L\(f(x)) \(f(y + 5))L\(f(x - 5)) \(f(y))Z\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.6\">"
-                        + "<title>\(name) m = \(Analysis.count(p.m)): predicted \(metric == .accuracy ? String(format: "%.1f%% (%.1f–%.1f)", p.accuracy * 100, p.low * 100, p.high * 100) : "\(metric.text(ofScore: p.accuracy)) (\(metric.text(ofScore: p.low))–\(metric.text(ofScore: p.high)))"), not measured</title></path>\n"
+                        + "<title>\(name) m = \(Analysis.count(p.m)): forecast \(metric.text(ofScore: p.accuracy)) [\(metric.text(ofScore: p.low)), \(metric.text(ofScore: p.high))], not measured</title></path>\n"
                 }
-                end = (acc.x(far), acc.y(lastPrediction.accuracy))
-                label = "\(name) ≈\(metric.text(ofScore: lastPrediction.accuracy, digits: metric == .accuracy ? 1 : 3)) predicted"
+                end = (acc.x(forecastEnd.m), acc.y(forecastEnd.value))
+                label = "\(name) \(metric.text(ofScore: pts.last!.mean, digits: metric == .accuracy ? 1 : 3)) → "
+                    + "≈\(metric.text(ofScore: forecastEnd.value, digits: metric == .accuracy ? 1 : 3))"
             }
             accLabels.append((end.1, end, label, color))
 
@@ -165,10 +154,8 @@ public struct CurveChart {
         key.append(("measured", planned > 1 ? "measured: mean of \(planned) seeds" : "measured (one seed)"))
         if curves.contains(where: { $0.points.contains { $0.seeds.count < planned } }) { key.append(("fewer", "fewer seeds (the number beside it)")) }
         if curves.contains(where: { $0.points.contains { $0.spread > 0 } }) { key.append(("spread", "±1 sd over seeds")) }
-        if curves.contains(where: { !$0.predicted.isEmpty }) {
-            key.append(("predicted", "predicted by the fitted curve, not measured"))
-        } else {
-            key.append(("note", "a fitted curve is drawn only on to sizes that could not be measured"))
+        if curves.contains(where: { $0.forecastEnd != nil }) {
+            key.append(("predicted", "forecast: median and 80% interval, not measured"))
         }
         let keyTop = acc.bottom + 62, rowHeight = 24.0
         for (k, item) in key.enumerated() {

@@ -173,7 +173,7 @@ public struct CurveReport {
         }
         let metric = analysis.metric
         var lines = [(metric == .accuracy ? "test accuracy (%)" : "\(metric.title) (\(metric.direction))") + " by training size m" + (plan.seeds.count > 1 ? ", mean±sd over the seeds measured ((n): only n of \(plan.seeds.count))" : "")
-                     + (analysis.learners.contains { !$0.predicted.isEmpty } ? "; ~: predicted by the fitted curve, not measured" : "")]
+                     + (analysis.learners.contains { !$0.predicted.isEmpty } ? "; ~: predicted by the forecast, not measured" : "")]
         lines.append(pad("learner", nameWidth, left: true) + zip(sizes, cols).map { " " + pad(Analysis.count($0), $1) }.joined())
         for l in plan.learners {
             lines.append(pad(l.name, nameWidth, left: true) + zip(sizes, cols).map { " " + pad(cellText(l.configuration, $0), $1) }.joined())
