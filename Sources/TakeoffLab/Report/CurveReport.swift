@@ -81,6 +81,9 @@ public struct CurveReport {
         var cells: [String: Int]
         var not_measured: [Skipped]
         var predicted: [Predicted]
+        /// Each learner's forecast at ``Analysis/forecastTo``, with its 80% interval; never a measurement.
+        struct Forecast: Encodable { var learner: String; var m: Double; var value: Double; var low: Double; var high: Double; var cautions: [String]; var kind = "forecast" }
+        var forecasts: [Forecast]
         var verdict: [String]
         var summary: [String]
         var analysis: Analysis
@@ -99,6 +102,9 @@ public struct CurveReport {
                         },
                         predicted: analysis.learners.flatMap { c in
                             c.predicted.map { .init(learner: c.learner, m: $0.m, accuracy: $0.accuracy, low: $0.low, high: $0.high) }
+                        },
+                        forecasts: analysis.learners.compactMap { c in
+                            c.forecastEnd.map { .init(learner: c.learner, m: $0.m, value: $0.value, low: $0.low, high: $0.high, cautions: c.cautions) }
                         },
                         verdict: verdict, summary: analysis.summary, analysis: analysis)
         let encoder = JSONEncoder()
