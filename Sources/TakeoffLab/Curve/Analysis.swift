@@ -148,8 +148,9 @@ public struct Analysis: Sendable, Codable {
     public var metric: CurveMetric = .accuracy
     /// The size every learner's forecast reaches (by default ten times the largest measured).
     public var forecastTo: Double = 0
-    /// How far past its largest measured size a learner's forecast is searched for ``target``.
-    public static let targetLimit = 1000.0
+    /// How far past its largest measured size a learner's forecast is searched for ``target``: a little beyond the 16× the
+    /// forecaster was calibrated on, and no further.
+    public static let targetLimit = 32.0
 
     /// Analyses `results` for `learners` (name, configuration key), in that order, by `metric`'s score, forecasting
     /// every learner to `forecastTo` (default: ten times the largest size measured).

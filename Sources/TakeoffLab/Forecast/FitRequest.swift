@@ -69,6 +69,10 @@ public struct FitResult: Sendable {
                 return Point(m: m, value: v.value, low: v.low, high: v.high)
             }
             cautions = forecast.cautions
+            if let far = forecasts.map(\.m).max(), far > Analysis.targetLimit * features.largest {
+                cautions.append("m = \(Analysis.count(Int(far.rounded()))) is more than \(Int(Analysis.targetLimit))× the largest size measured, "
+                                + "far past the 16× the forecaster was checked on: a guess")
+            }
             self.target = target.map { t in
                 if let reached = zip(features.sizes, features.means).first(where: { $0.1 >= t }) {
                     return Need(target: t, m: reached.0, low: nil, high: nil, measured: true)
@@ -104,10 +108,10 @@ public struct FitResult: Sendable {
             lines.append("Forecasts of \(table.metricColumn) (%), median [80% interval]:")
             for l in learners {
                 let f = l.forecasts.map { "m = \(Analysis.count(Int($0.m.rounded()))): \(pct($0.value)) [\(pct($0.low)), \(pct($0.high))]" }
-                var line = "  \(l.learner): \(pct(l.last)) measured at m = \(Analysis.count(l.largest_m)); " + f.joined(separator: "; ")
+                var line = "  \(LectureCheck.shortName(l.learner)): \(pct(l.last)) measured at m = \(Analysis.count(l.largest_m)); " + f.joined(separator: "; ")
                 if let t = l.target {
                     line += t.measured ? "; reaches \(pct(t.target)) by m = \(Analysis.count(Int(t.m!)))"
-                        : "; \(pct(t.target)) needs " + (t.m.map { "m ≈ \(Analysis.count(Int($0.rounded())))" } ?? "more than \(Int(Analysis.targetLimit))× the data")
+                        : "; \(pct(t.target)) needs " + (t.m.map { "m ≈ \(Analysis.count(Int($0.rounded())))" } ?? "more than \(Int(Analysis.targetLimit))× the data (as far as the forecast reaches)")
                             + " [" + (t.low.map { Analysis.count(Int($0.rounded())) } ?? "—") + ", " + (t.high.map { Analysis.count(Int($0.rounded())) } ?? "beyond") + "]"
                 }
                 if !l.cautions.isEmpty { line += " (" + l.cautions.joined(separator: "; ") + ")" }
@@ -134,12 +138,15 @@ public struct FitResult: Sendable {
         let metric = self.metric
         var results: [CellResult] = []
         var learners: [(name: String, configuration: String)] = []
-        for c in table.curves {
-            let configuration = "{\"learner\":\"\(c.learner.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"}"
-            learners.append((c.learner, configuration))
+        // scikit-learn's learners by their class names, where those are unique (sklearn.svm.SVC: SVC).
+        let short = table.curves.map { LectureCheck.shortName($0.learner) }
+        let names = Set(short).count == short.count ? short : table.curves.map(\.learner)
+        for (c, name) in zip(table.curves, names) {
+            let configuration = "{\"learner\":\"\(name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"}"
+            learners.append((name, configuration))
             for p in c.points {
                 for (i, s) in p.scores.enumerated() {
-                    var r = CellResult(key: CellKey(dataset: dataset, learner: c.learner, configuration: configuration, m: p.m, seed: UInt64(i)), status: .ok)
+                    var r = CellResult(key: CellKey(dataset: dataset, learner: name, configuration: configuration, m: p.m, seed: UInt64(i)), status: .ok)
                     switch metric {
                     case .accuracy: r.accuracy = s
                     case .auc: r.auc = s
@@ -158,7 +165,7 @@ public struct FitResult: Sendable {
         var report = CurveReport(dataName: URL(fileURLWithPath: file).lastPathComponent + (dataset.isEmpty ? "" : " (data set \(dataset))"),
                                  plan: plan, outcome: outcome, analysis: analysis, poolSize: Int(largest), testSize: 0, budget: nil,
                                  compute: (try? Compute(threads: 1, workers: 1))!)
-        report.source = "curves read from \(file) (\(table.layout.rawValue) layout, \(table.metricColumn))"
+        (report.sourceFile, report.sourceFormat) = (file, "\(table.layout.rawValue) layout, \(table.metricColumn)")
         return report
     }
 }

@@ -23,6 +23,11 @@ public enum LectureCheck {
         public var overtakesInForecast: Int
     }
 
+    /// scikit-learn's learners by their class names (sklearn.linear_model.LogisticRegression: LogisticRegression).
+    public static func shortName(_ name: String) -> String {
+        name.hasPrefix("sklearn.") ? String(name.split(separator: ".").last ?? Substring(name)) : name
+    }
+
     public static func isNetwork(_ name: String) -> Bool {
         let n = name.lowercased()
         return n.contains("mlp") || n.contains("neural") || n == "cnn"
@@ -75,8 +80,7 @@ public enum LectureCheck {
     /// The pairs as a table.
     public static func table(_ pairs: [Pair]) -> String {
         func pct(_ k: Int, _ n: Int) -> String { String(format: "%3.0f%%", 100 * Double(k) / Double(max(n, 1))) }
-        // scikit-learn's learners go by their class names (sklearn.linear_model.LogisticRegression: LogisticRegression).
-        func short(_ name: String) -> String { name.hasPrefix("sklearn.") ? String(name.split(separator: ".").last!) : name }
+        let short = shortName
         let width = max(24, pairs.map { short($0.network).count + short($0.traditional).count + 4 }.max() ?? 0)
         var lines = ["Does the network overtake the traditional learner? (share of data sets where both were measured)",
                      "pair".padding(toLength: width, withPad: " ", startingAt: 0)

@@ -57,8 +57,11 @@ public struct CurveChart {
 
     var errorRange: (lo: Double, hi: Double) {
         var accuracies = curves.flatMap { $0.points.flatMap { [$0.mean - $0.spread, $0.mean + $0.spread] } }
-        accuracies += curves.flatMap { $0.forecast.flatMap { [$0.low, $0.high] } }
-        let errors = accuracies.filter(\.isFinite).map { min(max(1 - $0, 1e-4), 1) }
+        let measuredErrors = accuracies.filter(\.isFinite).map { min(max(1 - $0, 1e-4), 1) }
+        // Forecast bands count down to a quarter of the smallest measured error: a band that runs on to 100% is clipped there.
+        let floor = (measuredErrors.min() ?? 1e-4) / 4
+        let forecastErrors = curves.flatMap { $0.forecast.flatMap { [$0.low, $0.high] } }.filter(\.isFinite).map { min(max(1 - $0, floor, 1e-4), 1) }
+        let errors = measuredErrors + forecastErrors
         guard var lo = errors.min(), var hi = errors.max() else { return (0.01, 1) }
         if hi / lo < 1.25 { (lo, hi) = (lo / 1.1, hi * 1.1) }
         let pad = pow(hi / lo, 0.05)
@@ -67,7 +70,9 @@ public struct CurveChart {
 
     public var svg: String {
         let curves = self.curves
-        let width = 1250.0
+        let seconds = curves.flatMap(\.points).map(\.fitSeconds).filter { $0.isFinite && $0 > 0 }
+        // Curves read from a file may carry no fit times: then there is no time panel.
+        let width = seconds.isEmpty ? 1010.0 : 1250.0
         let accuracy = Frame(x0: 76, y0: 86, width: 580, height: 400, xLo: 1, xHi: 10, yLo: 0.01, yHi: 1, errorScale: true)
         var key: [(symbol: String, text: String)] = []
         var body = ""
@@ -79,7 +84,6 @@ public struct CurveChart {
         var acc = accuracy
         (acc.xLo, acc.xHi) = (measuredM.min()! / 1.25, allM.max()! * 1.25)
         (acc.yLo, acc.yHi) = errorRange
-        let seconds = curves.flatMap(\.points).map(\.fitSeconds).filter { $0.isFinite && $0 > 0 }
         let sLo = pow(10, floor(log10(seconds.min() ?? 0.01))), sHi = pow(10, ceil(log10(max(seconds.max() ?? 1, sLo * 10))))
         let time = Frame(x0: 982, y0: 86, width: 170, height: 400, xLo: acc.xLo, xHi: measuredM.max()! * 1.25, yLo: sLo, yHi: sHi, errorScale: false)
 
@@ -92,7 +96,9 @@ public struct CurveChart {
         }
         body += axes(acc, yTicks: ticks, xLabel: "training examples m (log scale)",
                      yLabel: yLabel, heading: "\(metric.title.prefix(1).uppercased() + metric.title.dropFirst()): \(metric.direction)")
-        body += axes(time, yTicks: Self.secondsTicks(sLo, sHi), xLabel: "m (log scale)", yLabel: "fit time (log scale)", heading: "Fit time")
+        if !seconds.isEmpty {
+            body += axes(time, yTicks: Self.secondsTicks(sLo, sHi), xLabel: "m (log scale)", yLabel: "fit time (log scale)", heading: "Fit time")
+        }
 
         var bands = "", lines = "", marks = ""
         var accLabels: [(y: Double, anchor: (Double, Double), text: String, color: String)] = []

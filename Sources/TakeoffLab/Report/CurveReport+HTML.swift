@@ -13,7 +13,7 @@ extension CurveReport {
         h += "<figure>\n" + chart.svg.replacingOccurrences(of: "<?xml version=\"1.0\"?>", with: "") + "</figure>\n"
         let counts = statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         if let source {
-            h += "<p class=\"note\">Learning curves \(e(source)): sizes \(plan.sizes.map(Analysis.count).joined(separator: ", ")); \(counts) measurements.</p>\n"
+            h += "<p class=\"note\">Learning curves read from \(e(source)): sizes \(plan.sizes.map(Analysis.count).joined(separator: ", ")); \(counts) measurements.</p>\n"
         } else {
             h += "<p class=\"note\">Training pool \(Analysis.count(poolSize)) examples, fixed test set \(Analysis.count(testSize)); "
             h += "sizes \(plan.sizes.map(Analysis.count).joined(separator: ", ")); seeds \(plan.seeds.map(String.init).joined(separator: ", ")); "

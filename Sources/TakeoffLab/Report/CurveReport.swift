@@ -17,8 +17,10 @@ public struct CurveReport {
     /// Another measure than the curve's for ``table`` (mean over seeds, as `text` writes it); nil: the
     /// curve's metric (``Analysis/metric``) with its spread.
     var metricOverride: (title: String, value: (Analysis.Point) -> Double?, text: (Double) -> String)?
-    /// Where curves measured elsewhere came from (`takeoff fit`); nil for a sweep run here.
-    public var source: String?
+    /// Where curves measured elsewhere came from (`takeoff fit`): the file, and how it was read; nil for a sweep run here.
+    public var sourceFile: String?
+    public var sourceFormat: String?
+    var source: String? { sourceFile.map { $0 + (sourceFormat.map { " (\($0))" } ?? "") } }
 
     public init(dataName: String, plan: SweepPlan, outcome: SweepRunner.Outcome, analysis: Analysis, poolSize: Int, testSize: Int,
                 budget: Double?, compute: Compute) {
@@ -29,13 +31,13 @@ public struct CurveReport {
     public var title: String { "Learning curves on \(dataName)" }
     public var chart: CurveChart {
         CurveChart(title: title, analysis: analysis, seedsPlanned: plan.seeds.count,
-                   subtitle: (source.map { "Curves read from " + URL(fileURLWithPath: $0.components(separatedBy: " (").first ?? $0).lastPathComponent + "; " }
+                   subtitle: (sourceFile.map { "Curves read from " + URL(fileURLWithPath: $0).lastPathComponent + "; " }
                               ?? "Training pool \(Analysis.count(poolSize)), fixed test set \(Analysis.count(testSize)); ")
                        + "each point is the mean over its seeds (\(plan.seeds.count) \(source == nil ? "planned" : "at most"))")
     }
 
     /// The three sentences the report opens with (``Analysis/verdict(pool:)``).
-    public var verdict: [String] { analysis.verdict(pool: poolSize) }
+    public var verdict: [String] { analysis.verdict(pool: source == nil ? poolSize : nil) }
 
     /// Writes curve.svg and curve.png, report.html, results.csv and summary.json into `directory`.
     public func write(to directory: URL) throws {
