@@ -56,7 +56,7 @@ public struct CurveChart {
     }
 
     var errorRange: (lo: Double, hi: Double) {
-        var accuracies = curves.flatMap { $0.points.flatMap { [$0.mean - $0.spread, $0.mean + $0.spread] } }
+        let accuracies = curves.flatMap { $0.points.flatMap { [$0.mean - $0.spread, $0.mean + $0.spread] } }
         let measuredErrors = accuracies.filter(\.isFinite).map { min(max(1 - $0, 1e-4), 1) }
         // Forecast bands count down to a quarter of the smallest measured error: a band that runs on to 100% is clipped there.
         let floor = (measuredErrors.min() ?? 1e-4) / 4
