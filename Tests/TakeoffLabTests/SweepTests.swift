@@ -68,7 +68,8 @@ import TakeoffEngine
                                  analysis: Analysis(results: outcome.results, learners: [("logreg", plan.learners[0].configuration)]),
                                  poolSize: split.train.count, testSize: split.test.count, budget: 30, compute: try Compute(threads: 1))
         #expect(report.csv.components(separatedBy: "skipped-budget").count == 3)
-        #expect(report.table.contains("skipped"))
+        // The skipped sizes show the forecast, marked as not measured.
+        #expect(report.table.contains("~") && report.table.contains("predicted by the forecast, not measured"))
         #expect(report.html.contains("skipped-budget"))
     }
 
@@ -108,7 +109,7 @@ import TakeoffEngine
         let dir = temporaryDirectory("report")
         try report.write(to: dir)
         let svg = try String(contentsOf: dir.appendingPathComponent("curve.svg"), encoding: .utf8)
-        for name in ["logreg", "linear-svm", "mlp-small", "fitted curve", "test accuracy", "fit time"] { #expect(svg.contains(name)) }
+        for name in ["logreg", "linear-svm", "mlp-small", "forecast", "test accuracy", "fit time"] { #expect(svg.contains(name)) }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any]
         #expect((json?["cells"] as? [String: Int])?["ok"] == 15)
     }
