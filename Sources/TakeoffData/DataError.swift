@@ -23,6 +23,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case sizeMismatch(file: String, expectedBytes: Int, actualBytes: Int)
     /// Two files (or parts) that must describe the same examples disagree on how many there are.
     case countMismatch(file: String, other: String, count: Int, otherCount: Int)
+    /// Two files whose examples must have the same shape (train and test images) do not.
+    case shapeMismatch(file: String, other: String, shape: String, otherShape: String)
     /// A cell that must be a number is not one.
     case nonNumeric(file: String, line: Int, field: String, value: String)
     /// A number is NaN or infinite.
@@ -56,6 +58,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .badMagic(f, found, e): "\(f): not an IDX file of the expected kind (magic \(found), expected \(e))"
         case let .sizeMismatch(f, e, a): "\(f): header promises \(e) bytes of data but the file holds \(a)"
         case let .countMismatch(f, o, c, oc): "\(f) has \(c) examples but \(o) has \(oc)"
+        case let .shapeMismatch(f, o, s, os): "\(f) holds \(s) images but \(o) holds \(os); train and test images must be the same size"
         case let .nonNumeric(f, l, c, v): "\(f), line \(l), field '\(c)': '\(v)' is not a number"
         case let .nonFinite(f, l, c, v): "\(f), line \(l), field '\(c)': '\(v)' is not finite (NaN or infinite values are not allowed)"
         case let .raggedRow(f, l, e, n): "\(f), line \(l): \(n) fields, but the header has \(e)"

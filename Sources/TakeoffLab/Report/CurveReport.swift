@@ -127,7 +127,7 @@ public struct CurveReport {
             return html ? "<i>≈ \(number(p.accuracy)) predicted</i>" : "~" + number(p.accuracy)
         }
         let statuses = Set(outcome.results.filter { $0.key.configuration == configuration && $0.key.m == m }.map(\.status))
-        for (s, text) in [(CellStatus.skippedBudget, "skipped"), (.gpuFailed, "gpu-failed"), (.diverged, "diverged"), (.failed, "failed")] where statuses.contains(s) { return text }
+        for (s, text) in [(CellStatus.skippedBudget, "skipped"), (.cutBudget, "cut"), (.gpuFailed, "gpu-failed"), (.diverged, "diverged"), (.failed, "failed")] where statuses.contains(s) { return text }
         return "—"
     }
 
