@@ -65,11 +65,20 @@ public struct CSVReader {
         guard columns >= 2 else {
             throw DataError.malformed(file: file, line: 1, detail: "the header has \(columns) column; need a label and at least one feature")
         }
+        if let unknown = categorical.sorted().first(where: { !header.contains($0) }) {
+            throw DataError.unknownColumn(file: file, column: unknown, option: "--categorical", available: header)
+        }
+        if let nul = bytes.firstIndex(of: 0) {
+            // A NUL never belongs in text: a binary or damaged file, which would otherwise read as categories.
+            let line = bytes[..<nul].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            throw DataError.malformed(file: file, line: line, detail: "a NUL byte (at byte \(nul + 1)): not a text file, or a damaged one")
+        }
 
         var isCategorical = (0..<columns).map { categorical.contains(header[$0]) }
         var numbers: [Float] = []
         var texts = [[String]](repeating: [], count: columns)
         var labels: [String] = []
+        var labelLines: [Int] = []
         var rows = 0
         while let line = try records.next() {
             guard records.fieldCount == columns else {
@@ -84,6 +93,7 @@ public struct CSVReader {
                         throw DataError.malformed(file: file, line: line, detail: "empty label in \(column)")
                     }
                     labels.append(String(decoding: f, as: UTF8.self))
+                    labelLines.append(line)
                     continue
                 }
                 if rows == 0 && !isCategorical[c] && parseNumber(f) == nil && !f.isEmpty { isCategorical[c] = true }
@@ -103,7 +113,7 @@ public struct CSVReader {
         }
         guard rows > 0 else { throw DataError.emptyFile(file: file) }
 
-        let (y, classNames) = try encodeLabels(labels, file: file)
+        let (y, classNames) = try encodeLabels(labels, file: file, lines: labelLines)
         var names: [String] = []
         var oneHot: [(String, [String])] = []
         var categoryIndex: [[String: Int]] = Array(repeating: [:], count: columns)
@@ -142,13 +152,21 @@ public struct CSVReader {
 }
 
 /// Class indices for label strings: sorted numerically when every label is a number, else by text.
-/// Throws when only one class occurs.
-func encodeLabels(_ labels: [String], file: String) throws -> ([Int], [String]) {
+/// Throws when only one class occurs, and when every label is a number and some are not whole numbers
+/// (a regression target read as hundreds of classes); `lines[i]` is label i's line, for that error.
+func encodeLabels(_ labels: [String], file: String, lines: [Int]? = nil) throws -> ([Int], [String]) {
     guard let first = labels.first else { throw DataError.emptyFile(file: file) }
     var names = Array(Set(labels))
     guard names.count > 1 else { throw DataError.singleClass(file: file, label: first) }
     let numeric = names.map { Double($0) }
     if numeric.allSatisfy({ $0 != nil }) {
+        if numeric.contains(where: { $0! != $0!.rounded() }) {
+            let at = labels.firstIndex { Double($0).map { $0 != $0.rounded() } ?? false }!
+            throw DataError.malformed(file: file, line: lines?[at] ?? at + 1,
+                                      detail: "label '\(labels[at])' is not a whole number; every label is a number and \(names.count) "
+                                          + "differ, so this looks like a quantity to predict (regression), not classes: Takeoff classifies; "
+                                          + "bin the values into classes first")
+        }
         names = zip(names, numeric).sorted { ($0.1!, $0.0) < ($1.1!, $1.0) }.map(\.0)
     } else {
         names.sort()

@@ -33,6 +33,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case raggedRow(file: String, line: Int, expected: Int, found: Int)
     /// The label column named by the user is not in the header.
     case missingLabelColumn(file: String, column: String, available: [String])
+    /// A column named by an option (`option`) is not in the header.
+    case unknownColumn(file: String, column: String, option: String, available: [String])
     /// Only one class occurs, so there is nothing to classify.
     case singleClass(file: String, label: String)
     /// A sparse feature index is outside `1...limit`.
@@ -63,6 +65,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .nonFinite(f, l, c, v): "\(f), line \(l), field '\(c)': '\(v)' is not finite (NaN or infinite values are not allowed)"
         case let .raggedRow(f, l, e, n): "\(f), line \(l): \(n) fields, but the header has \(e)"
         case let .missingLabelColumn(f, c, a): "\(f): no label column '\(c)' (columns: \(a.joined(separator: ", ")))"
+        case let .unknownColumn(f, c, o, a): "\(f): \(o) names '\(c)', which is not a column (columns: \(a.joined(separator: ", ")))"
         case let .singleClass(f, l): "\(f): every example has label '\(l)'; a classifier needs at least two classes"
         case let .indexOutOfRange(f, l, i, n): "\(f), line \(l): feature index \(i) is outside 1...\(n)"
         case let .malformed(f, l, d): "\(f), line \(l): \(d)"

@@ -92,7 +92,7 @@ public struct LIBSVMReader {
         guard Double(labels.count) * Double(d) * 4 <= Double(maxBytes) else {
             throw DataError.tooLarge(file: file, rows: labels.count, columns: d, limitBytes: maxBytes)
         }
-        let (y, classNames) = try encodeLabels(labels, file: file)
+        let (y, classNames) = try encodeLabels(labels, file: file, lines: rowLines)
         let x = Tensor.zeros([labels.count, d])
         var k = 0
         var lastRow = [Int](repeating: -1, count: d)   // the row that last set each feature, to catch repeats

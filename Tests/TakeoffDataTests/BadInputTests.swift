@@ -21,7 +21,7 @@ import Testing
         }
     }
 
-    @Test func aLabelFarAboveTheOthersIsRefusedNamingItsRecord() {
+    @Test func aLabelFarAboveTheOthersIsRefusedNamingItsRecord() throws {
         var train = (0..<100).map { UInt8($0 % 2) }
         train[37] = 200
         let dir = mnistFolder(trainSide: 3, testSide: 3, trainLabels: train, testLabels: (0..<40).map { UInt8($0 % 2) })
@@ -39,5 +39,37 @@ import Testing
         #expect(mkfifo(path, 0o644) == 0)
         // Opening a FIFO for reading would block until a writer came: the check must come first.
         expectDataError(path, "named pipe (FIFO)", "not a regular file") { try DataCatalog.load(path) }
+    }
+
+    @Test func fractionalNumericLabelsAreRefusedAsARegressionTarget() throws {
+        let dir = temporaryDirectory()
+        let rows = (0..<50).map { "\($0 % 7),\(Double($0) * 0.37)" }
+        let path = write("x,y\n" + rows.joined(separator: "\n") + "\n", "r.csv", in: dir).path
+        expectDataError(path, "line 3", "label '0.37' is not a whole number", "regression") { try DataCatalog.load(path) }
+        // Whole numbers written with a decimal point are classes as before.
+        let whole = write("x,y\n" + (0..<50).map { "\($0),\($0 % 2).0" }.joined(separator: "\n") + "\n", "w.csv", in: dir).path
+        #expect(try DataCatalog.load(whole).train.classCount == 2)
+    }
+
+    @Test func aNULByteInACSVIsRefusedNamingItsLine() {
+        let dir = temporaryDirectory()
+        var bytes = Array("a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n".utf8)
+        bytes[bytes.count - 6] = 0   // in the last line's first field
+        let path = write(bytes, "nul.csv", in: dir).path
+        expectDataError(path, "line 5", "NUL byte") { try DataCatalog.load(path) }
+    }
+
+    @Test func aCategoricalColumnThatIsNotThereIsRefused() {
+        let dir = temporaryDirectory()
+        let path = write("a,b,label\n" + (0..<20).map { "\($0),\($0 * 2),\($0 % 2)" }.joined(separator: "\n") + "\n", "c.csv", in: dir).path
+        expectDataError(path, "--categorical names 'nope'", "columns: a, b, label") {
+            try DataCatalog.load(path, options: LoadOptions(categorical: ["nope"]))
+        }
+    }
+
+    @Test func textWhoseMessagesAreAllEmptyIsRefused() {
+        let dir = temporaryDirectory()
+        let path = write((0..<20).map { "\($0 % 2 == 0 ? "ham" : "spam")\t" }.joined(separator: "\n") + "\n", "empty.txt", in: dir).path
+        expectDataError(path, "none of its 20 messages has a word") { try DataCatalog.load(path, options: LoadOptions(format: .text)) }
     }
 }

@@ -81,7 +81,7 @@ import TakeoffNN
         // Each rewrite of the metadata once trapped in a layer's build or ran out of memory allocating it.
         let cases: [(key: String, value: String, says: [String])] = [
             ("input_shape", "1,5,5", ["input_shape", "flat inputs"]),
-            ("input_shape", "999999999999", ["1e+12", "parameters", "hold"]),
+            ("input_shape", "999999999999", ["[999999999999] inputs", "6.4e+13 parameters", "hold 456 numbers"]),
             ("input_shape", "1", ["[1] is 1 features", "input.scale has 2"]),
             ("learner", "cnn", ["input_shape", "images [C, H, W]"]),
             ("class_names", "[" + (0..<100_000).map { "\"\($0)\"" }.joined(separator: ",") + "]", ["100000 classes", "hold"]),

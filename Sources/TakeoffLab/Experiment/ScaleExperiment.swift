@@ -20,6 +20,12 @@ public final class ScaleExperiment {
         let split = try split ?? DataCatalog.load(request.data, options: request.loading)
         self.split = split
         shapes = request.shapes
+        let smallest = Self.examplesPerClass * split.train.classCount
+        if let tiny = request.sizes?.filter({ $0 < smallest }), !tiny.isEmpty {
+            throw LabError.invalidOption(option: "sizes", detail: "\(tiny.map(String.init).joined(separator: ", ")) \(tiny.count == 1 ? "is" : "are") too few examples "
+                + "for \(split.train.classCount) classes: a fitted law (its irreducible error above all) says nothing from subsets that small; "
+                + "give sizes of at least \(smallest) (\(Self.examplesPerClass) a class)")
+        }
         let inputShape = Self.inputShape(request.family, split.train)
         for shape in shapes.reversed() {
             let network = NeuralArchitecture.shape(shape)
@@ -46,6 +52,9 @@ public final class ScaleExperiment {
             + "\(plan.sizes.count) sizes × \(plan.seeds.count) seeds = \(plan.cells.count) cells; store \(storePath); \(request.compute.description)"
             + (request.budget.seconds.map { String(format: "; budget %.0f s", $0) } ?? "")
     }
+
+    /// The smallest training size per class that a scaling fit takes.
+    public static let examplesPerClass = 5
 
     /// One example's shape as networks of `family` take it.
     static func inputShape(_ family: NetworkShape.Family, _ data: Dataset) -> [Int] {
