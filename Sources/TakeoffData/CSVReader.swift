@@ -79,6 +79,14 @@ public struct CSVReader {
         var texts = [[String]](repeating: [], count: columns)
         var labels: [String] = []
         var labelLines: [Int] = []
+        // Bytes held while parsing: the text, the numbers, and the label and category strings (16 bytes each,
+        // plus their text where it is too long to be stored inline).
+        var stringBytes = 0
+        func parsed() -> Int { bytes.count + numbers.capacity * 4 + stringBytes + labelLines.capacity * 8 }
+        func keep(_ f: ArraySlice<UInt8>) -> String {
+            stringBytes += 16 + (f.count > 15 ? f.count + 16 : 0)
+            return String(decoding: f, as: UTF8.self)
+        }
         var rows = 0
         while let line = try records.next() {
             guard records.fieldCount == columns else {
@@ -92,13 +100,13 @@ public struct CSVReader {
                             ? "column \(c), which has no name in the header (does every line end with a delimiter?)" : "column '\(header[c])'"
                         throw DataError.malformed(file: file, line: line, detail: "empty label in \(column)")
                     }
-                    labels.append(String(decoding: f, as: UTF8.self))
+                    labels.append(keep(f))
                     labelLines.append(line)
                     continue
                 }
                 if rows == 0 && !isCategorical[c] && parseNumber(f) == nil && !f.isEmpty { isCategorical[c] = true }
                 if isCategorical[c] {
-                    texts[c].append(String(decoding: f, as: UTF8.self))
+                    texts[c].append(keep(f))
                     continue
                 }
                 guard let v = parseNumber(f) else {
@@ -110,6 +118,11 @@ public struct CSVReader {
                 numbers.append(Float(v))
             }
             rows += 1
+            // The values so far against the limit, with the numeric part of the matrix they will fill: a file
+            // too large is refused while it is read, not after its values have taken the memory.
+            if rows & 0xFFFF == 0 {
+                try DenseMemory.check(file: file, rows: rows, columns: numbers.count / rows, parsing: parsed(), limit: maxBytes)
+            }
         }
         guard rows > 0 else { throw DataError.emptyFile(file: file) }
 
@@ -127,9 +140,7 @@ public struct CSVReader {
             }
         }
         let d = names.count
-        guard Double(rows) * Double(d) * 4 <= Double(maxBytes) else {
-            throw DataError.tooLarge(file: file, rows: rows, columns: d, limitBytes: maxBytes)
-        }
+        try DenseMemory.check(file: file, rows: rows, columns: d, parsing: parsed(), limit: maxBytes)
         let x = Tensor.zeros([rows, d])
         let numericPerRow = (0..<columns).filter { $0 != label && !isCategorical[$0] }.count
         for r in 0..<rows {

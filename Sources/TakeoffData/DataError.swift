@@ -41,8 +41,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case indexOutOfRange(file: String, line: Int, index: String, limit: Int)
     /// A record does not follow the format's syntax.
     case malformed(file: String, line: Int, detail: String)
-    /// The dense matrix would not fit in the memory allowed for it.
-    case tooLarge(file: String, rows: Int, columns: Int, limitBytes: Int)
+    /// Reading into a dense matrix would not fit in the memory allowed: `estimateBytes` is ``DenseMemory/estimate``.
+    case tooLarge(file: String, rows: Int, columns: Int, estimateBytes: Int, limitBytes: Int)
     /// A parameter of a generated or split data set is unusable.
     case invalidParameter(name: String, detail: String)
     /// Compressed data inflates past what may be kept: the size its own header implies, or the memory limit.
@@ -69,7 +69,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .singleClass(f, l): "\(f): every example has label '\(l)'; a classifier needs at least two classes"
         case let .indexOutOfRange(f, l, i, n): "\(f), line \(l): feature index \(i) is outside 1...\(n)"
         case let .malformed(f, l, d): "\(f), line \(l): \(d)"
-        case let .tooLarge(f, r, c, b): "\(f): \(r) rows × \(c) features would need \(mebibytes(Double(r) * Double(c) * 4)) as a dense matrix, over the \(mebibytes(Double(b))) allowed; use fewer rows or features"
+        case let .tooLarge(f, r, c, e, b):
+            "\(f): \(r) rows × \(c) features take \(mebibytes(Double(r) * Double(c) * 4)) as a dense matrix and about \(mebibytes(Double(e))) "
+                + "to read (\(DenseMemory.accounting)), over the \(mebibytes(Double(b))) allowed (half the memory); use fewer rows or features"
         case let .invalidParameter(n, d): "\(n): \(d)"
         case let .inflatesTooFar(f, b, l): "\(f): gzip data inflates to more than \(b) bytes, \(l); stopped there"
         }

@@ -72,4 +72,20 @@ import Testing
         let path = write((0..<20).map { "\($0 % 2 == 0 ? "ham" : "spam")\t" }.joined(separator: "\n") + "\n", "empty.txt", in: dir).path
         expectDataError(path, "none of its 20 messages has a word") { try DataCatalog.load(path, options: LoadOptions(format: .text)) }
     }
+
+    @Test func aLargeCSVIsRefusedWhileItIsReadNamingTheLimit() throws {
+        // 100,000 rows of 20 one-digit numbers: 4 MB of text, 8 MB of values and as much again of matrix.
+        let row0 = Array(repeating: "1", count: 20).joined(separator: ",")
+        let text = "h" + (1..<20).map { ",c\($0)" }.joined() + ",label\n" + (0..<100_000).map { row0 + ",\($0 % 2)" }.joined(separator: "\n") + "\n"
+        let url = write(gzip(Array(text.utf8)), "big.csv.gz", in: temporaryDirectory())
+        expectDataError(url.path, "65536 rows", "about", "to read", "1.0 MiB allowed") { try CSVReader(maxBytes: 1 << 20).read(url) }
+        // The estimate counts the matrix three times and the text and values while parsing.
+        #expect(DenseMemory.estimate(rows: 100_000, columns: 20, parsing: 4_000_000 + 8_000_000) == 3 * 8_000_000)
+    }
+
+    @Test func oneHugeLIBSVMFeatureIndexIsRefusedBeforeTheMatrixIsAllocated() {
+        let lines = (0..<100).map { "\($0 % 2) 1:1 2:\($0)" } + ["1 2000000000:1"]
+        let url = write(lines.joined(separator: "\n") + "\n", "wide.libsvm", in: temporaryDirectory())
+        expectDataError(url.path, "101 rows", "2000000000 features", "allowed (half the memory)") { try LIBSVMReader().read(url) }
+    }
 }
