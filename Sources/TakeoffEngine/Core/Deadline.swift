@@ -15,6 +15,15 @@ public enum Deadline {
         return try $scoped.withValue(Benchmarks.now() + seconds, operation: body)
     }
 
+    /// The enclosing deadline as ``Benchmarks/now()`` seconds, nil outside one: work that moves to other
+    /// threads takes it along with ``until(_:_:)``.
+    public static var end: Double? { scoped }
+
+    /// Runs `body` with the deadline `end` (from ``end`` on the thread that started the work).
+    public static func until<R>(_ end: Double?, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(end, operation: body)
+    }
+
     /// Whether the enclosing ``within(_:_:)`` deadline has passed (false outside one).
     public static var hasPassed: Bool {
         guard let end = scoped else { return false }
