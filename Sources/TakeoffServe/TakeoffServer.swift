@@ -39,6 +39,8 @@ public final class TakeoffServer: @unchecked Sendable {
     private var failure: Error?
     private var stopped = false
     private var open = 0
+    private var finished = false
+    private var waiter: CheckedContinuation<Void, Never>?
 
     private enum Address {
         case v4(sockaddr_in)
@@ -73,8 +75,10 @@ public final class TakeoffServer: @unchecked Sendable {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
-    /// Serves until ``stop()`` or the task is cancelled; throws when the socket cannot be bound.
-    public func run() async throws {
+    /// Binds and starts serving on a thread of its own; returns the port it listens on. Needs no Swift
+    /// concurrency (a caller whose cooperative threads are busy is still served); ``close()`` stops it.
+    @discardableResult
+    public func start() throws -> Int {
         let fd: Int32
         do {
             fd = try listen()
@@ -82,17 +86,34 @@ public final class TakeoffServer: @unchecked Sendable {
             locked { failure = error }
             throw error
         }
+        let thread = Thread { [self] in
+            acceptLoop(fd)
+            let waiting: CheckedContinuation<Void, Never>? = locked {
+                finished = true
+                defer { waiter = nil }
+                return waiter
+            }
+            waiting?.resume()
+        }
+        thread.name = "takeoff-serve-accept"
+        thread.start()
+        return locked { boundPort! }
+    }
+
+    /// Serves until ``stop()`` or the task is cancelled; throws when the socket cannot be bound.
+    public func run() async throws {
+        try start()
         await withTaskCancellationHandler {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                let thread = Thread { [self] in
-                    acceptLoop(fd)
-                    done.resume()
+                let already: Bool = locked {
+                    if finished { return true }
+                    waiter = done
+                    return false
                 }
-                thread.name = "takeoff-serve-accept"
-                thread.start()
+                if already { done.resume() }
             }
         } onCancel: {
-            stopListening()
+            close()
         }
     }
 
@@ -108,7 +129,16 @@ public final class TakeoffServer: @unchecked Sendable {
         throw ServeError.invalidAddress("not listening after \(timeout) s")
     }
 
-    public func stop() async { stopListening() }
+    public func stop() async { close() }
+
+    /// Stops accepting; connections being served finish on their own threads.
+    public func close() {
+        let fd: Int32 = locked {
+            stopped = true
+            return listener
+        }
+        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
+    }
 
     /// Connections being served now.
     public var openConnections: Int { locked { open } }
@@ -117,14 +147,6 @@ public final class TakeoffServer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return body()
-    }
-
-    private func stopListening() {
-        let fd: Int32 = locked {
-            stopped = true
-            return listener
-        }
-        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     private func listen() throws -> Int32 {
@@ -143,7 +165,7 @@ public final class TakeoffServer: @unchecked Sendable {
         }
         guard bound == 0, Glibc.listen(fd, 512) == 0 else {
             let reason = String(cString: strerror(errno))
-            close(fd)
+            Glibc.close(fd)
             throw ServeError.socket("cannot listen on \(host):\(port): \(reason)")
         }
         var storage = sockaddr_storage()
@@ -162,11 +184,11 @@ public final class TakeoffServer: @unchecked Sendable {
     }
 
     private func acceptLoop(_ fd: Int32) {
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         while true {
             let client = accept(fd, nil, nil)
             if locked({ stopped }) {
-                if client >= 0 { close(client) }
+                if client >= 0 { Glibc.close(client) }
                 return
             }
             guard client >= 0 else {
@@ -184,12 +206,12 @@ public final class TakeoffServer: @unchecked Sendable {
                 setTimeouts(client, seconds: 0.1)
                 send(client, Response(status: 503, body: Data("Too many connections; try again in a moment.\n".utf8),
                                       contentType: "text/plain; charset=utf-8", extra: ["Retry-After: 1"]).bytes(head: false))
-                close(client)
+                Glibc.close(client)
                 continue
             }
             let thread = Thread { [self] in
                 serve(client)
-                close(client)
+                Glibc.close(client)
                 locked { open -= 1 }
             }
             thread.stackSize = 1 << 20

@@ -171,5 +171,10 @@ import TakeoffEngine
         let text = dir.appendingPathComponent("notes.safetensors")
         try Data("just some text, not tensors".utf8).write(to: text)
         expectReason("not a safetensors file") { _ = try Safetensors.read(from: text) }
+        // Special files: a device once read as "You don't have permission" (as root), a pipe would block.
+        expectReason("not a regular file") { _ = try Safetensors.read(from: URL(fileURLWithPath: "/dev/null")) }
+        let pipe = dir.appendingPathComponent("model.safetensors").path
+        #expect(mkfifo(pipe, 0o644) == 0)
+        expectReason("not a regular file") { _ = try Safetensors.read(from: URL(fileURLWithPath: pipe)) }
     }
 }

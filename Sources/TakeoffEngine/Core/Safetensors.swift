@@ -31,11 +31,20 @@ public enum Safetensors {
         if let folder = writing?.deletingLastPathComponent(), !fm.isWritableFile(atPath: folder.path) {
             return "cannot write in \(folder.path)"
         }
+        // Foundation's own text ("The operation could not be completed") hides the system's reason.
+        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
         return error.localizedDescription
     }
 
     /// Reads every tensor and the metadata of the file at `url`.
     public static func read(from url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        // A pipe would block the read until a writer came, and a device reads as a permission error.
+        if let type = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type] as? FileAttributeType,
+           type != .typeRegular, type != .typeDirectory {
+            throw SafetensorsError.io(file: url.path, reason: "not a regular file (a device, named pipe or socket)")
+        }
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw SafetensorsError.io(file: url.path, reason: reason(error, reading: url))

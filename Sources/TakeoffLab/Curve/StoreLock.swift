@@ -14,13 +14,17 @@ public final class StoreLock {
         path = storePath + ".lock"
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw CurveError.unwritableOutput(path: path, detail: String(cString: strerror(errno)))
+            let url = URL(fileURLWithPath: path)
+            throw CurveError.unwritableOutput(path: url.deletingLastPathComponent().path,
+                                              detail: "cannot create the store's lock file \(url.lastPathComponent): \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
             let holder = Self.holder(descriptor)
             close(descriptor)
-            guard reason == EWOULDBLOCK else { throw CurveError.unwritableOutput(path: path, detail: String(cString: strerror(reason))) }
+            guard reason == EWOULDBLOCK else {
+                throw CurveError.unwritableOutput(path: path, detail: "cannot lock it: \(String(cString: strerror(reason)))")
+            }
             throw CurveError.storeInUse(store: storePath, holder: holder ?? "another process (it has not written its name yet)")
         }
         let started = ISO8601DateFormatter().string(from: Date())
