@@ -140,8 +140,16 @@ public enum NeuralArchitecture: Sendable, Hashable {
             case .cnn: conv([32, 64], [256])
             }
         case let .shape(s):
-            let widths = (0..<s.depth).map { Double(s.width) * (s.family == .cnn ? Double(sign: .plus, exponent: $0, significand: 1) : 1) }
-            return s.family == .mlp ? dense(inputShape.map(Double.init).reduce(1, *), widths) : conv(widths, [])
+            let (w, inputs) = (Double(s.width), inputShape.map(Double.init).reduce(1, *))
+            switch s.family {
+            case .mlp:
+                // Closed form: a depth from a file or an option can be far too large to list its layers.
+                return inputs * w + w + Double(s.depth - 1) * (w * w + w) + w * c + c
+            case .cnn:
+                // Channels double each block: past 62 blocks no count is finite.
+                guard s.depth <= 62 else { return .infinity }
+                return conv((0..<s.depth).map { w * Double(sign: .plus, exponent: $0, significand: 1) }, [])
+            }
         }
     }
 
