@@ -176,5 +176,9 @@ import TakeoffEngine
         let pipe = dir.appendingPathComponent("model.safetensors").path
         #expect(mkfifo(pipe, 0o644) == 0)
         expectReason("not a regular file") { _ = try Safetensors.read(from: URL(fileURLWithPath: pipe)) }
+        // A folder that takes no new files (as root, access(2) says /proc is writable): the system's reason, not Foundation's.
+        if FileManager.default.fileExists(atPath: "/proc/self") {
+            expectReason("cannot create a file there") { try Safetensors.write(["w": Tensor.zeros([1])], to: URL(fileURLWithPath: "/proc/m.safetensors")) }
+        }
     }
 }
