@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers, one module each; data flows one way:
 // CBLAS (+ CNarrowProducts) → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB,
-// + TakeoffMPI over CMPI, + CRsvg for PNG figures) → TakeoffServe (+ FlyingFox: the live view over stores) → takeoff (CLI).
+// + TakeoffMPI over CMPI, + CRsvg for PNG figures) → TakeoffServe (the live view over stores, on its own small HTTP server) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
     platforms: [.macOS(.v15)],
@@ -20,7 +20,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -55,7 +54,7 @@ let package = Package(
         .target(name: "TakeoffMPI", dependencies: ["CMPI"]),
         .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic", "TakeoffMPI", "CRsvg",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "TakeoffServe", dependencies: ["TakeoffLab", .product(name: "FlyingFox", package: "FlyingFox")]),
+        .target(name: "TakeoffServe", dependencies: ["TakeoffLab"]),
         .executableTarget(
             name: "takeoff",
             dependencies: [

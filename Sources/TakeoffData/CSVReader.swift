@@ -65,11 +65,28 @@ public struct CSVReader {
         guard columns >= 2 else {
             throw DataError.malformed(file: file, line: 1, detail: "the header has \(columns) column; need a label and at least one feature")
         }
+        if let unknown = categorical.sorted().first(where: { !header.contains($0) }) {
+            throw DataError.unknownColumn(file: file, column: unknown, option: "--categorical", available: header)
+        }
+        if let nul = bytes.firstIndex(of: 0) {
+            // A NUL never belongs in text: a binary or damaged file, which would otherwise read as categories.
+            let line = bytes[..<nul].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            throw DataError.malformed(file: file, line: line, detail: "a NUL byte (at byte \(nul + 1)): not a text file, or a damaged one")
+        }
 
         var isCategorical = (0..<columns).map { categorical.contains(header[$0]) }
         var numbers: [Float] = []
         var texts = [[String]](repeating: [], count: columns)
         var labels: [String] = []
+        var labelLines: [Int] = []
+        // Bytes held while parsing: the text, the numbers, and the label and category strings (16 bytes each,
+        // plus their text where it is too long to be stored inline).
+        var stringBytes = 0
+        func parsed() -> Int { bytes.count + numbers.capacity * 4 + stringBytes + labelLines.capacity * 8 }
+        func keep(_ f: ArraySlice<UInt8>) -> String {
+            stringBytes += 16 + (f.count > 15 ? f.count + 16 : 0)
+            return String(decoding: f, as: UTF8.self)
+        }
         var rows = 0
         while let line = try records.next() {
             guard records.fieldCount == columns else {
@@ -83,12 +100,13 @@ public struct CSVReader {
                             ? "column \(c), which has no name in the header (does every line end with a delimiter?)" : "column '\(header[c])'"
                         throw DataError.malformed(file: file, line: line, detail: "empty label in \(column)")
                     }
-                    labels.append(String(decoding: f, as: UTF8.self))
+                    labels.append(keep(f))
+                    labelLines.append(line)
                     continue
                 }
                 if rows == 0 && !isCategorical[c] && parseNumber(f) == nil && !f.isEmpty { isCategorical[c] = true }
                 if isCategorical[c] {
-                    texts[c].append(String(decoding: f, as: UTF8.self))
+                    texts[c].append(keep(f))
                     continue
                 }
                 guard let v = parseNumber(f) else {
@@ -100,10 +118,15 @@ public struct CSVReader {
                 numbers.append(Float(v))
             }
             rows += 1
+            // The values so far against the limit, with the numeric part of the matrix they will fill: a file
+            // too large is refused while it is read, not after its values have taken the memory.
+            if rows & 0xFFFF == 0 {
+                try DenseMemory.check(file: file, rows: rows, columns: numbers.count / rows, parsing: parsed(), limit: maxBytes)
+            }
         }
         guard rows > 0 else { throw DataError.emptyFile(file: file) }
 
-        let (y, classNames) = try encodeLabels(labels, file: file)
+        let (y, classNames) = try encodeLabels(labels, file: file, lines: labelLines)
         var names: [String] = []
         var oneHot: [(String, [String])] = []
         var categoryIndex: [[String: Int]] = Array(repeating: [:], count: columns)
@@ -117,9 +140,7 @@ public struct CSVReader {
             }
         }
         let d = names.count
-        guard Double(rows) * Double(d) * 4 <= Double(maxBytes) else {
-            throw DataError.tooLarge(file: file, rows: rows, columns: d, limitBytes: maxBytes)
-        }
+        try DenseMemory.check(file: file, rows: rows, columns: d, parsing: parsed(), limit: maxBytes)
         let x = Tensor.zeros([rows, d])
         let numericPerRow = (0..<columns).filter { $0 != label && !isCategorical[$0] }.count
         for r in 0..<rows {
@@ -142,13 +163,21 @@ public struct CSVReader {
 }
 
 /// Class indices for label strings: sorted numerically when every label is a number, else by text.
-/// Throws when only one class occurs.
-func encodeLabels(_ labels: [String], file: String) throws -> ([Int], [String]) {
+/// Throws when only one class occurs, and when every label is a number and some are not whole numbers
+/// (a regression target read as hundreds of classes); `lines[i]` is label i's line, for that error.
+func encodeLabels(_ labels: [String], file: String, lines: [Int]? = nil) throws -> ([Int], [String]) {
     guard let first = labels.first else { throw DataError.emptyFile(file: file) }
     var names = Array(Set(labels))
     guard names.count > 1 else { throw DataError.singleClass(file: file, label: first) }
     let numeric = names.map { Double($0) }
     if numeric.allSatisfy({ $0 != nil }) {
+        if numeric.contains(where: { $0! != $0!.rounded() }) {
+            let at = labels.firstIndex { Double($0).map { $0 != $0.rounded() } ?? false }!
+            throw DataError.malformed(file: file, line: lines?[at] ?? at + 1,
+                                      detail: "label '\(labels[at])' is not a whole number; every label is a number and \(names.count) "
+                                          + "differ, so this looks like a quantity to predict (regression), not classes: Takeoff classifies; "
+                                          + "bin the values into classes first")
+        }
         names = zip(names, numeric).sorted { ($0.1!, $0.0) < ($1.1!, $1.0) }.map(\.0)
     } else {
         names.sort()

@@ -234,6 +234,7 @@ public enum DataCatalog {
             let labels = url.deletingLastPathComponent().appendingPathComponent(
                 name.replacingOccurrences(of: "images", with: "labels").replacingOccurrences(of: "idx3", with: "idx1"))
             let data = try IDXReader.dataset(images: url, labels: labels, name: name)
+            try IDXReader.requireEveryClass([(data.labels, labels.path)])
             return try heldOut(data, options, preprocessing: .none, source: nameOrPath)
         }
     }

@@ -23,6 +23,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case sizeMismatch(file: String, expectedBytes: Int, actualBytes: Int)
     /// Two files (or parts) that must describe the same examples disagree on how many there are.
     case countMismatch(file: String, other: String, count: Int, otherCount: Int)
+    /// Two files whose examples must have the same shape (train and test images) do not.
+    case shapeMismatch(file: String, other: String, shape: String, otherShape: String)
     /// A cell that must be a number is not one.
     case nonNumeric(file: String, line: Int, field: String, value: String)
     /// A number is NaN or infinite.
@@ -31,14 +33,16 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case raggedRow(file: String, line: Int, expected: Int, found: Int)
     /// The label column named by the user is not in the header.
     case missingLabelColumn(file: String, column: String, available: [String])
+    /// A column named by an option (`option`) is not in the header.
+    case unknownColumn(file: String, column: String, option: String, available: [String])
     /// Only one class occurs, so there is nothing to classify.
     case singleClass(file: String, label: String)
     /// A sparse feature index is outside `1...limit`.
     case indexOutOfRange(file: String, line: Int, index: String, limit: Int)
     /// A record does not follow the format's syntax.
     case malformed(file: String, line: Int, detail: String)
-    /// The dense matrix would not fit in the memory allowed for it.
-    case tooLarge(file: String, rows: Int, columns: Int, limitBytes: Int)
+    /// Reading into a dense matrix would not fit in the memory allowed: `estimateBytes` is ``DenseMemory/estimate``.
+    case tooLarge(file: String, rows: Int, columns: Int, estimateBytes: Int, limitBytes: Int)
     /// A parameter of a generated or split data set is unusable.
     case invalidParameter(name: String, detail: String)
     /// Compressed data inflates past what may be kept: the size its own header implies, or the memory limit.
@@ -56,14 +60,18 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .badMagic(f, found, e): "\(f): not an IDX file of the expected kind (magic \(found), expected \(e))"
         case let .sizeMismatch(f, e, a): "\(f): header promises \(e) bytes of data but the file holds \(a)"
         case let .countMismatch(f, o, c, oc): "\(f) has \(c) examples but \(o) has \(oc)"
+        case let .shapeMismatch(f, o, s, os): "\(f) holds \(s) images but \(o) holds \(os); train and test images must be the same size"
         case let .nonNumeric(f, l, c, v): "\(f), line \(l), field '\(c)': '\(v)' is not a number"
         case let .nonFinite(f, l, c, v): "\(f), line \(l), field '\(c)': '\(v)' is not finite (NaN or infinite values are not allowed)"
         case let .raggedRow(f, l, e, n): "\(f), line \(l): \(n) fields, but the header has \(e)"
         case let .missingLabelColumn(f, c, a): "\(f): no label column '\(c)' (columns: \(a.joined(separator: ", ")))"
+        case let .unknownColumn(f, c, o, a): "\(f): \(o) names '\(c)', which is not a column (columns: \(a.joined(separator: ", ")))"
         case let .singleClass(f, l): "\(f): every example has label '\(l)'; a classifier needs at least two classes"
         case let .indexOutOfRange(f, l, i, n): "\(f), line \(l): feature index \(i) is outside 1...\(n)"
         case let .malformed(f, l, d): "\(f), line \(l): \(d)"
-        case let .tooLarge(f, r, c, b): "\(f): \(r) rows × \(c) features would need \(mebibytes(Double(r) * Double(c) * 4)) as a dense matrix, over the \(mebibytes(Double(b))) allowed; use fewer rows or features"
+        case let .tooLarge(f, r, c, e, b):
+            "\(f): \(r) rows × \(c) features take \(mebibytes(Double(r) * Double(c) * 4)) as a dense matrix and about \(mebibytes(Double(e))) "
+                + "to read (\(DenseMemory.accounting)), over the \(mebibytes(Double(b))) allowed (half the memory); use fewer rows or features"
         case let .invalidParameter(n, d): "\(n): \(d)"
         case let .inflatesTooFar(f, b, l): "\(f): gzip data inflates to more than \(b) bytes, \(l); stopped there"
         }

@@ -123,6 +123,15 @@ func readFile(_ url: URL) throws -> Data {
         throw DataError.unreadable(file: url.path, reason: "no such file")
     }
     guard !isDirectory.boolValue else { throw DataError.unreadable(file: url.path, reason: "it is a directory") }
+    let type = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type] as? FileAttributeType
+    if let type, type != .typeRegular {
+        let kind = switch type {
+        case .typeCharacterSpecial, .typeBlockSpecial: "a device"
+        case .typeSocket: "a socket"
+        default: "a named pipe (FIFO)"
+        }
+        throw DataError.unreadable(file: url.path, reason: "it is \(kind), not a regular file; save the data to a file first")
+    }
     do {
         return try Data(contentsOf: url, options: .mappedIfSafe)
     } catch {

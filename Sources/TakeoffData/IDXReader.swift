@@ -101,6 +101,20 @@ public enum IDXReader {
         return Dataset(name: name, features: x, labels: y, classNames: names, imageShape: shape)
     }
 
+    /// Labels without class names name classes 0...max: a class that no record of any of `parts` has is a label
+    /// out of place, not a class (a stray 200 in a file of 0s and 1s would make 199 empty classes). Throws
+    /// naming the record with the largest label.
+    static func requireEveryClass(_ parts: [(labels: [Int], file: String)]) throws {
+        let seen = Set(parts.flatMap(\.labels))
+        guard let top = seen.max(), let missing = (0..<top).first(where: { !seen.contains($0) }) else { return }
+        let part = parts.first { $0.labels.contains(top) }!
+        let record = part.labels.firstIndex(of: top)! + 1
+        let below = seen.filter { $0 < missing }.max().map(String.init) ?? "none"
+        throw DataError.malformed(file: part.file, line: record,
+                                  detail: "record \(record) has label \(top), but no record has label \(missing) (labels name classes "
+                                      + "0...\(top); the largest label below \(missing) is \(below)): a damaged label?")
+    }
+
     /// The file for `stem` (e.g. `train-images-idx3-ubyte`) in `directory`, gzip-compressed or raw.
     static func locate(_ stem: String, in directory: URL) -> URL? {
         for candidate in [stem + ".gz", stem] {
@@ -126,7 +140,17 @@ public enum IDXReader {
         }
         let both = try concurrently(2) { i in try part(i == 0 ? "train" : "t10k") }
         let train = both[0], test = both[1]
+        guard train.imageShape == test.imageShape else {
+            let shape = { (s: [Int]?) in (s ?? []).dropFirst().map(String.init).joined(separator: "×") }
+            throw DataError.shapeMismatch(file: (locate("t10k-images-idx3-ubyte", in: directory) ?? directory).path,
+                                          other: (locate("train-images-idx3-ubyte", in: directory) ?? directory).path,
+                                          shape: shape(test.imageShape), otherShape: shape(train.imageShape))
+        }
         let classes = max(train.classCount, test.classCount)
+        if classNames == nil {
+            try requireEveryClass([(train.labels, (locate("train-labels-idx1-ubyte", in: directory) ?? directory).path),
+                                   (test.labels, (locate("t10k-labels-idx1-ubyte", in: directory) ?? directory).path)])
+        }
         return TrainTestSplit(train: train.withClassNames(classNames ?? (0..<classes).map(String.init)),
                               test: test.withClassNames(classNames ?? (0..<classes).map(String.init)),
                               officialTest: true)

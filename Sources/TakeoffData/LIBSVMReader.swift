@@ -89,10 +89,10 @@ public struct LIBSVMReader {
         guard !labels.isEmpty else { throw DataError.emptyFile(file: file) }
         let d = featureCount ?? widest
         guard d > 0 else { throw DataError.malformed(file: file, line: 1, detail: "no features in any line") }
-        guard Double(labels.count) * Double(d) * 4 <= Double(maxBytes) else {
-            throw DataError.tooLarge(file: file, rows: labels.count, columns: d, limitBytes: maxBytes)
-        }
-        let (y, classNames) = try encodeLabels(labels, file: file)
+        try DenseMemory.check(file: file, rows: labels.count, columns: d,
+                              parsing: n + indices.capacity * 4 + values.capacity * 4 + labels.count * 16 + rowEnds.capacity * 8 + rowLines.capacity * 8,
+                              limit: maxBytes)
+        let (y, classNames) = try encodeLabels(labels, file: file, lines: rowLines)
         let x = Tensor.zeros([labels.count, d])
         var k = 0
         var lastRow = [Int](repeating: -1, count: d)   // the row that last set each feature, to catch repeats

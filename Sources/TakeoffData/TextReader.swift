@@ -83,19 +83,29 @@ public struct TextReader {
             for (r, text) in texts.enumerated() {
                 TextReader.addCounts(of: text, into: x.pointer + r * dimension, dimension: dimension)
             }
-            return Dataset(name: name, features: x, labels: y, classNames: classNames)
+            let data = Dataset(name: name, features: x, labels: y, classNames: classNames)
+            // With no word anywhere every learner can only give the majority class, and a score would say otherwise.
+            if TextReader.emptyMessages(data).count == data.count {
+                throw DataError.invalidParameter(name: url.path, detail: "none of its \(data.count) messages has a word (is the text column empty throughout?): there is nothing to learn from")
+            }
+            return data
         }
     }
 
     /// A note naming the messages of `data` with no word at all (empty, or only punctuation), if any: they are
     /// kept, as all-zero rows that every learner scores as no evidence, so nothing is dropped silently.
     public static func emptyMessageNotes(_ data: Dataset) -> [String] {
-        let d = data.featureCount, p = data.features.pointer
-        let empty = (0..<data.count).filter { r in !(0..<d).contains { p[r * d + $0] != 0 } }
+        let empty = emptyMessages(data)
         guard !empty.isEmpty else { return [] }
         let shown = empty.prefix(10).map { "\($0 + 1)" }.joined(separator: ", ") + (empty.count > 10 ? ", …" : "")
         return ["\(empty.count) messages have no words (message numbers \(shown), counting from 1 in file order); "
                 + "kept as all-zero rows, which a learner scores as no evidence"]
+    }
+
+    /// The rows of `data` without a word (all zero).
+    static func emptyMessages(_ data: Dataset) -> [Int] {
+        let d = data.featureCount, p = data.features.pointer
+        return (0..<data.count).filter { r in !(0..<d).contains { p[r * d + $0] != 0 } }
     }
 
     /// Adds the hashed unigram and bigram counts of `text` to `row`.

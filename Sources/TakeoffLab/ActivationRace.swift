@@ -85,9 +85,9 @@ public struct ActivationRace: Sendable {
             throw fail("target-accuracy", "must be an accuracy in (0, 1], got \(targetAccuracy)")
         }
         if let t = timeLimit, !(t > 0 && t.isFinite) { throw fail("budget", "must be a positive number of seconds, got \(t)") }
-        let parameters = Double(inputs + 1) * Double(width) + Double(depth - 1) * Double(width + 1) * Double(width)
-            + Double(width + 1) * Double(classes)
-        let bytes = parameters * 4 * 4   // float32 weights, gradients and up to two optimizer moments
+        let network = NeuralArchitecture.shape(NetworkShape(.mlp, width: width, depth: depth))
+        let parameters = network.parameterEstimate(inputShape: [inputs], classes: classes)
+        let bytes = network.trainingBytes(inputShape: [inputs], classes: classes)
         guard bytes <= Double(MemoryLimit.bytes) else {
             throw fail("width", "a network of \(depth) hidden layers of \(width) units has "
                        + String(format: "%.3g parameters, ", parameters) + MemoryLimit.gibibytes(bytes)

@@ -15,7 +15,7 @@ public struct ActivationReport {
     /// Writes `activations.svg` (and its `activations.png`), `report.html`, `activations.csv` and `summary.json` into `folder`.
     public func write(to folder: URL) throws {
         try PNGRenderer.writeFigure(svg: svg, to: folder.appendingPathComponent("activations.svg"))
-        try html.write(to: folder.appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
+        try ReportFile.write(html, to: folder.appendingPathComponent("report.html"))
         var csv = "activation,seed,kind,step,epoch,seconds,value,layer\n"
         for r in runs {
             let a = r.activation.rawValue
@@ -30,7 +30,7 @@ public struct ActivationReport {
                 for (layer, n) in sample.norms.enumerated() { csv += "\(a),\(r.seed),grad_norm,\(sample.step + 1),,,\(n),\(layer + 1)\n" }
             }
         }
-        try csv.write(to: folder.appendingPathComponent("activations.csv"), atomically: true, encoding: .utf8)
+        try ReportFile.write(csv, to: folder.appendingPathComponent("activations.csv"))
         struct Setup: Codable { var data: String, depth: Int, width: Int, optimizer: String, lr: Float, batch: Int, seeds: Int,
                                 targetLoss: Float, targetAccuracy: Double, device: String }
         struct Document: Codable { var setup: Setup; var activations: [ActivationRace.Summary]; var failures: [String] }
@@ -41,7 +41,7 @@ public struct ActivationReport {
                            failures: runs.compactMap { r in r.failure.map { "\(r.activation.rawValue) seed \(r.seed): \($0)" } })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(doc).write(to: folder.appendingPathComponent("summary.json"))
+        try ReportFile.write(encoder.encode(doc), to: folder.appendingPathComponent("summary.json"))
     }
 
     /// A terminal table: time to the targets, speed-up over sigmoid, final accuracy, early gradient norms.

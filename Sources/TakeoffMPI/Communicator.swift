@@ -20,6 +20,18 @@ public final class Communicator: @unchecked Sendable {
         return ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"].contains { env[$0] != nil }
     }
 
+    /// Ranks in the whole job, from the launcher's environment (1 outside a job), without starting MPI.
+    public static var launchedSize: Int {
+        let env = ProcessInfo.processInfo.environment
+        return ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"].lazy.compactMap { env[$0].flatMap(Int.init) }.first ?? 1
+    }
+
+    /// This process's rank in the job, from the launcher's environment (0 outside a job), without starting MPI.
+    public static var launchedRank: Int {
+        let env = ProcessInfo.processInfo.environment
+        return ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"].lazy.compactMap { env[$0].flatMap(Int.init) }.first ?? 0
+    }
+
     /// Ranks on this machine (from the launcher), so each can take its share of the cores.
     public static var localSize: Int {
         let env = ProcessInfo.processInfo.environment

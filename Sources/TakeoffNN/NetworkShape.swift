@@ -106,6 +106,65 @@ public enum NeuralArchitecture: Sendable, Hashable {
         return 0
     }
 
+    /// Why inputs of `inputShape` cannot feed this architecture (an MLP takes flat [d], a CNN [C, H, W] large
+    /// enough to survive its poolings); nil when they can.
+    public func unsuitableInput(_ inputShape: [Int]) -> String? {
+        let pools = switch self {
+        case let .preset(p): p.needsImages ? 2 : 0
+        case let .shape(s): s.needsImages ? s.depth : 0
+        }
+        if !needsImages { return inputShape.count == 1 ? nil : "an MLP takes flat inputs [d], not \(inputShape)" }
+        guard inputShape.count == 3 else { return "a CNN takes images [C, H, W], not \(inputShape)" }
+        let smallest = 1 << min(pools, 30)
+        return inputShape[1] >= smallest && inputShape[2] >= smallest
+            ? nil : "\(inputShape[1])×\(inputShape[2]) images are too small for \(pools) 2×2 poolings (at least \(smallest)×\(smallest))"
+    }
+
+    /// Trainable numbers for inputs of `inputShape` and `classes` classes, counted in floating point so
+    /// that no size overflows (for checking a size against memory before anything is allocated).
+    public func parameterEstimate(inputShape: [Int], classes: Int) -> Double {
+        let c = Double(classes)
+        func dense(_ inputs: Double, _ widths: [Double]) -> Double { Self.dense(inputs, widths, classes: c) }
+        func conv(_ widths: [Double], _ dense: [Double]) -> Double {
+            var (channels, h, w) = (Double(inputShape.first ?? 1), Double(inputShape.count > 1 ? inputShape[1] : 1), Double(inputShape.count > 2 ? inputShape[2] : 1))
+            var total = 0.0
+            for out in widths { (total, channels, h, w) = (total + out * channels * 25 + out, out, (h / 2).rounded(.down), (w / 2).rounded(.down)) }
+            return total + Self.dense(channels * h * w, dense, classes: c)
+        }
+        switch self {
+        case let .preset(p):
+            return switch p {
+            case .mlpSmall: dense(Double(inputShape.reduce(1, *)), [64])
+            case .mlpMedium: dense(Double(inputShape.reduce(1, *)), [256, 256])
+            case .mlpLarge: dense(Double(inputShape.reduce(1, *)), [1024, 1024])
+            case .cnn: conv([32, 64], [256])
+            }
+        case let .shape(s):
+            let (w, inputs) = (Double(s.width), inputShape.map(Double.init).reduce(1, *))
+            switch s.family {
+            case .mlp:
+                // Closed form: a depth from a file or an option can be far too large to list its layers.
+                return inputs * w + w + Double(s.depth - 1) * (w * w + w) + w * c + c
+            case .cnn:
+                // Channels double each block: past 62 blocks no count is finite.
+                guard s.depth <= 62 else { return .infinity }
+                return conv((0..<s.depth).map { w * Double(sign: .plus, exponent: $0, significand: 1) }, [])
+            }
+        }
+    }
+
+    /// Bytes of float32 weights, gradients and up to two optimizer moments for inputs of `inputShape`: what
+    /// training holds for its whole length, to check against ``MemoryLimit`` before building the network.
+    public func trainingBytes(inputShape: [Int], classes: Int) -> Double {
+        parameterEstimate(inputShape: inputShape, classes: classes) * 4 * 4
+    }
+
+    private static func dense(_ inputs: Double, _ widths: [Double], classes: Double) -> Double {
+        var (fanIn, total) = (inputs, 0.0)
+        for units in widths + [classes] { (total, fanIn) = (total + fanIn * units + units, units) }
+        return total
+    }
+
     public func model(inputShape: [Int], classes: Int, activation: Activation, dropout: Float = 0, seed: UInt64) -> Sequential {
         switch self {
         case let .preset(p): p.model(inputShape: inputShape, classes: classes, activation: activation, dropout: dropout, seed: seed)

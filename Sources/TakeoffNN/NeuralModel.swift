@@ -112,6 +112,25 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
             throw CheckpointError.invalid(file: url.path, field: "__metadata__.class_names", detail: "not a list of at least two names")
         }
         let inputShape = shape.map { $0! }
+        // The metadata is checked against the tensors before a network is built from it: a shape that does not
+        // fit the architecture, or sizes the file's tensors cannot hold, would trap or exhaust memory in the build.
+        if let problem = architecture.unsuitableInput(inputShape) {
+            throw CheckpointError.invalid(file: url.path, field: "__metadata__.input_shape", detail: problem)
+        }
+        let held = tensors.values.reduce(0) { $0 + $1.count }
+        let needed = architecture.parameterEstimate(inputShape: inputShape, classes: classNames.count)
+        guard needed <= Double(held) else {
+            let names = tensors.keys.sorted()
+            throw CheckpointError.invalid(file: url.path, field: "__metadata__",
+                                          detail: "describes a \(architecture.name) of " + String(format: "%.3g", needed)
+                                              + " parameters for \(inputShape) inputs and \(classNames.count) classes, but the file's tensors ("
+                                              + names.prefix(6).joined(separator: ", ") + (names.count > 6 ? ", …" : "") + ") hold \(held) numbers in all")
+        }
+        let featureCount = inputShape.map(Double.init).reduce(1, *)
+        if let scale = tensors["input.scale"], featureCount != Double(scale.count) {
+            throw CheckpointError.invalid(file: url.path, field: "__metadata__.input_shape",
+                                          detail: "\(inputShape) is " + String(format: "%.0f", featureCount) + " features, but the tensor input.scale has \(scale.count)")
+        }
         // Checkpoints from before the dropout field was written: the layout whose names the file has
         // (with dropout, its rate is unknown, but inference does not use it).
         let dropouts: [Float]

@@ -3,6 +3,7 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 import TakeoffLab
+import TakeoffMPI
 
 @main
 struct Takeoff: ParsableCommand {
@@ -19,6 +20,16 @@ struct Takeoff: ParsableCommand {
     static func main() {
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
+        let commandType: Any.Type = type(of: command as Any)
+        if Communicator.launchedSize > 1 && !sharedAcrossRanks.contains(where: { ObjectIdentifier($0) == ObjectIdentifier(commandType) }) {
+            // Every rank would run it once (two servers on one port, the same table printed twice): one message, from rank 0.
+            if Communicator.launchedRank == 0 {
+                let shared = sharedAcrossRanks.map { $0._commandName }.joined(separator: ", ")
+                let message = "Error: \(commandPath()) runs as one process; run it without mpirun (under mpirun, \(shared) share their work across ranks).\n"
+                FileHandle.standardError.write(Data(message.utf8))
+            }
+            exit(withError: ExitCode.validationFailure)
+        }
         do {
             try command.run()
         } catch {
@@ -29,6 +40,9 @@ struct Takeoff: ParsableCommand {
             exit(withError: error)
         }
     }
+
+    /// Commands that share their work across the ranks of an MPI job; any other refuses to run in one of several ranks.
+    static let sharedAcrossRanks: [ParsableCommand.Type] = [Curve.self, Activations.self, Train.self]
 
     /// The library names a bad setting by its name; on the command line that is the flag `--name`.
     static func flagMessage(_ error: Error) -> String? {

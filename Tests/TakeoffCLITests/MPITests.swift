@@ -99,4 +99,13 @@ struct MPITests {
         let classic = try runTakeoff(["train", "--data", "xor", "--size", "400", "--learner", "logreg", "--threads", "1"], ranks: 2)
         #expect(classic.status != 0 && classic.stderr.contains("logreg cannot train data-parallel"), "\(classic.stderr)")
     }
+
+    @Test func singleProcessCommandsRefuseSeveralRanksOnce() throws {
+        for arguments in [["data", "info", "xor", "--size", "200"], ["serve", "--port", "0"], ["scale", "--data", "xor"]] {
+            let run = try runTakeoff(arguments, ranks: 2)
+            #expect(run.status != 0, "\(arguments)")
+            #expect(run.stderr.components(separatedBy: "runs as one process").count == 2, "\(arguments): \(run.stderr)")
+            #expect(!run.stdout.contains("takeoff serve: http"), "a server started")
+        }
+    }
 }

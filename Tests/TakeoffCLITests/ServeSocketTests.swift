@@ -93,3 +93,42 @@ final class Tally: @unchecked Sendable {
     private(set) var count = 0
     func add(_ ok: Bool) { lock.lock(); if ok { count += 1 }; lock.unlock() }
 }
+
+@Suite(.serialized) struct ServeExhaustionTests {
+    /// With few file descriptors, idle clients exhaust them: the server waits for them to time out and
+    /// answers again, instead of exiting on `accept`'s EMFILE.
+    @Test(.enabled(if: takeoffBinary != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "needs takeoff and prlimit"))
+    func runningOutOfDescriptorsIsWaitedOut() throws {
+        guard let binary = takeoffBinary else { throw MissingBinary() }
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        serve.arguments = ["--nofile=64", binary.path, "serve", "--out", temporaryDirectory("emfile").path, "--port", "0"]
+        let out = Pipe()
+        serve.standardOutput = out
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer { kill(serve.processIdentifier, SIGKILL) }
+        let banner = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try #require(banner.range(of: "127.0.0.1:").flatMap { Int(banner[$0.upperBound...].prefix { $0.isNumber }) })
+        var idle: [Int32] = []
+        for _ in 0..<100 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            idle.append(fd)
+        }
+        usleep(500_000)
+        #expect(serve.isRunning, "the server exited with \(serve.terminationStatus)")
+        for fd in idle { close(fd) }
+        // The idle timeout (10 s) frees the descriptors of those it accepted; then it answers again.
+        var answered = false
+        for _ in 0..<30 where !answered {
+            answered = (try? rawRequest(port: port, target: "/api/sweeps"))?.hasPrefix("HTTP/1.1 200") == true
+            if !answered { sleep(1) }
+        }
+        #expect(answered && serve.isRunning)
+    }
+}

@@ -36,7 +36,7 @@ import Testing
 
     @Test func tooLargeToDensify() throws {
         let url = write("1 1:1\n2 100000:1\n", "wide.svm", in: temporaryDirectory())
-        expectDataError(url.path, "2 rows", "100000 features", "0.8 MiB", "0.5 MiB allowed") { try LIBSVMReader(maxBytes: 1 << 19).read(url) }
+        expectDataError(url.path, "2 rows", "100000 features", "0.8 MiB as a dense matrix", "about 2.3 MiB to read", "0.5 MiB allowed") { try LIBSVMReader(maxBytes: 1 << 19).read(url) }
     }
 
     @Test func emptyAndSingleClass() throws {

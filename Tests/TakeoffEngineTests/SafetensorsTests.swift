@@ -171,5 +171,14 @@ import TakeoffEngine
         let text = dir.appendingPathComponent("notes.safetensors")
         try Data("just some text, not tensors".utf8).write(to: text)
         expectReason("not a safetensors file") { _ = try Safetensors.read(from: text) }
+        // Special files: a device once read as "You don't have permission" (as root), a pipe would block.
+        expectReason("not a regular file") { _ = try Safetensors.read(from: URL(fileURLWithPath: "/dev/null")) }
+        let pipe = dir.appendingPathComponent("model.safetensors").path
+        #expect(mkfifo(pipe, 0o644) == 0)
+        expectReason("not a regular file") { _ = try Safetensors.read(from: URL(fileURLWithPath: pipe)) }
+        // A folder that takes no new files (as root, access(2) says /proc is writable): the system's reason, not Foundation's.
+        if FileManager.default.fileExists(atPath: "/proc/self") {
+            expectReason("cannot create a file there") { try Safetensors.write(["w": Tensor.zeros([1])], to: URL(fileURLWithPath: "/proc/m.safetensors")) }
+        }
     }
 }

@@ -73,6 +73,35 @@ import TakeoffNN
         }
     }
 
+    @Test func metadataThatDisagreesWithTheTensorsIsRefusedBeforeAnythingIsBuilt() throws {
+        let url = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try trained().save(to: url)
+        let (tensors, metadata) = try Safetensors.read(from: url)
+        // Each rewrite of the metadata once trapped in a layer's build or ran out of memory allocating it.
+        let cases: [(key: String, value: String, says: [String])] = [
+            ("input_shape", "1,5,5", ["input_shape", "flat inputs"]),
+            ("input_shape", "999999999999", ["[999999999999] inputs", "6.4e+13 parameters", "hold 456 numbers"]),
+            ("input_shape", "1", ["[1] is 1 features", "input.scale has 2"]),
+            ("learner", "cnn", ["input_shape", "images [C, H, W]"]),
+            ("class_names", "[" + (0..<100_000).map { "\"\($0)\"" }.joined(separator: ",") + "]", ["100000 classes", "hold"]),
+        ]
+        for c in cases {
+            var rewritten = metadata
+            rewritten[c.key] = c.value
+            try Safetensors.write(tensors, metadata: rewritten, to: url)
+            #expect {
+                _ = try NeuralModel.load(from: url)
+            } throws: { error in
+                c.says.allSatisfy { "\(error)".contains($0) } && "\(error)".contains(url.path)
+            }
+        }
+        var sized = metadata
+        (sized["network"], sized["width"], sized["depth"]) = ("mlp", "100000000000", "4")
+        try Safetensors.write(tensors, metadata: sized, to: url)
+        #expect(throws: CheckpointError.self) { _ = try NeuralModel.load(from: url) }
+    }
+
     @Test func learnerRecordsItsConfigurationAndFitsBlobs() throws {
         let learner = NeuralLearner(preset: .mlpSmall)
         #expect(learner.configuration["activation"] == "relu")

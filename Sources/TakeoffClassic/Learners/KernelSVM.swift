@@ -118,10 +118,13 @@ public struct KernelSVM: Learner {
                 for p in pairs.indices { solve(p, storage: storages[0]) }
             } else {
                 let work = UncheckedSendable((solve, storages))
+                let deadline = Deadline.end
                 BLAS.singleThreaded {
                     DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        Parallel.withThreadCount(1) {
-                            for p in stride(from: w, to: pairCount, by: workers) { work.value.0(p, work.value.1[w]) }
+                        Deadline.until(deadline) {
+                            Parallel.withThreadCount(1) {
+                                for p in stride(from: w, to: pairCount, by: workers) { work.value.0(p, work.value.1[w]) }
+                            }
                         }
                     }
                 }

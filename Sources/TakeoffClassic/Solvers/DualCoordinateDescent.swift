@@ -58,7 +58,7 @@ public struct DualCoordinateDescent: Sendable {
         let eps = Float(tolerance)
         w.withUnsafeMutableBufferPointer { wb in
             let wp = wb.baseAddress!
-            while epochs < maxEpochs {
+            while epochs < maxEpochs && !Deadline.hasPassed {
                 var pgMax = -Float.infinity, pgMin = Float.infinity
                 for s in stride(from: activeSize - 1, to: 0, by: -1) { index.swapAt(s, rng.below(s + 1)) }
                 var s = 0

@@ -1,3 +1,5 @@
+import TakeoffEngine
+
 /// Limited-memory BFGS (Nocedal, 1980) with a weak-Wolfe bisection line search
 /// (Lewis and Overton, 2013), stopping when the largest gradient component is at most
 /// ``gradientTolerance`` (scipy's `gtol`, as scikit-learn's `tol` uses it).
@@ -56,7 +58,8 @@ public struct LBFGS: Sendable {
 
         while true {
             if infNorm(g) <= gradientTolerance { return finish(.gradientTolerance) }
-            if iteration >= maxIterations { return finish(.maxIterations) }
+            // A passed deadline: whoever set it discards the result (see ``Deadline``).
+            if iteration >= maxIterations || Deadline.hasPassed { return finish(.maxIterations) }
 
             // Two-loop recursion: p = −H·g.
             for i in 0..<n { p[i] = -g[i] }

@@ -1,3 +1,5 @@
+import TakeoffEngine
+
 /// Sequential minimal optimisation for the C-SVM dual (Platt, 1998; Fan, Chen and Lin, 2005, as in LIBSVM):
 ///
 ///     min ½ αᵀQα − Σα   subject to   yᵀα = 0,  0 ≤ α ≤ C,   Q_ij = yᵢyⱼK(xᵢ, xⱼ),
@@ -138,6 +140,7 @@ public struct SMO: Sendable {
         }
 
         while iterations < limit {
+            if iterations & 1023 == 0 && Deadline.hasPassed { break }
             if shrinking {
                 counter -= 1
                 if counter == 0 { counter = min(n, 1000); shrink() }

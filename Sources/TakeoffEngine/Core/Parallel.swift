@@ -42,6 +42,19 @@ public enum Parallel {
         return try $scoped.withValue(max(1, count), operation: body)
     }
 
+    /// The most threads a process may ask for: 8 a core (at least 16). Past a few a core, more only adds
+    /// switching, and every worker thread holds its own buffers.
+    public static var maximumThreadCount: Int { max(8 * ProcessInfo.processInfo.activeProcessorCount, 16) }
+
+    /// Why `threads` cannot be used, or nil when it can.
+    public static func refusal(threads: Int) -> String? {
+        if threads < 1 { return "must be at least 1, got \(threads)" }
+        guard threads <= maximumThreadCount else {
+            return "\(threads) threads on \(ProcessInfo.processInfo.activeProcessorCount) cores: at most \(maximumThreadCount) (8 a core) are allowed; the default is one a core"
+        }
+        return nil
+    }
+
     /// The process's thread count, whatever the enclosing ``withThreadCount(_:_:)`` says.
     public static var processThreadCount: Int { threads }
 

@@ -31,11 +31,30 @@ public enum Safetensors {
         if let folder = writing?.deletingLastPathComponent(), !fm.isWritableFile(atPath: folder.path) {
             return "cannot write in \(folder.path)"
         }
+        // Foundation's own text ("The operation could not be completed") hides the system's reason.
+        let ns = error as NSError
+        if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        if ns.domain == NSCocoaErrorDomain {
+            switch CocoaError.Code(rawValue: ns.code) {
+            case .fileNoSuchFile: return writing != nil ? "cannot create a file there (no such file or directory)" : "no such file"
+            case .fileWriteNoPermission, .fileReadNoPermission: return "permission denied"
+            case .fileWriteOutOfSpace: return "no space left on the device"
+            case .fileWriteVolumeReadOnly: return "the file system is read-only"
+            default: break
+            }
+        }
         return error.localizedDescription
     }
 
     /// Reads every tensor and the metadata of the file at `url`.
     public static func read(from url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        // A pipe would block the read until a writer came, and a device reads as a permission error.
+        if let type = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type] as? FileAttributeType,
+           type != .typeRegular, type != .typeDirectory {
+            throw SafetensorsError.io(file: url.path, reason: "not a regular file (a device, named pipe or socket)")
+        }
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw SafetensorsError.io(file: url.path, reason: reason(error, reading: url))

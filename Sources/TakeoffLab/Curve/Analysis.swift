@@ -66,7 +66,7 @@ public struct Analysis: Sendable, Codable {
         /// Accuracy gained per doubling of m at the largest sizes (least squares over the three largest).
         public var slopePerDoubling: Double?
         public var target: TargetEstimate?
-        /// Cells by status (ok, diverged, failed, skipped-budget).
+        /// Cells by status (ok, diverged, failed, skipped-budget, cut-budget).
         public var statuses: [String: Int]
         /// Sizes beyond ``largestM`` whose cells were not run (skipped for the budget, stopped by the GPU).
         public var notRun: [Int] = []
@@ -220,7 +220,7 @@ public struct Analysis: Sendable, Codable {
 
     /// Statuses of cells that were not run, so their accuracy may be predicted (a diverged or failed
     /// cell ran and says something about the learner: it is not predicted).
-    static let unmeasured: Set<CellStatus> = [.skippedBudget, .gpuFailed]
+    static let unmeasured: Set<CellStatus> = [.skippedBudget, .cutBudget, .gpuFailed]
 
     /// Inverse variances over seeds, so the noisy small sizes pull the fit less; sizes with one seed get
     /// the largest variance seen, and a floor of half a point keeps one lucky size from dominating. Nil with one seed.

@@ -28,9 +28,12 @@ public enum CellStatus: String, Sendable, Codable, CaseIterable {
     case skippedBudget = "skipped-budget"
     /// The GPU failed, in this cell or an earlier one (never stored, so a later run trains it again).
     case gpuFailed = "gpu-failed"
+    /// Started, but stopped when it ran past the end of the time budget (never stored, so a run with a larger
+    /// budget trains it).
+    case cutBudget = "cut-budget"
 
-    /// Whether a cell with this status is a result the store keeps (skipped and GPU-stopped cells are not).
-    public var isStored: Bool { self != .skippedBudget && self != .gpuFailed }
+    /// Whether a cell with this status is a result the store keeps (skipped, cut and GPU-stopped cells are not).
+    public var isStored: Bool { self != .skippedBudget && self != .gpuFailed && self != .cutBudget }
 }
 
 /// What one cell measured.

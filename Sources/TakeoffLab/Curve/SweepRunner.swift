@@ -82,7 +82,8 @@ public final class SweepRunner {
             filling: while started - ran < executor.slots, cellLimit.map({ started < $0 }) ?? true {
                 switch schedule.next(elapsed: Benchmarks.now() - start) {
                 case let .run(key):
-                    try executor.start(CellJob(key: key, learner: schedule.learner(of: key)))
+                    let allowed = budget.map { max(0, $0 - (Benchmarks.now() - start)) + Self.overrun(budget: $0) }
+                    try executor.start(CellJob(key: key, learner: schedule.learner(of: key), secondsAllowed: allowed))
                     started += 1
                 case let .skip(keys, reason):
                     let first = keys[0]
@@ -107,6 +108,10 @@ public final class SweepRunner {
 
     /// Safety factor on predicted cell times when checking the budget: fit times vary with early stopping and load.
     public static let budgetMargin = 1.5
+
+    /// How far past the end of `budget` seconds a started cell may run before it is stopped and reported
+    /// ``CellStatus/cutBudget``: 5% of the budget, at least a second.
+    public static func overrun(budget: Double) -> Double { max(1, 0.05 * budget) }
 
     /// One line for a finished cell, e.g. `mlp-small m=1000 seed 1: ok 84.12% (fit 3.2 s)`.
     public static func describe(_ r: CellResult) -> String {

@@ -8,6 +8,12 @@ public struct CellJob: Sendable, Codable, Equatable {
     public var key: CellKey
     /// The learner's index in ``SweepPlan/learners``.
     public var learner: Int
+    /// Seconds the cell may run before it is stopped and reported ``CellStatus/cutBudget``; nil for no limit.
+    public var secondsAllowed: Double?
+
+    public init(key: CellKey, learner: Int, secondsAllowed: Double? = nil) {
+        (self.key, self.learner, self.secondsAllowed) = (key, learner, secondsAllowed)
+    }
 }
 
 /// Where a sweep's cells train: in this process (``LocalCells``) or on other MPI ranks. The runner
@@ -41,9 +47,18 @@ public final class CellEvaluator: @unchecked Sendable {
         return orders[key.seed]!.indices(key.m)
     }
 
-    /// Trains and scores `job`; never throws (failures are the result's status).
+    /// Trains and scores `job`; never throws (failures are the result's status). A cell that runs past
+    /// ``CellJob/secondsAllowed`` is stopped (its solver or training loop sees the ``Deadline``) and
+    /// whatever it reached is discarded.
     public func evaluate(_ job: CellJob) -> CellResult {
-        CellResult(evaluating: job.key, learner: plan.learners[job.learner].learner, split: split, indices: indices(job.key))
+        let start = Benchmarks.now()
+        let result = Deadline.within(job.secondsAllowed) {
+            CellResult(evaluating: job.key, learner: plan.learners[job.learner].learner, split: split, indices: indices(job.key))
+        }
+        let seconds = Benchmarks.now() - start
+        guard let allowed = job.secondsAllowed, seconds > allowed, result.status != .gpuFailed else { return result }
+        return CellResult(key: job.key, status: .cutBudget, fitSeconds: seconds,
+                          error: String(format: "stopped after %.1f s, past the %.1f s the budget had left for it", seconds, allowed))
     }
 }
 

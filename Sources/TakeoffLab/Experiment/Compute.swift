@@ -14,7 +14,7 @@ public struct Compute: Sendable, Codable, Equatable {
     /// since on a few cores one cell with every thread is fastest).
     public init(threads: Int? = nil, workers: Int? = nil) throws {
         let t = threads ?? Parallel.defaultThreadCount
-        guard t >= 1 else { throw LabError.invalidOption(option: "threads", detail: "must be at least 1, got \(t)") }
+        if let tooMany = Parallel.refusal(threads: t) { throw LabError.invalidOption(option: "threads", detail: tooMany) }
         let w = workers ?? Swift.max(1, t / 4)
         guard w >= 1, w <= t else { throw LabError.invalidOption(option: "workers", detail: "must be between 1 and the thread count (\(t)), got \(w)") }
         self.threads = t

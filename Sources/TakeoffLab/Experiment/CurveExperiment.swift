@@ -47,6 +47,8 @@ public final class CurveExperiment {
     /// Runs the sweep (cells on `executor`, or in this process), analyses it and writes the report.
     public func run(executor: CellExecutor? = nil, log: ((String) -> Void)? = nil, showProgress: Bool = false) throws -> CurveReport {
         let outFolder = try OutputFolder.prepare(request.out, option: "out")
+        let lock = try StoreLock(storePath: storePath)
+        defer { withExtendedLifetime(lock) {} }
         let store = try ResultStore(path: storePath)
         let runner = SweepRunner(plan: plan, split: split, store: store, compute: request.compute)
         runner.budget = budget.seconds

@@ -14,8 +14,12 @@ public enum TimeBudget: Sendable, Equatable, Codable {
         let units: [(String, Double)] = [("min", 60), ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         var value = Double(t), factor = 1.0
         if value == nil, let (suffix, f) = units.first(where: { t.hasSuffix($0.0) }) { (value, factor) = (Double(t.dropLast(suffix.count)), f) }
-        guard let v = value, v > 0, v.isFinite else {
+        guard let v = value, v.isFinite else {
             throw LabError.invalidOption(option: "budget", detail: "'\(s)' is not a duration: expected one such as 90s, 10m, 1.5h, or none")
+        }
+        guard v > 0 else {
+            throw LabError.invalidOption(option: "budget", detail: "'\(s)' leaves no time to train: give a positive duration such as 90s, "
+                                         + "or none for no limit (to report what the store holds without training, use --max-cells 0)")
         }
         self = .seconds(v * factor)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import TakeoffData
+import TakeoffEngine
 import TakeoffNN
 
 /// A ``ScaleRequest`` made ready to run: checked, the data read, a ``SweepPlan`` of one network per
@@ -19,6 +20,23 @@ public final class ScaleExperiment {
         let split = try split ?? DataCatalog.load(request.data, options: request.loading)
         self.split = split
         shapes = request.shapes
+        let smallest = Self.examplesPerClass * split.train.classCount
+        if let tiny = request.sizes?.filter({ $0 < smallest }), !tiny.isEmpty {
+            throw LabError.invalidOption(option: "sizes", detail: "\(tiny.map(String.init).joined(separator: ", ")) \(tiny.count == 1 ? "is" : "are") too few examples "
+                + "for \(split.train.classCount) classes: a fitted law (its irreducible error above all) says nothing from subsets that small; "
+                + "give sizes of at least \(smallest) (\(Self.examplesPerClass) a class)")
+        }
+        let inputShape = Self.inputShape(request.family, split.train)
+        for shape in shapes.reversed() {
+            let network = NeuralArchitecture.shape(shape)
+            let bytes = network.trainingBytes(inputShape: inputShape, classes: split.train.classCount)
+            guard bytes <= Double(MemoryLimit.bytes) else {
+                throw LabError.invalidOption(option: "widths", detail: "width \(shape.width) (\(shape.summary)) has "
+                    + String(format: "%.3g parameters", network.parameterEstimate(inputShape: inputShape, classes: split.train.classCount))
+                    + " on \(inputShape.map(String.init).joined(separator: "×")) inputs: \(MemoryLimit.gibibytes(bytes)) with gradients and optimizer state, "
+                    + "over the \(MemoryLimit.gibibytes(Double(MemoryLimit.bytes))) allowed (half the memory); give smaller widths")
+            }
+        }
         let declarations = shapes.map(NeuralLearner.declaration(for:))
         let learners = try declarations.map { try $0.make(request.learnerOptions) }
         plan = try SweepPlan(learners: learners, sizes: request.sizeList(pool: split.train.count), seeds: (0..<UInt64(request.seeds)).map { $0 },
@@ -35,9 +53,17 @@ public final class ScaleExperiment {
             + (request.budget.seconds.map { String(format: "; budget %.0f s", $0) } ?? "")
     }
 
+    /// The smallest training size per class that a scaling fit takes.
+    public static let examplesPerClass = 5
+
+    /// One example's shape as networks of `family` take it.
+    static func inputShape(_ family: NetworkShape.Family, _ data: Dataset) -> [Int] {
+        family == .cnn ? (data.imageShape ?? [data.featureCount]) : [data.featureCount]
+    }
+
     /// The analysis's setting for this sweep.
     var setting: ScaleAnalysis.Setting {
-        let inputShape = request.family == .cnn ? (split.train.imageShape ?? [split.train.featureCount]) : [split.train.featureCount]
+        let inputShape = Self.inputShape(request.family, split.train)
         return .init(shapes: shapes, configurations: plan.learners.map(\.configuration), sizes: plan.sizes, pool: split.train.count,
                      inputShape: inputShape, classes: split.train.classCount, target: request.target, bootstraps: request.bootstraps,
                      epochs: request.learnerOptions.epochs)
@@ -46,6 +72,8 @@ public final class ScaleExperiment {
     /// Trains the missing cells within the budget, fits, and writes the report into ``ScaleRequest/out``.
     public func run(log: ((String) -> Void)? = nil, showProgress: Bool = false) throws -> ScaleReport {
         let outFolder = try OutputFolder.prepare(request.out, option: "out")
+        let lock = try StoreLock(storePath: storePath)
+        defer { withExtendedLifetime(lock) {} }
         let store = try ResultStore(path: storePath)
         let runner = SweepRunner(plan: plan, split: split, store: store, compute: request.compute)
         runner.budget = request.budget.seconds

@@ -30,12 +30,17 @@ extension SweepRunner.Outcome {
     func closingLines(planned: Int, workers: Int) -> [String] {
         let counts = Dictionary(grouping: results, by: \.status.rawValue).mapValues(\.count).sorted { $0.key < $1.key }
             .map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let cut = results.filter { $0.status == .cutBudget }.count
         var lines = [String(format: "\n%d cells (%@): %d trained now, %d from the store, %.1f s.", results.count, counts, ran, reused, seconds)]
         if !complete {
             let missing = planned - results.filter(\.status.isStored).count
             lines.append("Not complete: \(missing) of \(planned) cells have no result yet. Run the same command again to continue "
                          + "where it stopped, or add --budget none for all of them"
-                         + (remainingSeconds > 0 ? " (about \(Self.duration(remainingSeconds / Double(max(workers, 1)))) more)." : "."))
+                         + (remainingSeconds > 0 ? " (\(cut > 0 ? "at least" : "about") \(Self.duration(remainingSeconds / Double(max(workers, 1)))) more)." : "."))
+        }
+        if cut > 0 {
+            lines.append("\(cut) cell\(cut == 1 ? " was" : "s were") stopped when the budget ran out (cut-budget, not stored): "
+                         + "a run with a larger --budget trains \(cut == 1 ? "it" : "them").")
         }
         return lines
     }

@@ -42,9 +42,9 @@ public struct CurveReport {
     /// Writes curve.svg and curve.png, report.html, results.csv and summary.json into `directory`.
     public func write(to directory: URL) throws {
         try PNGRenderer.writeFigure(svg: chart.svg, to: directory.appendingPathComponent("curve.svg"))
-        try html.write(to: directory.appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
-        try csv.write(to: directory.appendingPathComponent("results.csv"), atomically: true, encoding: .utf8)
-        try summaryJSON().write(to: directory.appendingPathComponent("summary.json"), options: .atomic)
+        try ReportFile.write(html, to: directory.appendingPathComponent("report.html"))
+        try ReportFile.write(csv, to: directory.appendingPathComponent("results.csv"))
+        try ReportFile.write(summaryJSON(), to: directory.appendingPathComponent("summary.json"))
     }
 
     /// Cells by status, e.g. ["ok": 90, "skipped-budget": 6].
@@ -138,7 +138,7 @@ public struct CurveReport {
             return html ? "<i>≈ \(number(p.accuracy)) predicted</i>" : "~" + number(p.accuracy)
         }
         let statuses = Set(outcome.results.filter { $0.key.configuration == configuration && $0.key.m == m }.map(\.status))
-        for (s, text) in [(CellStatus.skippedBudget, "skipped"), (.gpuFailed, "gpu-failed"), (.diverged, "diverged"), (.failed, "failed")] where statuses.contains(s) { return text }
+        for (s, text) in [(CellStatus.skippedBudget, "skipped"), (.cutBudget, "cut"), (.gpuFailed, "gpu-failed"), (.diverged, "diverged"), (.failed, "failed")] where statuses.contains(s) { return text }
         return "—"
     }
 

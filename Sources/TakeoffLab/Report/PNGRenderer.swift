@@ -40,15 +40,23 @@ public enum PNGRenderer {
         var viewport = RsvgRectangle(x: 0, y: 0, width: width * scale, height: height * scale)
         guard rsvg_handle_render_document(handle, context, &viewport, &error) != 0 else { throw failure("librsvg could not draw the SVG") }
         cairo_surface_flush(surface)
-        let status = cairo_surface_write_to_png(surface, url.path)
+        // Encoded in memory, then written whole (``ReportFile``): a full disk leaves no truncated PNG.
+        final class Sink { var bytes = Data() }
+        let sink = Sink()
+        let status = cairo_surface_write_to_png_stream(surface, { closure, data, length in
+            guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+            Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().bytes.append(data, count: Int(length))
+            return CAIRO_STATUS_SUCCESS
+        }, Unmanaged.passUnretained(sink).toOpaque())
         guard status == CAIRO_STATUS_SUCCESS else {
             throw FigureError.rendering(path: url.path, detail: String(cString: cairo_status_to_string(status)))
         }
+        try withExtendedLifetime(sink) { try ReportFile.write(sink.bytes, to: url) }
     }
 
     /// Writes `svg` to `url` and its PNG beside it (same name, `.png`).
     public static func writeFigure(svg: String, to url: URL) throws {
-        try svg.write(to: url, atomically: true, encoding: .utf8)
+        try ReportFile.write(svg, to: url)
         try write(svg: svg, to: url.deletingPathExtension().appendingPathExtension("png"))
     }
 }

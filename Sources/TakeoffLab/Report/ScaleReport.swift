@@ -21,9 +21,9 @@ public struct ScaleReport {
     /// Writes the figures (SVG + PNG), report.html, results.csv and summary.json into `directory`.
     public func write(to directory: URL) throws {
         for (name, svg) in chart.figures { try PNGRenderer.writeFigure(svg: svg, to: directory.appendingPathComponent(name + ".svg")) }
-        try html.write(to: directory.appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
-        try csv.write(to: directory.appendingPathComponent("results.csv"), atomically: true, encoding: .utf8)
-        try summaryJSON().write(to: directory.appendingPathComponent("summary.json"), options: .atomic)
+        try ReportFile.write(html, to: directory.appendingPathComponent("report.html"))
+        try ReportFile.write(csv, to: directory.appendingPathComponent("results.csv"))
+        try ReportFile.write(summaryJSON(), to: directory.appendingPathComponent("summary.json"))
     }
 
     public var statusCounts: [String: Int] { Dictionary(grouping: outcome.results, by: \.status.rawValue).mapValues(\.count) }

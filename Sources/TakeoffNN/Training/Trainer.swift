@@ -119,6 +119,8 @@ public struct Trainer {
             let epochOrder = resident?.rows(order)
             let lossLog = device == .cpu ? nil : Tensor(uninitializedShape: [stepsPerEpoch], device: device)
             for b in 0..<stepsPerEpoch {
+                // Data-parallel processes would have to agree on the step to stop at; they run to the end.
+                if group == nil { try Deadline.check() }
                 let globalRange = (b * batch)..<Swift.min(n, (b + 1) * batch)
                 let range = group?.shard(globalRange) ?? globalRange
                 var value: Float? = nil  // the step's loss where the host has it at once (not on a GPU)

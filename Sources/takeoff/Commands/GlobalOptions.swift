@@ -11,7 +11,7 @@ struct GlobalOptions: ParsableArguments {
     /// Sets ``Parallel/threadCount``: `--threads`, or all cores (in an MPI job, each rank its share of its machine's cores).
     func apply() throws {
         if let threads {
-            guard threads > 0 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+            if let refusal = Parallel.refusal(threads: threads) { throw ValidationError("--threads: \(refusal)") }
             Parallel.threadCount = threads
         } else if Communicator.launchedByMPI {
             Parallel.threadCount = Swift.max(1, Parallel.defaultThreadCount / Communicator.localSize)

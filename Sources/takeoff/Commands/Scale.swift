@@ -36,7 +36,6 @@ struct Scale: ParsableCommand {
     func run() throws {
         try global.apply()
         // Every rank would run the whole grid into the same store: not sharded yet.
-        guard Communicator.world == nil else { throw ValidationError("scale does not run under mpirun yet: run it as one process") }
         guard let shapeFamily = NetworkShape.Family(rawValue: family) else {
             throw ValidationError("--family: '\(family)' is not a network family; choose \(NetworkShape.Family.allCases.map(\.rawValue).joined(separator: " or "))")
         }

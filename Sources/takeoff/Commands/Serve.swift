@@ -40,6 +40,6 @@ struct Serve: ParsableCommand {
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         done.wait()
-        if let error = outcome.error { throw ValidationError("serve: \(error)") }
+        if let error = outcome.error { throw ValidationError("\(error)") }
     }
 }
