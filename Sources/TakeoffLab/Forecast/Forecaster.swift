@@ -84,8 +84,11 @@ public struct Forecaster: Sendable, Codable, Equatable {
         case .short:
             return [h, abs(c.slope3) * h, room * h, c.seedSpread, span * h, step * h]
         case .full:
-            return [h, abs(lawGain(c, doublings: h)), abs(c.slope3) * h, abs(c.slope5) * h, c.roughness, c.roughness * h, room * h,
-                    c.seedSpread, span * h, step * h]
+            // The room left widens the interval only as far as the curve still moves or is noisy: a flat, smooth
+            // curve far below 100% gets no wide upper end for its room alone.
+            let moving = [abs(c.slope3), c.roughness, c.seedSpread, abs(c.slope5)].map { 10 * room * $0 * h }
+            return [h, abs(lawGain(c, doublings: h)), abs(c.slope3) * h, abs(c.slope5) * h, c.roughness, c.roughness * h,
+                    c.seedSpread, span * h, step * h] + moving
         }
     }
 }

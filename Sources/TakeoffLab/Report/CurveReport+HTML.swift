@@ -42,7 +42,7 @@ extension CurveReport {
         h += "predicted from the curve's shape (a power law's gain, its recent slopes per doubling of m, the room left, its roughness and seed spread), "
         h += "with an interval meant to hold the true score 80% of the time. Its coefficients were fitted on half of the Learning Curve Database's "
         h += "real curves and checked on the other half (BENCHMARKS.md): there the forecast's error was about 0.6× the last value's, and its "
-        h += "intervals held the truth on 80–83% of curves. Not measured: run the sizes to know.</p>\n"
+        h += "intervals held the truth on 79–81% of curves. Not measured: run the sizes to know.</p>\n"
         h += "<table><tr><th>learner</th><th>largest m measured</th><th>there</th><th>at twice that m</th>"
             + "<th>at m = \(Analysis.count(Int(analysis.forecastTo.rounded())))</th><th>cautions</th></tr>\n"
         for c in analysis.learners {
