@@ -19,8 +19,8 @@ import TakeoffEngine
 
     @Test func sharedStandardizerUsesOneMeanAndOneSpreadForEveryFeature() {
         let s = Standardizer.fitShared(train)
-        // The nine training values: mean 6, population variance 66 / 9.
-        let sd = Float((66.0 / 9).squareRoot())
+        // The nine training values: mean 6, population variance 86 / 9.
+        let sd = Float((86.0 / 9).squareRoot())
         #expect(s.scale.allSatisfy { abs($0 - 1 / sd) < 1e-6 })
         #expect(s.shift.allSatisfy { abs($0 + 6 / sd) < 1e-5 })
         expectClose(s.apply(to: test).features, Tensor([1 / sd, -6 / sd, -5 / sd], shape: [1, 3]))

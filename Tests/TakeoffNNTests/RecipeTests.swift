@@ -20,7 +20,8 @@ import TakeoffEngine
     /// `count` images of 2×2 pixels (pixel 3 dark in all but one), or the same values as flat features.
     func tinyImages(_ count: Int, asImages: Bool = true) -> Dataset {
         var rng = RandomGenerator(seed: 4)
-        let x = (0..<count).flatMap { i in [rng.uniform(), rng.uniform(), rng.uniform(), i == 0 ? 1 : 0] }
+        var x: [Float] = []
+        for i in 0..<count { x += [rng.uniform(), rng.uniform(), rng.uniform(), i == 0 ? 1 : 0] }
         return Dataset(name: "tiny", features: Tensor(x, shape: [count, 4]), labels: (0..<count).map { $0 % 2 }, classNames: ["a", "b"],
                        imageShape: asImages ? [1, 2, 2] : nil)
     }
