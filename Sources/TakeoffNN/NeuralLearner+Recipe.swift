@@ -45,8 +45,9 @@ extension NeuralLearner {
         static let validationFraction = 0.1
         /// The size below which a network trains the whole schedule on all m with images on a shared scale. Below it,
         /// a validation split (or a cross-validation fold) holds too few examples to choose an epoch by, and a
-        /// pixel's standard deviation over the m images is too rough to divide by: at m = 100–620 either choice
-        /// cost the MLPs up to 2 points on Fashion-MNIST, 3 seeds (BENCHMARKS.md, "Networks at small m").
+        /// pixel's standard deviation over the m images is too rough to divide by: at m = 100–620 on Fashion-MNIST
+        /// (3 seeds) choosing the epoch cost the MLPs up to 1.7 points and per-pixel standardisation up to 3.5
+        /// (BENCHMARKS.md, "Networks at small m").
         public static let smallDataBelow = 1_000
 
         /// How the epoch count is chosen for `m` examples.
