@@ -4,7 +4,7 @@ import TakeoffEngine
 
 /// A neural network as a ``Learner`` (a preset, or a network of explicit width and depth): scales inputs on
 /// its training set and trains with a recipe that scales with the number of examples, choosing its epochs
-/// inside them from m = 1,000 up (see ``Recipe``).
+/// inside them from m = 2,000 up (see ``Recipe``).
 public struct NeuralLearner: Learner {
     public var architecture: NeuralArchitecture
     public var activation: Activation = .relu

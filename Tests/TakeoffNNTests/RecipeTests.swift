@@ -12,9 +12,9 @@ import TakeoffEngine
     }
 
     @Test func smallSetsTrainTheWholeScheduleAndLargeOnesStopOnAHeldOutTenth() {
-        #expect(Recipe.smallDataBelow == 1_000)
-        for m in [39, 100, 620, 999] { #expect(Recipe.selection(examples: m) == .none, "m = \(m)") }
-        for m in [1_000, 1_600, 60_000] { #expect(Recipe.selection(examples: m) == .holdOut(fraction: 0.1), "m = \(m)") }
+        #expect(Recipe.smallDataBelow == 2_000)
+        for m in [39, 100, 620, 1_600, 1_999] { #expect(Recipe.selection(examples: m) == .none, "m = \(m)") }
+        for m in [2_000, 3_900, 60_000] { #expect(Recipe.selection(examples: m) == .holdOut(fraction: 0.1), "m = \(m)") }
     }
 
     /// `count` images of 2×2 pixels (pixel 3 dark in all but one), or the same values as flat features.
@@ -27,7 +27,7 @@ import TakeoffEngine
     }
 
     @Test func imagesShareOneScaleBelowTheSmallDataSizeAndEveryOtherInputIsStandardisedPerFeature() throws {
-        let small = tinyImages(200), large = tinyImages(1_000)
+        let small = tinyImages(200), large = tinyImages(2_000)
         #expect(Recipe.inputScaling(examples: small.count, of: small) == .shared)
         #expect(Recipe.inputScaling(examples: large.count, of: large) == .perFeature)
         let table = tinyImages(200, asImages: false)
