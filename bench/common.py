@@ -34,6 +34,26 @@ def fashion_mnist():
     return xtr, ytr, xte, yte
 
 
+def nested_order(y, seed, count):
+    """The first `count` rows of a nested stratified order (Sources/TakeoffData/Dataset+Split.swift,
+    NestedSubsets): one example per class, largest classes first, then always the class furthest
+    below its share of the pool. Same class counts for every prefix as Takeoff's; other rows."""
+    import numpy as np
+    rng = np.random.default_rng([seed, 0x5B5E7])
+    classes = np.unique(y)
+    members = {c: rng.permutation(np.flatnonzero(y == c)) for c in classes}
+    tie = rng.permutation(len(classes))
+    first = sorted(classes, key=lambda c: (len(members[c]), tie[c]), reverse=True)
+    order = [members[c][0] for c in first]
+    taken = {c: 1 for c in classes}
+    while len(order) < count:
+        m = len(order) + 1
+        best = max((c for c in classes if taken[c] < len(members[c])), key=lambda c: (m * len(members[c]) / len(y) - taken[c], -c))
+        order.append(members[best][taken[best]])
+        taken[best] += 1
+    return np.array(order[:count])
+
+
 def takeoff(*args, env=None):
     """Runs the release build of takeoff with --json and returns the parsed object."""
     if not os.path.exists(TAKEOFF):

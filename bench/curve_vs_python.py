@@ -44,7 +44,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from common import ROOT, TAKEOFF, ensure, fashion_mnist, print_table, spread  # noqa: E402
+from common import ROOT, TAKEOFF, ensure, fashion_mnist, nested_order, print_table, spread  # noqa: E402
 
 CLASSIC = {"logreg", "linear-svm", "rbf-svm"}
 NETWORKS = {"mlp-small", "mlp-medium", "mlp-large", "cnn"}
@@ -87,25 +87,6 @@ def run_takeoff(args, out):
 
 
 # ---- Subsets and splits, built as Takeoff builds them, from numpy's generator ------------------
-
-
-def nested_order(y, seed, count):
-    """The first `count` rows of a nested stratified order (Sources/TakeoffData/Dataset+Split.swift,
-    NestedSubsets): one example per class, largest classes first, then always the class furthest
-    below its share of the pool. Same class counts for every prefix as Takeoff's; other rows."""
-    rng = np.random.default_rng([seed, 0x5B5E7])
-    classes = np.unique(y)
-    members = {c: rng.permutation(np.flatnonzero(y == c)) for c in classes}
-    tie = rng.permutation(len(classes))
-    first = sorted(classes, key=lambda c: (len(members[c]), tie[c]), reverse=True)
-    order = [members[c][0] for c in first]
-    taken = {c: 1 for c in classes}
-    while len(order) < count:
-        m = len(order) + 1
-        best = max((c for c in classes if taken[c] < len(members[c])), key=lambda c: (m * len(members[c]) / len(y) - taken[c], -c))
-        order.append(members[best][taken[best]])
-        taken[best] += 1
-    return np.array(order[:count])
 
 
 def stratified_holdout(y, fraction, seed, at_least_one_left):

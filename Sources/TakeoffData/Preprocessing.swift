@@ -99,6 +99,19 @@ public enum Standardizer {
         let scale = std.map { $0 > 1e-12 ? Float(1 / $0) : 1 }
         return AffineFeatureMap(scale: scale, shift: zip(mean, scale).map { Float(-$0) * $1 })
     }
+
+    /// The map fitted on `train` with one mean and one standard deviation over all its features, for features
+    /// that share their units (the pixels of an image); a constant training set is only centred.
+    public static func fitShared(_ train: Dataset) -> AffineFeatureMap {
+        let (mean, std) = columnMoments(train)
+        let d = Double(max(mean.count, 1))
+        let sharedMean = mean.reduce(0, +) / d
+        // The pooled variance: each feature's variance plus its mean's spread around the shared mean.
+        let variance = zip(mean, std).reduce(0) { $0 + $1.1 * $1.1 + ($1.0 - sharedMean) * ($1.0 - sharedMean) } / d
+        let scale: Float = variance > 1e-24 ? Float(1 / variance.squareRoot()) : 1
+        return AffineFeatureMap(scale: [Float](repeating: scale, count: mean.count),
+                                shift: [Float](repeating: Float(-sharedMean) * scale, count: mean.count))
+    }
 }
 
 /// Min–max scaling: the training range of each feature becomes [0, 1] (pixel scaling for

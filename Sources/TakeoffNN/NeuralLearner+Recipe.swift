@@ -1,5 +1,7 @@
+import TakeoffData
+
 extension NeuralLearner {
-    /// How a network is trained on `m` examples (recipe 5): Adam from 1e-3 with cosine decay, in batches of
+    /// How a network is trained on `m` examples (recipe 6): Adam from 1e-3 with cosine decay, in batches of
     /// min(128, max(16, m/8)), for ``referenceEpochs``·√(``referenceExamples``/m) epochs (at most ``maxEpochs``): the
     /// examples a run trains grow as √m, so more data buys more compute but each example is seen fewer times
     /// (20 epochs at 54,000, 50 at 8,640, 100 up to 2,160). A network whose run would exceed
@@ -8,23 +10,24 @@ extension NeuralLearner {
     /// in batches of the uncapped size: at m = 60,000 (54,000 fitted) the cnn trains 7 epochs in batches of 90,
     /// the MLPs 20 epochs in batches of 128.
     ///
-    /// The epoch count is chosen inside the m examples, by the validation signal, where it can be trusted:
-    /// - where a 10% validation split would hold at least ``crossValidationBelow`` examples, on that split:
-    ///   early stopping with patience of a quarter of the epochs (at least ``minimumPatience``), best weights restored;
-    /// - below, where such a split is noise (10–50 examples), by stratified ``folds``-fold cross-validation:
-    ///   every fold trains the whole schedule and is scored after each epoch, the epoch with the best accuracy
-    ///   pooled over all m examples is chosen, and the network is refitted on all m with the same schedule,
-    ///   stopped at that epoch (see ``bestEpoch(_:)``).
+    /// Below ``smallDataBelow`` examples a network holds nothing out and chooses no epoch: it trains the schedule
+    /// above on all m and keeps the last epoch's weights, and images go in on one scale shared by every pixel
+    /// (``InputScaling/shared``) instead of each pixel's own. From ``smallDataBelow`` up, 10% of m is held out for
+    /// early stopping with patience of a quarter of the epochs (at least ``minimumPatience``), best weights
+    /// restored, and every feature is standardised on its own (``InputScaling/perFeature``).
     ///
     /// Recipe 2 held out 10% at every m and trained at least 20 epochs: 473 s for a 60,000-image cnn cell on
     /// 2 cores, and at m = 100–300 it chose its epoch on 10–30 validation examples. Recipe 3 aimed at 4,000 steps
     /// at every m, so a cell cost about the same from m = 3,900 to 60,000 (the cnn about 100 s each on 2 cores).
     /// Recipe 4 trained 10 reference epochs: the cnn's runs were as today's, the MLPs' half as long, which cost
     /// mlp-large 0.5 points at m = 60,000 against recipe 2; recipe 5 also gives mlp-medium the dropout of the larger
-    /// networks (``NeuralPreset/defaultDropout``).
+    /// networks (``NeuralPreset/defaultDropout``). Recipe 5 chose the epoch below m = 500 by 3-fold cross-validation
+    /// (33-example folds at m = 100) and refitted on all m, held out 62 examples at m = 620, and standardised every
+    /// pixel on the m examples; recipe 6 is recipe 5 from m = 2,000 up and trains smaller sets as above
+    /// (BENCHMARKS.md, "Networks at small m").
     public enum Recipe {
         /// Stored with every result (the learner's configuration), so results of different recipes never mix.
-        public static let version = "5"
+        public static let version = "6"
         /// The size at which a run trains ``referenceEpochs`` epochs (60,000 less its 10% validation split).
         static let referenceExamples = 54_000
         static let referenceEpochs = 20.0
@@ -38,24 +41,43 @@ extension NeuralLearner {
         static let maxEpochs = 100
         /// Patience never below this many epochs.
         static let minimumPatience = 3
-        /// The share of m held out for early stopping, and the size of it below which cross-validation chooses instead.
+        /// The share of m held out for early stopping.
         static let validationFraction = 0.1
-        static let crossValidationBelow = 50
-        static let folds = 3
+        /// The size below which a network trains the whole schedule on all m with images on a shared scale. Below it,
+        /// a validation split (or a cross-validation fold) holds too few examples to choose an epoch by, and a
+        /// pixel's standard deviation over the m images is too rough to divide by: at m = 100–620 on Fashion-MNIST
+        /// (3 seeds) choosing the epoch cost the MLPs up to 1.7 points and per-pixel standardisation up to 3.5,
+        /// and at m = 1,600 both together cost every network 1.0–1.8 (BENCHMARKS.md, "Networks at small m").
+        public static let smallDataBelow = 2_000
 
-        /// How the epoch count is chosen for `m` examples of `classes` classes.
+        /// How the epoch count is chosen for `m` examples.
         public enum Selection: Equatable, Sendable {
-            /// Too few examples to hold any out: the recipe's epochs on all of them.
+            /// The recipe's epochs on all m examples, the last epoch's weights kept.
             case none
             /// Early stopping on a validation split of this fraction.
             case holdOut(fraction: Double)
-            /// The epoch with the best pooled accuracy over this many stratified folds, then a refit on all m.
-            case crossValidation(folds: Int)
         }
 
-        public static func selection(examples m: Int, classes: Int) -> Selection {
-            guard m >= 4 * classes else { return .none }
-            return Double(m) * validationFraction < Double(crossValidationBelow) ? .crossValidation(folds: folds) : .holdOut(fraction: validationFraction)
+        public static func selection(examples m: Int) -> Selection {
+            m < smallDataBelow ? .none : .holdOut(fraction: validationFraction)
+        }
+
+        /// How a network's inputs are scaled, fitted on its `m` training examples `data`.
+        public enum InputScaling: Equatable, Sendable {
+            /// As they are: TF-IDF rows of unit length (standardised per feature, a word seen in a few messages
+            /// is blown up by its tiny standard deviation).
+            case none
+            /// Each feature to zero mean and unit variance (``Standardizer/fit(_:)``).
+            case perFeature
+            /// One mean and one standard deviation for every feature (``Standardizer/fitShared(_:)``): pixels
+            /// share their units, and a border pixel that is dark in almost all of a few hundred images is not
+            /// magnified by its near-zero spread.
+            case shared
+        }
+
+        public static func inputScaling(examples m: Int, of data: Dataset) -> InputScaling {
+            if data.unitRows { return .none }
+            return data.imageShape != nil && m < smallDataBelow ? .shared : .perFeature
         }
 
         /// The recipe's epochs and batch size for `m` examples of a network of `flopsPerExample` forward FLOPs
@@ -90,36 +112,14 @@ extension NeuralLearner {
             return o
         }
 
-        /// Training FLOPs the recipe plans for `m` examples of `classes` classes on a network of `flopsPerExample`
-        /// forward FLOPs: 3 × forward FLOPs × examples × epochs of every run (under cross-validation the folds' and
-        /// the refit's); early stopping only shortens it.
-        public static func plannedFLOPs(examples m: Int, classes: Int, flopsPerExample flops: Int, epochs: Int? = nil, batchSize: Int? = nil) -> Double {
-            func run(_ n: Int) -> Double {
-                3 * Double(flops) * Double(n) * Double(options(examples: n, epochs: epochs, batchSize: batchSize, flopsPerExample: flops).epochs)
+        /// Training FLOPs the recipe plans for `m` examples on a network of `flopsPerExample` forward FLOPs:
+        /// 3 × forward FLOPs × examples fitted × epochs; early stopping only shortens it.
+        public static func plannedFLOPs(examples m: Int, flopsPerExample flops: Int, epochs: Int? = nil, batchSize: Int? = nil) -> Double {
+            let fitted = switch selection(examples: m) {
+            case .none: m
+            case let .holdOut(fraction): m - Int((Double(m) * fraction).rounded())
             }
-            switch selection(examples: m, classes: classes) {
-            case .none: return run(m)
-            case let .holdOut(fraction): return run(m - Int((Double(m) * fraction).rounded()))
-            case let .crossValidation(k): return Double(k) * run(m - m / k) + run(m)
-            }
-        }
-
-        /// The epoch whose validation accuracy, pooled over the folds (each weighted by the examples it
-        /// validated), is highest; ties go to the lower pooled loss, then to the earlier epoch. Epochs that
-        /// not every fold reached (early stopping) are not candidates.
-        static func bestEpoch(_ folds: [(history: TrainingHistory, validated: Int)]) -> Int {
-            let reached = folds.map(\.history.epochs.count).min() ?? 0
-            var best = (epoch: Swift.max(1, reached), accuracy: -Double.infinity, loss: Double.infinity)
-            for e in 0..<reached {
-                var correct = 0.0, loss = 0.0
-                for f in folds {
-                    let r = f.history.epochs[e]
-                    correct += ((r.validationAccuracy ?? 0) * Double(f.validated)).rounded()
-                    loss += Double(r.validationLoss ?? .infinity) * Double(f.validated)
-                }
-                if correct > best.accuracy || correct == best.accuracy && loss < best.loss { best = (e + 1, correct, loss) }
-            }
-            return best.epoch
+            return 3 * Double(flops) * Double(fitted) * Double(options(examples: fitted, epochs: epochs, batchSize: batchSize, flopsPerExample: flops).epochs)
         }
     }
 }

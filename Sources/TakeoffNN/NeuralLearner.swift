@@ -2,9 +2,9 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 
-/// A neural network as a ``Learner`` (a preset, or a network of explicit width and depth): standardises
-/// inputs on its training set (except unit-length TF-IDF rows, taken as they are) and trains with a recipe
-/// that scales with the number of examples, choosing its epochs inside them (see ``Recipe``).
+/// A neural network as a ``Learner`` (a preset, or a network of explicit width and depth): scales inputs on
+/// its training set and trains with a recipe that scales with the number of examples, choosing its epochs
+/// inside them from m = 2,000 up (see ``Recipe``).
 public struct NeuralLearner: Learner {
     public var architecture: NeuralArchitecture
     public var activation: Activation = .relu
@@ -56,9 +56,9 @@ public struct NeuralLearner: Learner {
         architecture.model(inputShape: shape, classes: classes, activation: activation, dropout: dropout, seed: 0).flopsPerExample
     }
 
-    /// The options for `m` examples with this learner's overrides, the epochs and batch size given here replacing the recipe's.
-    func options(examples m: Int, epochs: Int?, batchSize: Int? = nil, flopsPerExample: Int) -> TrainingOptions {
-        var o = Recipe.options(examples: m, epochs: epochs, batchSize: batchSize ?? self.batchSize, flopsPerExample: flopsPerExample)
+    /// The recipe's options for `m` examples with this learner's overrides.
+    func options(examples m: Int, flopsPerExample: Int) -> TrainingOptions {
+        var o = Recipe.options(examples: m, epochs: epochs, batchSize: batchSize, flopsPerExample: flopsPerExample)
         if let learningRate { o.learningRate = learningRate }
         o.optimizer = optimizer
         o.showProgress = showProgress
@@ -80,62 +80,46 @@ public struct NeuralLearner: Learner {
         try fitNetwork(train, seed: seed).model
     }
 
-    /// Training FLOPs the recipe plans for `m` examples like `data` (``Recipe/plannedFLOPs(examples:classes:flopsPerExample:epochs:batchSize:)``).
+    /// Training FLOPs the recipe plans for `m` examples like `data` (``Recipe/plannedFLOPs(examples:flopsPerExample:epochs:batchSize:)``).
     public func plannedWork(examples m: Int, like data: Dataset) -> Double? {
         guard let shape = try? inputShape(for: data) else { return nil }
-        return Recipe.plannedFLOPs(examples: m, classes: data.classCount, flopsPerExample: flopsPerExample(inputShape: shape, classes: data.classCount),
+        return Recipe.plannedFLOPs(examples: m, flopsPerExample: flopsPerExample(inputShape: shape, classes: data.classCount),
                                    epochs: epochs, batchSize: batchSize)
     }
 
-    /// Trains and returns the model with the training history of its final run (after cross-validation,
-    /// the refit on all examples), its epochs chosen as ``Recipe`` says.
+    /// Trains and returns the model with its training history, its epochs chosen as ``Recipe`` says.
     public func fitNetwork(_ train: Dataset, seed: UInt64) throws -> (model: NeuralModel, history: TrainingHistory) {
         let shape = try inputShape(for: train)
         let flops = flopsPerExample(inputShape: shape, classes: train.classCount)
-        func options(examples m: Int, epochs: Int? = epochs, batchSize: Int? = nil) -> TrainingOptions {
-            self.options(examples: m, epochs: epochs, batchSize: batchSize, flopsPerExample: flops)
-        }
-        switch Recipe.selection(examples: train.count, classes: train.classCount) {
+        let scaling = Recipe.inputScaling(examples: train.count, of: train)
+        switch Recipe.selection(examples: train.count) {
         case .none:
-            return try run(train, validation: nil, options: options(examples: train.count), shape: shape, seed: seed)
+            let o = options(examples: train.count, flopsPerExample: flops)
+            return try run(train, validation: nil, options: o, scaling: scaling, shape: shape, seed: seed)
         case let .holdOut(fraction):
             let (fitPart, validation) = try train.validationSplit(fraction: fraction, seed: seed)
-            return try run(fitPart, validation: validation, options: options(examples: fitPart.count), shape: shape, seed: seed)
-        case let .crossValidation(k):
-            let folds = try train.stratifiedFolds(k, seed: seed)
-            let schedule = options(examples: folds[0].train.count)  // one schedule for every fold (they differ by an example or so)
-            var scored: [(history: TrainingHistory, validated: Int)] = []
-            var examplesTrained = 0
-            for (i, fold) in folds.enumerated() {
-                var o = options(examples: fold.train.count, epochs: schedule.epochs, batchSize: schedule.batchSize)
-                o.patience = nil  // every fold scores every epoch of the schedule
-                let history = try run(fold.train, validation: fold.validation, options: o, shape: shape, seed: seed,
-                                      label: "\(name) fold \(i + 1)/\(folds.count)").history
-                scored.append((history, fold.validation.count))
-                examplesTrained += fold.train.count * history.epochs.count
-            }
-            // The folds' schedule (as a share of its epochs) on all m, stopped at the chosen epoch.
-            var o = options(examples: train.count, epochs: schedule.epochs)
-            o.epochs = Recipe.bestEpoch(scored)
-            var refit = try run(train, validation: nil, options: o, shape: shape, seed: seed, examplesTrainedBefore: examplesTrained)
-            refit.model.statistics["cross_validation_folds"] = Double(folds.count)
-            return refit
+            let o = options(examples: fitPart.count, flopsPerExample: flops)
+            return try run(fitPart, validation: validation, options: o, scaling: scaling, shape: shape, seed: seed)
         }
     }
 
-    /// Trains a new network on `data` (inputs standardised on it) with `options`, stopping on `validation`
-    /// when given. `examplesTrainedBefore`: examples earlier runs of the same fit trained on (for its FLOPs).
-    private func run(_ data: Dataset, validation: Dataset?, options o: TrainingOptions, shape: [Int], seed: UInt64,
-                     label: String? = nil, examplesTrainedBefore: Int = 0) throws -> (model: NeuralModel, history: TrainingHistory) {
+    /// Trains a new network on `data` (inputs scaled on it as `scaling` says) with `options`, stopping on
+    /// `validation` when given.
+    private func run(_ data: Dataset, validation: Dataset?, options o: TrainingOptions, scaling: Recipe.InputScaling, shape: [Int],
+                     seed: UInt64) throws -> (model: NeuralModel, history: TrainingHistory) {
         // TF-IDF rows (unit length) go in as they are. Standardised per feature, a bucket seen in a few training
         // messages is divided by its tiny standard deviation: at m = 600 of sms-spam the median test message had an
         // input 34 standard deviations out, and mlp-small called 98% of spam spam but also so many ham messages that
         // its accuracy fell to 63% (seed 0; "always ham" scores 86.8%). Scaled by one factor to a mean square of 1
         // (what He initialisation assumes) it scored 90.4%; as they are, 92.6%, and 98.2% on the whole pool.
-        let standardizer = data.unitRows ? AffineFeatureMap.identity(featureCount: data.featureCount) : Standardizer.fit(data)
+        let standardizer = switch scaling {
+        case .none: AffineFeatureMap.identity(featureCount: data.featureCount)
+        case .perFeature: Standardizer.fit(data)
+        case .shared: Standardizer.fitShared(data)
+        }
         let model = architecture.model(inputShape: shape, classes: data.classCount, activation: activation,
                                        dropout: dropout, seed: seed)
-        var trainer = Trainer(options: o, name: label ?? name)
+        var trainer = Trainer(options: o, name: name)
         trainer.group = group
         model.move(to: device)
         let history = try trainer.fit(model, train: standardizer.apply(to: data),
@@ -143,7 +127,7 @@ public struct NeuralLearner: Learner {
         let network = NeuralModel(network: model, architecture: architecture, activation: activation, dropout: dropout, classNames: data.classNames,
                                   inputScale: Tensor(standardizer.scale, shape: [data.featureCount]),
                                   inputShift: Tensor(standardizer.shift, shape: [data.featureCount]), history: history,
-                                  examplesTrained: examplesTrainedBefore + data.count * history.epochs.count)
+                                  examplesTrained: data.count * history.epochs.count)
         return (network, history)
     }
 }

@@ -17,6 +17,18 @@ import TakeoffEngine
         #expect(train.features.scalars == [1, 10, 5, 3, 10, 5, 5, 10, 5])
     }
 
+    @Test func sharedStandardizerUsesOneMeanAndOneSpreadForEveryFeature() {
+        let s = Standardizer.fitShared(train)
+        // The nine training values: mean 6, population variance 86 / 9.
+        let sd = Float((86.0 / 9).squareRoot())
+        #expect(s.scale.allSatisfy { abs($0 - 1 / sd) < 1e-6 })
+        #expect(s.shift.allSatisfy { abs($0 + 6 / sd) < 1e-5 })
+        expectClose(s.apply(to: test).features, Tensor([1 / sd, -6 / sd, -5 / sd], shape: [1, 3]))
+        // A constant set is only centred.
+        let constant = Dataset(name: "k", features: Tensor([2, 2, 2, 2], shape: [2, 2]), labels: [0, 1], classNames: ["a", "b"])
+        #expect(Standardizer.fitShared(constant).apply(to: constant).features.scalars == [0, 0, 0, 0])
+    }
+
     @Test func minMaxMapsTrainingRangeToUnitInterval() {
         let m = MinMaxScaler.fit(train)
         #expect(m.apply(to: train).features.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })

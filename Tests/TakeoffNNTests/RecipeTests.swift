@@ -8,15 +8,43 @@ import TakeoffEngine
     typealias Recipe = NeuralLearner.Recipe
 
     @Test func resultsOfThisRecipeAreStoredApart() {
-        #expect(NeuralLearner(preset: .cnn).configuration["recipe"] == "5")
+        #expect(NeuralLearner(preset: .cnn).configuration["recipe"] == "6")
     }
 
-    @Test func smallSetsChooseTheirEpochsByCrossValidationAndLargeOnesOnAHeldOutTenth() {
-        #expect(Recipe.selection(examples: 39, classes: 10) == .none)
-        #expect(Recipe.selection(examples: 100, classes: 10) == .crossValidation(folds: Recipe.folds))
-        #expect(Recipe.selection(examples: 499, classes: 10) == .crossValidation(folds: Recipe.folds))
-        #expect(Recipe.selection(examples: 500, classes: 10) == .holdOut(fraction: 0.1))
-        #expect(Recipe.selection(examples: 60_000, classes: 10) == .holdOut(fraction: 0.1))
+    @Test func smallSetsTrainTheWholeScheduleAndLargeOnesStopOnAHeldOutTenth() {
+        #expect(Recipe.smallDataBelow == 2_000)
+        for m in [39, 100, 620, 1_600, 1_999] { #expect(Recipe.selection(examples: m) == .none, "m = \(m)") }
+        for m in [2_000, 3_900, 60_000] { #expect(Recipe.selection(examples: m) == .holdOut(fraction: 0.1), "m = \(m)") }
+    }
+
+    /// `count` images of 2×2 pixels (pixel 3 dark in all but one), or the same values as flat features.
+    func tinyImages(_ count: Int, asImages: Bool = true) -> Dataset {
+        var rng = RandomGenerator(seed: 4)
+        var x: [Float] = []
+        for i in 0..<count { x += [rng.uniform(), rng.uniform(), rng.uniform(), i == 0 ? 1 : 0] }
+        return Dataset(name: "tiny", features: Tensor(x, shape: [count, 4]), labels: (0..<count).map { $0 % 2 }, classNames: ["a", "b"],
+                       imageShape: asImages ? [1, 2, 2] : nil)
+    }
+
+    @Test func imagesShareOneScaleBelowTheSmallDataSizeAndEveryOtherInputIsStandardisedPerFeature() throws {
+        let small = tinyImages(200), large = tinyImages(2_000)
+        #expect(Recipe.inputScaling(examples: small.count, of: small) == .shared)
+        #expect(Recipe.inputScaling(examples: large.count, of: large) == .perFeature)
+        let table = tinyImages(200, asImages: false)
+        #expect(Recipe.inputScaling(examples: table.count, of: table) == .perFeature)
+        var rows = table
+        rows.unitRows = true
+        #expect(Recipe.inputScaling(examples: rows.count, of: rows) == .none)
+        // The trained model carries the scale it was fitted with: one factor for every pixel at m = 200, so the
+        // pixel lit in one image is not multiplied by 1 / its spread (about 14) as per-feature standardising does.
+        var learner = NeuralLearner(preset: .mlpSmall)
+        learner.epochs = 1
+        let shared = try learner.fitNetwork(small, seed: 0).model
+        #expect(Set(shared.inputScale.scalars).count == 1)
+        #expect(shared.inputScale.scalars == Standardizer.fitShared(small).scale)
+        let perFeature = try learner.fitNetwork(table, seed: 0).model
+        #expect(perFeature.inputScale.scalars == Standardizer.fit(table).scale)
+        #expect(perFeature.inputScale.scalars[3] > 10)
     }
 
     @Test func theExamplesARunTrainsGrowAsTheSquareRootOfMAndTheCostlyNetsAreCappedByCompute() {
@@ -56,44 +84,25 @@ import TakeoffEngine
         #expect(Recipe.options(examples: 54_000, epochs: 3, batchSize: 64, flopsPerExample: cnn).epochs == 3)
     }
 
-    /// A fold's history with these validation accuracies (and losses) after each epoch.
-    func fold(_ accuracies: [Double], losses: [Float]? = nil) -> (history: TrainingHistory, validated: Int) {
-        var h = TrainingHistory()
-        h.epochs = accuracies.enumerated().map { e, a in
-            EpochRecord(epoch: e + 1, trainLoss: 0, validationLoss: losses?[e] ?? 1, validationAccuracy: a, seconds: 0, steps: 1)
-        }
-        return (h, 10)
-    }
-
-    @Test func theChosenEpochHasTheBestAccuracyPooledOverTheFolds() {
-        // Fold 1 peaks at epoch 2, fold 2 at epoch 3; pooled (5+9 against 6+7 correct of 20), epoch 3 wins.
-        #expect(Recipe.bestEpoch([fold([0.3, 0.6, 0.5]), fold([0.4, 0.7, 0.9])]) == 3)
-        // A tie in accuracy goes to the lower pooled loss, then to the earlier epoch.
-        #expect(Recipe.bestEpoch([fold([0.5, 0.5, 0.5], losses: [3, 1, 2]), fold([0.5, 0.5, 0.5])]) == 2)
-        #expect(Recipe.bestEpoch([fold([0.5, 0.5]), fold([0.5, 0.5])]) == 1)
-        // Only epochs every fold reached are candidates.
-        #expect(Recipe.bestEpoch([fold([0.1, 0.2, 0.9]), fold([0.1, 0.2])]) == 2)
-    }
-
-    /// 40 examples of 4 classes: cross-validated (a 10% split would hold 4).
+    /// 40 examples of 4 classes: below the small-data size.
     var smallSet: Dataset { blobs(perClass: 10, seed: 6) }
 
-    @Test func aSmallSetIsRefittedOnAllItsExamplesForTheChosenEpochs() throws {
+    @Test func aSmallSetTrainsEveryEpochOnAllItsExamplesAndKeepsTheLast() throws {
         let data = smallSet
         var learner = NeuralLearner(preset: .mlpSmall)
         learner.epochs = 12
         let (model, history) = try learner.fitNetwork(data, seed: 3)
-        #expect(history.epochs.count >= 1 && history.epochs.count <= 12)
-        #expect(history.epochs.allSatisfy { $0.validationAccuracy == nil }, "the refit holds nothing out")
-        #expect(history.bestEpoch == history.epochs.count)
+        #expect(history.epochs.count == 12)
+        #expect(history.epochs.allSatisfy { $0.validationAccuracy == nil }, "nothing is held out")
+        #expect(history.bestEpoch == 12)
         let steps = Double((data.count + 15) / 16)  // batch 16 on all 40 examples
         #expect(history.epochs.allSatisfy { Double($0.steps) == steps })
-        // Its FLOPs count the folds' training (3 folds × 12 epochs of about 27 examples) and the refit.
         let perExample = 3 * Double(model.network.flopsPerExample)
-        #expect(model.statistics["training_flops"]! == perExample * Double(80 * 12 + 40 * history.epochs.count))
+        #expect(model.statistics["training_flops"]! == perExample * Double(40 * 12))
+        #expect(learner.plannedWork(examples: 40, like: data)! == perExample * Double(40 * 12))
     }
 
-    @Test func crossValidationIsDeterministicForTheSameSeed() throws {
+    @Test func aSmallSetIsDeterministicForTheSameSeed() throws {
         func weights(_ seed: UInt64) throws -> [Float] {
             var learner = NeuralLearner(preset: .mlpSmall)
             learner.epochs = 6
@@ -103,7 +112,7 @@ import TakeoffEngine
         #expect(try weights(1) != weights(2))
     }
 
-    @Test func divergenceInAFoldIsReportedAsAnError() {
+    @Test func divergenceOnASmallSetIsReportedAsAnError() {
         var learner = NeuralLearner(preset: .mlpSmall)
         (learner.learningRate, learner.optimizer, learner.epochs) = (1e6, .sgd(), 30)
         #expect(throws: TrainingError.self) { _ = try learner.fitNetwork(smallSet, seed: 1) }

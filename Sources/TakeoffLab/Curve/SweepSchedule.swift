@@ -124,7 +124,7 @@ struct SweepSchedule {
     /// its cost follows its recipe, so its other cells are predicted from that first one by their planned work,
     /// not extrapolated, and the dearest point of the figure is not the one left out. (Calibrating on the
     /// smallest size instead overpredicts the largest several times over: at m = 100 the cnn trains in batches
-    /// of 16, three folds and a refit, at a third of the FLOP rate of its batches of 90 at 60,000.)
+    /// of 16 at a fraction of the FLOP rate of its batches of 90 at 60,000.)
     func nextFirstSeedSize(_ sizes: [Int], plansWork: Bool) -> Int {
         let grid = plan.sizes
         if plansWork { return bisection.first { sizes.contains($0) } ?? sizes.min()! }

@@ -289,17 +289,17 @@ public struct ScaleAnalysis: Sendable, Codable {
     }
 
     /// Training FLOPs of a network of `forward` FLOPs per example at size `m`, as the recipe plans them (its
-    /// compute cap and cross-validation folds included); callers scale it by `calibration` (the share of planned
+    /// compute cap included); callers scale it by `calibration` (the share of planned
     /// epochs the measured cells ran before early stopping).
-    static func plannedFLOPs(forward: Int, m: Int, classes: Int, epochs: Int?) -> Double {
-        NeuralLearner.Recipe.plannedFLOPs(examples: m, classes: classes, flopsPerExample: forward, epochs: epochs)
+    static func plannedFLOPs(forward: Int, m: Int, epochs: Int?) -> Double {
+        NeuralLearner.Recipe.plannedFLOPs(examples: m, flopsPerExample: forward, epochs: epochs)
     }
 
     static func computeOptimal(fit: ScalingFit, results: [CellResult], widths: [Width], setting s: Setting) -> ComputeOptimal? {
         let byConfiguration = Dictionary(uniqueKeysWithValues: widths.map { ($0.configuration, $0) })
         let ratios = results.compactMap { r -> Double? in
             guard let measured = r.trainingFLOPs, let w = byConfiguration[r.key.configuration] else { return nil }
-            return measured / plannedFLOPs(forward: w.forwardFLOPs, m: r.key.m, classes: s.classes, epochs: s.epochs)
+            return measured / plannedFLOPs(forward: w.forwardFLOPs, m: r.key.m, epochs: s.epochs)
         }.sorted()
         let calibration = ratios.isEmpty ? 1 : ratios[ratios.count / 2]
         let family = s.shapes[0].family, depth = s.shapes[0].depth
@@ -315,10 +315,10 @@ public struct ScaleAnalysis: Sendable, Codable {
         let candidateSizes = logGrid(Double(mLo), Double(max(s.pool, mLo + 1)), 48)
         var grid: [(width: Int, n: Double, m: Int, flops: Double)] = []
         for w in candidateWidths {
-            for m in candidateSizes { grid.append((w.width, w.n, m, calibration * plannedFLOPs(forward: w.forward, m: m, classes: s.classes, epochs: s.epochs))) }
+            for m in candidateSizes { grid.append((w.width, w.n, m, calibration * plannedFLOPs(forward: w.forward, m: m, epochs: s.epochs))) }
         }
         // Budgets spanning the measured grid's cells, cheapest to dearest.
-        let measured = widths.flatMap { w in s.sizes.map { calibration * plannedFLOPs(forward: w.forwardFLOPs, m: $0, classes: s.classes, epochs: s.epochs) } }
+        let measured = widths.flatMap { w in s.sizes.map { calibration * plannedFLOPs(forward: w.forwardFLOPs, m: $0, epochs: s.epochs) } }
         guard let cLo = measured.min(), let cHi = measured.max(), cHi > cLo else { return nil }
         let budgets = (0..<12).map { cLo * pow(cHi / cLo, Double($0) / 11) }
         func optimum(_ law: ScalingLaw, _ budget: Double) -> (width: Int, n: Double, m: Int, flops: Double, error: Double)? {

@@ -54,10 +54,9 @@ struct Train: ParsableCommand {
         if let comm = Communicator.world, !comm.isRoot { return }
         if json { print(jsonString(result.json)); return }
         let (cell, model) = (result.cell, result.cell.model)
-        // A network fits on 90% of the m examples and stops early on the rest, or at small m chooses its epochs by
-        // cross-validation and refits on all m (NeuralLearner.Recipe).
-        let heldOut = model.statistics["validation_accuracy"] != nil ? " (10% held out for early stopping)"
-            : model.statistics["cross_validation_folds"].map { " (epochs chosen by \(Int($0))-fold cross-validation, then fitted on all)" } ?? ""
+        // A network fits on 90% of the m examples and stops early on the rest, or at small m trains its whole
+        // schedule on all m (NeuralLearner.Recipe).
+        let heldOut = model.statistics["validation_accuracy"] != nil ? " (10% held out for early stopping)" : ""
         print("\(model.learnerName) on \(dataOptions.data): m = \(cell.trainSize)\(heldOut), seed \(seed), \(model.parameterCount) parameters")
         print(String(format: "test accuracy %.2f%% on %d examples", cell.metrics.accuracy * 100, cell.testSize)
               + (cell.metrics.logLoss.map { String(format: ", log-loss %.4f", $0) } ?? ""))
