@@ -73,6 +73,14 @@ public struct CurveFeatures: Sendable {
         }
     }
 
+    /// The change from the second-largest size to the largest, scaled to half a doubling of m (the spacing of the
+    /// Learning Curve Database's anchors, on which the forecaster was fitted), so sizes far apart do not read as a jump.
+    public var lastStep: Double {
+        guard means.count >= 2 else { return 0 }
+        let doublings = log2(sizes[sizes.count - 1] / sizes[sizes.count - 2])
+        return doublings > 0 ? (last - means[means.count - 2]) * 0.5 / doublings : 0
+    }
+
     /// The curve's best mean and its worst.
     public var best: Double { means.max()! }
     public var worst: Double { means.min()! }

@@ -59,15 +59,15 @@ public struct Forecaster: Sendable, Codable, Equatable {
 
     /// The median model's inputs for `tier` at `h` doublings past the largest size.
     static func features(_ c: CurveFeatures, tier: Tier, doublings h: Double) -> [Double] {
-        let room = 1 - c.last, previous = c.means.count >= 2 ? c.means[c.means.count - 2] : c.last
+        let room = 1 - c.last
         switch tier {
         case .single:
             return [h, room * h]
         case .short:
-            return [c.slope3 * h, (c.last - previous) * h, h, c.slope3 * h * room, room * h]
+            return [c.slope3 * h, c.lastStep * h, h, c.slope3 * h * room, room * h]
         case .full:
             let d = lawGain(c, doublings: h)
-            return [d, c.slope3 * h, c.slope5 * h, c.slopeAll * h, min(c.best - c.last, 0.3) * h, (c.last - previous) * h, h,
+            return [d, c.slope3 * h, c.slope5 * h, c.slopeAll * h, min(c.best - c.last, 0.3) * h, c.lastStep * h, h,
                     c.roughness * h, c.slope3 * h * room, d * h]
         }
     }
@@ -77,7 +77,7 @@ public struct Forecaster: Sendable, Codable, Equatable {
     /// 90th percentiles of the true gain's distance from the median's, so the interval always holds the median.
     static func intervalFeatures(_ c: CurveFeatures, tier: Tier, doublings h: Double) -> [Double] {
         let room = 1 - c.last, span = min(c.best - c.worst, 0.5)
-        let step = c.means.count >= 2 ? abs(c.last - c.means[c.means.count - 2]) : 0
+        let step = abs(c.lastStep)
         switch tier {
         case .single:
             return [h, room * h, c.seedSpread]
