@@ -113,7 +113,8 @@ public struct Forecast: Sendable {
     public func at(_ m: Double) -> Value {
         let c = features
         if m <= c.largest {
-            let spread = max(c.seedSpread, 0.0) * 1.2816
+            // At the largest size the forecast starts from the measurement itself: its band opens from there.
+            let spread = m == c.largest ? 0 : c.seedSpread * 1.2816
             guard let k = c.sizes.firstIndex(where: { $0 >= m }) else { return Value(m: m, value: c.last, low: c.last, high: c.last, measured: true) }
             var v = c.means[k]
             if k > 0, c.sizes[k] > m {
