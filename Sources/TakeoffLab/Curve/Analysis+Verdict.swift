@@ -110,7 +110,9 @@ extension Analysis {
         }
         func gain(_ c: LearnerCurve, _ v: Forecast.Value) -> String {
             let last = c.points.last!.mean
-            return "\(c.learner) " + String(format: "%+.1f points [%+.1f, %+.1f]", (v.value - last) * 100, (v.low - last) * 100, (v.high - last) * 100)
+            // No "−0.0": a gain that rounds to zero is written as +0.0.
+            func points(_ x: Double) -> Double { abs(x) < 0.0005 ? 0 : x * 100 }
+            return "\(c.learner) " + String(format: "%+.1f points [%+.1f, %+.1f]", points(v.value - last), points(v.low - last), points(v.high - last))
         }
         var line = where_ + ", forecast with 80% intervals (not measured): " + Self.list(ends.map(gain))
         let leaderNow = leaders(measured).last?.leader.learner
