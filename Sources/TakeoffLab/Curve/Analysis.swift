@@ -232,11 +232,8 @@ public struct Analysis: Sendable, Codable {
 
     static func estimate(_ target: Double, _ c: LearnerCurve, _ forecast: Forecast) -> TargetEstimate? {
         guard let largest = c.points.last else { return nil }
-        if let first = c.points.first(where: { $0.mean >= target }) {
-            return TargetEstimate(m: Double(first.m), measured: true, extrapolated: false)
-        }
-        let found = forecast.sizeFor(target, limit: Double(largest.m) * targetLimit)
-        return TargetEstimate(m: found.m, measured: false, extrapolated: (found.m ?? .infinity) > 2 * Double(largest.m),
+        let found = forecast.sizeFor(target)
+        return TargetEstimate(m: found.m, measured: found.measured, extrapolated: !found.measured && (found.m ?? .infinity) > 2 * Double(largest.m),
                               early: found.early, late: found.late)
     }
 
@@ -244,6 +241,7 @@ public struct Analysis: Sendable, Codable {
     /// fitted curves cross within ten times the largest measured m.
     static func crossovers(_ curves: [LearnerCurve]) -> [Crossover] {
         var out: [Crossover] = []
+        let forecasts = curves.map { $0.features.map { Forecaster.calibrated.forecast($0) } }
         for i in curves.indices {
             for j in curves.indices where j > i {
                 let (a, b) = (curves[i], curves[j])
@@ -271,7 +269,7 @@ public struct Analysis: Sendable, Codable {
                     out.append(Crossover(winner: aWins ? a.learner : b.learner, loser: aWins ? b.learner : a.learner, m: m,
                                          low: perSeed.min(), high: perSeed.max(), seedsAgreeing: agreeing, seedsTotal: seeds.count,
                                          projected: false, extrapolated: false, finalLead: abs(diffs.last!)))
-                } else if let fa = a.features.map({ Forecaster.calibrated.forecast($0) }), let fb = b.features.map({ Forecaster.calibrated.forecast($0) }),
+                } else if let fa = forecasts[i], let fb = forecasts[j],
                           let top = sizes.last {
                     // Does the trailing learner's forecast overtake the leader's within 10× the data?
                     let lead = diffs.last! > 0

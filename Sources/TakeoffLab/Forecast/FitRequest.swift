@@ -74,11 +74,8 @@ public struct FitResult: Sendable {
                                 + "far past the 16× the forecaster was checked on: a guess")
             }
             self.target = target.map { t in
-                if let reached = zip(features.sizes, features.means).first(where: { $0.1 >= t }) {
-                    return Need(target: t, m: reached.0, low: nil, high: nil, measured: true)
-                }
-                let found = forecast.sizeFor(t, limit: features.largest * Analysis.targetLimit)
-                return Need(target: t, m: found.m, low: found.early, high: found.late, measured: false)
+                let found = forecast.sizeFor(t)
+                return Need(target: t, m: found.m, low: found.early, high: found.late, measured: found.measured)
             }
         }
     }

@@ -45,7 +45,7 @@ public struct Forecaster: Sendable, Codable, Equatable {
         let tier = Tier(sizes: c.sizes.count)
         guard let model = models[tier] else { return (0, 0, 0) }
         let x = Self.features(c, tier: tier, doublings: h), q = Self.intervalFeatures(c, tier: tier, doublings: h)
-        func dot(_ w: [Double], _ v: [Double]) -> Double { zip(w, v).map(*).reduce(0, +) }
+        let dot = QuantileRegression.dot
         let value = dot(model.median, x)
         return (value, value + min(0, dot(model.low, q)), value + max(0, dot(model.high, q)))
     }
@@ -135,13 +135,15 @@ public struct Forecast: Sendable {
         return (0..<points).map { at(start * pow(end / start, Double($0) / Double(points - 1))) }
     }
 
-    /// The smallest m past the largest measured size (up to `limit`) where the forecast, its optimistic end and
-    /// its pessimistic end reach `target`; nil where it does not within the limit.
-    public func sizeFor(_ target: Double, limit: Double) -> (m: Double?, early: Double?, late: Double?) {
-        let start = features.largest
+    /// The smallest m that reaches `target`: the first measured size that does (`measured`), or else the smallest m past
+    /// the largest measured size, up to ``Analysis/targetLimit`` times it, where the forecast, its optimistic end and its
+    /// pessimistic end reach it; nil where it does not within the limit.
+    public func sizeFor(_ target: Double) -> (m: Double?, early: Double?, late: Double?, measured: Bool) {
+        if let reached = zip(features.sizes, features.means).first(where: { $0.1 >= target }) { return (reached.0, nil, nil, true) }
+        let start = features.largest, limit = start * Analysis.targetLimit
         let grid = (1...240).map { start * pow(limit / start, Double($0) / 240) }
         let values = grid.map(at)
-        return (values.first { $0.value >= target }?.m, values.first { $0.high >= target }?.m, values.first { $0.low >= target }?.m)
+        return (values.first { $0.value >= target }?.m, values.first { $0.high >= target }?.m, values.first { $0.low >= target }?.m, false)
     }
 
     /// Warnings about the curve that the forecast cannot see past, in words; empty for a well-behaved curve.
