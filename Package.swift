@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS (+ CNarrowProducts) → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB,
+// CBLAS (+ CNarrowProducts) → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib, + CImageDecode over CPNG and CJPEG) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB,
 // + TakeoffMPI over CMPI, + CRsvg for PNG figures) → TakeoffServe (the live view over stores, on its own small HTTP server) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
@@ -35,6 +35,18 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(
+            name: "CPNG",
+            path: "Sources/CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJPEG",
+            path: "Sources/CJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
+        .systemLibrary(
             name: "CRsvg",
             path: "Sources/CRsvg",
             pkgConfig: "librsvg-2.0",
@@ -47,8 +59,9 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"])]
         ),
         .target(name: "CNarrowProducts"),
+        .target(name: "CImageDecode", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "TakeoffEngine", dependencies: ["CBLAS", "CNarrowProducts"]),
-        .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib"]),
+        .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib", "CImageDecode"]),
         .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
         .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CNarrowProducts"]),
         .target(name: "TakeoffMPI", dependencies: ["CMPI"]),

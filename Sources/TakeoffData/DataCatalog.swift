@@ -37,11 +37,16 @@ public struct LoadOptions: Sendable {
     public var categorical: Set<String>
     /// The fraction held out as the test set when the data has no official one.
     public var testFraction: Double
+    /// The side images of an image folder are resampled to; nil chooses it from the data (``ImageFolder/defaultSide(_:)``).
+    public var imageSize: Int?
+    /// Where an image folder's decoded pixels are cached (``ImageCache``); nil decodes on every read.
+    public var cacheDirectory: URL?
 
     /// Options; `seed` also fixes a non-official test split, so keep it fixed across an experiment
     /// and vary the subset seeds instead.
     public init(size: Int? = nil, seed: UInt64 = 0, format: FileFormat? = nil, labelColumn: String? = nil,
-                textColumn: String? = nil, categorical: Set<String> = [], testFraction: Double = 0.2) {
+                textColumn: String? = nil, categorical: Set<String> = [], testFraction: Double = 0.2,
+                imageSize: Int? = nil, cacheDirectory: URL? = nil) {
         self.size = size
         self.seed = seed
         self.format = format
@@ -49,6 +54,8 @@ public struct LoadOptions: Sendable {
         self.textColumn = textColumn
         self.categorical = categorical
         self.testFraction = testFraction
+        self.imageSize = imageSize
+        self.cacheDirectory = cacheDirectory
     }
 }
 
@@ -190,7 +197,7 @@ public enum DataCatalog {
     /// The entry called `name`, if any.
     public static func entry(_ name: String) -> CatalogEntry? { entries.first { $0.name == name } }
 
-    /// A built-in data set by name, or a file or MNIST-layout directory by path.
+    /// A built-in data set by name, or a file, MNIST-layout directory or image folder (``ImageFolder``) by path.
     /// Throws when `options` sets something that reading `nameOrPath` would ignore (say `size` for a file).
     public static func load(_ nameOrPath: String, options: LoadOptions = LoadOptions()) throws -> TrainTestSplit {
         if let e = entry(nameOrPath) {
@@ -202,6 +209,10 @@ public enum DataCatalog {
             throw DataError.unknownDataset(name: nameOrPath, known: entries.map(\.name))
         }
         let url = URL(fileURLWithPath: nameOrPath)
+        if isDirectory.boolValue, ImageFolder.isImageFolder(url) {
+            try refuse(options, except: [.imageSize], for: "\(nameOrPath) (an image folder)")
+            return try ImageFolder.load(url, options: options)
+        }
         if isDirectory.boolValue {
             try refuse(options, except: [], for: "\(nameOrPath) (an MNIST-layout directory)")
             return try IDXReader.mnistLayout(url, name: url.lastPathComponent)
@@ -242,7 +253,7 @@ public enum DataCatalog {
     /// The reading options a user may set, by the command-line flag that sets each.
     enum ReadingOption: String {
         case size = "--size", format = "--format", labelColumn = "--label-column", textColumn = "--text-column",
-             categorical = "--categorical"
+             categorical = "--categorical", imageSize = "--image-size"
     }
 
     /// Throws for the first option in `options` that is set but not among `applicable`, so a flag
@@ -250,7 +261,7 @@ public enum DataCatalog {
     static func refuse(_ options: LoadOptions, except applicable: [ReadingOption], for target: String) throws {
         let set: [(ReadingOption, Bool)] = [(.size, options.size != nil), (.format, options.format != nil),
                                             (.labelColumn, options.labelColumn != nil), (.textColumn, options.textColumn != nil),
-                                            (.categorical, !options.categorical.isEmpty)]
+                                            (.categorical, !options.categorical.isEmpty), (.imageSize, options.imageSize != nil)]
         if let (option, _) = set.first(where: { $0.1 && !applicable.contains($0.0) }) {
             throw DataError.invalidParameter(name: option.rawValue, detail: "does not apply to \(target)")
         }

@@ -45,6 +45,14 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case tooLarge(file: String, rows: Int, columns: Int, estimateBytes: Int, limitBytes: Int)
     /// A parameter of a generated or split data set is unusable.
     case invalidParameter(name: String, detail: String)
+    /// An image file that cannot be decoded (not a PNG or JPEG inside, truncated, bad CRC, …).
+    case badImage(file: String, detail: String)
+    /// An image whose header declares more pixels than ``ImageDecoder/maxSide`` or ``ImageDecoder/maxPixels``.
+    case imageTooLarge(file: String, detail: String)
+    /// A valid image in a form that is not read (a CMYK JPEG).
+    case unsupportedImage(file: String, detail: String)
+    /// An image folder whose layout cannot be used (no class folders, a test class unknown to training, …).
+    case badImageFolder(folder: String, detail: String)
     /// Compressed data inflates past what may be kept: the size its own header implies, or the memory limit.
     case inflatesTooFar(file: String, limitBytes: Int, limit: String)
 
@@ -73,6 +81,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             "\(f): \(r) rows × \(c) features take \(mebibytes(Double(r) * Double(c) * 4)) as a dense matrix and about \(mebibytes(Double(e))) "
                 + "to read (\(DenseMemory.accounting)), over the \(mebibytes(Double(b))) allowed (half the memory); use fewer rows or features"
         case let .invalidParameter(n, d): "\(n): \(d)"
+        case let .badImage(f, d): "\(f): cannot decode this image (\(d))"
+        case let .imageTooLarge(f, d): "\(f): image too large (\(d))"
+        case let .unsupportedImage(f, d): "\(f): unsupported image (\(d))"
+        case let .badImageFolder(f, d): "\(f): \(d)"
         case let .inflatesTooFar(f, b, l): "\(f): gzip data inflates to more than \(b) bytes, \(l); stopped there"
         }
     }

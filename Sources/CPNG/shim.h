@@ -1,0 +1,2 @@
+// libpng from Debian (libpng-dev): decoding and writing PNG images for image folders.
+#include <png.h>
