@@ -77,6 +77,17 @@ static int png_read(const uint8_t *data, size_t size, long max_side, long max_pi
         png_destroy_read_struct(&png, &header, NULL);
         return status;
     }
+    // IHDR comes first (8 signature bytes, then length, type, width, height): check the size it declares before
+    // libpng reads on, so that an oversized image is reported as such whatever follows its header.
+    if (size >= 24 && memcmp(data + 12, "IHDR", 4) == 0) {
+        long declared_width = (long)data[16] << 24 | (long)data[17] << 16 | (long)data[18] << 8 | (long)data[19];
+        long declared_height = (long)data[20] << 24 | (long)data[21] << 16 | (long)data[22] << 8 | (long)data[23];
+        int checked = check_size(declared_width, declared_height, max_side, max_pixels, message, message_capacity);
+        if (checked != TAKEOFF_IMAGE_OK) {
+            png_destroy_read_struct(&png, &header, NULL);
+            return checked;
+        }
+    }
     png_set_read_fn(png, &memory, png_read_memory);
     png_read_info(png, header);
     png_uint_32 width = png_get_image_width(png, header), height = png_get_image_height(png, header);
