@@ -47,7 +47,8 @@ public enum ImageEncoder {
     }
 
     /// Images of `data` (scaled to [0, 1], shaped [C, side, side]) laid out in a grid of `columns`, a one-pixel
-    /// gap between them, as a PNG scaled up by `zoom`: what `takeoff data info` shows of an image folder.
+    /// gap between them, as a PNG scaled up by `zoom`: what `takeoff data info` shows of image data. An index
+    /// of -1 leaves its cell blank (a class with fewer images than a row).
     public static func previewGrid(_ data: Dataset, indices: [Int], columns: Int, zoom: Int = 2) throws -> Data {
         guard let shape = data.imageShape, shape.count == 3, !indices.isEmpty else {
             throw DataError.invalidParameter(name: "preview", detail: "\(data.name) holds no images to preview")
@@ -57,7 +58,7 @@ public enum ImageEncoder {
         let cell = (w + 1) * zoom, line = (h + 1) * zoom
         let (width, height) = (columns * cell + zoom, rows * line + zoom)
         var pixels = [UInt8](repeating: 255, count: width * height * 3)
-        for (k, i) in indices.enumerated() {
+        for (k, i) in indices.enumerated() where i >= 0 {
             let (x0, y0) = (zoom + (k % columns) * cell, zoom + (k / columns) * line)
             let image = data.features.pointer + i * data.featureCount
             for y in 0..<h * zoom {

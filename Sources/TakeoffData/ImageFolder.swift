@@ -335,8 +335,11 @@ public enum ImageFolder {
     /// What a user should know about how the folder was read: the size and why, channels, skipped files.
     public static func notes(_ images: Images) -> [String] {
         let p = images.pixels
-        let sides = Set(p.sizes.map { "\($0.width)×\($0.height)" })
-        let seen = sides.count == 1 ? "all \(sides.first!)" : "\(sides.count) sizes"
+        var counts: [String: Int] = [:]
+        for s in p.sizes { counts["\(s.width)×\(s.height)", default: 0] += 1 }
+        let common = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        let seen = common.prefix(4).map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            + (common.count > 4 ? ", … (\(common.count) sizes)" : "")
         return ["images \(p.side)×\(p.side), \(p.channels == 1 ? "grey (every image is grey)" : "RGB")"
                 + (images.sideChosen ? " (the median shorter side, at most \(largestDefaultSide); --image-size sets it)" : "")
                 + "; centre-cropped to squares and resampled; sizes seen: \(seen)"]

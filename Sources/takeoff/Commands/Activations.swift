@@ -56,7 +56,7 @@ struct Activations: ParsableCommand {
         let comm = Communicator.world
         let outURL = comm?.isRoot ?? true ? try OutputFolder.prepare(out, option: "out") : URL(fileURLWithPath: out)
         func load() throws -> TrainTestSplit {
-            var data = try dataOptions.load()
+            var data = try dataOptions.load(cacheIn: out)
             try race.validate(inputs: data.train.featureCount, classes: data.train.classCount)
             if let trainSize {
                 guard trainSize > 0, trainSize <= data.train.count else {

@@ -41,7 +41,7 @@ struct Curve: ParsableCommand {
     func run() throws {
         try global.apply()
         var request = CurveRequest(data: dataOptions.data, compute: try Compute(threads: Parallel.threadCount, workers: workers))
-        request.loading = try dataOptions.reading.loadOptions(seed: dataSeed)
+        request.loading = try dataOptions.reading.loadOptions(seed: dataSeed, cacheIn: out)
         request.learners = learners.map(list)
         request.learnerOptions.epochs = epochs
         request.learnerOptions.device = try deviceOptions.resolved()
@@ -76,6 +76,7 @@ struct Curve: ParsableCommand {
         } else {
             let experiment = try CurveExperiment(request)
             announce(experiment.headline(workers: request.compute.description))
+            for note in experiment.split.notes { announce("note: \(note)") }
             report = try experiment.run(log: log, showProgress: true)
         }
         print(json ? String(decoding: try report.summaryJSON(), as: UTF8.self) : report.console(out: out))

@@ -37,12 +37,14 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Seed for generated sets and non-official test splits.") var seed: UInt64 = 0
         @Option(help: "Images to preview as text.") var preview: Int = 3
         @Option(help: "Directory to save the previewed images as PGM files.") var pgm: String?
+        @Option(help: "Folder for preview.png (a grid of each class's first images) and an image folder's pixel cache.")
+        var out: String = "takeoff-out/data"
 
         func run() throws {
             try global.apply()
             if let pgm { try OutputFolder.prepare(pgm, option: "pgm") }
             let start = Date()
-            let split = try reading.load(name, seed: seed)
+            let split = try reading.load(name, seed: seed, cacheIn: out)
             let seconds = Date().timeIntervalSince(start)
             let train = split.train, test = split.test
             let described = train.categorical.map { "\($0.fieldCount) categorical fields (\($0.names.joined(separator: ", ")))" } ?? "\(train.featureCount) features"
@@ -58,6 +60,17 @@ struct DataCommand: ParsableCommand {
             for (c, n) in train.classNames.enumerated() {
                 print(n.padding(toLength: width, withPad: " ", startingAt: 0)
                       + leftPad(grouped(train.classCounts[c]), 11) + leftPad(grouped(test.classCounts[c]), 11))
+            }
+            if train.imageShape != nil {
+                let url = try OutputFolder.prepare(out, option: "out").appendingPathComponent("preview.png")
+                let perClass = 8
+                let shown = train.classNames.indices.prefix(20).flatMap { c in
+                    Array(train.labels.indices.lazy.filter { train.labels[$0] == c }.prefix(perClass))
+                        + Array(repeating: -1, count: max(0, perClass - train.classCounts[c]))
+                }
+                try ImageEncoder.previewGrid(train, indices: shown, columns: perClass).write(to: url)
+                print("\npreview: \(url.path) (the first \(perClass) training images of each class, a row per class"
+                      + (train.classCount > 20 ? ", the first 20 classes)" : ")"))
             }
             if let shape = train.imageShape, shape.count == 3, preview > 0 {
                 try showImages(train, shape: shape)

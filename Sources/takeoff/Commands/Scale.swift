@@ -40,7 +40,7 @@ struct Scale: ParsableCommand {
             throw ValidationError("--family: '\(family)' is not a network family; choose \(NetworkShape.Family.allCases.map(\.rawValue).joined(separator: " or "))")
         }
         var request = ScaleRequest(data: dataOptions.data, compute: try Compute(threads: Parallel.threadCount, workers: 1))
-        request.loading = try dataOptions.reading.loadOptions(seed: dataSeed)
+        request.loading = try dataOptions.reading.loadOptions(seed: dataSeed, cacheIn: out)
         request.family = shapeFamily
         request.widths = try widths.map { try integers($0, option: "widths") }
         request.sizes = try sizes.map { try integers($0, option: "sizes") }
