@@ -101,16 +101,25 @@ public enum Standardizer {
     }
 
     /// The map fitted on `train` with one mean and one standard deviation over all its features, for features
-    /// that share their units (the pixels of an image); a constant training set is only centred.
+    /// that share their units (the pixels of an image); a constant training set is only centred. Colour images
+    /// ([C, H, W] with C > 1) get one mean and standard deviation per channel, since red, green and blue differ
+    /// in level and spread; one channel is fitted exactly as before.
     public static func fitShared(_ train: Dataset) -> AffineFeatureMap {
         let (mean, std) = columnMoments(train)
-        let d = Double(max(mean.count, 1))
-        let sharedMean = mean.reduce(0, +) / d
-        // The pooled variance: each feature's variance plus its mean's spread around the shared mean.
-        let variance = zip(mean, std).reduce(0) { $0 + $1.1 * $1.1 + ($1.0 - sharedMean) * ($1.0 - sharedMean) } / d
-        let scale: Float = variance > 1e-24 ? Float(1 / variance.squareRoot()) : 1
-        return AffineFeatureMap(scale: [Float](repeating: scale, count: mean.count),
-                                shift: [Float](repeating: Float(-sharedMean) * scale, count: mean.count))
+        let channels = train.imageShape.map { $0.count == 3 && $0[0] > 0 && mean.count % $0[0] == 0 ? $0[0] : 1 } ?? 1
+        let plane = mean.count / channels
+        var scale: [Float] = [], shift: [Float] = []
+        for c in 0..<channels {
+            let (m, s) = (Array(mean[c * plane..<(c + 1) * plane]), Array(std[c * plane..<(c + 1) * plane]))
+            let d = Double(max(m.count, 1))
+            let sharedMean = m.reduce(0, +) / d
+            // The pooled variance: each feature's variance plus its mean's spread around the shared mean.
+            let variance = zip(m, s).reduce(0) { $0 + $1.1 * $1.1 + ($1.0 - sharedMean) * ($1.0 - sharedMean) } / d
+            let factor: Float = variance > 1e-24 ? Float(1 / variance.squareRoot()) : 1
+            scale += [Float](repeating: factor, count: m.count)
+            shift += [Float](repeating: Float(-sharedMean) * factor, count: m.count)
+        }
+        return AffineFeatureMap(scale: scale, shift: shift)
     }
 }
 

@@ -29,6 +29,22 @@ import TakeoffEngine
         #expect(Standardizer.fitShared(constant).apply(to: constant).features.scalars == [0, 0, 0, 0])
     }
 
+    @Test func sharedStandardizerIsPerChannelForColourImages() {
+        // Two 1×2 RGB images, channel planes: red (0, 2 | 4, 6), green all 100, blue (10, 30 | 50, 70).
+        let rgb = Dataset(name: "rgb", features: Tensor([0, 2, 100, 100, 10, 30, 4, 6, 100, 100, 50, 70], shape: [2, 6]),
+                          labels: [0, 1], classNames: ["a", "b"], imageShape: [3, 1, 2])
+        let s = Standardizer.fitShared(rgb)
+        // Red: mean 3, variance 5; green constant (only centred); blue: mean 40, variance 500.
+        let (red, blue) = (Float(1 / 5.0.squareRoot()), Float(1 / 500.0.squareRoot()))
+        for (got, want) in zip(s.scale, [red, red, 1, 1, blue, blue]) { #expect(abs(got - want) < 1e-6) }
+        for (got, want) in zip(s.shift, [-3 * red, -3 * red, -100, -100, -40 * blue, -40 * blue]) { #expect(abs(got - want) < 1e-5) }
+        // One channel: the same numbers as without an image shape.
+        var grey = train
+        grey.imageShape = [1, 1, 3]
+        #expect(Standardizer.fitShared(grey).scale == Standardizer.fitShared(train).scale)
+        #expect(Standardizer.fitShared(grey).shift == Standardizer.fitShared(train).shift)
+    }
+
     @Test func minMaxMapsTrainingRangeToUnitInterval() {
         let m = MinMaxScaler.fit(train)
         #expect(m.apply(to: train).features.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })

@@ -23,7 +23,8 @@ struct DataCommand: ParsableCommand {
             }
             print("""
 
-                Any file works too: takeoff data info PATH [--format csv|tsv|libsvm|text|idx] (or an MNIST-layout directory).
+                Any file works too: takeoff data info PATH [--format csv|tsv|libsvm|text|idx] (or an MNIST-layout directory),
+                and any folder of PNG and JPEG pictures with one subfolder per class (or train/ and test/ laid out that way).
                 TAKEOFF_FASHION_MNIST, TAKEOFF_SMS_SPAM and TAKEOFF_MOVIELENS_100K point the built-in sets at other copies.
                 """)
         }
@@ -32,7 +33,7 @@ struct DataCommand: ParsableCommand {
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counts per split and class, feature shape and a preview.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "A built-in name (see `takeoff data list`), a file or an MNIST-layout directory.") var name: String
+        @Argument(help: "A built-in name (see `takeoff data list`), a file, an MNIST-layout directory or a folder of pictures.") var name: String
         @OptionGroup var reading: ReadingOptions
         @Option(help: "Seed for generated sets and non-official test splits.") var seed: UInt64 = 0
         @Option(help: "Images to preview as text.") var preview: Int = 3
