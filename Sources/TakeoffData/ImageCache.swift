@@ -1,13 +1,7 @@
 import Foundation
 
-/// An image folder's decoded and resized pixels kept in one file, so a rerun on the same files decodes nothing.
-///
-/// The file (`image-cache-<hash of the folder's path and the size asked for>.bin` in the run's output folder)
-/// holds a key over every image's relative path, byte size and modification time and the size asked for;
-/// when any differs, or the file is short, damaged or of another version, it is rebuilt.
-/// Layout, little-endian: magic `TKIMGC01`, key (UInt64), count, channels, side (UInt32 each), count ×
-/// (width, height) as UInt32, count × channels × side × side pixel bytes, then a checksum (UInt64) of all before it.
-public struct ImageCache: Sendable {
+/// An image folder's pictures decoded and resampled to one side: what ``ImageCache`` keeps.
+public struct DecodedImages: Sendable {
     /// Channels per pixel: 1 (grey) or 3 (RGB).
     public var channels: Int
     /// The side every image was resampled to.
@@ -16,7 +10,16 @@ public struct ImageCache: Sendable {
     public var sizes: [(width: Int, height: Int)]
     /// `count × channels × side × side` bytes, channels interleaved per pixel, images in listing order.
     public var pixels: [UInt8]
+}
 
+/// An image folder's ``DecodedImages`` kept in one file, so a rerun on the same files decodes nothing.
+///
+/// The file (`image-cache-<hash of the folder's path and the size asked for>.bin` in the run's output folder)
+/// holds a key over every image's relative path, byte size and modification time and the size asked for;
+/// when any differs, or the file is short, damaged or of another version, it is rebuilt.
+/// Layout, little-endian: magic `TKIMGC01`, key (UInt64), count, channels, side (UInt32 each), count ×
+/// (width, height) as UInt32, count × channels × side × side pixel bytes, then a checksum (UInt64) of all before it.
+public enum ImageCache {
     static let magic = Array("TKIMGC01".utf8)
 
     /// The cache file for the folder at `root` read at `requestedSide` (nil: the side chosen from the data) in `directory`.
@@ -42,9 +45,9 @@ public struct ImageCache: Sendable {
 
     /// The contents of `url` when it holds `count` images under `key`; nil when it is missing, of other files,
     /// short or damaged (then the caller decodes and writes it again).
-    public static func read(_ url: URL, key: UInt64, count: Int) -> ImageCache? {
+    public static func read(_ url: URL, key: UInt64, count: Int) -> DecodedImages? {
         guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else { return nil }
-        return data.withUnsafeBytes { raw -> ImageCache? in
+        return data.withUnsafeBytes { raw -> DecodedImages? in
             var reader = Reader(raw: raw)
             guard reader.bytes(8).map(Array.init) == magic, reader.uint64() == key, reader.uint32() == count,
                   let channels = reader.uint32(), channels == 1 || channels == 3, let side = reader.uint32(), side > 0 else { return nil }
@@ -55,17 +58,18 @@ public struct ImageCache: Sendable {
             var sizes: [(width: Int, height: Int)] = []
             sizes.reserveCapacity(count)
             for _ in 0..<count { sizes.append((reader.uint32()!, reader.uint32()!)) }
-            return ImageCache(channels: channels, side: side, sizes: sizes, pixels: Array(reader.bytes(pixelBytes)!))
+            return DecodedImages(channels: channels, side: side, sizes: sizes, pixels: Array(reader.bytes(pixelBytes)!))
         }
     }
 
-    /// Writes this cache for `key` to `url` (atomically: a reader never sees half a file).
-    public func write(to url: URL, key: UInt64) throws {
+    /// Writes `images` for `key` to `url` (atomically: a reader never sees half a file).
+    public static func write(_ images: DecodedImages, to url: URL, key: UInt64) throws {
+        let (sizes, pixels) = (images.sizes, images.pixels)
         var out = Data(capacity: 36 + 8 * sizes.count + pixels.count)
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         out.append(contentsOf: Self.magic)
         put(key)
-        for v in [sizes.count, channels, side] { put(UInt32(v)) }
+        for v in [sizes.count, images.channels, images.side] { put(UInt32(v)) }
         for s in sizes { put(UInt32(s.width)); put(UInt32(s.height)) }
         out.append(contentsOf: pixels)
         put(out.withUnsafeBytes { Self.checksum($0) })

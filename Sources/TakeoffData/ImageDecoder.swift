@@ -54,7 +54,7 @@ public enum ImageDecoder {
     /// Throws the ``DataError`` a status of the C decoder stands for.
     static func check(_ status: Int32, _ message: [CChar], file: String) throws {
         let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        switch UInt32(status) {
+        switch UInt32(truncatingIfNeeded: status) {
         case TAKEOFF_IMAGE_OK.rawValue: return
         case TAKEOFF_IMAGE_NOT_IMAGE.rawValue: throw DataError.badImage(file: file, detail: text)
         case TAKEOFF_IMAGE_TOO_LARGE.rawValue: throw DataError.imageTooLarge(file: file, detail: text)

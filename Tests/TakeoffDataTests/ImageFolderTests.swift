@@ -35,7 +35,7 @@ import Testing
         let root = temporaryDirectory()
         try greyFolder(root)
         let images = try ImageFolder.read(root, side: nil, cacheDirectory: nil)
-        #expect(images.pixels.side == 8 && images.pixels.channels == 1 && images.decoded == 6)
+        #expect(images.content.side == 8 && images.content.channels == 1 && images.decodedNow == 6)
         let d = ImageFolder.dataset(images, name: "t")
         #expect(d.imageShape == [1, 8, 8] && d.classNames == ["a", "b"])
         // Ordered by file name, then class: 0.png of a, 0.png of b, 1.png of a, …
@@ -71,8 +71,8 @@ import Testing
         }
         for name in ["a", "b"] { put(try ImageEncoder.jpeg(source, width: 32, height: 32, channels: 3, quality: 95), "\(name)/x.jpg", in: root) }
         let images = try ImageFolder.read(root, side: nil, cacheDirectory: nil)
-        #expect(images.pixels.channels == 3 && images.pixels.side == 32)
-        let errors = zip(images.pixels.pixels.prefix(source.count), source).map { abs(Int($0) - Int($1)) }
+        #expect(images.content.channels == 3 && images.content.side == 32)
+        let errors = zip(images.content.pixels.prefix(source.count), source).map { abs(Int($0) - Int($1)) }
         #expect(Double(errors.reduce(0, +)) / Double(errors.count) < 2)
         #expect(errors.max()! <= 16)
     }
@@ -172,27 +172,27 @@ import Testing
         let root = temporaryDirectory(), out = temporaryDirectory()
         try greyFolder(root)
         let first = try ImageFolder.read(root, side: 4, cacheDirectory: out)
-        #expect(first.decoded == 6)
+        #expect(first.decodedNow == 6)
         let cacheFiles = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix("image-cache-") }
         #expect(cacheFiles.count == 1)
         let second = try ImageFolder.read(root, side: 4, cacheDirectory: out)
-        #expect(second.decoded == 0 && second.pixels.pixels == first.pixels.pixels)
+        #expect(second.decodedNow == 0 && second.content.pixels == first.content.pixels)
         // Another size is another cache.
-        #expect(try ImageFolder.read(root, side: 8, cacheDirectory: out).decoded == 6)
+        #expect(try ImageFolder.read(root, side: 8, cacheDirectory: out).decodedNow == 6)
         // A changed file (new content, size and time) is decoded again with the rest.
         put(try grey([UInt8](repeating: 255, count: 64), 8), "a/1.png", in: root)
         let changed = try ImageFolder.read(root, side: 4, cacheDirectory: out)
-        #expect(changed.decoded == 6 && changed.pixels.pixels != first.pixels.pixels)
-        #expect(try ImageFolder.read(root, side: 4, cacheDirectory: out).decoded == 0)
+        #expect(changed.decodedNow == 6 && changed.content.pixels != first.content.pixels)
+        #expect(try ImageFolder.read(root, side: 4, cacheDirectory: out).decodedNow == 0)
         // A damaged cache file is rebuilt, not trusted.
         let cache = ImageCache.file(in: out, root: root, requestedSide: 4)
         var bytes = try Data(contentsOf: cache)
         bytes[bytes.count - 20] ^= 0xFF
         try bytes.write(to: cache)
         let repaired = try ImageFolder.read(root, side: 4, cacheDirectory: out)
-        #expect(repaired.decoded == 6 && repaired.pixels.pixels == changed.pixels.pixels)
+        #expect(repaired.decodedNow == 6 && repaired.content.pixels == changed.content.pixels)
         try Data(bytes.prefix(40)).write(to: cache)
-        #expect(try ImageFolder.read(root, side: 4, cacheDirectory: out).decoded == 6)
+        #expect(try ImageFolder.read(root, side: 4, cacheDirectory: out).decodedNow == 6)
     }
 
     // MARK: Bad input
