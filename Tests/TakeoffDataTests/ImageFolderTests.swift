@@ -305,3 +305,40 @@ private func crc32(_ bytes: [UInt8]) -> UInt32 {
     }
     return c ^ 0xFFFF_FFFF
 }
+
+/// Byte flips and truncations of valid PNGs and JPEGs: each must decode or throw a ``DataError``, never trap.
+@Suite struct ImageDecoderFuzzTests {
+    @Test func damagedImagesDecodeOrThrow() throws {
+        let pixels: [UInt8] = (0..<12 * 10 * 3).map { UInt8(($0 * 37) % 256) }
+        let valid = [try ImageEncoder.png(pixels, width: 12, height: 10, colour: .rgb),
+                     try ImageEncoder.png(Array(pixels.prefix(120)), width: 12, height: 10, colour: .grey),
+                     try ImageEncoder.jpeg(pixels, width: 12, height: 10, channels: 3, quality: 80),
+                     try ImageEncoder.jpeg(Array(pixels.prefix(120)), width: 12, height: 10, channels: 1, quality: 80)]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var decoded = 0, refused = 0
+        for file in valid {
+            for trial in 0..<300 {
+                var bytes = Array(file)
+                if trial % 3 == 0 {
+                    bytes = Array(bytes.prefix(next(bytes.count)))
+                } else {
+                    for _ in 0...next(4) { bytes[next(bytes.count)] = UInt8(next(256)) }
+                }
+                do {
+                    let data = Data(bytes)
+                    let header = try ImageDecoder.header(of: data, file: "f")
+                    _ = try ImageDecoder.decode(data, header: header, channels: header.isGrey ? 1 : 3, file: "f")
+                    _ = try ImageDecoder.decode(data, header: header, channels: 3, file: "f")
+                    decoded += 1
+                } catch is DataError {
+                    refused += 1
+                }
+            }
+        }
+        #expect(decoded + refused == 1_200 && refused > 100)
+    }
+}
