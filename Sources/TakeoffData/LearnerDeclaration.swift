@@ -10,6 +10,7 @@ public enum LearnerOption: String, CaseIterable, Sendable, Comparable {
     case batchSize = "batch-size"
     case learningRate = "lr"
     case dropout
+    case augment
 
     public static func < (a: Self, b: Self) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
 }
@@ -39,6 +40,8 @@ public struct LearnerOptions: Sendable {
     public var batchSize: Int?
     public var learningRate: Float?
     public var dropout: Float?
+    /// Random flips and crops of a network's training images each epoch; nil: none.
+    public var augment: ImageAugmentation?
     /// Where learners that can use a device train (the others use the CPU whatever this says).
     public var device: Device = .cpu
     /// Data-parallel training over these processes (MPI ranks), for learners that can (the networks).
@@ -69,6 +72,7 @@ public struct LearnerOptions: Sendable {
         case .batchSize: batchSize
         case .learningRate: learningRate
         case .dropout: dropout
+        case .augment: augment?.description
         }
         return v.map { "\($0)" }
     }
@@ -89,6 +93,7 @@ public struct LearnerOptions: Sendable {
         case .batchSize: batchSize = nil
         case .learningRate: learningRate = nil
         case .dropout: dropout = nil
+        case .augment: augment = nil
         }
     }
 

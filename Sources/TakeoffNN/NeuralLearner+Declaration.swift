@@ -20,7 +20,7 @@ extension NeuralLearner {
     public static let declarations = NeuralPreset.allCases.map { preset in
         LearnerDeclaration(
             name: preset.rawValue, family: .neural, summary: preset.summary,
-            options: [.activation, .epochs, .batchSize, .learningRate, .dropout], needsImages: preset.needsImages, usesDevice: true,
+            options: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment], needsImages: preset.needsImages, usesDevice: true,
             build: { o in NeuralLearner(architecture: .preset(preset), options: o) },
             load: { file in try NeuralModel.load(file) })
     }
@@ -32,7 +32,7 @@ extension NeuralLearner {
     public static func declaration(for shape: NetworkShape) -> LearnerDeclaration {
         LearnerDeclaration(
             name: shape.name, family: .neural, summary: shape.summary,
-            options: [.activation, .epochs, .batchSize, .learningRate, .dropout], needsImages: shape.needsImages, usesDevice: true,
+            options: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment], needsImages: shape.needsImages, usesDevice: true,
             build: { o in NeuralLearner(architecture: .shape(shape), options: o) },
             load: { file in try NeuralModel.load(file) })
     }
@@ -45,6 +45,7 @@ extension NeuralLearner {
         if let a = o.activation { activation = a }
         (epochs, batchSize, learningRate) = (o.epochs, o.batchSize, o.learningRate)
         if let d = o.dropout { dropout = d }
+        augmentation = o.augment
         (device, showProgress, group) = (o.device, o.showProgress, o.dataParallel)
     }
 }

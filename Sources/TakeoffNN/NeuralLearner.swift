@@ -15,6 +15,8 @@ public struct NeuralLearner: Learner {
     public var optimizer: OptimizerKind = .adam()
     /// Dropout after hidden layers; defaults to the preset's (see ``NeuralPreset/defaultDropout``).
     public var dropout: Float
+    /// Random flips and crops of the training images each epoch (images only); nil: none.
+    public var augmentation: ImageAugmentation?
     /// Where the network trains; the returned model stays there, so it scores there too.
     public var device: Device = .cpu
     /// Trains data-parallel over this group's processes (MPI ranks), each taking a shard of every batch.
@@ -48,6 +50,7 @@ public struct NeuralLearner: Learner {
         if device != .cpu { c["device"] = device.rawValue }  // GPU sums round differently: keep their results apart
         if dropout > 0 { c["dropout_masks"] = "hashed" }  // hashed per entry: not the masks of results stored before
         if let group { c["data_parallel"] = "\(group.size)" }  // sums in another order, dropout masks per shard
+        if let augmentation { c["augment"] = augmentation.description }
         return c
     }
 
@@ -61,6 +64,7 @@ public struct NeuralLearner: Learner {
         var o = Recipe.options(examples: m, epochs: epochs, batchSize: batchSize, flopsPerExample: flopsPerExample)
         if let learningRate { o.learningRate = learningRate }
         o.optimizer = optimizer
+        o.augmentation = augmentation
         o.showProgress = showProgress
         return o
     }
@@ -90,6 +94,9 @@ public struct NeuralLearner: Learner {
     /// Trains and returns the model with its training history, its epochs chosen as ``Recipe`` says.
     public func fitNetwork(_ train: Dataset, seed: UInt64) throws -> (model: NeuralModel, history: TrainingHistory) {
         let shape = try inputShape(for: train)
+        if let augmentation, train.imageShape?.count != 3 {
+            throw TrainingError.unsuitableData(learner: name, reason: "--augment \(augmentation) changes images; \(train.name) has none")
+        }
         let flops = flopsPerExample(inputShape: shape, classes: train.classCount)
         let scaling = Recipe.inputScaling(examples: train.count, of: train)
         switch Recipe.selection(examples: train.count) {

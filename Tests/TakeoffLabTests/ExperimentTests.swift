@@ -35,7 +35,7 @@ import TakeoffEngine
         var request = TrainRequest(data: "xor", learner: "mlp-small")
         request.options.tolerance = 1e-3
         #expect(throws: LearnerError.optionNotTaken(learner: "mlp-small", option: .tolerance,
-                                                    takes: [.activation, .epochs, .batchSize, .learningRate, .dropout])) { try request.run() }
+                                                    takes: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment])) { try request.run() }
         // A curve gives each learner the options it takes: epochs go to the networks only.
         var curve = CurveRequest(data: "xor", compute: try Compute(threads: 1))
         (curve.learners, curve.learnerOptions.epochs) = (["logreg", "mlp-small"], 7)
@@ -48,6 +48,7 @@ import TakeoffEngine
         var o = LearnerOptions()
         (o.C, o.gamma, o.kernel, o.degree, o.loss, o.tolerance, o.maxIterations, o.cacheMB) = (1, 2, "rbf", 3, "hinge", 4, 5, 6)
         (o.activation, o.epochs, o.batchSize, o.learningRate, o.dropout) = (.tanh, 7, 8, 0.5, 0.25)
+        o.augment = ImageAugmentation(flip: true)
         #expect(o.given.map(\.option) == LearnerOption.allCases)
         for option in LearnerOption.allCases { o.clear(option) }
         #expect(o.given.isEmpty)

@@ -18,6 +18,8 @@ public struct TrainingOptions: Sendable, Equatable {
     /// Stop after the epoch in which this many seconds of training have passed.
     public var timeLimit: Double? = nil
     public var showProgress = false
+    /// Random changes to the training images, drawn anew each epoch; nil: none.
+    public var augmentation: ImageAugmentation?
 
     public init() {}
 }
@@ -103,7 +105,8 @@ public struct Trainer {
             }
             group.broadcast(UnsafeMutableBufferPointer(start: arena.values.base, count: arena.count), root: 0)  // the same starting point everywhere, whatever each process drew
         }
-        let resident = device == .cpu ? nil : DeviceResidentData(train, inputShape: inputShape, device: device)
+        // Augmented images change every epoch, so they go up with each batch instead of staying on the device.
+        let resident = device == .cpu || options.augmentation != nil ? nil : DeviceResidentData(train, inputShape: inputShape, device: device)
         // On the CPU a step runs in buffers planned once, without a tape (layers that have no block form use the tape).
         let planned = group == nil ? TrainingStep(model: model, batch: batch) : nil
         // On a GPU the host only queues steps: their times come from marks on the stream, read once per epoch.
@@ -115,6 +118,8 @@ public struct Trainer {
             var epochRNG = rng.fork(UInt64(epoch))
             let order = epochRNG.permutation(n)
             var context = ForwardContext(training: true, rng: epochRNG.fork(1))
+            var augmentRNG = epochRNG.fork(2)
+            let train = options.augmentation.map { $0.apply(to: train, rng: &augmentRNG) } ?? train
             var lossSum: Float = 0
             let epochOrder = resident?.rows(order)
             let lossLog = device == .cpu ? nil : Tensor(uninitializedShape: [stepsPerEpoch], device: device)

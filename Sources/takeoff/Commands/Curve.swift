@@ -32,6 +32,7 @@ struct Curve: ParsableCommand {
     @Option(help: "What the figure plots and the curves are fitted to: \(CurveMetric.allCases.map(\.rawValue).joined(separator: ", ")) (default: auc on two-class categorical data such as movielens-clicks, else accuracy). The report and summary.json carry all three where measured.")
     var metric: String?
     @Option(help: "Epochs for the networks (default: the recipe for m).") var epochs: Int?
+    @Option(help: "Random changes to the networks' training images each epoch: flip, crop or flip,crop (default: none).") var augment: String?
     @Option(help: "Seed of generated data and of a non-official test split (kept fixed; subset seeds vary).") var dataSeed: UInt64 = 0
     @Option(help: "Train at most this many new cells, then report (a later run resumes); 0 reports what the store holds.") var maxCells: Int?
     @Flag(help: "A small grid (\(CurveRequest.quickLearners.joined(separator: ", ")) at \(CurveRequest.quickSizes.count) sizes up to \(CurveRequest.quickSizes.last!), 1 seed) for a first look in about 15 seconds.")
@@ -44,6 +45,7 @@ struct Curve: ParsableCommand {
         request.loading = try dataOptions.reading.loadOptions(seed: dataSeed, cacheIn: out)
         request.learners = learners.map(list)
         request.learnerOptions.epochs = epochs
+        request.learnerOptions.augment = try augment.map(ImageAugmentation.init(parsing:))
         request.learnerOptions.device = try deviceOptions.resolved()
         request.sizes = try sizes.map { try list($0).map { s in
             guard let m = Int(s.replacingOccurrences(of: "_", with: "")) else { throw ValidationError("--sizes: '\(s)' is not a whole number") }

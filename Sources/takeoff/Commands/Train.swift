@@ -25,6 +25,7 @@ struct Train: ParsableCommand {
     @Option(help: "Mini-batch size (networks).") var batchSize: Int?
     @Option(help: "Learning rate (networks).") var lr: Float?
     @Option(help: "Dropout probability after hidden layers (networks).") var dropout: Float?
+    @Option(help: "Random changes to the training images each epoch (networks): flip, crop or flip,crop.") var augment: String?
     @Option(help: "Save the trained model here (safetensors).") var save: String?
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
@@ -42,6 +43,7 @@ struct Train: ParsableCommand {
             o.activation = a
         }
         (o.epochs, o.batchSize, o.learningRate, o.dropout) = (epochs, batchSize, lr, dropout)
+        o.augment = try augment.map(ImageAugmentation.init(parsing:))
         o.showProgress = !json
         o.device = try deviceOptions.resolved()
         if let comm = Communicator.world {
