@@ -57,23 +57,18 @@ public enum ImageFolder {
         public var decodedNow: Int
     }
 
-    /// Whether `directory` looks like an image folder: it has subfolders and no IDX files of the MNIST layout.
+    /// Whether `directory` is read as an image folder: it holds no IDX files (`…-idx3-ubyte`, the MNIST layout).
     public static func isImageFolder(_ directory: URL) -> Bool {
-        guard IDXReader.locate("train-images-idx3-ubyte", in: directory) == nil,
-              IDXReader.locate("t10k-images-idx3-ubyte", in: directory) == nil,
-              let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return false }
-        return names.contains { name in
-            guard !name.hasPrefix("."), case .directory = status(directory.appendingPathComponent(name).path) else { return false }
-            return true
-        }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return false }
+        return !names.contains { $0.contains("-idx") && $0.contains("-ubyte") }
     }
 
     // MARK: Listing
 
     /// The classes and image files of the folder at `root`; throws when it has no usable layout.
     public static func list(_ root: URL) throws -> Listing {
-        var warnings = Warnings()
-        let top = try subfolders(of: root, relative: "", warnings: &warnings)
+        var warnings = Warnings(), layoutOnly = Warnings()  // the top level is listed again with its class folders
+        let top = try subfolders(of: root, relative: "", warnings: &layoutOnly)
         let names = Set(top.map(\.name))
         if names.contains("train") || names.contains("test") {
             guard names.contains("train"), names.contains("test") else {
@@ -92,22 +87,25 @@ public enum ImageFolder {
                     + (test[name] ?? []).map { Entry(relativePath: $0.path, label: label, part: .test, bytes: $0.bytes, modified: $0.modified) }
             })
             for other in names.subtracting(["train", "test"]).sorted() { warnings.add("folders beside train/ and test/", other + "/") }
+            for reason in layoutOnly.reasons { for path in layoutOnly.found[reason]! { warnings.add(reason, path) } }
             try requireTwoClasses(classNames, root: root)
             return Listing(root: root, classNames: classNames, entries: entries, officialTest: true, warnings: warnings.lines)
         }
         let byClass = try classFolders(root, under: "", warnings: &warnings)
         let classNames = byClass.keys.sorted()
-        try requireTwoClasses(classNames, root: root)
+        try requireTwoClasses(classNames, root: root, loose: warnings.found["files outside class folders"]?.count ?? 0)
         let entries = ordered(classNames.enumerated().flatMap { label, name in
             byClass[name]!.map { Entry(relativePath: $0.path, label: label, part: .pool, bytes: $0.bytes, modified: $0.modified) }
         })
         return Listing(root: root, classNames: classNames, entries: entries, officialTest: false, warnings: warnings.lines)
     }
 
-    static func requireTwoClasses(_ classNames: [String], root: URL) throws {
+    /// Throws unless there are two classes or more; `loose` counts the files found outside class folders.
+    static func requireTwoClasses(_ classNames: [String], root: URL, loose: Int = 0) throws {
         if classNames.isEmpty {
-            throw DataError.badImageFolder(folder: root.path, detail: "no class folder holds a PNG or JPEG image; lay it out as one folder per class "
-                                           + "(DIR/cat/1.png, DIR/dog/2.jpg), or train/ and test/ each laid out that way")
+            throw DataError.badImageFolder(folder: root.path, detail: "no class folder holds a PNG or JPEG image"
+                                           + (loose > 0 ? " (\(loose) files lie in the folder itself, outside any class folder)" : "")
+                                           + "; lay it out as one folder per class (DIR/cat/1.png, DIR/dog/2.jpg), or train/ and test/ each laid out that way")
         }
         if classNames.count == 1 { throw DataError.singleClass(file: root.path, label: classNames[0]) }
     }

@@ -146,8 +146,10 @@ import Testing
         let root = temporaryDirectory()
         try greyFolder(root, perClass: 3, prefix: "train/")
         try greyFolder(root, perClass: 2, prefix: "test/")
+        put(Data("x".utf8), "README.md", in: root)
         let split = try ImageFolder.load(root, options: LoadOptions())
         #expect(split.officialTest && split.train.count == 6 && split.test.count == 4)
+        #expect(split.notes.contains("skipped 1 files outside class folders: README.md"), "\(split.notes)")
         #expect(split.train.classCounts == [3, 3] && split.test.classCounts == [2, 2])
         put(try grey(pixels(8, 8, channels: 1), 8), "test/zebra/0.png", in: root)
         expectDataError("test/zebra", "no training images") { try ImageFolder.load(root, options: LoadOptions()) }
@@ -266,6 +268,10 @@ import Testing
         let none = temporaryDirectory()
         try FileManager.default.createDirectory(at: none.appendingPathComponent("a"), withIntermediateDirectories: true)
         expectDataError(none.path, "no class folder holds") { try ImageFolder.list(none) }
+        // Pictures straight in the folder, no class folders: said so, through the catalog too.
+        let flat = temporaryDirectory()
+        put(try grey(pixels(4, 4, channels: 1), 4), "0.png", in: flat)
+        expectDataError(flat.path, "1 files lie in the folder itself") { try DataCatalog.load(flat.path) }
     }
 
     @Test func linksThatLoopAreSkipped() throws {
