@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TakeoffData
 import TakeoffEngine
@@ -21,5 +22,20 @@ import TakeoffNN
         }
         let history = try Trainer(options: TrainingOptions()).fit(model, train: train, validation: validation, seed: 1)
         #expect(history.bestEpoch >= 1)
+    }
+
+    @Test func imageFolderExample() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("takeoff-readme-photos-\(UUID().uuidString)")
+        for (c, name) in ["cat", "dog"].enumerated() {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
+            for i in 0..<5 {
+                let pixels = (0..<40 * 30 * 3).map { UInt8(($0 * (c + 2) + i) % 256) }
+                try ImageEncoder.png(pixels, width: 40, height: 30, colour: .rgb).write(to: root.appendingPathComponent("\(name)/\(i).png"))
+            }
+        }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("takeoff-readme-out-\(UUID().uuidString)")
+        // As in the README, with this folder and output folder.
+        let photos = try DataCatalog.load(root.path, options: LoadOptions(imageSize: 32, cacheDirectory: out))
+        #expect(photos.train.imageShape! == [3, 32, 32] && photos.notes.first!.contains("images 32×32, RGB"))
     }
 }
