@@ -5,7 +5,9 @@ import Foundation
 public struct ImageHeader: Sendable, Equatable {
     /// The container.
     public enum Format: Sendable { case png, jpeg }
+    /// The container, from the file's signature (not its name).
     public var format: Format
+    /// Pixels across and down, as the header declares them.
     public var width: Int
     public var height: Int
     /// Whether the image is grey (with or without alpha); palettes count as colour.

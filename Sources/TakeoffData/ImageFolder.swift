@@ -28,7 +28,9 @@ public enum ImageFolder {
     public struct Entry: Sendable, Equatable {
         /// The path below the folder, e.g. `train/cat/001.png`.
         public var relativePath: String
+        /// The index of its class in ``Listing/classNames``.
         public var label: Int
+        /// Whether it is under `train/`, `test/`, or in a folder without them (the pool a test set is drawn from).
         public var part: Part
         /// The file's size and modification time (nanoseconds since 1970), which key the cache.
         public var bytes: Int
@@ -37,7 +39,9 @@ public enum ImageFolder {
 
     /// What a folder holds, before any image is decoded.
     public struct Listing: Sendable {
+        /// The folder.
         public var root: URL
+        /// The class folders' names, sorted; labels index them.
         public var classNames: [String]
         /// The images, ordered by file name, then class.
         public var entries: [Entry]
@@ -49,7 +53,9 @@ public enum ImageFolder {
 
     /// A folder's images decoded to one size.
     public struct Images: Sendable {
+        /// What was read.
         public var listing: Listing
+        /// The pixels, in the listing's order.
         public var content: DecodedImages
         /// Whether the side was chosen from the data (no size was asked for).
         public var sideChosen: Bool
