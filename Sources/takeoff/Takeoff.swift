@@ -42,7 +42,7 @@ struct Takeoff: ParsableCommand {
     }
 
     /// Commands that share their work across the ranks of an MPI job; any other refuses to run in one of several ranks.
-    static let sharedAcrossRanks: [ParsableCommand.Type] = [Curve.self, Activations.self, Train.self]
+    static let sharedAcrossRanks: [ParsableCommand.Type] = [Curve.self, Scale.self, Activations.self, Train.self]
 
     /// The library names a bad setting by its name; on the command line that is the flag `--name`.
     static func flagMessage(_ error: Error) -> String? {

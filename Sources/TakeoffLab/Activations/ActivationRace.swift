@@ -33,6 +33,8 @@ public struct ActivationRace: Sendable {
         public var seed: UInt64
         /// `nil` when training completed; the divergence or failure message otherwise.
         public var failure: String?
+        /// Whether the failure is a divergence (the loss or a weight became NaN or infinite).
+        public var diverged = false
         public var stepLosses: [Float] = []
         public var stepSeconds: [Double] = []
         public var epochs: [EpochRecord] = []
@@ -50,6 +52,8 @@ public struct ActivationRace: Sendable {
     public struct Job: Sendable, Codable, Hashable {
         public var activation: Activation
         public var seed: UInt64
+
+        public init(activation: Activation, seed: UInt64) { (self.activation, self.seed) = (activation, seed) }
     }
 
     /// Every run of the race, seed by seed.
@@ -85,7 +89,7 @@ public struct ActivationRace: Sendable {
             throw fail("target-accuracy", "must be an accuracy in (0, 1], got \(targetAccuracy)")
         }
         if let t = timeLimit, !(t > 0 && t.isFinite) { throw fail("budget", "must be a positive number of seconds, got \(t)") }
-        let network = NeuralArchitecture.shape(NetworkShape(.mlp, width: width, depth: depth))
+        let network = NeuralArchitecture.shape(shape)
         let parameters = network.parameterEstimate(inputShape: [inputs], classes: classes)
         let bytes = network.trainingBytes(inputShape: [inputs], classes: classes)
         guard bytes <= Double(MemoryLimit.bytes) else {
@@ -95,12 +99,25 @@ public struct ActivationRace: Sendable {
         }
     }
 
+    /// The network every entrant trains.
+    public var shape: NetworkShape { NetworkShape(.mlp, width: width, depth: depth) }
+
     /// The model under test.
     public func model(inputs: Int, classes: Int, activation: Activation, seed: UInt64) -> Sequential {
-        Sequential(inputShape: [inputs], seed: seed) {
-            for _ in 0..<depth { Dense(width, activation: activation) }
-            Dense(classes)
-        }
+        shape.model(inputShape: [inputs], classes: classes, activation: activation, seed: seed)
+    }
+
+    /// The same schedule for every entrant: no early stopping, gradient norms sampled.
+    var trainingOptions: TrainingOptions {
+        var options = TrainingOptions()
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.optimizer = optimizer
+        options.patience = nil
+        options.timeLimit = timeLimit
+        options.gradientNormEvery = gradientNormEvery
+        return options
     }
 
     /// The data and settings every run of a race shares: the standardised sets and the training options.
@@ -115,14 +132,7 @@ public struct ActivationRace: Sendable {
     public func prepare(_ data: TrainTestSplit) throws -> Prepared {
         let standardizer = Standardizer.fit(data.train)
         let train = standardizer.apply(to: data.train), test = standardizer.apply(to: data.test)
-        var options = TrainingOptions()
-        options.epochs = epochs
-        options.batchSize = batchSize
-        options.learningRate = learningRate
-        options.optimizer = optimizer
-        options.patience = nil
-        options.timeLimit = timeLimit
-        options.gradientNormEvery = gradientNormEvery
+        let options = trainingOptions
         if device == .cuda {
             var warmUp = options
             (warmUp.epochs, warmUp.timeLimit) = (1, nil)
@@ -155,20 +165,9 @@ public struct ActivationRace: Sendable {
             throw error
         } catch {
             run.failure = "\(error)"
+            if case TrainingError.diverged = error { run.diverged = true }
         }
         return run
-    }
-
-    /// Runs every activation with every seed on `data` (standardised on its training pool);
-    /// `progress` hears about each finished run. A run that diverges is recorded as such; a GPU that
-    /// fails ends the race with its error (the runs after it would only repeat it).
-    public func run(_ data: TrainTestSplit, progress: ((Run) -> Void)? = nil) throws -> [Run] {
-        let prepared = try prepare(data)
-        return try jobs.map { job in
-            let r = try run(job, on: prepared)
-            progress?(r)
-            return r
-        }
     }
 }
 

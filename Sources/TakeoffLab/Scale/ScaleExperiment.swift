@@ -3,18 +3,19 @@ import TakeoffData
 import TakeoffEngine
 import TakeoffNN
 
-/// A ``ScaleRequest`` made ready to run: checked, the data read, a ``SweepPlan`` of one network per
-/// width built. ``run(log:showProgress:)`` trains with the same ``SweepRunner``, store, budget and
-/// figure-first schedule as a curve (its cells are keyed by each network's width and depth, so they
-/// never mix with a curve's), then fits and reports.
-public final class ScaleExperiment {
+/// A ``ScaleRequest`` made ready to run: checked, the data read, a ``Sweep`` of one network per
+/// width built. It runs as any ``SweepExperiment`` (same store, budget, figure-first schedule and
+/// executors as a curve, locally or sharded over MPI ranks; its cells are keyed by each network's
+/// width and depth, so they never mix with a curve's), then fits and reports.
+public final class ScaleExperiment: SweepExperiment {
     public let request: ScaleRequest
     public let split: TrainTestSplit
     public let plan: SweepPlan
     public let shapes: [NetworkShape]
+    public let sweep: Sweep
 
     /// Prepares `request`, reading the data unless `split` is given.
-    public init(_ request: ScaleRequest, split: TrainTestSplit? = nil) throws {
+    public init(_ request: ScaleRequest, split: TrainTestSplit?) throws {
         try request.validate()
         self.request = request
         let split = try split ?? DataCatalog.load(request.data, options: request.loading)
@@ -41,10 +42,20 @@ public final class ScaleExperiment {
         let learners = try declarations.map { try $0.make(request.learnerOptions) }
         plan = try SweepPlan(learners: learners, sizes: request.sizeList(pool: split.train.count), seeds: (0..<UInt64(request.seeds)).map { $0 },
                              split: split, declarations: declarations)
+        let storePath = request.store ?? URL(fileURLWithPath: request.out).appendingPathComponent("scale.sqlite").path
+        sweep = Sweep(plan: plan, work: CellEvaluator(plan: plan, split: split), storePath: storePath, budget: request.budget.seconds,
+                      cellLimit: request.maxCells, compute: request.compute,
+                      record: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
+                                          budgetSeconds: request.budget.seconds, target: request.target, compute: request.compute),
+                      label: "scale")
     }
 
+    public convenience init(_ request: ScaleRequest) throws { try self.init(request, split: nil) }
+
+    public var out: String { request.out }
+
     /// The store's path: ``ScaleRequest/store`` or `scale.sqlite` in the output folder.
-    public var storePath: String { request.store ?? URL(fileURLWithPath: request.out).appendingPathComponent("scale.sqlite").path }
+    public var storePath: String { sweep.storePath }
 
     /// One line saying what will run.
     public var headline: String {
@@ -69,24 +80,12 @@ public final class ScaleExperiment {
                      epochs: request.learnerOptions.epochs)
     }
 
-    /// Trains the missing cells within the budget, fits, and writes the report into ``ScaleRequest/out``.
-    public func run(log: ((String) -> Void)? = nil, showProgress: Bool = false) throws -> ScaleReport {
-        let outFolder = try OutputFolder.prepare(request.out, option: "out")
-        let lock = try StoreLock(storePath: storePath)
-        defer { withExtendedLifetime(lock) {} }
-        let store = try ResultStore(path: storePath)
-        let runner = SweepRunner(plan: plan, split: split, store: store, compute: request.compute)
-        runner.budget = request.budget.seconds
-        runner.cellLimit = request.maxCells
-        runner.showProgress = showProgress
-        runner.progressLabel = "scale"
-        runner.log = log
-        let outcome = try runner.run(recording: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
-                                                            budgetSeconds: request.budget.seconds, target: request.target, compute: request.compute))
+    /// Fits the joint law and writes the report.
+    public func report(_ outcome: SweepRunner.Outcome, to folder: URL) throws -> ScaleReport {
         let analysis = ScaleAnalysis(results: outcome.results, setting: setting)
         let report = ScaleReport(dataName: request.data, request: request, plan: plan, outcome: outcome, analysis: analysis,
                                  poolSize: split.train.count, testSize: split.test.count)
-        try report.write(to: outFolder)
+        try report.write(to: folder)
         return report
     }
 }

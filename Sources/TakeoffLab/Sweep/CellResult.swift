@@ -54,13 +54,16 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var trainingFLOPs: Double?
     /// The error of a diverged or failed cell; the reason of a skipped one.
     public var error: String?
+    /// What a kind of cell records beyond its scores, as JSON (an activation race's loss per step,
+    /// accuracy per epoch and gradient norms); nil for a curve's cells.
+    public var trace: String?
 
     public init(key: CellKey, status: CellStatus, accuracy: Double? = nil, logLoss: Double? = nil, fitSeconds: Double? = nil,
                 predictSeconds: Double? = nil, parameters: Int? = nil, trainingFLOPs: Double? = nil, error: String? = nil,
-                precision: Double? = nil, recall: Double? = nil, auc: Double? = nil) {
+                precision: Double? = nil, recall: Double? = nil, auc: Double? = nil, trace: String? = nil) {
         self.key = key; self.status = status; self.accuracy = accuracy; self.logLoss = logLoss; self.fitSeconds = fitSeconds
         self.predictSeconds = predictSeconds; self.parameters = parameters; self.trainingFLOPs = trainingFLOPs; self.error = error
-        self.precision = precision; self.recall = recall; self.auc = auc
+        self.precision = precision; self.recall = recall; self.auc = auc; self.trace = trace
     }
 
     /// The same measurement ignoring wall-clock times, which vary from run to run.

@@ -27,8 +27,33 @@ public protocol CellExecutor: AnyObject {
     func finished() throws -> CellResult
 }
 
-/// Evaluates cells of one plan on one split: the same code in a local worker and on an MPI rank.
-public final class CellEvaluator: @unchecked Sendable {
+/// What trains one cell of a sweep, the same code in a local worker and on an MPI rank: a learner on a
+/// nested subset for a curve or a scaling sweep (``CellEvaluator``), one run of an activation race
+/// (``ActivationCells``). A new kind of sweep is a new kind of cell work; the plan, schedule, budget,
+/// store and executors are shared.
+public protocol CellWork: AnyObject, Sendable {
+    /// What every MPI rank must agree on (the data and the grid); a rank that built other work is refused.
+    var fingerprint: String { get }
+    /// Trains and scores `job`; never throws (failures are the result's status).
+    func result(of job: CellJob) -> CellResult
+}
+
+extension CellWork {
+    /// ``result(of:)`` within the job's time: a cell that runs past ``CellJob/secondsAllowed`` is stopped
+    /// (its solver or training loop sees the ``Deadline``) and whatever it reached is discarded.
+    public func evaluate(_ job: CellJob) -> CellResult {
+        let start = Benchmarks.now()
+        let outcome: CellResult = Deadline.within(job.secondsAllowed) { self.result(of: job) }
+        let seconds = Benchmarks.now() - start
+        guard let allowed = job.secondsAllowed, seconds > allowed, outcome.status != .gpuFailed else { return outcome }
+        return CellResult(key: job.key, status: .cutBudget, fitSeconds: seconds,
+                          error: String(format: "stopped after %.1f s, past the %.1f s the budget had left for it", seconds, allowed))
+    }
+}
+
+/// Trains a learner of one plan on a nested subset of one split and scores it on the test set: the
+/// cells of a curve and of a scaling sweep.
+public final class CellEvaluator: CellWork, @unchecked Sendable {
     public let plan: SweepPlan
     public let split: TrainTestSplit
     private var orders: [UInt64: NestedSubsets] = [:]
@@ -39,6 +64,8 @@ public final class CellEvaluator: @unchecked Sendable {
         self.split = split
     }
 
+    public var fingerprint: String { "\(plan.dataset), \(plan.cells.count) cells" }
+
     /// The pool rows of the cell: the first m of its seed's nested order.
     public func indices(_ key: CellKey) -> [Int] {
         lock.lock()
@@ -47,25 +74,15 @@ public final class CellEvaluator: @unchecked Sendable {
         return orders[key.seed]!.indices(key.m)
     }
 
-    /// Trains and scores `job`; never throws (failures are the result's status). A cell that runs past
-    /// ``CellJob/secondsAllowed`` is stopped (its solver or training loop sees the ``Deadline``) and
-    /// whatever it reached is discarded.
-    public func evaluate(_ job: CellJob) -> CellResult {
-        let start = Benchmarks.now()
-        let result = Deadline.within(job.secondsAllowed) {
-            CellResult(evaluating: job.key, learner: plan.learners[job.learner].learner, split: split, indices: indices(job.key))
-        }
-        let seconds = Benchmarks.now() - start
-        guard let allowed = job.secondsAllowed, seconds > allowed, result.status != .gpuFailed else { return result }
-        return CellResult(key: job.key, status: .cutBudget, fitSeconds: seconds,
-                          error: String(format: "stopped after %.1f s, past the %.1f s the budget had left for it", seconds, allowed))
+    public func result(of job: CellJob) -> CellResult {
+        CellResult(evaluating: job.key, learner: plan.learners[job.learner].learner, split: split, indices: indices(job.key))
     }
 }
 
 /// Trains cells in this process: one at a time on the calling thread, or ``Compute/workers`` at once on
 /// their own threads, each cell with ``Compute/threadsPerWorker`` threads.
 public final class LocalCells: CellExecutor, @unchecked Sendable {
-    let evaluator: CellEvaluator
+    let work: any CellWork
     let compute: Compute
     public let slots: Int
     private let onThreads: Bool
@@ -74,8 +91,8 @@ public final class LocalCells: CellExecutor, @unchecked Sendable {
     private let lock = NSLock()
     private let ready = DispatchSemaphore(value: 0)
 
-    public init(evaluator: CellEvaluator, compute: Compute) {
-        self.evaluator = evaluator
+    public init(work: any CellWork, compute: Compute) {
+        self.work = work
         self.compute = compute
         slots = compute.workers
         onThreads = compute.workers > 1
@@ -84,7 +101,7 @@ public final class LocalCells: CellExecutor, @unchecked Sendable {
     public func start(_ job: CellJob) throws {
         guard onThreads else { queued.append(job); return }
         DispatchQueue.global().async { [self] in
-            let result = compute.perWorker { evaluator.evaluate(job) }
+            let result = compute.perWorker { work.evaluate(job) }
             lock.lock()
             done.append(result)
             lock.unlock()
@@ -93,7 +110,7 @@ public final class LocalCells: CellExecutor, @unchecked Sendable {
     }
 
     public func finished() throws -> CellResult {
-        guard onThreads else { return compute.perWorker { evaluator.evaluate(queued.removeFirst()) } }
+        guard onThreads else { return compute.perWorker { work.evaluate(queued.removeFirst()) } }
         ready.wait()
         return takeDone()
     }

@@ -34,8 +34,7 @@ public enum ShardError: Error, CustomStringConvertible {
     }
 }
 
-/// Jobs farmed out over the ranks of an MPI job, used by every sharded sweep (curve cells, activation
-/// runs). Rank 0 runs this: it hands each free rank the next job, does one job at a time itself on a
+/// Jobs farmed out over the ranks of an MPI job, used by every sharded sweep. Rank 0 runs this: it hands each free rank the next job, does one job at a time itself on a
 /// thread of its own, and takes each output as it arrives. The other ranks run ``serve(_:fingerprint:failure:work:)``.
 public final class MPIFarm<Job: Codable & Sendable, Output: Codable & Sendable>: @unchecked Sendable {
     let comm: Communicator
@@ -152,22 +151,22 @@ public final class MPIFarm<Job: Codable & Sendable, Output: Codable & Sendable>:
 public final class MPICells: CellExecutor {
     let farm: MPIFarm<CellJob, CellResult>
 
-    public init(comm: Communicator, evaluator: CellEvaluator) throws {
-        farm = try MPIFarm(comm: comm, fingerprint: Self.fingerprint(evaluator.plan), jobs: evaluator.plan.cells.count,
-                           work: { evaluator.evaluate($0) })
+    /// Waits for every other rank to be ready with the same work; `jobs` is the size of the whole grid.
+    public init(comm: Communicator, work: any CellWork, jobs: Int) throws {
+        farm = try MPIFarm(comm: comm, fingerprint: work.fingerprint, jobs: jobs, work: { work.evaluate($0) })
     }
-
-    /// What every rank must agree on: the data and the grid.
-    static func fingerprint(_ plan: SweepPlan) -> String { "\(plan.dataset), \(plan.cells.count) cells" }
 
     public var slots: Int { farm.slots }
     public func start(_ job: CellJob) throws { try farm.start(job) }
     public func finished() throws -> CellResult { try farm.finished() }
     public func stop() { farm.stop() }
 
-    /// A worker rank's loop for `evaluator`'s grid (nil, with `failure`, when it could not build it).
-    public static func serve(_ comm: Communicator, evaluator: CellEvaluator?, failure: String? = nil) throws {
-        try MPIFarm<CellJob, CellResult>.serve(comm, fingerprint: evaluator.map { fingerprint($0.plan) } ?? "", failure: failure,
-                                                work: evaluator.map { e in { e.evaluate($0) } })
+    /// A worker rank's loop for `work` (nil, with `failure`, when this rank could not build it).
+    public static func serve(_ comm: Communicator, work: (any CellWork)?, failure: String? = nil) throws {
+        try MPIFarm<CellJob, CellResult>.serve(comm, fingerprint: work?.fingerprint ?? "", failure: failure,
+                                                work: work.map { w in { w.evaluate($0) } })
     }
+
+    /// Tells every worker rank to stop (rank 0, on a failure before the farm was made).
+    public static func stopWorkers(_ comm: Communicator) { MPIFarm<CellJob, CellResult>.stopWorkers(comm) }
 }

@@ -57,15 +57,15 @@ public final class ResultStore: Sendable {
     }
 
     /// Columns added after schema version 1, nullable, so a store written before them opens and its cells read as
-    /// not having these figures: the two-class metrics and the training FLOPs.
-    static let addedColumns = ["precision", "recall", "auc", "training_flops"]
+    /// not having these figures: the two-class metrics, the training FLOPs and a cell's trace.
+    static let addedColumns = [("precision", "REAL"), ("recall", "REAL"), ("auc", "REAL"), ("training_flops", "REAL"), ("trace", "TEXT")]
 
-    /// Adds each of `columns` (REAL, nullable) that the `cells` table lacks.
-    func addMissingColumns(_ columns: [String]) throws {
+    /// Adds each of `columns` (name and type, nullable) that the `cells` table lacks.
+    func addMissingColumns(_ columns: [(name: String, type: String)]) throws {
         try queue.write { db in
             let present = Set(try db.columns(in: "cells").map(\.name))
-            for column in columns where !present.contains(column) {
-                try db.execute(sql: "ALTER TABLE cells ADD COLUMN \(column) REAL")
+            for (column, type) in columns where !present.contains(column) {
+                try db.execute(sql: "ALTER TABLE cells ADD COLUMN \(column) \(type)")
             }
         }
     }
@@ -78,12 +78,12 @@ public final class ResultStore: Sendable {
         try usingStore { try queue.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO cells (dataset, learner, configuration, m, seed, status, accuracy, log_loss,
-                    precision, recall, auc, fit_seconds, predict_seconds, parameters, error, finished_at, training_flops)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    precision, recall, auc, fit_seconds, predict_seconds, parameters, error, finished_at, training_flops, trace)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """, arguments: [k.dataset, k.learner, k.configuration, k.m, Int64(bitPattern: k.seed), result.status.rawValue,
                                  result.accuracy, result.logLoss, result.precision, result.recall, result.auc, result.fitSeconds,
                                  result.predictSeconds, result.parameters, result.error, ISO8601DateFormatter().string(from: Date()),
-                                 result.trainingFLOPs])
+                                 result.trainingFLOPs, result.trace])
         } }
     }
 
@@ -105,6 +105,7 @@ public final class ResultStore: Sendable {
                 }
                 // A column added after version 1 is absent from an older store opened read-only.
                 func optional(_ column: String) throws -> Double? { row.hasColumn(column) ? try value(column, "a number or NULL") : nil }
+                let trace: String? = row.hasColumn("trace") ? try value("trace", "text or NULL") : nil
                 let key = CellKey(dataset: try value("dataset", "text"), learner: try value("learner", "text"),
                                   configuration: try value("configuration", "text"), m: try value("m", "an integer"),
                                   seed: UInt64(bitPattern: try value("seed", "an integer", Int64.self)))
@@ -117,7 +118,8 @@ public final class ResultStore: Sendable {
                                       predictSeconds: try value("predict_seconds", "a number or NULL"),
                                       parameters: try value("parameters", "an integer or NULL"),
                                       trainingFLOPs: try optional("training_flops"), error: try value("error", "text or NULL"),
-                                      precision: try optional("precision"), recall: try optional("recall"), auc: try optional("auc"))
+                                      precision: try optional("precision"), recall: try optional("recall"), auc: try optional("auc"),
+                                      trace: trace)
             }
             return out
         }

@@ -9,7 +9,8 @@ import TakeoffNN
 /// the cells in flight.
 public final class SweepRunner {
     public let plan: SweepPlan
-    public let split: TrainTestSplit
+    /// What trains a cell (used when no ``executor`` is given).
+    public let work: any CellWork
     public let store: ResultStore
     /// Wall-clock seconds the run may take; nil for no limit.
     public var budget: Double?
@@ -44,11 +45,16 @@ public final class SweepRunner {
         public var remainingSeconds: Double
     }
 
-    public init(plan: SweepPlan, split: TrainTestSplit, store: ResultStore, compute: Compute? = nil) {
+    public init(plan: SweepPlan, work: any CellWork, store: ResultStore, compute: Compute? = nil) {
         self.plan = plan
-        self.split = split
+        self.work = work
         self.store = store
         self.compute = compute ?? (try! Compute(threads: Parallel.threadCount, workers: 1))
+    }
+
+    /// A runner of a curve's cells: `plan`'s learners on nested subsets of `split`.
+    public convenience init(plan: SweepPlan, split: TrainTestSplit, store: ResultStore, compute: Compute? = nil) {
+        self.init(plan: plan, work: CellEvaluator(plan: plan, split: split), store: store, compute: compute)
     }
 
     public func run() throws -> Outcome {
@@ -56,7 +62,7 @@ public final class SweepRunner {
         let planned = Set(plan.cells)
         let stored = try store.results(dataset: plan.dataset).filter { planned.contains($0.key) }
         var schedule = SweepSchedule(plan: plan, stored: stored, budget: budget)
-        let executor = self.executor ?? LocalCells(evaluator: CellEvaluator(plan: plan, split: split), compute: compute)
+        let executor = self.executor ?? LocalCells(work: work, compute: compute)
         let bar = showProgress ? ProgressBar(total: 1000, label: progressLabel) : nil
         let interactive = isatty(2) == 1
         let total = plan.cells.count

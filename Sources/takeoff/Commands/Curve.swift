@@ -59,24 +59,18 @@ struct Curve: ParsableCommand {
             return m
         }
 
-        var done = 0
-        let interactive = isatty(2) == 1
-        func log(_ line: String) {
-            done += 1
-            FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + "[\(done)] " + line + "\n").utf8))
-        }
-        func announce(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let log = SweepLog()
         let report: CurveReport
         if let comm = Communicator.world {
             // Every rank runs this command; rank 0 coordinates and reports, the others train what it sends.
             guard workers == nil else { throw ValidationError("--workers does not apply under mpirun: each rank trains one cell at a time") }
             request.compute.ranks = comm.size
-            guard let coordinated = try CurveExperiment.run(request, on: comm, announce: announce, log: log, showProgress: true) else { return }
+            guard let coordinated = try CurveExperiment.run(request, on: comm, announce: log.announce, log: log.line, showProgress: true) else { return }
             report = coordinated
         } else {
             let experiment = try CurveExperiment(request)
-            announce(experiment.headline(workers: request.compute.description))
-            report = try experiment.run(log: log, showProgress: true)
+            log.announce(experiment.headline)
+            report = try experiment.run(log: log.line, showProgress: true)
         }
         print(json ? String(decoding: try report.summaryJSON(), as: UTF8.self) : report.console(out: out))
         try GPU.throwIfFailed()  // its cells were not stored: the exit status says so, and a rerun trains them

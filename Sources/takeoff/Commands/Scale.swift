@@ -35,7 +35,6 @@ struct Scale: ParsableCommand {
 
     func run() throws {
         try global.apply()
-        // Every rank would run the whole grid into the same store: not sharded yet.
         guard let shapeFamily = NetworkShape.Family(rawValue: family) else {
             throw ValidationError("--family: '\(family)' is not a network family; choose \(NetworkShape.Family.allCases.map(\.rawValue).joined(separator: " or "))")
         }
@@ -50,14 +49,18 @@ struct Scale: ParsableCommand {
         request.learnerOptions.epochs = epochs
         request.learnerOptions.device = try deviceOptions.resolved()
 
-        var done = 0
-        let interactive = isatty(2) == 1
-        let experiment = try ScaleExperiment(request)
-        FileHandle.standardError.write(Data((experiment.headline + "\n").utf8))
-        let report = try experiment.run(log: { line in
-            done += 1
-            FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + "[\(done)] " + line + "\n").utf8))
-        }, showProgress: true)
+        let log = SweepLog()
+        let report: ScaleReport
+        if let comm = Communicator.world {
+            // Every rank runs this command; rank 0 hands out the cells and reports, the others train what it sends.
+            request.compute.ranks = comm.size
+            guard let coordinated = try ScaleExperiment.run(request, on: comm, announce: log.announce, log: log.line, showProgress: true) else { return }
+            report = coordinated
+        } else {
+            let experiment = try ScaleExperiment(request)
+            log.announce(experiment.headline)
+            report = try experiment.run(log: log.line, showProgress: true)
+        }
         print(json ? String(decoding: try report.summaryJSON(), as: UTF8.self) : report.console(out: out))
         try GPU.throwIfFailed()
     }
