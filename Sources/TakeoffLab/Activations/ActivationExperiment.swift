@@ -24,7 +24,7 @@ public struct ActivationRequest: Sendable {
     /// Checks what can be checked before the data is read (the network's size is checked once the features are known).
     public func validate() throws {
         try race.validate(inputs: 1, classes: 2)
-        if store?.isEmpty == true { throw LabError.invalidOption(option: "store", detail: "needs a file path, got an empty one") }
+        try SweepSettings.check(seeds: race.seeds.count, seedLimit: 10_000, maxCells: nil, store: store, target: nil)
         if let trainSize, trainSize < 1 { throw LabError.invalidOption(option: "train-size", detail: "must be positive, got \(trainSize)") }
     }
 }

@@ -74,13 +74,8 @@ public struct CurveRequest: Sendable {
 
     /// Checks what can be checked before the data is read: a clear error, nothing trained.
     public func validate() throws {
-        if let maxCells, maxCells < 0 { throw LabError.invalidOption(option: "max-cells", detail: "must be 0 (report only) or more, got \(maxCells)") }
-        let seedCount = seeds ?? (quick ? Self.defaultSeeds.quick : Self.defaultSeeds.full)
-        guard seedCount >= 1, seedCount <= 10_000 else { throw LabError.invalidOption(option: "seeds", detail: "must be in 1...10000, got \(seedCount)") }
-        if store?.isEmpty == true { throw LabError.invalidOption(option: "store", detail: "needs a file path, got an empty one") }
-        if let target, !(target > 0 && target < 1) {
-            throw LabError.invalidOption(option: "target", detail: "must be an accuracy in (0, 1) or a percentage, got \(target)")
-        }
+        try SweepSettings.check(seeds: seeds ?? (quick ? Self.defaultSeeds.quick : Self.defaultSeeds.full), seedLimit: 10_000, maxCells: maxCells,
+                                store: store, target: target)
         try learnerOptions.validate()
         for name in learners ?? [] { _ = try LearnerRegistry.declaration(named: name) }
         if metric == .logloss, target != nil {

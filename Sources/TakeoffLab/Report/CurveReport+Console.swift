@@ -28,7 +28,7 @@ extension SweepRunner.Outcome {
     /// A sweep's closing lines (curve and scale alike): its cells by status, what ran and, when cells are
     /// missing, how to continue and about how long that would take with `workers` cells at once.
     func closingLines(planned: Int, workers: Int) -> [String] {
-        let counts = Dictionary(grouping: results, by: \.status.rawValue).mapValues(\.count).sorted { $0.key < $1.key }
+        let counts = results.statusCounts.sorted { $0.key < $1.key }
             .map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         let cut = results.filter { $0.status == .cutBudget }.count
         var lines = [String(format: "\n%d cells (%@): %d trained now, %d from the store, %.1f s.", results.count, counts, ran, reused, seconds)]

@@ -59,12 +59,7 @@ public struct ScaleRequest: Sendable {
             }
         }
         guard depth >= 1, depth <= 16 else { throw LabError.invalidOption(option: "depth", detail: "must be in 1...16, got \(depth)") }
-        guard seeds >= 1, seeds <= 100 else { throw LabError.invalidOption(option: "seeds", detail: "must be in 1...100, got \(seeds)") }
-        if let maxCells, maxCells < 0 { throw LabError.invalidOption(option: "max-cells", detail: "must be 0 (report only) or more, got \(maxCells)") }
-        if store?.isEmpty == true { throw LabError.invalidOption(option: "store", detail: "needs a file path, got an empty one") }
-        if let target, !(target > 0 && target < 1) {
-            throw LabError.invalidOption(option: "target", detail: "must be an accuracy in (0, 1) or a percentage, got \(target)")
-        }
+        try SweepSettings.check(seeds: seeds, seedLimit: 100, maxCells: maxCells, store: store, target: target)
         guard bootstraps >= 0 else { throw LabError.invalidOption(option: "bootstraps", detail: "must be 0 or more, got \(bootstraps)") }
         try learnerOptions.validate()
     }

@@ -79,3 +79,8 @@ public struct CellResult: Sendable, Codable, Equatable {
         return p + r > 0 ? 2 * p * r / (p + r) : 0
     }
 }
+
+extension Sequence<CellResult> {
+    /// Cells by status, e.g. `["ok": 90, "skipped-budget": 6]`.
+    public var statusCounts: [String: Int] { Dictionary(grouping: self, by: \.status.rawValue).mapValues(\.count) }
+}

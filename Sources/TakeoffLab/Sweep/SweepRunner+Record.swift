@@ -15,7 +15,7 @@ extension SweepRunner {
             _ = try? store.recordSweep(sweep)
             throw error
         }
-        sweep.cells = Dictionary(grouping: outcome.results, by: \.status.rawValue).mapValues(\.count)
+        sweep.cells = outcome.results.statusCounts
         (sweep.status, sweep.remainingSeconds, sweep.updatedAt) = (outcome.complete ? .finished : .stopped, outcome.remainingSeconds, Date())
         try store.recordSweep(sweep)
         return outcome

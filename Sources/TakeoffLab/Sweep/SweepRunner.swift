@@ -72,7 +72,7 @@ public final class SweepRunner {
             log?(line)
             if let progress {
                 let rest = schedule.remainingSeconds / Double(executor.slots)
-                progress(Dictionary(grouping: schedule.results.values, by: \.status.rawValue).mapValues(\.count),
+                progress(schedule.results.values.statusCounts,
                          budget.map { min(rest, max(0, $0 - (Benchmarks.now() - start))) } ?? rest)
             }
             if let bar {
