@@ -4,7 +4,7 @@ import TakeoffEngine
 import TakeoffNN
 
 /// What `takeoff activations` asks for: an ``ActivationRace`` on one data set.
-public struct ActivationRequest: Sendable {
+public struct ActivationRequest: SweepRequest {
     /// A built-in data set, a file or a directory.
     public var data: String
     public var loading = LoadOptions()

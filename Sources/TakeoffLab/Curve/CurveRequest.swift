@@ -30,7 +30,7 @@ public enum TimeBudget: Sendable, Equatable, Codable {
 
 /// What `takeoff curve` asks for: learners × training sizes × seeds on one data set, with a budget.
 /// Every field left nil takes the default of a full run, or of a `quick` one.
-public struct CurveRequest: Sendable {
+public struct CurveRequest: SweepRequest {
     /// A built-in data set, a file or an MNIST-layout directory.
     public var data: String
     public var loading = LoadOptions()

@@ -4,7 +4,7 @@ import TakeoffNN
 
 /// What `takeoff scale` asks for: networks of one family at several widths × training sizes × seeds,
 /// on one data set, with a budget; then a joint fit of error over data size and parameter count.
-public struct ScaleRequest: Sendable {
+public struct ScaleRequest: SweepRequest {
     public var data: String
     public var loading = LoadOptions()
     public var family: NetworkShape.Family = .mlp

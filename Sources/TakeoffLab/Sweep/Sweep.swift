@@ -43,11 +43,16 @@ public struct Sweep {
     }
 }
 
+/// What a sweep request has whatever its kind: the machine's share it runs on.
+public protocol SweepRequest: Sendable {
+    var compute: Compute { get set }
+}
+
 /// A kind of sweep: a request checked and made into a ``Sweep`` before anything trains, and a report
 /// made of its outcome. The command line, MPI ranks and tests run every kind through
 /// ``run(executor:log:showProgress:)`` or ``run(_:on:announce:log:showProgress:)``.
 public protocol SweepExperiment {
-    associatedtype Request
+    associatedtype Request: SweepRequest
     associatedtype Report
     /// Checks `request`, reads the data and builds the grid; throws before anything trains.
     init(_ request: Request) throws
@@ -73,6 +78,8 @@ extension SweepExperiment {
     /// given and return nil. A rank that cannot take part makes rank 0 stop the job with an error naming it.
     public static func run(_ request: Request, on comm: Communicator, announce: ((String) -> Void)? = nil,
                            log: ((String) -> Void)? = nil, showProgress: Bool = false) throws -> Report? {
+        var request = request
+        request.compute.ranks = comm.size
         guard comm.isRoot else {
             var (work, failure): ((any CellWork)?, String?) = (nil, nil)
             do { work = try Self(request).sweep.work } catch { failure = "\(error)" }
@@ -91,5 +98,18 @@ extension SweepExperiment {
         defer { cells.stop() }
         announce?(experiment.headline)
         return try experiment.run(executor: cells, log: log, showProgress: showProgress)
+    }
+}
+
+extension SweepExperiment {
+    /// Runs `request` as the command line does: in this process, or under `mpirun` as this process's rank
+    /// (nil on every rank but 0), with `log` announcing the sweep and numbering its cells.
+    public static func run(_ request: Request, log: SweepLog, showProgress: Bool = true) throws -> Report? {
+        if let comm = Communicator.world {
+            return try run(request, on: comm, announce: log.announce, log: log.line, showProgress: showProgress)
+        }
+        let experiment = try Self(request)
+        log.announce(experiment.headline)
+        return try experiment.run(log: log.line, showProgress: showProgress)
     }
 }

@@ -56,18 +56,8 @@ struct Activations: ParsableCommand {
         race.device = try deviceOptions.resolved()
         (request.race, request.trainSize, request.store, request.out) = (race, trainSize, store, out)
 
-        let log = SweepLog()
-        let report: ActivationReport
-        if let comm = Communicator.world {
-            // Every rank runs this command; rank 0 hands out the runs and reports, the others train what it sends.
-            request.compute.ranks = comm.size
-            guard let coordinated = try ActivationExperiment.run(request, on: comm, announce: log.announce, log: log.line, showProgress: true) else { return }
-            report = coordinated
-        } else {
-            let experiment = try ActivationExperiment(request)
-            log.announce(experiment.headline)
-            report = try experiment.run(log: log.line, showProgress: true)
-        }
+        // Under mpirun every rank runs this command: rank 0 hands out the cells and reports, the others train what it sends.
+        guard let report = try ActivationExperiment.run(request, log: SweepLog()) else { return }
         if json {
             print(String(decoding: try JSONEncoder().encode(report.summaries), as: UTF8.self))
         } else {

@@ -59,19 +59,11 @@ struct Curve: ParsableCommand {
             return m
         }
 
-        let log = SweepLog()
-        let report: CurveReport
-        if let comm = Communicator.world {
-            // Every rank runs this command; rank 0 coordinates and reports, the others train what it sends.
-            guard workers == nil else { throw ValidationError("--workers does not apply under mpirun: each rank trains one cell at a time") }
-            request.compute.ranks = comm.size
-            guard let coordinated = try CurveExperiment.run(request, on: comm, announce: log.announce, log: log.line, showProgress: true) else { return }
-            report = coordinated
-        } else {
-            let experiment = try CurveExperiment(request)
-            log.announce(experiment.headline)
-            report = try experiment.run(log: log.line, showProgress: true)
+        if Communicator.world != nil, workers != nil {
+            throw ValidationError("--workers does not apply under mpirun: each rank trains one cell at a time")
         }
+        // Under mpirun every rank runs this command: rank 0 hands out the cells and reports, the others train what it sends.
+        guard let report = try CurveExperiment.run(request, log: SweepLog()) else { return }
         print(json ? String(decoding: try report.summaryJSON(), as: UTF8.self) : report.console(out: out))
         try GPU.throwIfFailed()  // its cells were not stored: the exit status says so, and a rerun trains them
     }

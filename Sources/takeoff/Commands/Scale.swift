@@ -49,18 +49,8 @@ struct Scale: ParsableCommand {
         request.learnerOptions.epochs = epochs
         request.learnerOptions.device = try deviceOptions.resolved()
 
-        let log = SweepLog()
-        let report: ScaleReport
-        if let comm = Communicator.world {
-            // Every rank runs this command; rank 0 hands out the cells and reports, the others train what it sends.
-            request.compute.ranks = comm.size
-            guard let coordinated = try ScaleExperiment.run(request, on: comm, announce: log.announce, log: log.line, showProgress: true) else { return }
-            report = coordinated
-        } else {
-            let experiment = try ScaleExperiment(request)
-            log.announce(experiment.headline)
-            report = try experiment.run(log: log.line, showProgress: true)
-        }
+        // Under mpirun every rank runs this command: rank 0 hands out the cells and reports, the others train what it sends.
+        guard let report = try ScaleExperiment.run(request, log: SweepLog()) else { return }
         print(json ? String(decoding: try report.summaryJSON(), as: UTF8.self) : report.console(out: out))
         try GPU.throwIfFailed()
     }
