@@ -132,9 +132,12 @@ import Testing
         // Up to the measurements and the forecasts' bands, not to 100%.
         let top = a.learners.flatMap { $0.forecast.map(\.high) }.max()!
         #expect(range.high >= max(0.88, top) && range.high < top + 0.01, "high \(range.high), forecasts up to \(top)")
-        let ticks = CurveChart.accuracyTicks(1 - range.high, 1 - range.low)
-        #expect(ticks.count >= 3)
-        #expect(ticks.allSatisfy { $0.0 >= range.low - 1e-9 && $0.0 <= range.high + 1e-9 })
+        let ticks = CurveChart.scoreTicks(errors: (1 - range.high, 1 - range.low), metric: .accuracy)
+        #expect(ticks.count >= 4 && ticks.count <= 8, "\(ticks.map(\.label))")
+        #expect(ticks.allSatisfy { $0.score >= range.low - 1e-9 && $0.score <= range.high + 1e-9 })
+        // An AUC axis over 0.52–0.61 carries several round labels, not one.
+        let auc = CurveChart.scoreTicks(errors: (0.39, 0.48), metric: .auc)
+        #expect(auc.map(\.label) == ["0.60", "0.58", "0.56", "0.54", "0.52"])
     }
 
     @Test func namesAreEscapedInTheFigureAndThePage() throws {

@@ -55,6 +55,7 @@ public final class CurveExperiment {
         runner.cellLimit = request.maxCells
         runner.showProgress = showProgress
         runner.log = log
+        (runner.logsSkippedCells, runner.metric) = (request.verbose, metric)
         runner.executor = executor
         let outcome = try runner.run(recording: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
                                                             budgetSeconds: budget.seconds, target: request.target, compute: request.compute))

@@ -81,6 +81,7 @@ public final class ScaleExperiment {
         runner.showProgress = showProgress
         runner.progressLabel = "scale"
         runner.log = log
+        runner.logsSkippedCells = request.verbose
         let outcome = try runner.run(recording: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
                                                             budgetSeconds: request.budget.seconds, target: request.target, compute: request.compute))
         let analysis = ScaleAnalysis(results: outcome.results, setting: setting)

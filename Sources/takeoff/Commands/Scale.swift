@@ -49,6 +49,7 @@ struct Scale: ParsableCommand {
         request.target = target.map { $0 > 1 ? $0 / 100 : $0 }
         request.learnerOptions.epochs = epochs
         request.learnerOptions.device = try deviceOptions.resolved()
+        request.verbose = global.verbose
 
         var done = 0
         let interactive = isatty(2) == 1
