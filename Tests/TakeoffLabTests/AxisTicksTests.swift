@@ -72,6 +72,10 @@ import Testing
         #expect(AxisTicks.logarithmic(80, 2e4).map(\.label) == ["100", "200", "500", "1000", "2000", "5000", "10k", "20k"])
         #expect(AxisTicks.logarithmic(0.001, 10).map(\.label) == ["0.001", "0.01", "0.1", "1", "10"])
         #expect(AxisTicks.logarithmic(1, 1000).map(\.label) == ["1", "3", "10", "30", "100", "300", "1000"])
+        // Half a decade or so: 1, 2, 3, 5, 7 (or finer) in each decade, evenly spread on the log scale.
+        #expect(AxisTicks.logarithmic(2400, 37_500).map(\.value) == [3000, 5000, 7000, 10_000, 20_000, 30_000])
+        #expect(AxisTicks.logarithmic(2400, 7500).map(\.label) == ["3000", "4000", "5000", "6000", "7000"])
+        #expect(AxisTicks.logarithmic(0.012, 0.04).map(\.label) == ["0.015", "0.02", "0.03", "0.04"])
         #expect(AxisTicks.logarithmic(0.39, 0.48).map(\.label) == ["0.40", "0.42", "0.44", "0.46", "0.48"])
         #expect(AxisTicks.logarithmic(1e-300, 1e300).count >= 4)
         #expect(AxisTicks.logarithmic(0, 10).isEmpty && AxisTicks.logarithmic(-1, 10).isEmpty && AxisTicks.linear(.nan, 1).isEmpty)

@@ -50,7 +50,7 @@ import TakeoffEngine
         // Earlier measurements say the cost doubles with m: 10 s at 40, 20 s at 80, so 160 needs 40 s.
         for (m, t) in [(40, 10.0), (80, 20.0)] {
             let key = plan.cells.first { $0.m == m }!
-            try store.record(CellResult(key: key, status: .ok, accuracy: 0.5, fitSeconds: t, predictSeconds: 0, parameters: 6))
+            try store.record(CellResult(key: key, status: .ok, accuracy: 0.5, fitSeconds: t, predictSeconds: 0, parameters: 6, precision: 0.5, recall: 0.5))
         }
         let runner = SweepRunner(plan: plan, split: split, store: store)
         runner.budget = 30
@@ -65,9 +65,13 @@ import TakeoffEngine
         // Skipped cells are summed up per learner at the end, not logged one by one (unless asked).
         #expect(lines.isEmpty, "\(lines)")
         #expect(try store.count() == 2)
-        let report = CurveReport(dataName: "xor", plan: plan, outcome: outcome,
+        var report = CurveReport(dataName: "xor", plan: plan, outcome: outcome,
                                  analysis: Analysis(results: outcome.results, learners: [("logreg", plan.learners[0].configuration)]),
                                  poolSize: split.train.count, testSize: split.test.count, budget: 30, compute: try Compute(threads: 1))
+        report.classNames = ["no", "yes"]
+        // The forecast is of the curve's metric: the F1, precision and recall tables say the cells were skipped.
+        let others = try #require(report.twoClassTables)
+        #expect(!others.contains("~") && others.contains("skipped"), "\(others)")
         let console = report.console(out: "out")
         #expect(console.contains("logreg: 2 cells skipped at the budget (m ≥ 160 not measured, forecast used)"), "\(console)")
         let verbose = SweepRunner(plan: plan, split: split, store: store)

@@ -58,19 +58,19 @@ public enum AxisTicks {
         return stride(from: first, through: last, by: 1).map { Tick(value: $0 * best.step, decimals: decimals) }
     }
 
-    /// Ticks for a logarithmic axis over [lo, hi] (positive): 1, 2 and 5 in each decade, or 1 and 3, or the
-    /// decades alone (every second, fifth, tenth… over very wide ranges), whichever is the richest that fits
-    /// in `most`; a range too narrow for four of these gets ``linear(_:_:most:)`` ticks instead.
+    /// Ticks for a logarithmic axis over [lo, hi] (positive): the richest of these that fits in `most` —
+    /// 1, 1.5, 2, 3, 4, 5, 6, 7, 8 in each decade; 1, 2, 3, 5, 7; 1, 2, 5; 1, 3; the decades alone (every second,
+    /// fifth, tenth… over very wide ranges); a range too narrow for four of them gets ``linear(_:_:most:)`` ticks.
     public static func logarithmic(_ lo: Double, _ hi: Double, most: Int = 8) -> [Tick] {
         guard lo.isFinite, hi.isFinite, lo > 0, hi > 0 else { return [] }
         let (lo, hi) = (min(lo, hi), max(lo, hi))
         let most = max(most, 2), fewest = most >= 4 ? 4 : 2
         let (a, b) = (Int(floor(log10(lo))), Int(ceil(log10(hi))))
         func inside(_ v: Double) -> Bool { v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9) }
-        func tick(_ mantissa: Int, _ exponent: Int) -> Tick {
-            Tick(value: Double(mantissa) * pow(10, Double(exponent)), decimals: -exponent)
+        func tick(_ mantissa: Double, _ exponent: Int) -> Tick {
+            Tick(value: mantissa * pow(10, Double(exponent)), decimals: -exponent + (mantissa == mantissa.rounded() ? 0 : 1))
         }
-        for mantissas in [[1, 2, 5], [1, 3]] {
+        for mantissas: [Double] in [[1, 1.5, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 5, 7], [1, 2, 5], [1, 3]] {
             let ticks = (a...b).flatMap { e in mantissas.map { tick($0, e) } }.filter { inside($0.value) }
             if ticks.count <= most { return ticks.count >= fewest ? ticks : linear(lo, hi, most: most) }
         }

@@ -89,6 +89,7 @@ public struct CurveChart {
 
         let metric = analysis.metric
         let ticks = Self.scoreTicks(errors: (acc.yLo, acc.yHi), metric: metric, most: AxisTicks.room(acc.height, labelWidth: 14))
+        acc.x0 = max(acc.x0, Self.yAxisRoom(ticks.map(\.label)))
         let yLabel: String = switch metric {
         case .accuracy: "test accuracy (log scale of the error, 1 − accuracy)"
         case .auc: "test ROC AUC (log scale of 1 − AUC)"
@@ -153,8 +154,9 @@ public struct CurveChart {
         let accLabelsEnd = acc.right + 10 + (accLabels.map { Self.labelWidth($0.text) }.max() ?? 0)
         var width = accLabelsEnd + 16
         if !timed.isEmpty {
-            time.x0 = max(accLabelsEnd + 96, 900)
-            body += axes(time, yTicks: Self.secondsTicks(sLo, sHi, most: AxisTicks.room(time.height, labelWidth: 14)), xLabel: "m (log scale)",
+            let secondsTicks = Self.secondsTicks(sLo, sHi, most: AxisTicks.room(time.height, labelWidth: 14))
+            time.x0 = max(accLabelsEnd + 10 + Self.yAxisRoom(secondsTicks.map(\.1)), 900)
+            body += axes(time, yTicks: secondsTicks, xLabel: "m (log scale)",
                          yLabel: "fit time (log scale)", heading: "Fit time")
             var timeLabels: [(y: Double, anchor: (Double, Double), text: String, color: String)] = []
             for series in timed {
@@ -269,8 +271,15 @@ public struct CurveChart {
         s += "<rect x=\"\(f(fr.x0))\" y=\"\(f(fr.y0))\" width=\"\(f(fr.width))\" height=\"\(f(fr.height))\" fill=\"none\" stroke=\"#333\"/>\n"
         s += "<text x=\"\(f(fr.x0 + fr.width / 2))\" y=\"\(f(fr.bottom + 38))\" text-anchor=\"middle\">\(Plot.escape(xLabel))</text>\n"
         let cy = fr.y0 + fr.height / 2
-        s += "<text x=\"\(f(fr.x0 - 56))\" y=\"\(f(cy))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(fr.x0 - 56)) \(f(cy)))\">\(Plot.escape(yLabel))</text>\n"
+        let titleX = fr.x0 - Self.yAxisRoom(yTicks.map(\.1)) + 11
+        s += "<text x=\"\(f(titleX))\" y=\"\(f(cy))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(titleX)) \(f(cy)))\">\(Plot.escape(yLabel))</text>\n"
         return s + "</g>\n"
+    }
+
+    /// The room left of a panel for its y tick labels (6 px from the frame) and the rotated axis title beyond
+    /// them (12 px font: 9 px above its baseline, 3 below), with a few pixels to spare: at least 76.
+    static func yAxisRoom(_ labels: [String]) -> Double {
+        max(76, 6 + (labels.map { SVGDocument.textWidth($0) }.max() ?? 0) + 8 + 3 + 9 + 4)
     }
 
     /// Every power of ten whose decade touches [lo, hi].

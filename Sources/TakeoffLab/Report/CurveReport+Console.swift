@@ -64,7 +64,9 @@ extension SweepRunner.Outcome {
             let sizes = Set(mine.map(\.key.m)).sorted()
             let unmeasured = sizes.filter { !measured.contains($0) }
             var parts: [String] = []
-            if let first = unmeasured.first {
+            if unmeasured == sizes {
+                parts.append("no size measured")
+            } else if let first = unmeasured.first {
                 let tail = sizes.filter { $0 >= first } == unmeasured
                 parts.append((tail && unmeasured.count > 1 ? "m ≥ \(Analysis.count(first))" : "m = " + unmeasured.map(Analysis.count).joined(separator: ", "))
                              + " not measured" + (forecast.contains(learner) ? ", forecast used" : ""))

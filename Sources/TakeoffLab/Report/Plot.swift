@@ -111,7 +111,9 @@ public enum Plot {
             s += "</svg>\n<rect x=\"\(f(x0))\" y=\"\(f(y0))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"none\" stroke=\"#333\"/>\n"
             s += "<text x=\"\(f(x0 + w / 2))\" y=\"\(f(y0 + h + 32))\" text-anchor=\"middle\" font-size=\"12\">\(escape(x.label))</text>\n"
             let cy = y0 + h / 2
-            s += "<text x=\"\(f(x0 - 44))\" y=\"\(f(cy))\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 \(f(x0 - 44)) \(f(cy)))\">\(escape(y.label))</text>\n"
+            // Left of the widest tick label (5 px from the frame), clear of it by the rotated title's 3 px below its baseline and 8 more.
+            let titleX = Swift.min(x0 - 44, x0 - 5 - (yMajor.map { SVGDocument.textWidth($0.1, fontSize: 11) }.max() ?? 0) - 11)
+            s += "<text x=\"\(f(titleX))\" y=\"\(f(cy))\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 \(f(titleX)) \(f(cy)))\">\(escape(y.label))</text>\n"
             return s + "</g>\n"
         }
     }

@@ -176,7 +176,8 @@ public struct ScaleChart {
         func py(_ v: Double) -> Double { y0 + h - (min(max(v, yLo), yHi) - yLo) / (yHi - yLo) * h }
         var s = header(title, W, H)
         s += "<text x=\"\(f(x0))\" y=\"\(f(y0 - 10))\" font-size=\"13\" font-weight=\"bold\">\(Plot.escape(heading))</text>\n"
-        for tick in AxisTicks.linear(yLo, yHi) {
+        let yTicks = AxisTicks.linear(yLo, yHi)
+        for tick in yTicks {
             let y = py(tick.value)
             s += "<line x1=\"\(f(x0))\" y1=\"\(f(y))\" x2=\"\(f(x0 + w))\" y2=\"\(f(y))\" stroke=\"#e3e3e3\"/>\n"
             s += "<text x=\"\(f(x0 - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"11\">\(tick.percent)</text>\n"
@@ -199,7 +200,8 @@ public struct ScaleChart {
         }
         s += "<rect x=\"\(f(x0))\" y=\"\(f(y0))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"none\" stroke=\"#333\"/>\n"
         s += "<text x=\"\(f(x0 + w / 2))\" y=\"\(f(y0 + h + 36))\" text-anchor=\"middle\">\(Plot.escape(xLabel))</text>\n"
-        s += "<text x=\"\(f(x0 - 55))\" y=\"\(f(y0 + h / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(x0 - 55)) \(f(y0 + h / 2)))\">test error</text>\n"
+        let titleX = min(x0 - 55, x0 - 6 - (yTicks.map { SVGDocument.textWidth($0.percent, fontSize: 11) }.max() ?? 0) - 11)
+        s += "<text x=\"\(f(titleX))\" y=\"\(f(y0 + h / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(titleX)) \(f(y0 + h / 2)))\">test error</text>\n"
         var placed: [Double] = []
         for l in lines {
             if l.fitted.count >= 2 {
