@@ -82,6 +82,14 @@ import Testing
         check(AxisTicks.logarithmic(5, 5), 5, 5, log: true)
     }
 
+    @Test func aNarrowAxisGetsFewerTicksWhoseLabelsFit() {
+        let wide = AxisTicks.fitting(across: 600) { AxisTicks.linear(0, 26, most: $0) }
+        #expect(wide.map(\.label) == ["0", "5", "10", "15", "20", "25"])
+        let narrow = AxisTicks.fitting(across: 60) { AxisTicks.linear(0, 26_000_000, most: $0) }
+        #expect(narrow.count >= 1 && narrow.count <= 3, "\(narrow.map(\.label))")
+        #expect(AxisTicks.room(tall: 400) == 8 && AxisTicks.room(tall: 100) == 3)
+    }
+
     @Test func percentLabelsFollowTheStep() {
         #expect(AxisTicks.logarithmic(0.004, 0.6).map { Tick(value: 1 - $0.value, decimals: $0.decimals).percent }
                 == ["99.5%", "99%", "98%", "95%", "90%", "80%", "50%"])

@@ -81,6 +81,18 @@ public enum AxisTicks {
         return []
     }
 
-    /// How many labels `length` pixels hold side by side when each is about `labelWidth` wide (at most eight).
-    public static func room(_ length: Double, labelWidth: Double) -> Int { min(8, max(2, Int(length / (labelWidth + 16)))) }
+    /// How many tick labels a vertical axis `length` pixels tall holds (a label and its gap take about 28 px), at most eight.
+    public static func room(tall length: Double) -> Int { min(8, max(2, Int(length / 28))) }
+
+    /// The richest of `ticks(most)`, from eight down to two, whose labels (`label`, drawn at `fontSize`) stand side
+    /// by side along a horizontal axis `length` pixels wide with a gap of at least 12 px between them.
+    public static func fitting(across length: Double, fontSize: Double = SVGDocument.fontSize, label: (Tick) -> String = \.label,
+                               _ ticks: (_ most: Int) -> [Tick]) -> [Tick] {
+        for most in stride(from: 8, to: 2, by: -1) {
+            let candidate = ticks(most)
+            let widest = candidate.map { SVGDocument.textWidth(label($0), fontSize: fontSize) }.max() ?? 0
+            if Double(candidate.count) * (widest + 12) <= length { return candidate }
+        }
+        return ticks(2)
+    }
 }

@@ -88,7 +88,7 @@ public struct CurveChart {
         var time = Frame(x0: 0, y0: 86, width: 170, height: 400, xLo: acc.xLo, xHi: measuredM.max()! * 1.25, yLo: sLo, yHi: sHi, errorScale: false)
 
         let metric = analysis.metric
-        let ticks = Self.scoreTicks(errors: (acc.yLo, acc.yHi), metric: metric, most: AxisTicks.room(acc.height, labelWidth: 14))
+        let ticks = Self.scoreTicks(errors: (acc.yLo, acc.yHi), metric: metric, most: AxisTicks.room(tall: acc.height))
         acc.x0 = max(acc.x0, Self.yAxisRoom(ticks.map(\.label)))
         let yLabel: String = switch metric {
         case .accuracy: "test accuracy (log scale of the error, 1 − accuracy)"
@@ -154,7 +154,7 @@ public struct CurveChart {
         let accLabelsEnd = acc.right + 10 + (accLabels.map { Self.labelWidth($0.text) }.max() ?? 0)
         var width = accLabelsEnd + 16
         if !timed.isEmpty {
-            let secondsTicks = Self.secondsTicks(sLo, sHi, most: AxisTicks.room(time.height, labelWidth: 14))
+            let secondsTicks = Self.secondsTicks(sLo, sHi, most: AxisTicks.room(tall: time.height))
             time.x0 = max(accLabelsEnd + 10 + Self.yAxisRoom(secondsTicks.map(\.1)), 900)
             body += axes(time, yTicks: secondsTicks, xLabel: "m (log scale)",
                          yLabel: "fit time (log scale)", heading: "Fit time")
@@ -253,7 +253,7 @@ public struct CurveChart {
             s += "<line x1=\"\(f(fr.x0))\" y1=\"\(f(y))\" x2=\"\(f(fr.right))\" y2=\"\(f(y))\" stroke=\"#e6e6e6\"/>\n"
             s += "<text x=\"\(f(fr.x0 - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label)</text>\n"
         }
-        let labelled = AxisTicks.logarithmic(fr.xLo, fr.xHi, most: AxisTicks.room(fr.width, labelWidth: SVGDocument.textWidth("10k")))
+        let labelled = AxisTicks.fitting(across: fr.width, label: { Self.countLabel($0.value) }) { AxisTicks.logarithmic(fr.xLo, fr.xHi, most: $0) }
         for tick in labelled {
             let x = fr.x(tick.value)
             s += "<line x1=\"\(f(x))\" y1=\"\(f(fr.y0))\" x2=\"\(f(x))\" y2=\"\(f(fr.bottom))\" stroke=\"#e6e6e6\"/>\n"

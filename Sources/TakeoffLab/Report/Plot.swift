@@ -36,11 +36,11 @@ public enum Plot {
                 : (v - lo) / (hi - lo)
         }
 
-        /// Labelled ticks (``AxisTicks``, as many as `length` pixels hold) and, on a log axis, unlabelled minor
-        /// ticks at 2…9 times each decade when the range spans few decades.
-        func ticks(length: Double) -> (major: [(Double, String)], minor: [Double]) {
-            let room = AxisTicks.room(length, labelWidth: SVGDocument.textWidth("0.000", fontSize: 11))
-            let major = (log ? AxisTicks.logarithmic(lo, hi, most: room) : AxisTicks.linear(lo, hi, most: room)).map { ($0.value, $0.label) }
+        /// Labelled ticks (``AxisTicks``, as many as a `length` pixels long axis holds, `across` or up) and, on a log
+        /// axis, unlabelled minor ticks at 2…9 times each decade when the range spans few decades.
+        func ticks(length: Double, across: Bool) -> (major: [(Double, String)], minor: [Double]) {
+            func ticks(_ most: Int) -> [Tick] { log ? AxisTicks.logarithmic(lo, hi, most: most) : AxisTicks.linear(lo, hi, most: most) }
+            let major = (across ? AxisTicks.fitting(across: length, fontSize: 11, ticks) : ticks(AxisTicks.room(tall: length))).map { ($0.value, $0.label) }
             guard log else { return (major, []) }
             let (a, b) = (Int(floor(log10(lo) + 1e-9)), Int(ceil(log10(hi) - 1e-9)))
             guard b - a <= 6 else { return (major, []) }
@@ -85,7 +85,7 @@ public enum Plot {
             func px(_ v: Double) -> Double { x0 + x.fraction(v) * w }
             func py(_ v: Double) -> Double { y0 + h - y.fraction(v) * h }
             var s = "<g>\n<text x=\"\(f(x0))\" y=\"\(f(y0 - 8))\" font-size=\"13\" font-weight=\"bold\">\(escape(title))</text>\n"
-            let (xMajor, xMinor) = x.ticks(length: w), (yMajor, yMinor) = y.ticks(length: h)
+            let (xMajor, xMinor) = x.ticks(length: w, across: true), (yMajor, yMinor) = y.ticks(length: h, across: false)
             for (v, label) in yMajor {
                 s += "<line x1=\"\(f(x0))\" y1=\"\(f(py(v)))\" x2=\"\(f(x0 + w))\" y2=\"\(f(py(v)))\" stroke=\"#e5e5e5\"/>\n"
                 s += "<text x=\"\(f(x0 - 5))\" y=\"\(f(py(v) + 4))\" text-anchor=\"end\" font-size=\"11\">\(label)</text>\n"

@@ -155,13 +155,16 @@ public struct ScaleChart {
             let measured = analysis.cells.filter { $0.m == m }.map { (Double($0.width), $0.error, $0.spread) }
             return ("m = \(Plot.number(Double(m)))", Plot.palette[i % Plot.palette.count], fitted, measured)
         }
-        return linePlot(title: title, heading: "Error against width (\(seedNote); fitted through the measured widths)", xLabel: "width (log scale)", lines: lines)
+        return linePlot(title: title, heading: "Error against width (\(seedNote); fitted through the measured widths)", xLabel: "width (log scale)",
+                        lines: lines, xTicks: widths.count <= 8 ? widths.map { Double($0.width) } : nil)
     }
 
     /// A panel of fitted lines (labelled at their right end) and measured dots with ±1 sd bars: x on a
-    /// log scale (ticks only inside the data's range), error on a linear one.
+    /// log scale, error on a linear one, both with ``AxisTicks`` unless `xTicks` names the x values to label
+    /// (the measured widths: a grid of powers of two reads best at its own points).
     func linePlot(title: String, heading: String, xLabel: String,
-                  lines: [(label: String, color: String, fitted: [(x: Double, y: Double)], measured: [(x: Double, y: Double, sd: Double)])]) -> String {
+                  lines: [(label: String, color: String, fitted: [(x: Double, y: Double)], measured: [(x: Double, y: Double, sd: Double)])],
+                  xTicks: [Double]? = nil) -> String {
         let xs = lines.flatMap { $0.measured.map(\.x) + $0.fitted.map(\.x) }
         let ys = lines.flatMap { $0.measured.flatMap { [$0.y - $0.sd, $0.y + $0.sd] } + $0.fitted.map(\.y) }.filter(\.isFinite)
         let (xLo, xHi) = (xs.min()! / 1.15, xs.max()! * 1.15)
@@ -183,7 +186,8 @@ public struct ScaleChart {
             s += "<text x=\"\(f(x0 - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"11\">\(tick.percent)</text>\n"
         }
         // Labelled ticks from ``AxisTicks``, unlabelled ones at every 1…9 times a decade between.
-        let labelled = AxisTicks.logarithmic(xLo, xHi, most: AxisTicks.room(w, labelWidth: SVGDocument.textWidth("20k", fontSize: 11)))
+        let labelled = xTicks.map { $0.map { Tick(value: $0, decimals: 0) } }
+            ?? AxisTicks.fitting(across: w, fontSize: 11) { AxisTicks.logarithmic(xLo, xHi, most: $0) }
         let bottom = y0 + h
         for tick in labelled {
             let x = px(tick.value)
