@@ -188,6 +188,26 @@ import Testing
         #expect(throws: FigureError.self) { try PNGRenderer.write(svg: "<svg", to: url.deletingLastPathComponent().appendingPathComponent("bad.png")) }
     }
 
+    @Test func endLabelsFitInsideTheFigure() throws {
+        // Long names at the ends of both panels: the fit-time panel moves right of the accuracy labels and the
+        // figure widens to hold its own.
+        let long = "a-learner-with-a-rather-long-name"
+        let a = Analysis(results: cells(long, powerLaw) + cells("short") { m, s in powerLaw(m, s) - 0.05 },
+                         learners: [(long, long), ("short", "short")])
+        let svg = CurveChart(title: "t", analysis: a).svg
+        let width = try #require(Double(svg.components(separatedBy: "width=\"")[1].prefix { $0 != "\"" }))
+        let xs = Self.attribute("x", in: svg, class: "end-label").compactMap(Double.init)
+        let texts = svg.components(separatedBy: "class=\"end-label\"").dropFirst().map { String($0.drop { $0 != ">" }.dropFirst().prefix { $0 != "<" }) }
+        #expect(xs.count == 4 && texts.count == 4)
+        for (x, text) in zip(xs, texts) {
+            #expect(x + SVGDocument.textWidth(text, bold: true) <= width, "'\(text)' at \(x) runs past \(width)")
+        }
+        // The fit-time panel's frame starts right of the accuracy panel's widest label.
+        let accuracyLabelsEnd = zip(xs, texts).filter { $0.1.contains("→") }.map { $0.0 + SVGDocument.textWidth($0.1, bold: true) }.max() ?? 0
+        let timeLabelsX = zip(xs, texts).filter { !$0.1.contains("→") }.map(\.0).min() ?? 0
+        #expect(timeLabelsX - 170 - 10 > accuracyLabelsEnd)
+    }
+
     /// The values of `attribute` on elements of `class`.
     static func attribute(_ attribute: String, in svg: String, class cls: String) -> [String] {
         svg.components(separatedBy: "<").filter { $0.contains("class=\"\(cls)\"") }.compactMap { element in
