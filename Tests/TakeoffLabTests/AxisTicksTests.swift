@@ -13,8 +13,8 @@ import Testing
 
     /// Checks `ticks` over [lo, hi]: a count in `counts`, ascending, inside the range (widened for zero width),
     /// evenly spaced unless `log`, and labels that differ.
-    func check(_ ticks: [Tick], _ lo: Double, _ hi: Double, counts: ClosedRange<Int> = 4...8, log: Bool = false,
-               label: (Tick) -> String = \.label) {
+    func check(_ ticks: [AxisTicks.Tick], _ lo: Double, _ hi: Double, counts: ClosedRange<Int> = 4...8, log: Bool = false,
+               label: (AxisTicks.Tick) -> String = \.label) {
         let context = "\(lo)…\(hi): \(ticks.map(label))"
         #expect(counts.contains(ticks.count), "\(context)")
         let values = ticks.map(\.value)
@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test func percentLabelsFollowTheStep() {
-        #expect(AxisTicks.logarithmic(0.004, 0.6).map { Tick(value: 1 - $0.value, decimals: $0.decimals).percent }
+        #expect(AxisTicks.logarithmic(0.004, 0.6).map { AxisTicks.Tick(value: 1 - $0.value, decimals: $0.decimals).percent }
                 == ["99.5%", "99%", "98%", "95%", "90%", "80%", "50%"])
     }
 }

@@ -1,31 +1,5 @@
 import Foundation
 
-/// A labelled tick of an axis: where it goes and the decimal place its label must show to be told from its
-/// neighbours (from the step on a linear axis, from the tick's own value on a logarithmic one); negative for
-/// steps of tens and more (−3: thousands), which sets the significant digits of large values.
-public struct Tick: Equatable, Sendable {
-    public var value: Double
-    public var decimals: Int
-
-    public init(value: Double, decimals: Int) { (self.value, self.decimals) = (value, decimals) }
-
-    /// The value to ``decimals``: `0.52`, `2.5`, `7500`; from 10,000 as `20k`, `12.5k`, `1.5M`; from 10⁹, and
-    /// tiny values on fine steps, in exponent form (`1e+12`, `3e-12`).
-    public var label: String {
-        let v = value == 0 ? 0 : value  // no "-0"
-        let a = abs(v)
-        if a >= 1e9 || (decimals > 6 && a < 1e-3) {
-            return a == 0 ? "0" : String(format: "%.\(max(0, Int(floor(log10(a))) + decimals))e", v)
-        }
-        if a >= 1e6 { return String(format: "%.\(max(0, decimals + 6))fM", v / 1e6) }
-        if a >= 1e4 { return String(format: "%.\(max(0, decimals + 3))fk", v / 1e3) }
-        return String(format: "%.\(max(0, decimals))f", v)
-    }
-
-    /// The value × 100 as a percentage to the decimals that needs: `95%`, `99.5%`.
-    public var percent: String { String(format: "%.\(max(0, decimals - 2))f%%", value == 0 ? 0 : value * 100) }
-}
-
 /// Round tick values for any range, the one rule every figure's axes follow: between four and eight
 /// labelled ticks (fewer where the panel is too narrow for them) inside the range.
 public enum AxisTicks {
@@ -94,5 +68,33 @@ public enum AxisTicks {
             if Double(candidate.count) * (widest + 12) <= length { return candidate }
         }
         return ticks(2)
+    }
+}
+
+extension AxisTicks {
+    /// A labelled tick of an axis: where it goes and the decimal place its label must show to be told from its
+    /// neighbours (from the step on a linear axis, from the tick's own value on a logarithmic one); negative for
+    /// steps of tens and more (−3: thousands), which sets the significant digits of large values.
+    public struct Tick: Equatable, Sendable {
+        public var value: Double
+        public var decimals: Int
+
+        public init(value: Double, decimals: Int) { (self.value, self.decimals) = (value, decimals) }
+
+        /// The value to ``decimals``: `0.52`, `2.5`, `7500`; from 10,000 as `20k`, `12.5k`, `1.5M`; from 10⁹, and
+        /// tiny values on fine steps, in exponent form (`1e+12`, `3e-12`).
+        public var label: String {
+            let v = value == 0 ? 0 : value  // no "-0"
+            let a = abs(v)
+            if a >= 1e9 || (decimals > 6 && a < 1e-3) {
+                return a == 0 ? "0" : String(format: "%.\(max(0, Int(floor(log10(a))) + decimals))e", v)
+            }
+            if a >= 1e6 { return String(format: "%.\(max(0, decimals + 6))fM", v / 1e6) }
+            if a >= 1e4 { return String(format: "%.\(max(0, decimals + 3))fk", v / 1e3) }
+            return String(format: "%.\(max(0, decimals))f", v)
+        }
+
+        /// The value × 100 as a percentage to the decimals that needs: `95%`, `99.5%`.
+        public var percent: String { String(format: "%.\(max(0, decimals - 2))f%%", value == 0 ? 0 : value * 100) }
     }
 }

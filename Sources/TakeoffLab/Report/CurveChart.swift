@@ -231,9 +231,9 @@ public struct CurveChart {
     static func scoreTicks(errors: (lo: Double, hi: Double), metric: CurveMetric, most: Int = 8) -> [(score: Double, label: String)] {
         switch metric {
         case .accuracy:
-            return AxisTicks.logarithmic(errors.lo, errors.hi, most: most).map { (1 - $0.value, Tick(value: 1 - $0.value, decimals: $0.decimals).percent) }
+            return AxisTicks.logarithmic(errors.lo, errors.hi, most: most).map { (1 - $0.value, AxisTicks.Tick(value: 1 - $0.value, decimals: $0.decimals).percent) }
         case .auc:
-            return AxisTicks.logarithmic(errors.lo, errors.hi, most: most).map { (1 - $0.value, Tick(value: 1 - $0.value, decimals: $0.decimals).label) }
+            return AxisTicks.logarithmic(errors.lo, errors.hi, most: most).map { (1 - $0.value, AxisTicks.Tick(value: 1 - $0.value, decimals: $0.decimals).label) }
         case .logloss:
             // Score e^(−L) = 1 − error, so L = −ln(1 − error).
             return AxisTicks.logarithmic(-log(1 - errors.lo), -log(1 - min(errors.hi, 1 - 1e-12)), most: most).map { (exp(-$0.value), $0.label) }

@@ -39,7 +39,7 @@ public enum Plot {
         /// Labelled ticks (``AxisTicks``, as many as a `length` pixels long axis holds, `across` or up) and, on a log
         /// axis, unlabelled minor ticks at 2…9 times each decade when the range spans few decades.
         func ticks(length: Double, across: Bool) -> (major: [(Double, String)], minor: [Double]) {
-            func ticks(_ most: Int) -> [Tick] { log ? AxisTicks.logarithmic(lo, hi, most: most) : AxisTicks.linear(lo, hi, most: most) }
+            func ticks(_ most: Int) -> [AxisTicks.Tick] { log ? AxisTicks.logarithmic(lo, hi, most: most) : AxisTicks.linear(lo, hi, most: most) }
             let major = (across ? AxisTicks.fitting(across: length, fontSize: 11, ticks) : ticks(AxisTicks.room(tall: length))).map { ($0.value, $0.label) }
             guard log else { return (major, []) }
             let (a, b) = (Int(floor(log10(lo) + 1e-9)), Int(ceil(log10(hi) - 1e-9)))

@@ -186,7 +186,7 @@ public struct ScaleChart {
             s += "<text x=\"\(f(x0 - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"11\">\(tick.percent)</text>\n"
         }
         // Labelled ticks from ``AxisTicks``, unlabelled ones at every 1…9 times a decade between.
-        let labelled = xTicks.map { $0.map { Tick(value: $0, decimals: 0) } }
+        let labelled = xTicks.map { $0.map { AxisTicks.Tick(value: $0, decimals: 0) } }
             ?? AxisTicks.fitting(across: w, fontSize: 11) { AxisTicks.logarithmic(xLo, xHi, most: $0) }
         let bottom = y0 + h
         for tick in labelled {
