@@ -102,9 +102,9 @@ struct MPITests {
         #expect(store.status != 0 && store.stderr.contains("/proc/takeoff-no-store/curve.sqlite"), "\(store.stderr)")
         #expect(store.cellLines == 0, "cells trained: \(store.stderr)")
         // A rank that cannot read the data (rank 1 is given a file that does not exist, Open MPI's MPMD form).
-        guard let binary = takeoffBinary, let mpirun else { return }
+        let binary = try #require(takeoffBinary), launcher = try #require(mpirun)
         let p = Process()
-        p.executableURL = mpirun
+        p.executableURL = launcher
         let common = ["--learners", "logreg", "--sizes", "100,200", "--seeds", "1", "--threads", "1", "--out", dir.path]
         p.arguments = ["--oversubscribe", "--mca", "btl", "self,vader", "-np", "1", binary.path, "curve", "--data", "xor", "--size", "600"] + common
             + [":", "-np", "1", binary.path, "curve", "--data", dir.appendingPathComponent("missing.csv").path] + common

@@ -26,11 +26,13 @@ public final class CurveExperiment: SweepExperiment {
         plan = try SweepPlan(learners: request.makeLearners(for: split.train), sizes: request.sizeList(pool: split.train.count),
                              seeds: request.seedList, split: split)
         let storePath = request.store ?? URL(fileURLWithPath: request.out).appendingPathComponent("curve.sqlite").path
-        sweep = Sweep(plan: plan, work: CellEvaluator(plan: plan, split: split), storePath: storePath, budget: budget.seconds,
+        var sweep = Sweep(plan: plan, work: CellEvaluator(plan: plan, split: split), storePath: storePath, budget: budget.seconds,
                       cellLimit: request.maxCells, compute: request.compute,
                       record: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
                                           budgetSeconds: budget.seconds, target: request.target, compute: request.compute),
                       label: "curve")
+        (sweep.logsSkippedCells, sweep.metric) = (request.verbose, metric)
+        self.sweep = sweep
     }
 
     public convenience init(_ request: CurveRequest) throws { try self.init(request, split: nil) }

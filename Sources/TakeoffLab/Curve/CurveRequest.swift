@@ -56,6 +56,8 @@ public struct CurveRequest: SweepRequest {
     public var maxCells: Int?
     /// What the figure plots and the curves are fitted to; nil: ``CurveMetric/default(for:)`` of the data.
     public var metric: CurveMetric?
+    /// Log a line for every cell skipped at the budget too (otherwise the report sums them up per learner).
+    public var verbose = false
 
     /// The quick grid's learners and sizes: a first look in about 15 seconds.
     public static let quickLearners = ["logreg", "linear-svm", "mlp-small", "mlp-medium"]

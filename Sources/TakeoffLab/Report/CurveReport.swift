@@ -134,7 +134,8 @@ public struct CurveReport {
                 : String(format: "%.4f", abs(analysis.metric.value(ofScore: p.mean + p.spread) - analysis.metric.value(ofScore: p.mean)))
             return number(p.mean) + (p.seeds.count > 1 ? pm + spread : "") + few
         }
-        if let p = curve?.predicted.first(where: { $0.m == m }) {
+        // A forecast is of the curve's metric: another measure's table says why the cell has no number.
+        if metricOverride == nil, let p = curve?.predicted.first(where: { $0.m == m }) {
             return html ? "<i>≈ \(number(p.accuracy)) predicted</i>" : "~" + number(p.accuracy)
         }
         let statuses = Set(outcome.results.filter { $0.key.configuration == configuration && $0.key.m == m }.map(\.status))

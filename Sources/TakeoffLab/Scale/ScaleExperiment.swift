@@ -43,11 +43,13 @@ public final class ScaleExperiment: SweepExperiment {
         plan = try SweepPlan(learners: learners, sizes: request.sizeList(pool: split.train.count), seeds: (0..<UInt64(request.seeds)).map { $0 },
                              split: split, declarations: declarations)
         let storePath = request.store ?? URL(fileURLWithPath: request.out).appendingPathComponent("scale.sqlite").path
-        sweep = Sweep(plan: plan, work: CellEvaluator(plan: plan, split: split), storePath: storePath, budget: request.budget.seconds,
+        var sweep = Sweep(plan: plan, work: CellEvaluator(plan: plan, split: split), storePath: storePath, budget: request.budget.seconds,
                       cellLimit: request.maxCells, compute: request.compute,
                       record: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
                                           budgetSeconds: request.budget.seconds, target: request.target, compute: request.compute),
                       label: "scale")
+        sweep.logsSkippedCells = request.verbose
+        self.sweep = sweep
     }
 
     public convenience init(_ request: ScaleRequest) throws { try self.init(request, split: nil) }

@@ -27,6 +27,8 @@ public struct ScaleRequest: SweepRequest {
     public var maxCells: Int?
     /// Bootstrap refits for the intervals.
     public var bootstraps = 200
+    /// Log a line for every cell skipped at the budget too (otherwise the report sums them up per learner).
+    public var verbose = false
 
     /// A joint fit needs this many distinct widths and sizes.
     public static let minimumAxis = 3

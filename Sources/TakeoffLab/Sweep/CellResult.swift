@@ -66,13 +66,6 @@ public struct CellResult: Sendable, Codable, Equatable {
         self.precision = precision; self.recall = recall; self.auc = auc; self.trace = trace
     }
 
-    /// The same measurement ignoring wall-clock times, which vary from run to run.
-    public func sameOutcome(as other: CellResult) -> Bool {
-        key == other.key && status == other.status && accuracy == other.accuracy && logLoss == other.logLoss
-            && precision == other.precision && recall == other.recall && auc == other.auc
-            && parameters == other.parameters && error == other.error
-    }
-
     /// F1 of class 1, from ``precision`` and ``recall``.
     public var f1: Double? {
         guard let p = precision, let r = recall else { return nil }

@@ -20,6 +20,10 @@ public struct Sweep {
     public var record: SweepRecord
     /// The progress bar's label (the command).
     public var label: String
+    /// What a finished cell's line reports.
+    public var metric = CurveMetric.accuracy
+    /// Whether the log also gets a line for each group of cells skipped at the budget (else the report sums them up per learner).
+    public var logsSkippedCells = false
 
     public init(plan: SweepPlan, work: any CellWork, storePath: String, budget: Double?, cellLimit: Int?, compute: Compute,
                 record: SweepRecord, label: String) {
@@ -38,6 +42,7 @@ public struct Sweep {
         runner.showProgress = showProgress
         runner.progressLabel = label
         runner.log = log
+        (runner.logsSkippedCells, runner.metric) = (logsSkippedCells, metric)
         runner.executor = executor
         return try runner.run(recording: record)
     }

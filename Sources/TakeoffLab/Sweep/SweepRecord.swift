@@ -76,9 +76,6 @@ public struct SweepRecord: Sendable, Codable, Equatable {
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return String(format: "%016llx", hash)
     }
-
-    /// The cells stored with status `ok`.
-    public var cellsDone: Int { cells["ok"] ?? 0 }
 }
 
 extension SweepRecord {

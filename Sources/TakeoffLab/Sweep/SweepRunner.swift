@@ -17,8 +17,13 @@ public final class SweepRunner {
     /// Stop after running this many new cells (the rest are left for a later run, as after a kill);
     /// 0 runs none and reports what the store holds.
     public var cellLimit: Int?
-    /// Receives one line per finished or skipped cell.
+    /// Receives one line per finished cell (and per skipped cell with ``logsSkippedCells``).
     public var log: ((String) -> Void)?
+    /// Whether ``log`` also gets a line for each group of cells skipped at the budget; otherwise the outcome's
+    /// closing lines sum them up per learner.
+    public var logsSkippedCells = false
+    /// What a finished cell's line reports: the sweep's metric.
+    public var metric = CurveMetric.accuracy
     /// Draws an overall bar with ETA on standard error.
     public var showProgress = false
     /// The bar's label (the command that runs the sweep).
@@ -68,8 +73,8 @@ public final class SweepRunner {
         let total = plan.cells.count
         var (ran, started) = (0, 0)
 
-        func emit(_ line: String) {
-            log?(line)
+        func emit(_ line: String?) {
+            if let line { log?(line) }
             if let progress {
                 let rest = schedule.remainingSeconds / Double(executor.slots)
                 progress(schedule.results.values.statusCounts,
@@ -93,7 +98,7 @@ public final class SweepRunner {
                     started += 1
                 case let .skip(keys, reason):
                     let first = keys[0]
-                    emit("\(first.learner) m=\(first.m)\(keys.count > 1 ? " and larger" : "") seed \(first.seed): skipped-budget (\(reason), \(keys.count) cells)")
+                    emit(logsSkippedCells ? "\(first.learner) m=\(first.m)\(keys.count > 1 ? " and larger" : "") seed \(first.seed): skipped-budget (\(reason), \(keys.count) cells)" : nil)
                 case .wait, .done:
                     break filling
                 }
@@ -103,7 +108,7 @@ public final class SweepRunner {
             try store.record(result)
             schedule.finished(result)
             ran += 1
-            emit(Self.describe(result))
+            emit(Self.describe(result, metric: metric))
         }
         let results = plan.cells.compactMap { schedule.results[$0] }
         let complete = results.count == total && results.allSatisfy(\.status.isStored)
@@ -119,12 +124,15 @@ public final class SweepRunner {
     /// ``CellStatus/cutBudget``: 5% of the budget, at least a second.
     public static func overrun(budget: Double) -> Double { max(1, 0.05 * budget) }
 
-    /// One line for a finished cell, e.g. `mlp-small m=1000 seed 1: ok 84.12% (fit 3.2 s)`.
-    public static func describe(_ r: CellResult) -> String {
+    /// One line for a finished cell in `metric`, e.g. `mlp-small m=1000 seed 1: ok 84.12% (fit 3.20 s, predict 0.01 s)`
+    /// or `logreg m=600 seed 0: ok ROC AUC 0.6012 (…)`.
+    public static func describe(_ r: CellResult, metric: CurveMetric = .accuracy) -> String {
         let head = "\(r.key.learner) m=\(r.key.m) seed \(r.key.seed): \(r.status.rawValue)"
         switch r.status {
         case .ok:
-            return head + String(format: " %.2f%% (fit %.2f s, predict %.2f s)", (r.accuracy ?? 0) * 100, r.fitSeconds ?? 0, r.predictSeconds ?? 0)
+            let score = metric.score(r).map { (metric == .accuracy ? "" : metric.name + " ") + metric.text(ofScore: $0, digits: metric == .accuracy ? 2 : 4) }
+                ?? "(no \(metric.name))"
+            return head + " " + score + String(format: " (fit %.2f s, predict %.2f s)", r.fitSeconds ?? 0, r.predictSeconds ?? 0)
         default:
             return head + (r.error.map { " — \($0)" } ?? "")
         }

@@ -108,12 +108,6 @@ struct SweepSchedule {
         record(cost: result)
     }
 
-    /// A started cell's result will not come (its worker failed): it is pending again.
-    mutating func abandoned(_ key: CellKey) {
-        running.remove(key)
-        pending.append(key)
-    }
-
     /// The size a learner's first seed trains next, of its pending `sizes`: the smallest, except that the
     /// grid's largest size goes before its second-largest, and every learner's second-largest waits until
     /// nothing else of the first seed is left (in ``next(elapsed:)``). The right-hand end of the figure is what

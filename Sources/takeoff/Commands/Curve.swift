@@ -50,6 +50,7 @@ struct Curve: ParsableCommand {
             return m
         } }
         (request.seeds, request.quick, request.store, request.out, request.maxCells) = (seeds, quick, store, out, maxCells)
+        request.verbose = global.verbose
         request.budget = try budget.map(TimeBudget.init(parsing:))
         request.target = target.map { $0 > 1 ? $0 / 100 : $0 }
         request.metric = try metric.map { name in

@@ -8,6 +8,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for Takeoff's kernels and OpenBLAS (default: all cores).")
     var threads: Int?
 
+    @Flag(name: .long, help: "Print a line for every cell a sweep skips at its budget (by default one line per learner sums them up).")
+    var verbose = false
+
     /// Sets ``Parallel/threadCount``: `--threads`, or all cores (in an MPI job, each rank its share of its machine's cores).
     func apply() throws {
         if let threads {

@@ -48,6 +48,7 @@ struct Scale: ParsableCommand {
         request.target = target.map { $0 > 1 ? $0 / 100 : $0 }
         request.learnerOptions.epochs = epochs
         request.learnerOptions.device = try deviceOptions.resolved()
+        request.verbose = global.verbose
 
         // Under mpirun every rank runs this command: rank 0 hands out the cells and reports, the others train what it sends.
         guard let report = try ScaleExperiment.run(request, log: SweepLog()) else { return }
