@@ -60,7 +60,7 @@ extension ActivationRace {
         public var declaration: LearnerDeclaration {
             let entrant = self
             return LearnerDeclaration(name: name, family: .neural, summary: "\(race.shape.summary), \(activation.rawValue)", options: [],
-                                      usesDevice: true, build: { _ in entrant }, load: { file in try NeuralModel.load(file) })
+                                      usesDevice: true, build: { _, _ in entrant }, load: { file in try NeuralModel.load(file) })
         }
     }
 

@@ -38,6 +38,8 @@ public struct CurveRequest: SweepRequest {
     public var learners: [String]?
     /// Settings for the learners; each applies to the learners that take it (e.g. epochs to the networks).
     public var learnerOptions = LearnerOptions()
+    /// Where the learners train (the device of those that can use one); progress and MPI are the sweep's.
+    public var context = TrainingContext()
     /// Training sizes m; nil: 8 log-spaced from 100 to the pool (``quickSizes`` when quick).
     public var sizes: [Int]?
     /// Seeds per (learner, m); nil: 3 (1 when quick).
@@ -103,10 +105,13 @@ public struct CurveRequest: SweepRequest {
         // Quick: the quick learners that suit the data, or all that do where none of them does (a click log).
         let quickNames = Self.quickLearners.filter(suiting.contains)
         let names = learners ?? (quick ? (quickNames.isEmpty ? suiting : quickNames) : suiting)
-        return try names.map { name in
-            let declaration = try LearnerRegistry.declaration(named: name)
-            return try declaration.make(learnerOptions.restricted(to: declaration.options))
+        let declarations = try names.map(LearnerRegistry.declaration(named:))
+        // Each option goes to the learners that take it; one that none of them takes is refused, not ignored.
+        let taken = declarations.reduce(into: Set<LearnerOption>()) { $0.formUnion($1.options) }
+        if let (option, _) = learnerOptions.given.first(where: { !taken.contains($0.option) }) {
+            throw LearnerError.optionNotTaken(learner: names.joined(separator: ", "), option: option, takes: taken.sorted())
         }
+        return try declarations.map { try $0.make(learnerOptions.restricted(to: $0.options), context: context) }
     }
 
     /// The sizes of this request for a pool of `pool` examples.
@@ -117,13 +122,4 @@ public struct CurveRequest: SweepRequest {
 
     /// Reads the data, seeded by ``LoadOptions/seed`` (kept fixed; subset seeds vary).
     public func loadData() throws -> TrainTestSplit { try DataCatalog.load(data, options: loading) }
-}
-
-extension LearnerOptions {
-    /// These options with every one that `options` does not list left unset.
-    public func restricted(to options: Set<LearnerOption>) -> LearnerOptions {
-        var o = self
-        for (option, _) in given where !options.contains(option) { o.clear(option) }
-        return o
-    }
 }

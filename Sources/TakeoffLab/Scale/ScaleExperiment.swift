@@ -39,7 +39,7 @@ public final class ScaleExperiment: SweepExperiment {
             }
         }
         let declarations = shapes.map(NeuralLearner.declaration(for:))
-        let learners = try declarations.map { try $0.make(request.learnerOptions) }
+        let learners = try declarations.map { try $0.make(request.learnerOptions, context: request.context) }
         plan = try SweepPlan(learners: learners, sizes: request.sizeList(pool: split.train.count), seeds: (0..<UInt64(request.seeds)).map { $0 },
                              split: split, declarations: declarations)
         let storePath = request.store ?? URL(fileURLWithPath: request.out).appendingPathComponent("scale.sqlite").path

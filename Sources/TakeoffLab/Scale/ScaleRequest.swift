@@ -17,8 +17,10 @@ public struct ScaleRequest: SweepRequest {
     public var budget: TimeBudget = .seconds(600)
     /// Target test accuracy in (0, 1): the data each width needs to reach it.
     public var target: Double?
-    /// Settings for the networks (epochs, device, …).
+    /// Settings for the networks (epochs, learning rate, …).
     public var learnerOptions = LearnerOptions()
+    /// Where the networks train.
+    public var context = TrainingContext()
     public var compute: Compute
     /// The results store; nil: `scale.sqlite` in ``out``.
     public var store: String?

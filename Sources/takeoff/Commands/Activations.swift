@@ -33,7 +33,7 @@ struct Activations: ParsableCommand {
         var request = ActivationRequest(data: dataOptions.data, compute: try Compute(threads: Parallel.threadCount, workers: 1))
         request.loading = try dataOptions.reading.loadOptions()
         var race = ActivationRace()
-        race.activations = try list(activations).map { name in
+        race.activations = try CommaList.items(activations).map { name in
             guard let a = Activation(rawValue: name) else {
                 throw ValidationError("--activations: unknown '\(name)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
             }

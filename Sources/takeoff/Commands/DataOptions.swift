@@ -1,5 +1,6 @@
 import ArgumentParser
 import TakeoffData
+import TakeoffLab
 
 /// How to read a data set: the flags shared by every command that reads one.
 struct ReadingOptions: ParsableArguments {
@@ -18,7 +19,7 @@ struct ReadingOptions: ParsableArguments {
     /// The reading options these flags give, with `seed`.
     func loadOptions(seed: UInt64 = 0) throws -> LoadOptions {
         var options = LoadOptions(size: size, seed: seed, labelColumn: labelColumn, textColumn: textColumn,
-                                  categorical: Set((categorical ?? "").split(separator: ",").map(String.init)))
+                                  categorical: Set(CommaList.items(categorical ?? "")))
         if let format {
             guard let f = FileFormat(rawValue: format) else {
                 throw ValidationError("--format must be one of \(FileFormat.allCases.map(\.rawValue).joined(separator: ", "))")
