@@ -94,7 +94,6 @@ extension Bench {
             try global.apply()
             let bench = TrainSpeedBench(presets: try TrainSpeedBench.presets(named: presets), batchSize: batchSize, steps: steps,
                                         device: try deviceOptions.resolved())
-            try bench.validate()
             let r = try bench.run { row in
                 guard !json else { return }
                 let share = row.gemmShare.map { String(format: "%5.1f%% in sgemm", $0 * 100) } ?? "on \(bench.device)"
