@@ -70,6 +70,20 @@ import TakeoffLab
         #expect(LearnerRegistry.help(for: .activation).contains(Activation.allCases.map(\.rawValue).joined(separator: ", ")))
     }
 
+    /// The training context reaches the learners that use it (its device shows in a network's configuration,
+    /// keeping GPU results apart) and never counts as an option.
+    @Test func theContextReachesTheNetworksOnly() throws {
+        let context = TrainingContext(device: .cuda)
+        let network = try LearnerRegistry.learner(named: "mlp-small", context: context)
+        #expect(network.device == .cuda && network.configuration["device"] == "cuda")
+        let classic = try LearnerRegistry.learner(named: "logreg", context: context)
+        #expect(classic.device == .cpu && classic.configuration["device"] == nil)
+        var curve = CurveRequest(data: "xor", compute: try Compute(threads: 1))
+        (curve.learners, curve.context) = (["logreg", "mlp-small"], context)
+        let train = try DataCatalog.load("xor", options: LoadOptions(size: 400, seed: 0)).train
+        #expect(try curve.makeLearners(for: train).map(\.device) == [.cpu, .cuda])
+    }
+
     /// A sweep gives each learner the options it takes; an option none of its learners takes is refused.
     @Test func aSweepRefusesAnOptionNoneOfItsLearnersTakes() throws {
         var curve = CurveRequest(data: "xor", compute: try Compute(threads: 1))
