@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 9's GPU checks in one run, on a GPU machine without a Swift toolchain, from the repository root:
+# The GPU checks in one run, on a GPU machine without a Swift toolchain, from the repository root:
 # unpack the portable build (scripts/build-portable.sh --with-data, made on a build machine), then
 #   1. `takeoff device info` and `takeoff device check` (every op, optimizer and three short training runs on
 #      CPU and GPU, compared; gradients checked against finite differences on the GPU),

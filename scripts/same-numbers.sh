@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Checks that a change leaves Takeoff's numbers bitwise as they were: trains every learner once and runs
-# `curve --quick` with two binaries (same seeds, same thread count) and compares every reported number but
-# the timings. Usage: scripts/same-numbers.sh OLD_BINARY NEW_BINARY [THREADS]
+# Checks that a change leaves Takeoff's numbers bitwise as they were: trains every learner once, runs
+# `curve --quick`, a small `scale` and a small `activations` race with two binaries (same seeds, same thread
+# count) and compares every reported number but the timings. Usage: scripts/same-numbers.sh OLD_BINARY NEW_BINARY [THREADS]
 set -euo pipefail
 old=$1 new=$2 threads=${3:-2}
 work=$(mktemp -d)
@@ -25,11 +25,22 @@ import sqlite3, sys
 for row in sqlite3.connect(sys.argv[1]).execute("SELECT learner, m, seed, status, accuracy, log_loss, parameters FROM cells ORDER BY learner, m, seed"):
     print(*row)
 PY
+  "$bin" scale --data fashion-mnist --widths 16,32,64 --sizes 300,750,1900 --seeds 1 --epochs 3 --budget none --bootstraps 20 \
+    --threads "$threads" --out "$work/$tag-scale" >/dev/null 2>&1
+  python3 - "$work/$tag-scale/scale.sqlite" > "$work/$tag.scale" <<'PY'
+import sqlite3, sys
+for row in sqlite3.connect(sys.argv[1]).execute("SELECT learner, m, seed, status, accuracy, log_loss, parameters FROM cells ORDER BY learner, m, seed"):
+    print(*row)
+PY
+  "$bin" activations --data fashion-mnist --train-size 2000 --activations sigmoid,relu --depth 3 --width 64 --epochs 2 --seeds 2 \
+    --threads "$threads" --out "$work/$tag-activations" >/dev/null 2>&1
+  grep -v ",test_accuracy,\|^activation" "$work/$tag-activations/activations.csv" | cut -d, -f1-5,7- > "$work/$tag.activations"  # per-step losses and gradient norms, wall-clock column dropped
+  grep ",test_accuracy," "$work/$tag-activations/activations.csv" | cut -d, -f1-5,7- >> "$work/$tag.activations"
 }
 numbers "$old" old
 numbers "$new" new
 status=0
-for part in train curve; do
+for part in train curve scale activations; do
   if diff -u "$work/old.$part" "$work/new.$part"; then echo "$part: the same numbers ($(wc -l < "$work/new.$part") lines)"
   else echo "$part: numbers differ"; status=1; fi
 done

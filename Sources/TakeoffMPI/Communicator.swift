@@ -69,14 +69,6 @@ public final class Communicator: @unchecked Sendable {
         if initialized != 0 && done == 0 { MPI_Finalize() }
     }
 
-    /// Ends every rank of the job at once with `code` (for a failure that leaves no other way out without a hang).
-    public func abort(code: Int32 = 1) -> Never {
-        MPI_Abort(takeoff_mpi_comm_world(), code)
-        exit(code)
-    }
-
-    public func barrier() { MPI_Barrier(takeoff_mpi_comm_world()) }
-
     /// Copies `root`'s `buffer` into every rank's.
     public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int = 0) {
         MPI_Bcast(buffer.baseAddress, Int32(buffer.count), takeoff_mpi_float(), Int32(root), takeoff_mpi_comm_world())

@@ -21,7 +21,7 @@ extension NeuralLearner {
         LearnerDeclaration(
             name: preset.rawValue, family: .neural, summary: preset.summary,
             options: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment], needsImages: preset.needsImages, usesDevice: true,
-            build: { o in NeuralLearner(architecture: .preset(preset), options: o) },
+            build: { o, context in NeuralLearner(architecture: .preset(preset), options: o, context: context) },
             load: { file in try NeuralModel.load(file) })
     }
 }
@@ -33,19 +33,19 @@ extension NeuralLearner {
         LearnerDeclaration(
             name: shape.name, family: .neural, summary: shape.summary,
             options: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment], needsImages: shape.needsImages, usesDevice: true,
-            build: { o in NeuralLearner(architecture: .shape(shape), options: o) },
+            build: { o, context in NeuralLearner(architecture: .shape(shape), options: o, context: context) },
             load: { file in try NeuralModel.load(file) })
     }
 }
 
 extension NeuralLearner {
-    /// The network of `architecture` with the options a declaration checked.
-    init(architecture: NeuralArchitecture, options o: LearnerOptions) {
+    /// The network of `architecture` with the options a declaration checked, to train in `context`.
+    init(architecture: NeuralArchitecture, options o: LearnerOptions, context: TrainingContext) {
         self.init(architecture: architecture)
         if let a = o.activation { activation = a }
         (epochs, batchSize, learningRate) = (o.epochs, o.batchSize, o.learningRate)
         if let d = o.dropout { dropout = d }
         augmentation = o.augment
-        (device, showProgress, group) = (o.device, o.showProgress, o.dataParallel)
+        (device, showProgress, group) = (context.device, context.showProgress, context.dataParallel)
     }
 }

@@ -16,15 +16,10 @@ extension NeuralLearner {
     /// early stopping with patience of a quarter of the epochs (at least ``minimumPatience``), best weights
     /// restored, and every feature is standardised on its own (``InputScaling/perFeature``).
     ///
-    /// Recipe 2 held out 10% at every m and trained at least 20 epochs: 473 s for a 60,000-image cnn cell on
-    /// 2 cores, and at m = 100–300 it chose its epoch on 10–30 validation examples. Recipe 3 aimed at 4,000 steps
-    /// at every m, so a cell cost about the same from m = 3,900 to 60,000 (the cnn about 100 s each on 2 cores).
-    /// Recipe 4 trained 10 reference epochs: the cnn's runs were as today's, the MLPs' half as long, which cost
-    /// mlp-large 0.5 points at m = 60,000 against recipe 2; recipe 5 also gives mlp-medium the dropout of the larger
-    /// networks (``NeuralPreset/defaultDropout``). Recipe 5 chose the epoch below m = 500 by 3-fold cross-validation
-    /// (33-example folds at m = 100) and refitted on all m, held out 62 examples at m = 620, and standardised every
-    /// pixel on the m examples; recipe 6 is recipe 5 from m = 2,000 up and trains smaller sets as above
-    /// (BENCHMARKS.md, "Networks at small m").
+    /// Why this schedule: holding out 10% at every m with at least 20 epochs cost a 60,000-image cnn cell several
+    /// minutes on 2 cores and chose its epoch on 10–30 validation examples at m = 100–300; a fixed step count at
+    /// every m made every cell from 3,900 to 60,000 cost the same; 10 reference epochs cost mlp-large half a point
+    /// at m = 60,000. The figures are in BENCHMARKS.md ("Networks: accuracy by m", "Networks at small m").
     public enum Recipe {
         /// Stored with every result (the learner's configuration), so results of different recipes never mix.
         public static let version = "6"

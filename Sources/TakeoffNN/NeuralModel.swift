@@ -40,6 +40,15 @@ public struct NeuralModel: TrainedModel, @unchecked Sendable {
         statistics = stats
     }
 
+    /// A network of `shape` trained outside ``NeuralLearner`` (an activation race's entrant) on inputs
+    /// mapped by `input`, fitted on its training set.
+    public init(trained network: Sequential, shape: NetworkShape, activation: Activation, classNames: [String], input: AffineFeatureMap,
+                history: TrainingHistory, examplesTrained: Int) {
+        self.init(network: network, architecture: .shape(shape), activation: activation, dropout: 0, classNames: classNames,
+                  inputScale: Tensor(input.scale, shape: [input.scale.count]), inputShift: Tensor(input.shift, shape: [input.shift.count]),
+                  history: history, examplesTrained: examplesTrained)
+    }
+
     /// The preset it was built from, nil for a sized network.
     public var preset: NeuralPreset? { if case let .preset(p) = architecture { p } else { nil } }
     public var learnerName: String { architecture.name }

@@ -117,6 +117,24 @@ public final class TakeoffServer: @unchecked Sendable {
         }
     }
 
+    /// Serves until stopped, blocking the calling thread (a command line's main thread); `listening` gets the
+    /// port once the socket listens. Throws when the socket cannot be bound.
+    public func runBlocking(listening: @escaping @Sendable (Int) -> Void) throws {
+        final class Outcome: @unchecked Sendable { var error: Error? }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { try await run() } catch { outcome.error = error }
+            done.signal()
+        }
+        Task {
+            guard let bound = try? await listeningPort() else { return }
+            listening(bound)
+        }
+        done.wait()
+        if let error = outcome.error { throw error }
+    }
+
     /// Waits until the socket is listening and returns its port.
     public func listeningPort(timeout: TimeInterval = 10) async throws -> Int {
         let end = Date().addingTimeInterval(timeout)

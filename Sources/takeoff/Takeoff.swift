@@ -3,7 +3,6 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 import TakeoffLab
-import TakeoffMPI
 
 @main
 struct Takeoff: ParsableCommand {
@@ -21,9 +20,9 @@ struct Takeoff: ParsableCommand {
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         let commandType: Any.Type = type(of: command as Any)
-        if Communicator.launchedSize > 1 && !sharedAcrossRanks.contains(where: { ObjectIdentifier($0) == ObjectIdentifier(commandType) }) {
+        if Launch.isOneOfSeveralRanks && !sharedAcrossRanks.contains(where: { ObjectIdentifier($0) == ObjectIdentifier(commandType) }) {
             // Every rank would run it once (two servers on one port, the same table printed twice): one message, from rank 0.
-            if Communicator.launchedRank == 0 {
+            if Launch.isFirstRank {
                 let shared = sharedAcrossRanks.map { $0._commandName }.joined(separator: ", ")
                 let message = "Error: \(commandPath()) runs as one process; run it without mpirun (under mpirun, \(shared) share their work across ranks).\n"
                 FileHandle.standardError.write(Data(message.utf8))
@@ -42,7 +41,7 @@ struct Takeoff: ParsableCommand {
     }
 
     /// Commands that share their work across the ranks of an MPI job; any other refuses to run in one of several ranks.
-    static let sharedAcrossRanks: [ParsableCommand.Type] = [Curve.self, Activations.self, Train.self]
+    static let sharedAcrossRanks: [ParsableCommand.Type] = [Curve.self, Scale.self, Activations.self, Train.self]
 
     /// The library names a bad setting by its name; on the command line that is the flag `--name`.
     static func flagMessage(_ error: Error) -> String? {

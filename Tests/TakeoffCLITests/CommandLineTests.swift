@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TakeoffData
 
 /// Bad command lines and input files: each must end with an error that names the option or file,
 /// never with a trap (these each trapped or crashed before being fixed).
@@ -19,8 +20,8 @@ import Testing
             (["curve", "--data", "xor", "--size", "400", "--seeds", "100000000000", "--out", dir.path], "--seeds: must be in 1...10000"),
             (["activations", "--data", "xor", "--size", "400", "--depth", "100000000000", "--out", dir.path], "--width: a network of 100000000000 hidden layers"),
             (["activations", "--data", "xor", "--size", "400", "--lr", "nan", "--out", dir.path], "--lr: must be a positive number"),
-            (["bench", "mlp-step", "--batch", "0"], "--batch must be at least 1"),
-            (["bench", "elementwise", "--count=-5"], "--count must be at least 1"),
+            (["bench", "mlp-step", "--batch", "0"], "--batch: must be at least 1"),
+            (["bench", "elementwise", "--count=-5"], "--count: must be at least 1"),
             (["bench", "gemm", "--sizes", "99999999"], "--sizes: 99999999×99999999"),
             (["train", "--data", "xor", "--size", "400", "--learner", "logreg", "--save", dir.path], "--save: \(dir.path) is a directory"),
             (["curve", "--data", "xor", "--size", "400", "--out", ""], "--out: needs a folder path"),
@@ -37,6 +38,37 @@ import Testing
             // A value refused while the command runs points at that command's help, not `takeoff <subcommand>`.
             #expect(!r.stderr.contains("<subcommand>"), "\(arguments): \(r.stderr)")
         }
+    }
+
+    /// Every command that takes learner options lists each once in its help, from the one flag group.
+    @Test func helpListsEachLearnerOptionOnce() throws {
+        for command in [["train"], ["curve"], ["scale"], ["bench", "classic"]] {
+            let help = try runTakeoff(command + ["--help"]).stdout
+            let lines = help.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            for option in LearnerOption.allCases {
+                let count = lines.filter { $0.hasPrefix(option.flag + " <") }.count
+                #expect(count == 1, "\(command.joined(separator: " ")) --help lists \(option.flag) \(count) times")
+            }
+        }
+    }
+
+    /// Each learner option given out of range (or not a value of its type) is refused by its flag, before any data is read.
+    @Test func eachLearnerOptionRefusesABadValueByFlag() throws {
+        let bad: [LearnerOption: String] = [.C: "0", .gamma: "-1", .kernel: "sigmoid", .degree: "0", .loss: "log", .tolerance: "inf",
+                                            .maxIterations: "-3", .cacheMB: "0", .activation: "swish", .epochs: "0", .batchSize: "0",
+                                            .learningRate: "nan", .dropout: "1", .augment: "rotate"]
+        #expect(Set(bad.keys) == Set(LearnerOption.allCases))
+        for (option, value) in bad {
+            let r = try takeoff(["train", "--data", "no-such-data", "--learner", "logreg", option.flag, value])
+            #expect(!r.crashed && r.status != 0 && r.stderr.contains("Error: \(option.flag) "), "\(option.flag) \(value): \(r.stderr)")
+            #expect(!r.stderr.contains("no-such-data"), "\(option.flag) \(value) was read after the data: \(r.stderr)")
+        }
+        // And one a learner does not take names the learner, in every command that takes learner options.
+        let notTaken = try takeoff(["bench", "classic", "--learner", "logreg", "--kernel", "linear", "--train-size", "10"])
+        #expect(notTaken.status != 0 && notTaken.stderr.contains("--kernel does not apply to logreg"), "\(notTaken.stderr)")
+        let polynomial = try takeoff(["train", "--data", "xor", "--size", "400", "--learner", "rbf-svm", "--kernel", "polynomial", "--degree", "2",
+                                      "--C", "1", "--json"])
+        #expect(polynomial.status == 0, "\(polynomial.stderr)")
     }
 
     /// The README's save-then-evaluate lines, with a network that has dropout layers (their checkpoints

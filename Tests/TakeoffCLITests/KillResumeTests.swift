@@ -53,3 +53,28 @@ import TakeoffData
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("curve.sqlite").path))
     }
 }
+
+/// `takeoff activations` killed mid-race and run again continues from its store.
+@Suite struct ActivationKillResumeTests {
+    @Test func aKilledRaceContinuesFromItsStore() throws {
+        let dir = temporaryDirectory("race-killed")
+        let race = ["activations", "--data", "xor", "--size", "1200", "--activations", "sigmoid,tanh,relu", "--depth", "3", "--width", "32",
+                    "--epochs", "30", "--seeds", "2", "--threads", "1", "--out", dir.path]
+        let fingerprint = SweepPlan.fingerprint(of: try DataCatalog.load("xor", options: LoadOptions(size: 1200, seed: 0)))
+        func stored() throws -> [CellKey: CellResult] {
+            try ResultStore(path: dir.appendingPathComponent("activations.sqlite").path).results(dataset: fingerprint)
+        }
+        let first = try runTakeoff(race, killAfter: 2)
+        #expect(first.killed)
+        let afterKill = try stored()
+        #expect(afterKill.count >= 2 && afterKill.count < 6, "\(afterKill.count) runs stored when killed")
+        let resumed = try runTakeoff(race)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        // Only the missing runs trained: one numbered line each.
+        #expect(resumed.stderr.split(separator: "\n").filter { $0.hasPrefix("[") }.count == 6 - afterKill.count, "\(resumed.stderr)")
+        let after = try stored()
+        #expect(after.count == 6)
+        for (key, r) in afterKill { #expect(after[key] == r) }
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.json").path))
+    }
+}

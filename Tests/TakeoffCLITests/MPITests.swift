@@ -32,6 +32,49 @@ struct MPITests {
         #expect(two.stdout.components(separatedBy: "test accuracy (%)").count == 2)
     }
 
+    /// The scaling sweep and the activation race are sweeps like a curve: sharded over the ranks, they
+    /// store what one process stores.
+    @Test func aShardedScaleSweepStoresTheCellsOfOneProcess() throws {
+        let grid = ["scale", "--data", "xor", "--size", "1200", "--widths", "4,8,16", "--sizes", "40,80,160", "--seeds", "1",
+                    "--epochs", "20", "--budget", "none", "--bootstraps", "10", "--threads", "1"]
+        let single = temporaryDirectory("mpi-scale-single"), sharded = temporaryDirectory("mpi-scale-sharded")
+        let one = try runTakeoff(grid + ["--out", single.path])
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try runTakeoff(grid + ["--out", sharded.path], ranks: 2)
+        #expect(two.status == 0, "\(two.stderr)")
+        func stored(_ dir: URL) throws -> [CellKey: CellResult] {
+            try ResultStore(path: dir.appendingPathComponent("scale.sqlite").path).results(dataset: Self.fingerprint)
+        }
+        let a = try stored(single), b = try stored(sharded)
+        #expect(a.count == 9)
+        #expect(outcomes(Array(a.values)) == outcomes(Array(b.values)))
+        // Only rank 0 reports: the report's first line once.
+        let first = try #require(one.stdout.split(separator: "\n").first.map(String.init))
+        #expect(two.stdout.components(separatedBy: first).count == 2, "\(two.stdout)")
+    }
+
+    @Test func aShardedActivationRaceStoresTheRunsOfOneProcess() throws {
+        let race = ["activations", "--data", "xor", "--size", "400", "--activations", "sigmoid,relu", "--depth", "3", "--width", "16",
+                    "--epochs", "3", "--seeds", "2", "--threads", "1"]
+        let single = temporaryDirectory("mpi-race-single"), sharded = temporaryDirectory("mpi-race-sharded")
+        let one = try runTakeoff(race + ["--out", single.path])
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try runTakeoff(race + ["--out", sharded.path], ranks: 2)
+        #expect(two.status == 0, "\(two.stderr)")
+        let fingerprint = SweepPlan.fingerprint(of: try DataCatalog.load("xor", options: LoadOptions(size: 400, seed: 0)))
+        func runs(_ dir: URL) throws -> [CellKey: ActivationRace.Run] {
+            try ResultStore(path: dir.appendingPathComponent("activations.sqlite").path).results(dataset: fingerprint)
+                .compactMapValues { $0.trace.flatMap { try? JSONDecoder().decode(ActivationRace.Run.self, from: Data($0.utf8)) } }
+        }
+        let a = try runs(single), b = try runs(sharded)
+        #expect(a.count == 4 && b.count == 4)
+        for (key, run) in a {
+            #expect(b[key]?.stepLosses == run.stepLosses && b[key]?.testAccuracy == run.testAccuracy, "\(key.learner) seed \(key.seed)")
+        }
+        // Only rank 0 reports.
+        #expect(two.stdout.components(separatedBy: "wrote ").count == 2, "\(two.stdout)")
+    }
+
     @Test func killingTheJobLosesOnlyTheCellsInFlight() throws {
         let dir = temporaryDirectory("mpi-killed")
         // Slower cells than the other tests' (150 epochs), so the kill lands mid-run despite mpirun's buffered output.
@@ -59,9 +102,9 @@ struct MPITests {
         #expect(store.status != 0 && store.stderr.contains("/proc/takeoff-no-store/curve.sqlite"), "\(store.stderr)")
         #expect(store.cellLines == 0, "cells trained: \(store.stderr)")
         // A rank that cannot read the data (rank 1 is given a file that does not exist, Open MPI's MPMD form).
-        guard let binary = takeoffBinary, let mpirun else { return }
+        let binary = try #require(takeoffBinary), launcher = try #require(mpirun)
         let p = Process()
-        p.executableURL = mpirun
+        p.executableURL = launcher
         let common = ["--learners", "logreg", "--sizes", "100,200", "--seeds", "1", "--threads", "1", "--out", dir.path]
         p.arguments = ["--oversubscribe", "--mca", "btl", "self,vader", "-np", "1", binary.path, "curve", "--data", "xor", "--size", "600"] + common
             + [":", "-np", "1", binary.path, "curve", "--data", dir.appendingPathComponent("missing.csv").path] + common
@@ -101,7 +144,7 @@ struct MPITests {
     }
 
     @Test func singleProcessCommandsRefuseSeveralRanksOnce() throws {
-        for arguments in [["data", "info", "xor", "--size", "200"], ["serve", "--port", "0"], ["scale", "--data", "xor"]] {
+        for arguments in [["data", "info", "xor", "--size", "200"], ["serve", "--port", "0"]] {
             let run = try runTakeoff(arguments, ranks: 2)
             #expect(run.status != 0, "\(arguments)")
             #expect(run.stderr.components(separatedBy: "runs as one process").count == 2, "\(arguments): \(run.stderr)")

@@ -39,3 +39,23 @@ import TakeoffData
         #expect(try declaration("rbf-svm").make(o).name == "rbf-svm")
     }
 }
+
+/// The option table names the values the classic learners map to their own types.
+@Suite struct ClassicOptionNamesTests {
+    @Test func kernelAndLossNamesMatchTheLearners() {
+        #expect(LearnerOption.kernel.declaration.choices == KernelSVM.KernelKind.allCases.map(\.rawValue))
+        #expect(Set(LearnerOption.loss.declaration.choices ?? []) == Set(DualCoordinateDescent.Loss.allCases.map(\.rawValue)))
+    }
+
+    @Test func degreeAppliesToThePolynomialKernelOnly() throws {
+        var o = LearnerOptions()
+        o.degree = 2
+        #expect(throws: LearnerError.self) { try KernelSVM.declaration.make(o) }
+        o.kernel = "polynomial"
+        let svm = try KernelSVM.declaration.make(o)
+        #expect(svm.configuration["degree"] == "2" && svm.configuration["kernel"] == "polynomial")
+        o = LearnerOptions()
+        o.loss = "hinge"
+        #expect(try LinearSVM.declaration.make(o).configuration["loss"] == "hinge")
+    }
+}

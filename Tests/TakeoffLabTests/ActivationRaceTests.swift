@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TakeoffData
 import TakeoffEngine
@@ -24,9 +25,16 @@ import TakeoffNN
         return (race, split)
     }
 
+    /// Runs `race` on `data` through the sweep machinery, its runs stored in `folder`.
+    func run(_ race: ActivationRace, _ data: TrainTestSplit, in folder: URL = temporaryDirectory("race")) throws -> ActivationReport {
+        var request = ActivationRequest(data: "blobs8", compute: try Compute(threads: 1, workers: 1))
+        (request.race, request.out) = (race, folder.path)
+        return try ActivationExperiment(request, split: data).run()
+    }
+
     @Test func sigmoidGradientsVanishTowardTheInputAndReLUTrainsFaster() throws {
         let (race, data) = race()
-        let summaries = race.summarize(try race.run(data))
+        let summaries = try run(race, data).summaries
         let sigmoid = summaries[0], relu = summaries[1]
         // Sigmoid: each layer nearer the input gets a smaller gradient; ReLU keeps them comparable.
         #expect(sigmoid.earlyGradientNorms.first! < sigmoid.earlyGradientNorms.last! / 20)
@@ -41,11 +49,35 @@ import TakeoffNN
         race.learningRate = 50
         race.activations = [.relu, .sigmoid]
         race.seeds = [0]
-        let runs = try race.run(data)
+        let runs = try run(race, data).runs
         #expect(runs.count == 2)
         #expect(runs[0].failure?.contains("diverged") == true)
         #expect(runs[1].failure == nil && runs[1].testAccuracy != nil)
         #expect(race.summarize(runs)[0].diverged == 1)
+    }
+
+    /// Each run is stored as it finishes: a race rerun with more seeds trains only the new ones, and the
+    /// runs it reuses are the ones it stored (a killed race continues the same way).
+    @Test func aRaceContinuesFromItsStore() throws {
+        var (race, data) = race()
+        race.epochs = 3
+        let folder = temporaryDirectory("race-resume")
+        race.seeds = [0]
+        let first = try run(race, data, in: folder)
+        race.seeds = [0, 1]
+        var request = ActivationRequest(data: "blobs8", compute: try Compute(threads: 1, workers: 1))
+        (request.race, request.out) = (race, folder.path)
+        let experiment = try ActivationExperiment(request, split: data)
+        let outcome = try experiment.sweep.run()
+        #expect(outcome.reused == 2 && outcome.ran == 2)
+        let again = try experiment.report(outcome, to: folder)
+        for r in first.runs {
+            let same = try #require(again.runs.first { $0.activation == r.activation && $0.seed == r.seed })
+            #expect(same.stepLosses == r.stepLosses && same.testAccuracy == r.testAccuracy && same.stepSeconds == r.stepSeconds)
+        }
+        // Seed 1's runs are new and trained like seed 0's in a fresh race.
+        let fresh = try run(race, data)
+        for r in fresh.runs { #expect(again.runs.first { $0.activation == r.activation && $0.seed == r.seed }?.stepLosses == r.stepLosses) }
     }
 
     /// Settings the race cannot run with are refused before training, naming the option (a NaN learning

@@ -43,7 +43,7 @@ import TakeoffEngine
         #expect(made[0].configuration["epochs"] == nil && made[1].configuration["epochs"] == "7")
     }
 
-    /// Every option is set and cleared through one switch each; `given` lists exactly the set ones.
+    /// Every option is set and cleared through its declaration; `given` lists exactly the set ones.
     @Test func everyOptionRoundTrips() {
         var o = LearnerOptions()
         (o.C, o.gamma, o.kernel, o.degree, o.loss, o.tolerance, o.maxIterations, o.cacheMB) = (1, 2, "rbf", 3, "hinge", 4, 5, 6)

@@ -132,9 +132,12 @@ import Testing
         // Up to the measurements and the forecasts' bands, not to 100%.
         let top = a.learners.flatMap { $0.forecast.map(\.high) }.max()!
         #expect(range.high >= max(0.88, top) && range.high < top + 0.01, "high \(range.high), forecasts up to \(top)")
-        let ticks = CurveChart.accuracyTicks(1 - range.high, 1 - range.low)
-        #expect(ticks.count >= 3)
-        #expect(ticks.allSatisfy { $0.0 >= range.low - 1e-9 && $0.0 <= range.high + 1e-9 })
+        let ticks = CurveChart.scoreTicks(errors: (1 - range.high, 1 - range.low), metric: .accuracy)
+        #expect(ticks.count >= 4 && ticks.count <= 8, "\(ticks.map(\.label))")
+        #expect(ticks.allSatisfy { $0.score >= range.low - 1e-9 && $0.score <= range.high + 1e-9 })
+        // An AUC axis over 0.52–0.61 carries several round labels, not one.
+        let auc = CurveChart.scoreTicks(errors: (0.39, 0.48), metric: .auc)
+        #expect(auc.map(\.label) == ["0.60", "0.58", "0.56", "0.54", "0.52"])
     }
 
     @Test func namesAreEscapedInTheFigureAndThePage() throws {
@@ -183,6 +186,26 @@ import Testing
         let png = try Data(contentsOf: url.deletingPathExtension().appendingPathExtension("png"))
         #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
         #expect(throws: FigureError.self) { try PNGRenderer.write(svg: "<svg", to: url.deletingLastPathComponent().appendingPathComponent("bad.png")) }
+    }
+
+    @Test func endLabelsFitInsideTheFigure() throws {
+        // Long names at the ends of both panels: the fit-time panel moves right of the accuracy labels and the
+        // figure widens to hold its own.
+        let long = "a-learner-with-a-rather-long-name"
+        let a = Analysis(results: cells(long, powerLaw) + cells("short") { m, s in powerLaw(m, s) - 0.05 },
+                         learners: [(long, long), ("short", "short")])
+        let svg = CurveChart(title: "t", analysis: a).svg
+        let width = try #require(Double(svg.components(separatedBy: "width=\"")[1].prefix { $0 != "\"" }))
+        let xs = Self.attribute("x", in: svg, class: "end-label").compactMap(Double.init)
+        let texts = svg.components(separatedBy: "class=\"end-label\"").dropFirst().map { String($0.drop { $0 != ">" }.dropFirst().prefix { $0 != "<" }) }
+        #expect(xs.count == 4 && texts.count == 4)
+        for (x, text) in zip(xs, texts) {
+            #expect(x + SVGDocument.textWidth(text, bold: true) <= width, "'\(text)' at \(x) runs past \(width)")
+        }
+        // The fit-time panel's frame starts right of the accuracy panel's widest label.
+        let accuracyLabelsEnd = zip(xs, texts).filter { $0.1.contains("→") }.map { $0.0 + SVGDocument.textWidth($0.1, bold: true) }.max() ?? 0
+        let timeLabelsX = zip(xs, texts).filter { !$0.1.contains("→") }.map(\.0).min() ?? 0
+        #expect(timeLabelsX - 170 - 10 > accuracyLabelsEnd)
     }
 
     /// The values of `attribute` on elements of `class`.

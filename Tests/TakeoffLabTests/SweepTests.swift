@@ -50,7 +50,7 @@ import TakeoffEngine
         // Earlier measurements say the cost doubles with m: 10 s at 40, 20 s at 80, so 160 needs 40 s.
         for (m, t) in [(40, 10.0), (80, 20.0)] {
             let key = plan.cells.first { $0.m == m }!
-            try store.record(CellResult(key: key, status: .ok, accuracy: 0.5, fitSeconds: t, predictSeconds: 0, parameters: 6))
+            try store.record(CellResult(key: key, status: .ok, accuracy: 0.5, fitSeconds: t, predictSeconds: 0, parameters: 6, precision: 0.5, recall: 0.5))
         }
         let runner = SweepRunner(plan: plan, split: split, store: store)
         runner.budget = 30
@@ -62,15 +62,54 @@ import TakeoffEngine
         #expect(skipped.map(\.key.m) == [160, 320])
         // The largest size is tried before the second-largest: each is skipped on its own prediction.
         #expect(skipped.map { $0.error?.contains("predicted \($0.key.m == 160 ? "60.0" : "120.0") s") } == [true, true])
-        #expect(lines.count == 2 && lines.allSatisfy { $0.contains("skipped-budget") })
+        // Skipped cells are summed up per learner at the end, not logged one by one (unless asked).
+        #expect(lines.isEmpty, "\(lines)")
         #expect(try store.count() == 2)
-        let report = CurveReport(dataName: "xor", plan: plan, outcome: outcome,
+        var report = CurveReport(dataName: "xor", plan: plan, outcome: outcome,
                                  analysis: Analysis(results: outcome.results, learners: [("logreg", plan.learners[0].configuration)]),
                                  poolSize: split.train.count, testSize: split.test.count, budget: 30, compute: try Compute(threads: 1))
+        report.classNames = ["no", "yes"]
+        // The forecast is of the curve's metric: the F1, precision and recall tables say the cells were skipped.
+        let others = try #require(report.twoClassTables)
+        #expect(!others.contains("~") && others.contains("skipped"), "\(others)")
+        let console = report.console(out: "out")
+        #expect(console.contains("logreg: 2 cells skipped at the budget (m ≥ 160 not measured, forecast used)"), "\(console)")
+        let verbose = SweepRunner(plan: plan, split: split, store: store)
+        (verbose.budget, verbose.logsSkippedCells) = (30, true)
+        verbose.log = { lines.append($0) }
+        _ = try verbose.run()
+        #expect(lines.count == 2 && lines.allSatisfy { $0.contains("skipped-budget") })
         #expect(report.csv.components(separatedBy: "skipped-budget").count == 3)
         // The skipped sizes show the forecast, marked as not measured.
         #expect(report.table.contains("~") && report.table.contains("predicted by the forecast, not measured"))
         #expect(report.html.contains("skipped-budget"))
+    }
+
+    @Test func theBudgetLinesSayWhatEachLearnerLost() throws {
+        func cell(_ learner: String, _ m: Int, _ seed: UInt64, _ status: CellStatus) -> CellResult {
+            CellResult(key: CellKey(dataset: "d", learner: learner, configuration: learner, m: m, seed: seed), status: status, accuracy: status == .ok ? 0.8 : nil)
+        }
+        var results: [CellResult] = []
+        for m in [100, 1000, 15_600, 60_000] {
+            for seed: UInt64 in 0...2 {
+                results.append(cell("mlp-large", m, seed, m >= 15_600 ? .skippedBudget : seed == 0 || m == 100 ? .ok : .skippedBudget))
+                results.append(cell("logreg", m, seed, .ok))
+                results.append(cell("cnn", m, seed, m == 60_000 && seed == 0 ? .cutBudget : m == 60_000 ? .skippedBudget : .ok))
+            }
+        }
+        let outcome = SweepRunner.Outcome(results: results, ran: 0, reused: 0, complete: false, seconds: 1, remainingSeconds: 10)
+        #expect(outcome.budgetLines(forecast: ["mlp-large"]) == [
+            "mlp-large: 8 cells skipped at the budget (m ≥ 15,600 not measured, forecast used; 2 repeat seeds at m = 1,000)",
+            "cnn: 2 cells skipped at the budget, 1 cell cut when it ran out (m = 60,000 not measured)",
+        ])
+    }
+
+    @Test func aCellLineReportsTheSweepsMetric() {
+        let key = CellKey(dataset: "d", learner: "logreg", configuration: "logreg", m: 600, seed: 0)
+        let r = CellResult(key: key, status: .ok, accuracy: 0.7, fitSeconds: 1, predictSeconds: 0, auc: 0.61234)
+        #expect(SweepRunner.describe(r) == "logreg m=600 seed 0: ok 70.00% (fit 1.00 s, predict 0.00 s)")
+        #expect(SweepRunner.describe(r, metric: .auc) == "logreg m=600 seed 0: ok ROC AUC 0.6123 (fit 1.00 s, predict 0.00 s)")
+        #expect(SweepRunner.describe(r, metric: .logloss).contains("ok (no log loss)"))
     }
 
     @Test func nonFiniteScoresAreNotAnAccuracy() throws {

@@ -27,8 +27,8 @@ func syntheticMessages(count: Int, seed: UInt64) -> String {
 }
 
 @Suite struct TextLearnerTests {
-    /// The failure of issue 22: on TF-IDF text, mlp-small standardised per feature fell below "always ham"
-    /// as m grew, and logreg's C grid (made for pixels) kept it at the majority rate.
+    /// Guards against two failures on TF-IDF text: mlp-small standardised per feature falls below "always ham"
+    /// as m grows, and a C grid made for pixels keeps logreg at the majority rate.
     @Test func everyTextLearnerBeatsTheMajorityRate() throws {
         let dir = temporaryDirectory("text")
         let url = dir.appendingPathComponent("messages.txt")

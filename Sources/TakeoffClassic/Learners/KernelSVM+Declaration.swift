@@ -3,9 +3,9 @@ import TakeoffData
 extension KernelSVM {
     /// `rbf-svm`, as the registry knows it.
     public static let declaration = LearnerDeclaration(
-        name: "rbf-svm", family: .traditional, summary: "C-SVM with an RBF kernel (one-vs-one), by SMO",
+        name: "rbf-svm", family: .traditional, summary: "C-SVM with an RBF kernel (or linear, or polynomial), one-vs-one, by SMO",
         options: [.C, .gamma, .kernel, .degree, .tolerance, .cacheMB],
-        build: { o in
+        build: { o, _ in
             var l = KernelSVM(C: o.C, gamma: o.gamma)
             if let s = o.kernel {
                 guard let k = KernelKind(rawValue: s) else {
@@ -16,7 +16,13 @@ extension KernelSVM {
             }
             if let t = o.tolerance { l.tolerance = t }
             if let m = o.cacheMB { l.cacheMB = m }
-            if let g = o.degree { l.degree = g }
+            if let g = o.degree {
+                // A degree with another kernel would change nothing: refused rather than ignored.
+                guard l.kernel == .polynomial else {
+                    throw LearnerError.invalidValue(option: .degree, value: "\(g)", reason: "applies to the polynomial kernel only (kernel \(l.kernel.rawValue))")
+                }
+                l.degree = g
+            }
             return l
         },
         load: { file in

@@ -5,7 +5,7 @@ extension LinearSVM {
     public static let declaration = LearnerDeclaration(
         name: "linear-svm", family: .traditional, summary: "linear SVM per class (one-vs-rest), squared hinge or hinge, by dual coordinate descent",
         options: [.C, .loss, .tolerance, .maxIterations],
-        build: { o in
+        build: { o, _ in
             var l = LinearSVM(C: o.C)
             if let s = o.loss {
                 guard let loss = DualCoordinateDescent.Loss(rawValue: s) else {

@@ -3,8 +3,8 @@ import TakeoffData
 import TakeoffEngine
 
 /// `linear-svm`: an L2-regularised linear SVM per class (one-vs-rest), squared hinge (the default) or hinge,
-/// solved in the dual by ``DualCoordinateDescent``, the classes in parallel. (The primal by L-BFGS, tried in
-/// session 7, reached the same weights 2.9× slower at m = 24,000: BENCHMARKS.md, "Choosing C at large m".)
+/// solved in the dual by ``DualCoordinateDescent``, the classes in parallel. (The primal by L-BFGS reaches the same
+/// weights but takes 2.9× as long at m = 24,000: BENCHMARKS.md, "Choosing C at large m".)
 public struct LinearSVM: Learner {
     /// Fixed regularisation; nil picks C from ``grid`` by validation inside the training set (see ``RegularisationSearch``).
     public var C: Double?

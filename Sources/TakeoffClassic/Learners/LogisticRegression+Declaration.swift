@@ -5,7 +5,7 @@ extension LogisticRegression {
     public static let declaration = LearnerDeclaration(
         name: "logreg", family: .traditional, summary: "multinomial logistic regression, L2, by L-BFGS to convergence",
         options: [.C, .tolerance, .maxIterations],
-        build: { o in
+        build: { o, _ in
             var l = LogisticRegression(C: o.C)
             if let t = o.tolerance { l.tolerance = t }
             if let m = o.maxIterations { l.maxIterations = m }

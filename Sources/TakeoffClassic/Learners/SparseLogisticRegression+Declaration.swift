@@ -6,7 +6,7 @@ extension SparseLogisticRegression {
         name: "sparse-logreg", family: .traditional,
         summary: "binary logistic regression, L2, on categorical fields hashed into 2^20 sparse features, by L-BFGS to convergence",
         options: [.C, .tolerance, .maxIterations], takesCategorical: true,
-        build: { o in
+        build: { o, _ in
             var l = SparseLogisticRegression(C: o.C)
             if let t = o.tolerance { l.tolerance = t }
             if let m = o.maxIterations { l.maxIterations = m }

@@ -8,7 +8,7 @@ import TakeoffEngine
 /// Coordinates are visited in a fresh random order each epoch; variables stuck at a bound are
 /// shrunk from the active set and brought back for a final check before stopping.
 public struct DualCoordinateDescent: Sendable {
-    public enum Loss: String, Sendable { case hinge, squaredHinge = "squared-hinge" }
+    public enum Loss: String, Sendable, CaseIterable { case hinge, squaredHinge = "squared-hinge" }
 
     public var loss: Loss
     public var C: Double

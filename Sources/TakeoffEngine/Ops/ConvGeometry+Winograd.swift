@@ -14,10 +14,10 @@ import CNarrowProducts
 // gradient dU[p] += dM[p] · V[p]ᵀ and the input gradient dV[p] = U[p]ᵀ · dM[p]; dW = Gᵀ dU G, and the
 // tiles B dV Bᵀ added back into the (overlapping) input pixels.
 //
-// Tiles of several images go into each GEMM (a chunk of about 128 tiles; see BENCHMARKS.md, session 9): one
-// image's 16 tiles make a GEMM too narrow to run at the machine's rate. The transforms run over the chunk's tiles as
-// vectors (the tile index is the fastest axis everywhere) in CNarrowProducts, which has the AVX-512 code Swift's
-// baseline build lacks: written in Swift they cost more than the GEMM time they saved.
+// Tiles of several images go into each GEMM (a chunk of about 128 tiles, 8 images of 14×14; BENCHMARKS.md,
+// "Winograd convolution"): one image's 16 tiles make a GEMM too narrow to run at the machine's rate. The transforms
+// run over the chunk's tiles as vectors (the tile index is the fastest axis everywhere) in CNarrowProducts, which
+// has the AVX-512 code Swift's baseline build lacks: written in Swift they cost more than the GEMM time they save.
 
 /// A small row-major matrix of transform coefficients.
 struct SmallMatrix: Sendable {

@@ -28,14 +28,17 @@ public enum CurveMetric: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// The figure's and table's name for it.
-    public var title: String {
+    /// Its name: `accuracy`, `ROC AUC`, `log loss`.
+    public var name: String {
         switch self {
-        case .accuracy: "test accuracy"
-        case .auc: "test ROC AUC"
-        case .logloss: "test log loss"
+        case .accuracy: "accuracy"
+        case .auc: "ROC AUC"
+        case .logloss: "log loss"
         }
     }
+
+    /// The figure's and table's name for it: `test accuracy`, `test ROC AUC`, `test log loss`.
+    public var title: String { "test " + name }
 
     /// Which way is better, in words.
     public var direction: String { self == .logloss ? "lower is better" : "higher is better" }

@@ -19,9 +19,20 @@ public enum LearnerRegistry {
         return d
     }
 
-    /// The learner called `name` configured with `options`; an option it does not take is an error naming it.
-    public static func learner(named name: String, options: LearnerOptions = LearnerOptions()) throws -> any Learner {
-        try declaration(named: name).make(options)
+    /// The learner called `name` configured with `options`, to train in `context`; an option it does not take is an error naming it.
+    public static func learner(named name: String, options: LearnerOptions = LearnerOptions(),
+                               context: TrainingContext = TrainingContext()) throws -> any Learner {
+        try declaration(named: name).make(options, context: context)
+    }
+
+    /// The names of the learners that take `option`, in registry order.
+    public static func names(taking option: LearnerOption) -> [String] { declarations.filter { $0.options.contains(option) }.map(\.name) }
+
+    /// `option`'s help: what it does, the values it names (if it names one) and which learners take it.
+    public static func help(for option: LearnerOption) -> String {
+        let declaration = option.declaration, takers = names(taking: option)
+        return declaration.help + (declaration.choices.map { " One of: \($0.joined(separator: ", "))." } ?? "")
+            + " Taken by " + (takers.isEmpty ? "no learner" : takers.joined(separator: ", ")) + "."
     }
 
     /// Loads a model saved by any learner: the learner named in its metadata reads it.

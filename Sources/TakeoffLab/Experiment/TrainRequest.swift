@@ -1,6 +1,7 @@
 import Foundation
 import TakeoffData
 import TakeoffEngine
+import TakeoffMPI
 
 /// What `takeoff train` asks for: one learner on a nested subset of a data set, scored on its test set.
 public struct TrainRequest: Sendable {
@@ -10,6 +11,8 @@ public struct TrainRequest: Sendable {
     public var loading = LoadOptions()
     public var learner: String
     public var options = LearnerOptions()
+    /// Where it trains, over which MPI ranks, and whether it shows progress.
+    public var context = TrainingContext()
     /// Training examples m, a nested stratified subset of the pool; nil: all.
     public var trainSize: Int?
     /// Fixes the subset, the initialisation and the shuffling (and a non-official test split).
@@ -25,10 +28,10 @@ public struct TrainRequest: Sendable {
     /// Trains and scores; throws on bad input before any training, and when training fails.
     public func run() throws -> TrainResult {
         let declaration = try LearnerRegistry.declaration(named: self.learner)
-        if let group = options.dataParallel, group.size > 1, declaration.family != .neural {
+        if let group = context.dataParallel, group.size > 1, declaration.family != .neural {
             throw LabError.invalidOption(option: "learner", detail: "\(declaration.name) cannot train data-parallel over \(group.size) MPI ranks; the networks can")
         }
-        let learner = try declaration.make(options)
+        let learner = try declaration.make(options, context: context)
         if let save { try OutputFile.check(save, option: "save") }
         var loading = self.loading
         loading.seed = seed
@@ -41,6 +44,20 @@ public struct TrainRequest: Sendable {
         let cell = try TrainedCell(training: learner, split: split, indices: NestedSubsets(pool: split.train, seed: seed).indices(m), seed: seed)
         if let save { try cell.model.save(to: URL(fileURLWithPath: save)) }
         return TrainResult(request: self, learner: learner, cell: cell, threads: Parallel.threadCount, classNames: split.train.classNames)
+    }
+}
+
+extension TrainRequest {
+    /// Runs as this process was launched: alone, or as one rank of an `mpirun` job, where every rank trains
+    /// data-parallel on its shard of each batch and rank 0 alone shows progress, saves and returns the result
+    /// (the other ranks return nil).
+    public func runAsLaunched() throws -> TrainResult? {
+        guard let comm = Communicator.world else { return try run() }
+        var request = self
+        request.context.dataParallel = comm
+        if !comm.isRoot { (request.context.showProgress, request.save) = (false, nil) }
+        let result = try request.run()
+        return comm.isRoot ? result : nil
     }
 }
 

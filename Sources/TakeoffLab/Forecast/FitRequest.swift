@@ -14,7 +14,7 @@ public struct FitRequest: Sendable {
     public init(table: CurveTable, at: String, target: Double?) throws {
         self.table = table
         self.target = target
-        horizons = try at.split(separator: ",").map { item in
+        horizons = try CommaList.items(at).map { item in
             let text = item.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "_", with: "")
             if text.hasSuffix("x"), let n = Double(text.dropLast()), n.isFinite, n > 0 { return .times(n) }
             guard let m = Double(text), m.isFinite, m >= 1 else {

@@ -71,13 +71,12 @@ public struct CurveChart {
     public var svg: String {
         let curves = self.curves
         let seconds = curves.flatMap(\.points).map(\.fitSeconds).filter { $0.isFinite && $0 > 0 }
-        // Curves read from a file may carry no fit times: then there is no time panel.
-        let width = seconds.isEmpty ? 1010.0 : 1250.0
         let accuracy = Frame(x0: 76, y0: 86, width: 580, height: 400, xLo: 1, xHi: 10, yLo: 0.01, yHi: 1, errorScale: true)
         var key: [(symbol: String, text: String)] = []
         var body = ""
         guard !curves.isEmpty else {
-            return header(width: width, height: 200) + "<text x=\"\(width / 2)\" y=\"120\" text-anchor=\"middle\">no finished cells to plot</text>\n</svg>\n"
+            let document = SVGDocument(width: 1010, height: 200, title: title, subtitle: subtitle)
+            return document.wrapping("<text x=\"\(f(document.fittedWidth / 2))\" y=\"120\" text-anchor=\"middle\">no finished cells to plot</text>\n")
         }
         let measuredM = curves.flatMap { $0.points.map { Double($0.m) } }
         let allM = measuredM + curves.flatMap { $0.forecast.map(\.m) }
@@ -85,10 +84,12 @@ public struct CurveChart {
         (acc.xLo, acc.xHi) = (measuredM.min()! / 1.25, allM.max()! * 1.25)
         (acc.yLo, acc.yHi) = errorRange
         let sLo = pow(10, floor(log10(seconds.min() ?? 0.01))), sHi = pow(10, ceil(log10(max(seconds.max() ?? 1, sLo * 10))))
-        let time = Frame(x0: 982, y0: 86, width: 170, height: 400, xLo: acc.xLo, xHi: measuredM.max()! * 1.25, yLo: sLo, yHi: sHi, errorScale: false)
+        // Placed right of the accuracy panel's end labels once they are known (below).
+        var time = Frame(x0: 0, y0: 86, width: 170, height: 400, xLo: acc.xLo, xHi: measuredM.max()! * 1.25, yLo: sLo, yHi: sHi, errorScale: false)
 
         let metric = analysis.metric
-        let ticks = Self.accuracyTicks(acc.yLo, acc.yHi).map { metric == .accuracy ? $0 : ($0.0, metric.text(ofScore: $0.0, digits: 3)) }
+        let ticks = Self.scoreTicks(errors: (acc.yLo, acc.yHi), metric: metric, most: AxisTicks.room(tall: acc.height))
+        acc.x0 = max(acc.x0, Self.yAxisRoom(ticks.map(\.label)))
         let yLabel: String = switch metric {
         case .accuracy: "test accuracy (log scale of the error, 1 − accuracy)"
         case .auc: "test ROC AUC (log scale of 1 − AUC)"
@@ -96,13 +97,10 @@ public struct CurveChart {
         }
         body += axes(acc, yTicks: ticks, xLabel: "training examples m (log scale)",
                      yLabel: yLabel, heading: "\(metric.title.prefix(1).uppercased() + metric.title.dropFirst()): \(metric.direction)")
-        if !seconds.isEmpty {
-            body += axes(time, yTicks: Self.secondsTicks(sLo, sHi), xLabel: "m (log scale)", yLabel: "fit time (log scale)", heading: "Fit time")
-        }
 
         var bands = "", lines = "", marks = ""
         var accLabels: [(y: Double, anchor: (Double, Double), text: String, color: String)] = []
-        var timeLabels: [(y: Double, anchor: (Double, Double), text: String, color: String)] = []
+        var timed: [(name: String, color: String, points: [Analysis.Point])] = []
         for (i, c) in curves.enumerated() {
             let color = Self.color(i), name = Plot.escape(c.learner)
             let pts = c.points
@@ -144,17 +142,34 @@ public struct CurveChart {
             }
             accLabels.append((end.1, end, label, color))
 
-            let timed = pts.filter { $0.fitSeconds.isFinite && $0.fitSeconds > 0 }
-            if let lastTimed = timed.last {
-                lines += "<polyline points=\"\(timed.map { "\(f(time.x(Double($0.m)))),\(f(time.y($0.fitSeconds)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"/>\n"
-                for p in timed { marks += "<circle cx=\"\(f(time.x(Double(p.m))))\" cy=\"\(f(time.y(p.fitSeconds)))\" r=\"2.4\" fill=\"\(color)\"/>\n" }
-                let anchor = (time.x(Double(lastTimed.m)), time.y(lastTimed.fitSeconds))
-                timeLabels.append((anchor.1, anchor, name, color))
-            }
+            let withTime = pts.filter { $0.fitSeconds.isFinite && $0.fitSeconds > 0 }
+            if !withTime.isEmpty { timed.append((name, color, withTime)) }
         }
         body += bands + lines + marks
         body += Self.endLabels(accLabels, x: acc.right + 10, top: acc.y0, bottom: acc.bottom)
-        body += Self.endLabels(timeLabels, x: time.right + 10, top: time.y0, bottom: time.bottom)
+
+        // The fit-time panel starts past the widest end label and the room its own tick labels and axis title take;
+        // the figure ends past the widest of its end labels. Curves read from a file may carry no fit times: then
+        // there is no time panel.
+        let accLabelsEnd = acc.right + 10 + (accLabels.map { Self.labelWidth($0.text) }.max() ?? 0)
+        var width = accLabelsEnd + 16
+        if !timed.isEmpty {
+            let secondsTicks = Self.secondsTicks(sLo, sHi, most: AxisTicks.room(tall: time.height))
+            time.x0 = max(accLabelsEnd + 10 + Self.yAxisRoom(secondsTicks.map(\.1)), 900)
+            body += axes(time, yTicks: secondsTicks, xLabel: "m (log scale)",
+                         yLabel: "fit time (log scale)", heading: "Fit time")
+            var timeLabels: [(y: Double, anchor: (Double, Double), text: String, color: String)] = []
+            for series in timed {
+                let pts = series.points, color = series.color
+                body += "<polyline points=\"\(pts.map { "\(f(time.x(Double($0.m)))),\(f(time.y($0.fitSeconds)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"/>\n"
+                for p in pts { body += "<circle cx=\"\(f(time.x(Double(p.m))))\" cy=\"\(f(time.y(p.fitSeconds)))\" r=\"2.4\" fill=\"\(color)\"/>\n" }
+                let anchor = (time.x(Double(pts.last!.m)), time.y(pts.last!.fitSeconds))
+                timeLabels.append((anchor.1, anchor, series.name, color))
+            }
+            body += Self.endLabels(timeLabels, x: time.right + 10, top: time.y0, bottom: time.bottom)
+            width = time.right + 10 + (timeLabels.map { Self.labelWidth($0.text) }.max() ?? 0) + 16
+        }
+        width = max(width, 1010)
 
         // The key, under the accuracy panel only.
         key.append(("measured", planned > 1 ? "measured: mean of \(planned) seeds" : "measured (one seed)"))
@@ -180,19 +195,14 @@ public struct CurveChart {
         }
         let rows = key.last?.symbol == "note" ? (key.count - 1 + 1) / 2 + 1 : (key.count + 1) / 2
         let height = keyTop + Double(rows - 1) * rowHeight + 18
-        return header(width: width, height: height) + body + "</svg>\n"
+        return SVGDocument(width: width.rounded(.up), height: height, title: title, subtitle: subtitle).wrapping(body)
     }
 
-    func header(width: Double, height: Double) -> String {
-        var s = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" \
-        font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(width / 2))" y="26" text-anchor="middle" font-size="16" font-weight="bold">\(Plot.escape(title))</text>
-
-        """
-        if let subtitle { s += "<text x=\"\(f(width / 2))\" y=\"46\" text-anchor=\"middle\" fill=\"#555\">\(Plot.escape(subtitle))</text>\n" }
-        return s
+    /// The drawn width of an end label (bold; `text` is escaped, as ``endLabels(_:x:top:bottom:)`` takes it).
+    static func labelWidth(_ text: String) -> Double {
+        let plain = text.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"")
+        return SVGDocument.textWidth(plain, bold: true)
     }
 
     /// Labels in a column right of a panel, each at the height of its line's end (moved apart to stay
@@ -216,31 +226,26 @@ public struct CurveChart {
         return s
     }
 
-    /// Ticks for errors between lo and hi, labelled as accuracies: at most nine, from 1-1.2-1.5-2-… down to 1-2-5 steps.
-    static func accuracyTicks(_ lo: Double, _ hi: Double) -> [(Double, String)] {
-        let mantissas: [[Double]] = [[1, 1.2, 1.4, 1.6, 1.8, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 9], [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8],
-                                     [1, 1.5, 2, 3, 4, 5, 7], [1, 2, 3, 5], [1, 2, 5], [1]]
-        let decades = (Int(floor(log10(lo)))...Int(ceil(log10(hi)))).map { pow(10, Double($0)) }
-        for set in mantissas {
-            let errors = decades.flatMap { d in set.map { d * $0 } }.filter { $0 >= lo && $0 <= hi }
-            if errors.count <= 9 || set == [1] {
-                return errors.map { e in
-                    let a = (1 - e) * 100
-                    return (1 - e, abs(a - a.rounded()) < 1e-6 ? String(format: "%.0f%%", a) : String(format: "%.1f%%", a))
-                }
-            }
+    /// The left panel's ticks (``AxisTicks``) for errors (1 − score) from `errors.lo` to `errors.hi`: round accuracies
+    /// or AUCs, or round log losses; each as the score the frame places and its label.
+    static func scoreTicks(errors: (lo: Double, hi: Double), metric: CurveMetric, most: Int = 8) -> [(score: Double, label: String)] {
+        switch metric {
+        case .accuracy:
+            return AxisTicks.logarithmic(errors.lo, errors.hi, most: most).map { (1 - $0.value, AxisTicks.Tick(value: 1 - $0.value, decimals: $0.decimals).percent) }
+        case .auc:
+            return AxisTicks.logarithmic(errors.lo, errors.hi, most: most).map { (1 - $0.value, AxisTicks.Tick(value: 1 - $0.value, decimals: $0.decimals).label) }
+        case .logloss:
+            // Score e^(−L) = 1 − error, so L = −ln(1 − error).
+            return AxisTicks.logarithmic(-log(1 - errors.lo), -log(1 - min(errors.hi, 1 - 1e-12)), most: most).map { (exp(-$0.value), $0.label) }
         }
-        return []
     }
 
-    /// Decades of seconds, with 2 and 5 between them when the range is one decade.
-    static func secondsTicks(_ lo: Double, _ hi: Double) -> [(Double, String)] {
-        let decades = Self.decades(lo, hi)
-        let values = decades.count <= 2 ? decades.flatMap { [$0, 2 * $0, 5 * $0] }.filter { $0 <= hi * 1.001 } : decades
-        return values.map { ($0, secondsLabel($0)) }
+    /// Round seconds (``AxisTicks``) from lo to hi.
+    static func secondsTicks(_ lo: Double, _ hi: Double, most: Int = 8) -> [(Double, String)] {
+        AxisTicks.logarithmic(lo, hi, most: most).map { ($0.value, secondsLabel($0.value)) }
     }
 
-    /// Frame, grid, log ticks on x (decades labelled, and 2 and 5 when the range is short), the given y ticks, labels.
+    /// Frame, grid, log ticks on x (``AxisTicks``, as many as the width holds), the given y ticks, labels.
     func axes(_ fr: Frame, yTicks: [(Double, String)], xLabel: String, yLabel: String, heading: String) -> String {
         var s = "<g>\n<text x=\"\(f(fr.x0))\" y=\"\(f(fr.y0 - 10))\" font-size=\"13\" font-weight=\"bold\">\(Plot.escape(heading))</text>\n"
         for (v, label) in yTicks {
@@ -248,33 +253,38 @@ public struct CurveChart {
             s += "<line x1=\"\(f(fr.x0))\" y1=\"\(f(y))\" x2=\"\(f(fr.right))\" y2=\"\(f(y))\" stroke=\"#e6e6e6\"/>\n"
             s += "<text x=\"\(f(fr.x0 - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label)</text>\n"
         }
-        // 2 and 5 are labelled too where a decade is wide enough for three labels.
-        let short = fr.width / log10(fr.xHi / fr.xLo) > 150
-        for decade in Self.decades(fr.xLo, fr.xHi, all: true) {
+        let labelled = AxisTicks.fitting(across: fr.width, label: { Self.countLabel($0.value) }) { AxisTicks.logarithmic(fr.xLo, fr.xHi, most: $0) }
+        for tick in labelled {
+            let x = fr.x(tick.value)
+            s += "<line x1=\"\(f(x))\" y1=\"\(f(fr.y0))\" x2=\"\(f(x))\" y2=\"\(f(fr.bottom))\" stroke=\"#e6e6e6\"/>\n"
+            s += "<line x1=\"\(f(x))\" y1=\"\(f(fr.bottom))\" x2=\"\(f(x))\" y2=\"\(f(fr.bottom + 6))\" stroke=\"#333\"/>\n"
+            s += "<text x=\"\(f(x))\" y=\"\(f(fr.bottom + 19))\" text-anchor=\"middle\">\(Self.countLabel(tick.value))</text>\n"
+        }
+        // Unlabelled ticks at 1…9 times each decade between.
+        for decade in Self.decades(fr.xLo, fr.xHi) {
             for k in 1...9 {
                 let m = decade * Double(k)
-                guard m >= fr.xLo, m <= fr.xHi else { continue }
-                let x = fr.x(m)
-                if k == 1 || (short && (k == 2 || k == 5)) {
-                    s += "<line x1=\"\(f(x))\" y1=\"\(f(fr.y0))\" x2=\"\(f(x))\" y2=\"\(f(fr.bottom))\" stroke=\"#e6e6e6\"/>\n"
-                    s += "<line x1=\"\(f(x))\" y1=\"\(f(fr.bottom))\" x2=\"\(f(x))\" y2=\"\(f(fr.bottom + 6))\" stroke=\"#333\"/>\n"
-                    s += "<text x=\"\(f(x))\" y=\"\(f(fr.bottom + 19))\" text-anchor=\"middle\">\(Self.countLabel(m))</text>\n"
-                } else {
-                    s += "<line x1=\"\(f(x))\" y1=\"\(f(fr.bottom))\" x2=\"\(f(x))\" y2=\"\(f(fr.bottom + 3))\" stroke=\"#333\"/>\n"
-                }
+                guard m >= fr.xLo, m <= fr.xHi, !labelled.contains(where: { abs($0.value - m) <= m * 1e-9 }) else { continue }
+                s += "<line x1=\"\(f(fr.x(m)))\" y1=\"\(f(fr.bottom))\" x2=\"\(f(fr.x(m)))\" y2=\"\(f(fr.bottom + 3))\" stroke=\"#333\"/>\n"
             }
         }
         s += "<rect x=\"\(f(fr.x0))\" y=\"\(f(fr.y0))\" width=\"\(f(fr.width))\" height=\"\(f(fr.height))\" fill=\"none\" stroke=\"#333\"/>\n"
         s += "<text x=\"\(f(fr.x0 + fr.width / 2))\" y=\"\(f(fr.bottom + 38))\" text-anchor=\"middle\">\(Plot.escape(xLabel))</text>\n"
         let cy = fr.y0 + fr.height / 2
-        s += "<text x=\"\(f(fr.x0 - 56))\" y=\"\(f(cy))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(fr.x0 - 56)) \(f(cy)))\">\(Plot.escape(yLabel))</text>\n"
+        let titleX = fr.x0 - Self.yAxisRoom(yTicks.map(\.1)) + 11
+        s += "<text x=\"\(f(titleX))\" y=\"\(f(cy))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(titleX)) \(f(cy)))\">\(Plot.escape(yLabel))</text>\n"
         return s + "</g>\n"
     }
 
-    /// Powers of ten from lo to hi (those inside, or every decade touching the range with `all`).
-    static func decades(_ lo: Double, _ hi: Double, all: Bool = false) -> [Double] {
-        let a = Int(floor(log10(lo))), b = Int(ceil(log10(hi)))
-        return (a...b).map { pow(10, Double($0)) }.filter { all || ($0 >= lo * 0.999 && $0 <= hi * 1.001) }
+    /// The room left of a panel for its y tick labels (6 px from the frame) and the rotated axis title beyond
+    /// them (12 px font: 9 px above its baseline, 3 below), with a few pixels to spare: at least 76.
+    static func yAxisRoom(_ labels: [String]) -> Double {
+        max(76, 6 + (labels.map { SVGDocument.textWidth($0) }.max() ?? 0) + 8 + 3 + 9 + 4)
+    }
+
+    /// Every power of ten whose decade touches [lo, hi].
+    static func decades(_ lo: Double, _ hi: Double) -> [Double] {
+        (Int(floor(log10(lo)))...Int(ceil(log10(hi)))).map { pow(10, Double($0)) }
     }
 
     static func countLabel(_ m: Double) -> String {
@@ -288,4 +298,3 @@ public struct CurveChart {
     static func formatShort(_ v: Double) -> String { v == v.rounded() ? "\(Int(v))" : String(format: "%g", v) }
 }
 
-private func f(_ v: Double) -> String { String(format: "%.1f", v) }

@@ -48,13 +48,13 @@ public struct CurveReport {
     }
 
     /// Cells by status, e.g. ["ok": 90, "skipped-budget": 6].
-    public var statusCounts: [String: Int] { Dictionary(grouping: outcome.results, by: \.status.rawValue).mapValues(\.count) }
+    public var statusCounts: [String: Int] { outcome.results.statusCounts }
 
     /// One row per cell of the plan that was stored or skipped.
     public var csv: String {
         var rows = ["learner,m,seed,status,test_accuracy,test_log_loss,fit_seconds,predict_seconds,parameters,configuration,error,"
                     + "test_precision,test_recall,test_f1,test_auc"]
-        func q(_ s: String) -> String { s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        let q = ReportFile.csvField
         func n(_ v: Double?) -> String { v.map { String($0) } ?? "" }
         for r in outcome.results {
             rows.append([q(r.key.learner), "\(r.key.m)", "\(r.key.seed)", r.status.rawValue, n(r.accuracy), n(r.logLoss), n(r.fitSeconds),
@@ -134,7 +134,8 @@ public struct CurveReport {
                 : String(format: "%.4f", abs(analysis.metric.value(ofScore: p.mean + p.spread) - analysis.metric.value(ofScore: p.mean)))
             return number(p.mean) + (p.seeds.count > 1 ? pm + spread : "") + few
         }
-        if let p = curve?.predicted.first(where: { $0.m == m }) {
+        // A forecast is of the curve's metric: another measure's table says why the cell has no number.
+        if metricOverride == nil, let p = curve?.predicted.first(where: { $0.m == m }) {
             return html ? "<i>≈ \(number(p.accuracy)) predicted</i>" : "~" + number(p.accuracy)
         }
         let statuses = Set(outcome.results.filter { $0.key.configuration == configuration && $0.key.m == m }.map(\.status))

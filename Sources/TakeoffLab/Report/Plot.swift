@@ -19,13 +19,16 @@ public enum Plot {
             if self.hi <= self.lo { self.hi = self.lo + 1 }
         }
 
-        /// The axis spanning `values` (positive ones only when logarithmic), padded to round numbers.
+        /// The axis spanning `values` (positive ones only when logarithmic): out to whole decades on a log axis, to
+        /// the next round value (``AxisTicks``) on a linear one.
         public static func fitting(_ values: [Double], log: Bool = false, label: String) -> Axis {
             let v = values.filter { $0.isFinite && (!log || $0 > 0) }
             guard let lo = v.min(), let hi = v.max() else { return Axis(lo: log ? 1 : 0, hi: log ? 10 : 1, log: log, label: label) }
             if log { return Axis(lo: pow(10, floor(log10(lo))), hi: pow(10, ceil(log10(hi))), log: true, label: label) }
-            let step = niceStep((hi - lo) / 5)
-            return Axis(lo: floor(lo / step) * step, hi: Swift.max(ceil(hi / step) * step, floor(lo / step) * step + step), label: label)
+            let ticks = AxisTicks.linear(lo, hi)
+            guard ticks.count >= 2 else { return Axis(lo: lo, hi: hi, label: label) }
+            let step = ticks[1].value - ticks[0].value
+            return Axis(lo: floor(lo / step + 1e-9) * step, hi: ceil(hi / step - 1e-9) * step, label: label)
         }
 
         func fraction(_ v: Double) -> Double {
@@ -33,20 +36,23 @@ public enum Plot {
                 : (v - lo) / (hi - lo)
         }
 
-        /// Labelled ticks (decades on a log axis, 1-2-5 steps on a linear one) and unlabelled minor ticks.
-        func ticks() -> (major: [(Double, String)], minor: [Double]) {
-            if log {
-                let a = Int(floor(log10(lo) + 1e-9)), b = Int(ceil(log10(hi) - 1e-9))
-                let decades = (a...b).map { pow(10, Double($0)) }
-                let every = Swift.max(1, decades.count / 6)
-                let major = decades.enumerated().filter { $0.offset % every == 0 }.map { ($0.element, Plot.number($0.element)) }
-                let minor = decades.flatMap { d in (2...9).map { d * Double($0) } }.filter { $0 > lo && $0 < hi }
-                return (major, every == 1 ? minor : [])
+        /// Labelled ticks (``AxisTicks``, as many as a `length` pixels long axis holds, `across` or up) and, on a log
+        /// axis, unlabelled minor ticks at 2…9 times each decade when the range spans few decades.
+        func ticks(length: Double, across: Bool) -> (major: [(Double, String)], minor: [Double]) {
+            func ticks(_ most: Int) -> [AxisTicks.Tick] { log ? AxisTicks.logarithmic(lo, hi, most: most) : AxisTicks.linear(lo, hi, most: most) }
+            let major = (across ? AxisTicks.fitting(across: length, fontSize: 11, ticks) : ticks(AxisTicks.room(tall: length))).map { ($0.value, $0.label) }
+            guard log else { return (major, []) }
+            let (a, b) = (Int(floor(log10(lo) + 1e-9)), Int(ceil(log10(hi) - 1e-9)))
+            guard b - a <= 6 else { return (major, []) }
+            let labelled: [Double] = major.map(\.0)
+            var minor: [Double] = []
+            for e in a...b {
+                for k in 2...9 {
+                    let m = Double(k) * pow(10, Double(e))
+                    if m > lo && m < hi && !labelled.contains(where: { abs($0 - m) <= m * 1e-9 }) { minor.append(m) }
+                }
             }
-            let step = niceStep((hi - lo) / 5)
-            let first = ceil(lo / step - 1e-9) * step
-            let major = stride(from: first, through: hi + step * 1e-6, by: step).map { ($0, Plot.number($0)) }
-            return (major, [])
+            return (major, minor)
         }
     }
 
@@ -79,7 +85,7 @@ public enum Plot {
             func px(_ v: Double) -> Double { x0 + x.fraction(v) * w }
             func py(_ v: Double) -> Double { y0 + h - y.fraction(v) * h }
             var s = "<g>\n<text x=\"\(f(x0))\" y=\"\(f(y0 - 8))\" font-size=\"13\" font-weight=\"bold\">\(escape(title))</text>\n"
-            let (xMajor, xMinor) = x.ticks(), (yMajor, yMinor) = y.ticks()
+            let (xMajor, xMinor) = x.ticks(length: w, across: true), (yMajor, yMinor) = y.ticks(length: h, across: false)
             for (v, label) in yMajor {
                 s += "<line x1=\"\(f(x0))\" y1=\"\(f(py(v)))\" x2=\"\(f(x0 + w))\" y2=\"\(f(py(v)))\" stroke=\"#e5e5e5\"/>\n"
                 s += "<text x=\"\(f(x0 - 5))\" y=\"\(f(py(v) + 4))\" text-anchor=\"end\" font-size=\"11\">\(label)</text>\n"
@@ -105,37 +111,31 @@ public enum Plot {
             s += "</svg>\n<rect x=\"\(f(x0))\" y=\"\(f(y0))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"none\" stroke=\"#333\"/>\n"
             s += "<text x=\"\(f(x0 + w / 2))\" y=\"\(f(y0 + h + 32))\" text-anchor=\"middle\" font-size=\"12\">\(escape(x.label))</text>\n"
             let cy = y0 + h / 2
-            s += "<text x=\"\(f(x0 - 44))\" y=\"\(f(cy))\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 \(f(x0 - 44)) \(f(cy)))\">\(escape(y.label))</text>\n"
+            // Left of the widest tick label (5 px from the frame), clear of it by the rotated title's 3 px below its baseline and 8 more.
+            let titleX = Swift.min(x0 - 44, x0 - 5 - (yMajor.map { SVGDocument.textWidth($0.1, fontSize: 11) }.max() ?? 0) - 11)
+            s += "<text x=\"\(f(titleX))\" y=\"\(f(cy))\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 \(f(titleX)) \(f(cy)))\">\(escape(y.label))</text>\n"
             return s + "</g>\n"
         }
     }
 
-    /// A whole SVG document: a title, panels, and legend rows below them.
+    /// A whole SVG document: a title, panels, and legend rows below them (as many columns as the widest name
+    /// leaves room for, up to `legendColumns`; the document grows to hold the rows).
     public static func figure(title: String, width: Double, height: Double, panels: [Panel],
                               legend: [(color: String, name: String, dashed: Bool)], legendTop: Double, legendColumns: Int = 5) -> String {
-        var s = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" \
-        font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(width / 2))" y="24" text-anchor="middle" font-size="16" font-weight="bold">\(escape(title))</text>
-
-        """
+        let widest = legend.map { SVGDocument.textWidth($0.name) + 32 + 16 }.max() ?? 0
+        let columns = Swift.max(1, Swift.min(legendColumns, Int((width - 120) / Swift.max(widest, 1))))
+        let rows = (legend.count + columns - 1) / columns
+        let document = SVGDocument(width: width, height: Swift.max(height, legendTop + 20 * Double(rows) + 10), title: title)
+        var s = ""
         for p in panels { s += p.svg }
-        let column = (width - 120) / Double(legendColumns)
+        let column = (width - 120) / Double(columns)
         for (k, e) in legend.enumerated() {
-            let x = 70 + Double(k % legendColumns) * column, y = legendTop + Double(k / legendColumns) * 20
+            let x = 70 + Double(k % columns) * column, y = legendTop + Double(k / columns) * 20
             s += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 26))\" y2=\"\(f(y))\" stroke=\"\(e.color)\" stroke-width=\"2.5\""
                 + (e.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
             s += "<text x=\"\(f(x + 32))\" y=\"\(f(y + 4))\">\(escape(e.name))</text>\n"
         }
-        return s + "</svg>\n"
-    }
-
-    /// 1, 2 or 5 times a power of ten, at least `raw`.
-    static func niceStep(_ raw: Double) -> Double {
-        guard raw > 0, raw.isFinite else { return 1 }
-        let p = pow(10, floor(log10(raw)))
-        return [1.0, 2, 5, 10].map { $0 * p }.first { $0 >= raw * 0.999 } ?? 10 * p
+        return document.wrapping(s)
     }
 
     /// A short tick label: 1k, 20k, 1M, 0.05, 1e-4.
@@ -159,6 +159,4 @@ public enum Plot {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
-
-    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
 }

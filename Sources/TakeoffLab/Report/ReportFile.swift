@@ -6,6 +6,11 @@ import Foundation
 public enum ReportFile {
     public static func write(_ text: String, to url: URL) throws { try write(Data(text.utf8), to: url) }
 
+    /// `text` as one CSV field: quoted, with its quotes doubled, where it holds a comma, a quote or a newline.
+    public static func csvField(_ text: String) -> String {
+        text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
     public static func write(_ data: Data, to url: URL) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial").path
         func failure(_ what: String) -> CurveError {

@@ -13,6 +13,7 @@ enum ReportPage {
         th:first-child, td:first-child { text-align: left; }
         th { background: #f4f4f4; }
         .note { color: #666; font-size: 13px; }
+        code { overflow-wrap: anywhere; }
         \(extraStyle)svg { max-width: 100%; height: auto; }
         </style></head><body>
         <h1>\(e(heading))</h1>

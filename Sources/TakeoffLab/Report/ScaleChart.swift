@@ -155,46 +155,57 @@ public struct ScaleChart {
             let measured = analysis.cells.filter { $0.m == m }.map { (Double($0.width), $0.error, $0.spread) }
             return ("m = \(Plot.number(Double(m)))", Plot.palette[i % Plot.palette.count], fitted, measured)
         }
-        return linePlot(title: title, heading: "Error against width (\(seedNote); fitted through the measured widths)", xLabel: "width (log scale)", lines: lines)
+        return linePlot(title: title, heading: "Error against width (\(seedNote); fitted through the measured widths)", xLabel: "width (log scale)",
+                        lines: lines, xTicks: widths.count <= 8 ? widths.map { Double($0.width) } : nil)
     }
 
     /// A panel of fitted lines (labelled at their right end) and measured dots with ±1 sd bars: x on a
-    /// log scale (ticks only inside the data's range), error on a linear one.
+    /// log scale, error on a linear one, both with ``AxisTicks`` unless `xTicks` names the x values to label
+    /// (the measured widths: a grid of powers of two reads best at its own points).
     func linePlot(title: String, heading: String, xLabel: String,
-                  lines: [(label: String, color: String, fitted: [(x: Double, y: Double)], measured: [(x: Double, y: Double, sd: Double)])]) -> String {
-        let (W, H) = (1040.0, 540.0)
+                  lines: [(label: String, color: String, fitted: [(x: Double, y: Double)], measured: [(x: Double, y: Double, sd: Double)])],
+                  xTicks: [Double]? = nil) -> String {
         let xs = lines.flatMap { $0.measured.map(\.x) + $0.fitted.map(\.x) }
         let ys = lines.flatMap { $0.measured.flatMap { [$0.y - $0.sd, $0.y + $0.sd] } + $0.fitted.map(\.y) }.filter(\.isFinite)
         let (xLo, xHi) = (xs.min()! / 1.15, xs.max()! * 1.15)
-        let step = Plot.niceStep((ys.max()! - ys.min()!) / 6)
-        let (yLo, yHi) = (max(0, floor(ys.min()! / step) * step), max(ceil(ys.max()! / step) * step, floor(ys.min()! / step) * step + step))
+        // The error axis spans the data with a twentieth of its range to spare (and a little around a single value).
+        let pad = max((ys.max()! - ys.min()!) * 0.05, ys.max()! * 0.02, 1e-4)
+        let (yLo, yHi) = (max(0, ys.min()! - pad), ys.max()! + pad)
+        // The labels at the lines' right ends set the right margin.
+        let labelWidth = lines.map { SVGDocument.textWidth($0.label, fontSize: 11) }.max() ?? 0
         let (x0, y0, w, h) = (90.0, 60.0, 760.0, 400.0)
+        let (W, H) = (max(1040, x0 + w + 6 + labelWidth + 12), 540.0)
         func px(_ v: Double) -> Double { x0 + (log(v) - log(xLo)) / (log(xHi) - log(xLo)) * w }
         func py(_ v: Double) -> Double { y0 + h - (min(max(v, yLo), yHi) - yLo) / (yHi - yLo) * h }
         var s = header(title, W, H)
         s += "<text x=\"\(f(x0))\" y=\"\(f(y0 - 10))\" font-size=\"13\" font-weight=\"bold\">\(Plot.escape(heading))</text>\n"
-        for v in stride(from: yLo, through: yHi + step * 1e-6, by: step) {
-            s += "<line x1=\"\(f(x0))\" y1=\"\(f(py(v)))\" x2=\"\(f(x0 + w))\" y2=\"\(f(py(v)))\" stroke=\"#e3e3e3\"/>\n"
-            s += "<text x=\"\(f(x0 - 6))\" y=\"\(f(py(v) + 4))\" text-anchor=\"end\" font-size=\"11\">\(Plot.number(v * 100))%</text>\n"
+        let yTicks = AxisTicks.linear(yLo, yHi)
+        for tick in yTicks {
+            let y = py(tick.value)
+            s += "<line x1=\"\(f(x0))\" y1=\"\(f(y))\" x2=\"\(f(x0 + w))\" y2=\"\(f(y))\" stroke=\"#e3e3e3\"/>\n"
+            s += "<text x=\"\(f(x0 - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"11\">\(tick.percent)</text>\n"
         }
-        // Labelled 1-2-5 ticks inside the range (decades alone when the range spans several), minor ticks between.
-        let decades = (Int(floor(log10(xLo)))...Int(ceil(log10(xHi)))).map { pow(10, Double($0)) }
-        let labelled: Set<Int> = xHi / xLo > 300 ? [1] : [1, 2, 5]
-        for d in decades {
+        // Labelled ticks from ``AxisTicks``, unlabelled ones at every 1…9 times a decade between.
+        let labelled = xTicks.map { $0.map { AxisTicks.Tick(value: $0, decimals: 0) } }
+            ?? AxisTicks.fitting(across: w, fontSize: 11) { AxisTicks.logarithmic(xLo, xHi, most: $0) }
+        let bottom = y0 + h
+        for tick in labelled {
+            let x = px(tick.value)
+            s += "<line x1=\"\(f(x))\" y1=\"\(f(y0))\" x2=\"\(f(x))\" y2=\"\(f(bottom))\" stroke=\"#e3e3e3\"/>\n"
+            s += "<line x1=\"\(f(x))\" y1=\"\(f(bottom))\" x2=\"\(f(x))\" y2=\"\(f(bottom + 6))\" stroke=\"#333\"/>\n"
+            s += "<text x=\"\(f(x))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(tick.label)</text>\n"
+        }
+        for e in Int(floor(log10(xLo)))...Int(ceil(log10(xHi))) {
             for k in 1...9 {
-                let v = d * Double(k)
-                guard v >= xLo, v <= xHi else { continue }
-                let x = px(v), bottom = y0 + h
-                if labelled.contains(k) {
-                    s += "<line x1=\"\(f(x))\" y1=\"\(f(y0))\" x2=\"\(f(x))\" y2=\"\(f(bottom))\" stroke=\"#e3e3e3\"/>\n"
-                    s += "<text x=\"\(f(x))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(Plot.number(v))</text>\n"
-                }
-                s += "<line x1=\"\(f(x))\" y1=\"\(f(bottom))\" x2=\"\(f(x))\" y2=\"\(f(bottom + (labelled.contains(k) ? 6 : 3)))\" stroke=\"#333\"/>\n"
+                let v = Double(k) * pow(10, Double(e))
+                guard v >= xLo, v <= xHi, !labelled.contains(where: { abs($0.value - v) <= v * 1e-9 }) else { continue }
+                s += "<line x1=\"\(f(px(v)))\" y1=\"\(f(bottom))\" x2=\"\(f(px(v)))\" y2=\"\(f(bottom + 3))\" stroke=\"#333\"/>\n"
             }
         }
         s += "<rect x=\"\(f(x0))\" y=\"\(f(y0))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"none\" stroke=\"#333\"/>\n"
         s += "<text x=\"\(f(x0 + w / 2))\" y=\"\(f(y0 + h + 36))\" text-anchor=\"middle\">\(Plot.escape(xLabel))</text>\n"
-        s += "<text x=\"\(f(x0 - 55))\" y=\"\(f(y0 + h / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(x0 - 55)) \(f(y0 + h / 2)))\">test error</text>\n"
+        let titleX = min(x0 - 55, x0 - 6 - (yTicks.map { SVGDocument.textWidth($0.percent, fontSize: 11) }.max() ?? 0) - 11)
+        s += "<text x=\"\(f(titleX))\" y=\"\(f(y0 + h / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(titleX)) \(f(y0 + h / 2)))\">test error</text>\n"
         var placed: [Double] = []
         for l in lines {
             if l.fitted.count >= 2 {
@@ -220,14 +231,6 @@ public struct ScaleChart {
     }
 
     func header(_ title: String, _ width: Double, _ height: Double) -> String {
-        """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" \
-        font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(width / 2))" y="24" text-anchor="middle" font-size="16" font-weight="bold">\(Plot.escape(title))</text>
-
-        """
+        SVGDocument(width: width, height: height, title: title).header
     }
 }
-
-private func f(_ v: Double) -> String { String(format: "%.1f", v) }

@@ -26,14 +26,14 @@ public struct ScaleReport {
         try ReportFile.write(summaryJSON(), to: directory.appendingPathComponent("summary.json"))
     }
 
-    public var statusCounts: [String: Int] { Dictionary(grouping: outcome.results, by: \.status.rawValue).mapValues(\.count) }
+    public var statusCounts: [String: Int] { outcome.results.statusCounts }
 
     /// One row per cell: width, depth, parameters and training FLOPs beside the curve's columns.
     public var csv: String {
         var rows = ["width,depth,m,seed,status,test_accuracy,test_error,parameters,training_flops,fit_seconds,learner,error"]
         let widthOf = Dictionary(uniqueKeysWithValues: analysis.widths.map { ($0.configuration, $0.width) })
         func n(_ v: Double?) -> String { v.map { String($0) } ?? "" }
-        func q(_ s: String) -> String { s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        let q = ReportFile.csvField
         for r in outcome.results {
             rows.append(["\(widthOf[r.key.configuration] ?? 0)", "\(request.depth)", "\(r.key.m)", "\(r.key.seed)", r.status.rawValue, n(r.accuracy),
                          n(r.accuracy.map { 1 - $0 }), r.parameters.map(String.init) ?? "", n(r.trainingFLOPs), n(r.fitSeconds), r.key.learner,

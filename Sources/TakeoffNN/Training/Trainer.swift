@@ -80,7 +80,8 @@ public struct Trainer {
         let optimizer = options.optimizer.make(for: arena)
         let n = train.count, batch = Swift.max(1, Swift.min(options.batchSize, n))
         let stepsPerEpoch = (n + batch - 1) / batch
-        let inputShape = model.inputShape
+        var steps = try strategy(model, train: train, batch: batch)
+        var allreduceBefore = 0.0  // of the steps replaced for augmented epochs
         var history = TrainingHistory()
         let rng = RandomGenerator(seed: seed)
         // The best epoch's weights and running statistics (layers replace their buffers, never write into them).
@@ -91,66 +92,23 @@ public struct Trainer {
         let start = Benchmarks.now()
         var trainingSeconds = 0.0
         let weights = model.namedParameters.filter { $0.name.hasSuffix(".weight") }
-        // On a GPU the training set stays there when it fits in half the free memory, and each batch is
-        // gathered on the device by its shuffled row numbers (else each batch is uploaded); losses are kept
-        // on the device and read once per epoch.
-        let device = model.device
-        if device == .cuda {
-            try GPU.throwIfFailed()
-            try checkMemory(model, batch: batch)
-        }
-        if let group {
-            guard device == .cpu else {
-                throw TrainingError.unsuitableData(learner: name, reason: "data-parallel training runs on the CPU in this version (the sum goes through the host)")
-            }
-            group.broadcast(UnsafeMutableBufferPointer(start: arena.values.base, count: arena.count), root: 0)  // the same starting point everywhere, whatever each process drew
-        }
-        // Augmented images change every epoch, so they go up with each batch instead of staying on the device.
-        let resident = device == .cpu || options.augmentation != nil ? nil : DeviceResidentData(train, inputShape: inputShape, device: device)
-        // On the CPU a step runs in buffers planned once, without a tape (layers that have no block form use the tape).
-        let planned = group == nil ? TrainingStep(model: model, batch: batch) : nil
-        // On a GPU the host only queues steps: their times come from marks on the stream, read once per epoch.
-        let timeline = device == .cuda ? GPU.current.timeline() : nil
 
         for epoch in 1...Swift.max(options.epochs, 1) {
             let epochStart = Benchmarks.now()
-            timeline?.mark()  // the stream is idle here: the last epoch ended reading values back
             var epochRNG = rng.fork(UInt64(epoch))
             let order = epochRNG.permutation(n)
             var context = ForwardContext(training: true, rng: epochRNG.fork(1))
-            var augmentRNG = epochRNG.fork(2)
-            let train = options.augmentation.map { $0.apply(to: train, rng: &augmentRNG) } ?? train
             var lossSum: Float = 0
-            let epochOrder = resident?.rows(order)
-            let lossLog = device == .cpu ? nil : Tensor(uninitializedShape: [stepsPerEpoch], device: device)
+            if let augmentation = options.augmentation {
+                // New images each epoch, so a step for them (on a GPU they go up again instead of staying there).
+                var augmentRNG = epochRNG.fork(2)
+                allreduceBefore += (steps as? DataParallelStep)?.allreduceSeconds ?? 0
+                steps = try strategy(model, train: augmentation.apply(to: train, rng: &augmentRNG), batch: batch)
+            }
+            steps.startEpoch(order: order)
             for b in 0..<stepsPerEpoch {
-                // Data-parallel processes would have to agree on the step to stop at; they run to the end.
-                if group == nil { try Deadline.check() }
-                let globalRange = (b * batch)..<Swift.min(n, (b + 1) * batch)
-                let range = group?.shard(globalRange) ?? globalRange
-                var value: Float? = nil  // the step's loss where the host has it at once (not on a GPU)
-                if let planned {
-                    value = planned.run(features: train.features, labels: train.labels, rows: order[range], rng: &context.rng)
-                } else {
-                    arena.zeroGradients()
-                    let loss: Tensor
-                    if let group {
-                        value = try dataParallelStep(model, train: train, rows: order[range], of: globalRange.count, group: group,
-                                                     context: &context, allreduceSeconds: &history.allreduceSeconds)
-                        loss = Tensor([value!], shape: [])
-                    } else if let resident, let epochOrder {
-                        let rows = epochOrder.view(range)
-                        loss = Loss.crossEntropy(model(resident.features.gather(rows, axis: 0), context: &context),
-                                                 resident.labels.gather(rows, axis: 0))
-                    } else {
-                        let idx = Array(order[range])
-                        let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + inputShape).to(device)
-                        loss = Loss.crossEntropy(model(x, context: &context), idx.map { train.labels[$0] })
-                    }
-                    if device == .cpu && group == nil { value = loss.item }
-                    if group == nil { loss.backward() }
-                    lossLog?.view(b..<(b + 1), shape: []).assign(from: loss)
-                }
+                if steps.stopsAtDeadline { try Deadline.check() }
+                let value = try steps.gradient((b * batch)..<Swift.min(n, (b + 1) * batch), step: b, context: &context)
                 if let value {
                     guard value.isFinite else {
                         throw TrainingError.diverged(learner: name, detail: "loss is \(value) at epoch \(epoch), step \(step + 1)")
@@ -163,27 +121,22 @@ public struct Trainer {
                 }
                 optimizer.step(arena, learningRate: options.schedule.rate(step: step, base: options.learningRate))
                 step += 1
-                timeline?.mark()
+                steps.stepTaken()
                 history.stepSeconds.append(trainingSeconds + Benchmarks.now() - epochStart)
-                progress?.update(step, status: lossLog == nil ? String(format: "epoch %d loss %.4f", epoch, lossSum / Float(b + 1))
-                                                              : "epoch \(epoch)")
+                progress?.update(step, status: value != nil ? String(format: "epoch %d loss %.4f", epoch, lossSum / Float(b + 1)) : "epoch \(epoch)")
             }
-            if let lossLog {
-                let values = lossLog.scalars  // waits for the epoch's queued work
-                try GPU.throwIfFailed()  // before the losses are read as numbers: NaN there would look like divergence
+            if let (values, seconds) = try steps.finishEpoch() {
                 if let bad = values.firstIndex(where: { !$0.isFinite }) {
                     throw TrainingError.diverged(learner: name, detail: "loss is \(values[bad]) at epoch \(epoch), step \(step - stepsPerEpoch + bad + 1)")
                 }
                 lossSum = values.reduce(0, +)
                 history.stepLosses += values
-                if let timeline {
-                    let first = history.stepSeconds.count - stepsPerEpoch
-                    for (b, seconds) in timeline.read().enumerated() { history.stepSeconds[first + b] = trainingSeconds + seconds }
-                }
+                let first = history.stepSeconds.count - stepsPerEpoch
+                for (b, s) in seconds.enumerated() { history.stepSeconds[first + b] = trainingSeconds + s }
             }
-            if let group { synchronize(model, group: group) }
+            steps.synchronize()
             guard arena.allFinite else {
-                if device == .cuda { try GPU.throwIfFailed() }  // another worker's GPU failure reads back as NaN
+                if model.device == .cuda { try GPU.throwIfFailed() }  // another worker's GPU failure reads back as NaN
                 throw TrainingError.diverged(learner: name, detail: "parameters became non-finite in epoch \(epoch)")
             }
             var record = EpochRecord(epoch: epoch, trainLoss: lossSum / Float(stepsPerEpoch), seconds: Benchmarks.now() - epochStart,
@@ -213,46 +166,12 @@ public struct Trainer {
             arena.restore(best.weights)
             for b in best.buffers { b.layer.setBuffer(b.key, b.value) }
         }
-        if device == .cuda { try GPU.throwIfFailed() }  // the last validation, or the restore
+        if model.device == .cuda { try GPU.throwIfFailed() }  // the last validation, or the restore
+        history.allreduceSeconds = allreduceBefore + ((steps as? DataParallelStep)?.allreduceSeconds ?? 0)
         history.seconds = Benchmarks.now() - start
         history.examplesPerSecond = Double(step * batch) / Swift.max(history.seconds, 1e-9)
         progress?.finish(status: String(format: "%d epochs, %.0f examples/s", history.epochs.count, history.examplesPerSecond))
         return history
-    }
-
-    /// One data-parallel step's gradient: this process's `rows` of a global batch of `globalCount` rows,
-    /// its mean-loss gradient weighted by its share, summed over the group. Returns the global batch's mean loss.
-    func dataParallelStep(_ model: Sequential, train: Dataset, rows: ArraySlice<Int>, of globalCount: Int, group: any DataParallelGroup,
-                          context: inout ForwardContext, allreduceSeconds: inout Double) throws -> Float {
-        let arena = model.arena
-        var loss: Float = 0
-        if !rows.isEmpty {
-            let idx = Array(rows)
-            let x = train.features.gather(idx, axis: 0).reshaped([idx.count] + model.inputShape)
-            let local = Loss.crossEntropy(model(x, context: &context), idx.map { train.labels[$0] })
-            local.backward()
-            let share = Float(idx.count) / Float(globalCount)
-            loss = local.item * share
-            let g = UnsafeMutableBufferPointer(start: arena.gradients.base, count: arena.count)
-            for i in g.indices { g[i] *= share }
-        }
-        let start = Benchmarks.now()
-        group.allreduceSum(UnsafeMutableBufferPointer(start: arena.gradients.base, count: arena.count))
-        var total = [loss]
-        total.withUnsafeMutableBufferPointer { group.allreduceSum($0) }
-        allreduceSeconds += Benchmarks.now() - start
-        return total[0]
-    }
-
-    /// Makes every process hold rank 0's weights and the mean of the running statistics (batch norm),
-    /// once per epoch, before anything is evaluated: the processes then judge and stop alike.
-    func synchronize(_ model: Sequential, group: any DataParallelGroup) {
-        group.broadcast(UnsafeMutableBufferPointer(start: model.arena.values.base, count: model.arena.count), root: 0)
-        for b in model.namedBuffers {
-            var values = b.value.scalars
-            values.withUnsafeMutableBufferPointer { group.allreduceSum($0) }
-            b.layer.setBuffer(b.key, Tensor(values.map { $0 / Float(group.size) }, shape: b.value.shape))
-        }
     }
 
     /// Mean cross-entropy and accuracy of `model` on `data`, without a tape.

@@ -24,13 +24,16 @@ struct Activations: ParsableCommand {
     @Option(help: "Training examples (a nested subset; default: all).") var trainSize: Int?
     @Option(help: "Target training loss to time (chance level on 10 classes is 2.30).") var targetLoss: Float = 1.0
     @Option(help: "Target test accuracy to time.") var targetAccuracy: Double = 0.8
+    @Option(help: "Results store (SQLite; default OUT/activations.sqlite): each run is kept as it finishes, so a rerun continues.") var store: String?
     @Option(help: "Output folder.") var out: String = "takeoff-out/activations"
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func run() throws {
         try global.apply()
+        var request = ActivationRequest(data: dataOptions.data, compute: try Compute(threads: Parallel.threadCount, workers: 1))
+        request.loading = try dataOptions.reading.loadOptions(cacheIn: out)
         var race = ActivationRace()
-        race.activations = try list(activations).map { name in
+        race.activations = try CommaList.items(activations).map { name in
             guard let a = Activation(rawValue: name) else {
                 throw ValidationError("--activations: unknown '\(name)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -49,48 +52,17 @@ struct Activations: ParsableCommand {
         }
         race.seeds = try seedList(seeds)
         (race.targetLoss, race.targetAccuracy) = (targetLoss, targetAccuracy)
-        // Everything but the network's size is checked before the data is read; that, once the features are known.
         try race.validate(inputs: 1, classes: 2)
         race.device = try deviceOptions.resolved()
-        // Under mpirun every rank reads the data and does the runs rank 0 gives it; rank 0 alone writes the report.
-        let comm = Communicator.world
-        let outURL = comm?.isRoot ?? true ? try OutputFolder.prepare(out, option: "out") : URL(fileURLWithPath: out)
-        func load() throws -> TrainTestSplit {
-            var data = try dataOptions.load(cacheIn: out)
-            try race.validate(inputs: data.train.featureCount, classes: data.train.classCount)
-            if let trainSize {
-                guard trainSize > 0, trainSize <= data.train.count else {
-                    throw ValidationError("--train-size must be in 1...\(data.train.count)")
-                }
-                data.train = try data.train.nestedSubset(trainSize, seed: 0)
-            }
-            return data
-        }
-        let total = race.jobs.count
-        let bar = ProgressBar(total: total, label: "activations")
-        var finished = 0
-        func progress(_ run: ActivationRace.Run) {
-            finished += 1
-            let result = run.failure.map { "diverged/failed: \($0)" }
-                ?? String(format: "test accuracy %.2f%%, final loss %.4f", (run.testAccuracy ?? 0) * 100, run.stepLosses.last ?? .nan)
-            FileHandle.standardError.write(Data("  \(run.activation.rawValue) seed \(run.seed): \(result)\n".utf8))
-            bar.update(finished, status: "", force: true)
-        }
-        let runs: [ActivationRace.Run]
-        if let comm {
-            guard let all = try race.run(on: comm, load: load, progress: progress) else { return }
-            runs = all
-        } else {
-            runs = try race.run(load(), progress: progress)
-        }
-        bar.finish(status: "\(total) runs")
-        let summaries = race.summarize(runs)
-        try ActivationReport(race: race, runs: runs, summaries: summaries, data: dataOptions.data).write(to: outURL)
+        (request.race, request.trainSize, request.store, request.out) = (race, trainSize, store, out)
+
+        // Under mpirun every rank runs this command: rank 0 hands out the cells and reports, the others train what it sends.
+        guard let report = try ActivationExperiment.run(request, log: SweepLog()) else { return }
         if json {
-            print(String(decoding: try JSONEncoder().encode(summaries), as: UTF8.self))
+            print(String(decoding: try JSONEncoder().encode(report.summaries), as: UTF8.self))
         } else {
-            print(ActivationReport.table(summaries, race: race))
-            print("wrote \(outURL.path)/activations.svg, activations.png, report.html, activations.csv, summary.json")
+            print(ActivationReport.table(report.summaries, race: race))
+            print("wrote \(out)/activations.svg, activations.png, report.html, activations.csv, summary.json")
         }
     }
 }

@@ -2,8 +2,11 @@ import ArgumentParser
 import Foundation
 import TakeoffData
 import TakeoffEngine
+import TakeoffLab
 import TakeoffNN
 
+/// `takeoff bench`: each subcommand reads its flags into a workload of `Sources/TakeoffLab/Bench`, runs it
+/// and prints the result.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Takeoff's speed on this machine.",
@@ -18,34 +21,16 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             try global.apply()
-            let sizes = try parseList(sizes, option: "--sizes")
-            // Three n×n float matrices.
-            if let n = sizes.first(where: { 12 * Double($0) * Double($0) > memoryLimit }) {
-                throw ValidationError("--sizes: \(n)×\(n) matrices need \(MemoryLimit.gibibytes(12 * Double(n) * Double(n))), over \(MemoryLimit.gibibytes(memoryLimit)) (half the memory)")
-            }
-            let results = sizes.map { (size: $0, r: Benchmarks.gemm(size: $0)) }
-            let measuredPeak = results.map(\.r.gflops).max() ?? 0
-            let nominal = MachinePeak.current(cores: Parallel.threadCount)
-            let env = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"
-            if json {
-                var info: [String: Any] = [
-                    "blas_core": BLAS.coreName, "blas_threads": BLAS.threadCount, "openblas_coretype_env": env,
-                    "measured_peak_gflops": measuredPeak,
-                    "results": results.map { ["size": $0.size, "gflops": $0.r.gflops, "seconds_per_call": $0.r.secondsPerCall,
-                                              "fraction_of_measured_peak": $0.r.gflops / measuredPeak] },
-                ]
-                if let nominal { info["nominal_peak_gflops"] = nominal.gflops }
-                print(jsonString(info))
-                return
-            }
-            for (n, r) in results {
-                var line = String(format: "sgemm %5d×%-5d %8.1f GFLOP/s  (%.3f ms/call)  %3.0f%% of the largest-size run", n, n,
-                                  r.gflops, r.secondsPerCall * 1e3, r.gflops / measuredPeak * 100)
-                if let nominal { line += String(format: ", %3.0f%% of nominal peak", r.gflops / nominal.gflops * 100) }
+            let r = try GEMMBench(sizes: CommaList.positiveIntegers(sizes, option: "sizes")).run()
+            if json { print(jsonString(r.json)); return }
+            for row in r.rows {
+                var line = String(format: "sgemm %5d×%-5d %8.1f GFLOP/s  (%.3f ms/call)  %3.0f%% of the largest-size run", row.size, row.size,
+                                  row.gflops, row.secondsPerCall * 1e3, row.gflops / r.measuredPeak * 100)
+                if let nominal = r.nominal { line += String(format: ", %3.0f%% of nominal peak", row.gflops / nominal.gflops * 100) }
                 print(line)
             }
-            print("OpenBLAS core: \(BLAS.coreName), threads: \(BLAS.threadCount), OPENBLAS_CORETYPE=\(env)")
-            if let nominal {
+            print("OpenBLAS core: \(r.blasCore), threads: \(r.blasThreads), OPENBLAS_CORETYPE=\(r.coreTypeSetting)")
+            if let nominal = r.nominal {
                 print(String(format: "nominal peak: %.0f GFLOP/s = %d cores × %.0f MHz × %d lanes × 2 FMA units × 2 (%@, clock as /proc/cpuinfo reports it)",
                              nominal.gflops, nominal.cores, nominal.megahertz, nominal.lanes, nominal.modelName))
             }
@@ -63,23 +48,12 @@ extension Bench {
 
         func run() throws {
             try global.apply()
-            guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
-            // A few float tensors of `count` elements.
-            guard 16 * Double(count) <= memoryLimit else {
-                throw ValidationError("--count \(count) needs \(MemoryLimit.gibibytes(16 * Double(count))), over \(MemoryLimit.gibibytes(memoryLimit)) (half the memory)")
-            }
-            let results = Benchmarks.elementwise(count: count)
-            let copy = results[0].gigabytesPerSecond
-            if json {
-                print(jsonString(["count": count, "threads": Parallel.threadCount, "results": results.map {
-                    ["name": $0.name, "gb_per_s": $0.gigabytesPerSecond, "ratio_to_memcpy": $0.gigabytesPerSecond / copy]
-                }]))
-                return
-            }
-            print("\(count) floats, \(Parallel.threadCount) threads")
-            for r in results {
-                print(r.name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %7.1f GB/s  %5.2f× memcpy", r.gigabytesPerSecond,
-                             r.gigabytesPerSecond / copy))
+            let r = try ElementwiseBench(count: count).run()
+            if json { print(jsonString(r.json)); return }
+            print("\(r.count) floats, \(r.threads) threads")
+            for k in r.kernels {
+                print(k.name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %7.1f GB/s  %5.2f× memcpy", k.gigabytesPerSecond,
+                             k.gigabytesPerSecond / r.copy))
             }
         }
     }
@@ -96,19 +70,10 @@ extension Bench {
 
         func run() throws {
             try global.apply()
-            guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
-            // Inputs, activations and their gradients: about 8,000 floats per example.
-            guard 32_768 * Double(batch) <= memoryLimit else {
-                throw ValidationError("--batch \(batch) needs about \(MemoryLimit.gibibytes(32_768 * Double(batch))), over \(MemoryLimit.gibibytes(memoryLimit)) (half the memory)")
-            }
-            let r = Benchmarks.mlpStep(batch: batch)
-            if json {
-                print(jsonString(["batch": batch, "seconds_per_step": r.secondsPerStep, "gemm_share": r.gemmShare,
-                                  "gflops": r.gflops, "threads": Parallel.threadCount, "blas_core": BLAS.coreName]))
-            } else {
-                print(String(format: "784-1024-1024-10 MLP, batch %d: %.2f ms per forward+backward, %.0f GFLOP/s, %.1f%% of the time in sgemm (%@, %d threads)",
-                             batch, r.secondsPerStep * 1e3, r.gflops, r.gemmShare * 100, BLAS.coreName, Parallel.threadCount))
-            }
+            let r = try MLPStepBench(batch: batch).run()
+            if json { print(jsonString(r.json)); return }
+            print(String(format: "784-1024-1024-10 MLP, batch %d: %.2f ms per forward+backward, %.0f GFLOP/s, %.1f%% of the time in sgemm (%@, %d threads)",
+                         r.batch, r.secondsPerStep * 1e3, r.gflops, r.gemmShare * 100, r.blasCore, r.threads))
         }
     }
 }
@@ -127,40 +92,15 @@ extension Bench {
 
         func run() throws {
             try global.apply()
-            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-            if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
-            let presetList = try list(presets).map { name in
-                guard let preset = NeuralPreset(rawValue: name) else {
-                    throw ValidationError("--presets: unknown preset '\(name)'; known: \(NeuralPreset.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return preset
+            let bench = TrainSpeedBench(presets: try TrainSpeedBench.presets(named: presets), batchSize: batchSize, steps: steps,
+                                        device: try deviceOptions.resolved())
+            let r = try bench.run { row in
+                guard !json else { return }
+                let share = row.gemmShare.map { String(format: "%5.1f%% in sgemm", $0 * 100) } ?? "on \(bench.device)"
+                print(String(format: "%-10@ %8.0f examples/s  %6.1f GFLOP/s  %@  %.2f s for %d steps",
+                             row.preset.rawValue, row.examplesPerSecond, row.gflops, share, row.seconds, row.steps))
             }
-            guard !presetList.isEmpty else { throw ValidationError("--presets lists no preset") }
-            let device = try deviceOptions.resolved()
-            let data = try DataCatalog.fashionMNIST().train
-            guard batchSize <= data.count else { throw ValidationError("--batch-size \(batchSize) exceeds the \(data.count) training images") }
-            var rows: [[String: Any]] = []
-            for preset in presetList {
-                let name = preset.rawValue
-                let shape = preset.needsImages ? data.imageShape! : [data.featureCount]
-                let model = preset.model(inputShape: shape, classes: data.classCount, activation: .relu, seed: 1)
-                model.move(to: device)
-                let steps = self.steps ?? (data.count + batchSize - 1) / batchSize
-                let r = try Trainer.benchmark(model, data: data, batchSize: batchSize, steps: steps)
-                rows.append(["preset": name, "examples_per_second": r.examplesPerSecond, "gflops": r.gflops,
-                             "gemm_share": device == .cpu ? r.gemmShare as Any : NSNull(), "seconds": r.seconds, "steps": steps])
-                if !json {
-                    let share = device == .cpu ? String(format: "%5.1f%% in sgemm", r.gemmShare * 100) : "on \(device)"
-                    print(String(format: "%-10@ %8.0f examples/s  %6.1f GFLOP/s  %@  %.2f s for %d steps",
-                                 name, r.examplesPerSecond, r.gflops, share, r.seconds, steps))
-                }
-            }
-            let gpu = device == .cuda ? try GPU.shared() : nil
-            let target = gpu?.summary ?? "\(Parallel.threadCount) threads, OpenBLAS \(BLAS.coreName)"
-            if json {
-                print(jsonString(["batch_size": batchSize, "threads": Parallel.threadCount, "blas_core": BLAS.coreName, "device": device.rawValue,
-                                  "device_name": gpu?.name ?? "cpu", "results": rows]))
-            } else { print("batch \(batchSize), \(target)") }
+            print(json ? jsonString(r.json) : "batch \(r.batchSize), \(r.target)")
         }
     }
 }
@@ -191,21 +131,6 @@ extension Bench {
         }
     }
 }
-
-/// Parses "a,b,c" into positive integers, naming the option on error; an empty list is an error.
-func parseList(_ text: String, option: String) throws -> [Int] {
-    let values = try text.split(separator: ",").map { part in
-        guard let v = Int(part.trimmingCharacters(in: .whitespaces)), v > 0 else {
-            throw ValidationError("\(option): '\(part)' is not a positive integer")
-        }
-        return v
-    }
-    guard !values.isEmpty else { throw ValidationError("\(option) lists no value") }
-    return values
-}
-
-/// The most memory a benchmark's buffers may take.
-let memoryLimit = Double(MemoryLimit.bytes)
 
 func jsonString(_ object: Any) -> String {
     let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

@@ -3,7 +3,6 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 import TakeoffLab
-import TakeoffMPI
 import TakeoffNN
 
 struct Curve: ParsableCommand {
@@ -31,27 +30,23 @@ struct Curve: ParsableCommand {
     @Option(help: "Target test accuracy (0–1 or percent): the m each learner needs to reach it.") var target: Double?
     @Option(help: "What the figure plots and the curves are fitted to: \(CurveMetric.allCases.map(\.rawValue).joined(separator: ", ")) (default: auc on two-class categorical data such as movielens-clicks, else accuracy). The report and summary.json carry all three where measured.")
     var metric: String?
-    @Option(help: "Epochs for the networks (default: the recipe for m).") var epochs: Int?
-    @Option(help: "Random changes to the networks' training images each epoch: flip, crop or flip,crop (default: none).") var augment: String?
     @Option(help: "Seed of generated data and of a non-official test split (kept fixed; subset seeds vary).") var dataSeed: UInt64 = 0
     @Option(help: "Train at most this many new cells, then report (a later run resumes); 0 reports what the store holds.") var maxCells: Int?
     @Flag(help: "A small grid (\(CurveRequest.quickLearners.joined(separator: ", ")) at \(CurveRequest.quickSizes.count) sizes up to \(CurveRequest.quickSizes.last!), 1 seed) for a first look in about 15 seconds.")
     var quick = false
     @Flag(help: "Print the summary as JSON on standard output.") var json = false
+    @OptionGroup(title: "Learner options (each applies to the learners that take it)") var learnerOptions: LearnerOptionArguments
 
     func run() throws {
         try global.apply()
-        var request = CurveRequest(data: dataOptions.data, compute: try Compute(threads: Parallel.threadCount, workers: workers))
+        var request = CurveRequest(data: dataOptions.data, compute: try Compute.asLaunched(threads: Parallel.threadCount, workers: workers))
         request.loading = try dataOptions.reading.loadOptions(seed: dataSeed, cacheIn: out)
-        request.learners = learners.map(list)
-        request.learnerOptions.epochs = epochs
-        request.learnerOptions.augment = try augment.map(ImageAugmentation.init(parsing:))
-        request.learnerOptions.device = try deviceOptions.resolved()
-        request.sizes = try sizes.map { try list($0).map { s in
-            guard let m = Int(s.replacingOccurrences(of: "_", with: "")) else { throw ValidationError("--sizes: '\(s)' is not a whole number") }
-            return m
-        } }
+        request.learners = learners.map(CommaList.items)
+        request.learnerOptions = try learnerOptions.options()
+        request.context.device = try deviceOptions.resolved()
+        request.sizes = try sizes.map { try CommaList.positiveIntegers($0, option: "sizes") }
         (request.seeds, request.quick, request.store, request.out, request.maxCells) = (seeds, quick, store, out, maxCells)
+        request.verbose = global.verbose
         request.budget = try budget.map(TimeBudget.init(parsing:))
         request.target = target.map { $0 > 1 ? $0 / 100 : $0 }
         request.metric = try metric.map { name in
@@ -60,33 +55,9 @@ struct Curve: ParsableCommand {
             }
             return m
         }
-
-        var done = 0
-        let interactive = isatty(2) == 1
-        func log(_ line: String) {
-            done += 1
-            FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + "[\(done)] " + line + "\n").utf8))
-        }
-        func announce(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        let report: CurveReport
-        if let comm = Communicator.world {
-            // Every rank runs this command; rank 0 coordinates and reports, the others train what it sends.
-            guard workers == nil else { throw ValidationError("--workers does not apply under mpirun: each rank trains one cell at a time") }
-            request.compute.ranks = comm.size
-            guard let coordinated = try CurveExperiment.run(request, on: comm, announce: announce, log: log, showProgress: true) else { return }
-            report = coordinated
-        } else {
-            let experiment = try CurveExperiment(request)
-            announce(experiment.headline(workers: request.compute.description))
-            for note in experiment.split.notes { announce("note: \(note)") }
-            report = try experiment.run(log: log, showProgress: true)
-        }
+        // Under mpirun every rank runs this command: rank 0 hands out the cells and reports, the others train what it sends.
+        guard let report = try CurveExperiment.run(request, log: SweepLog()) else { return }
         print(json ? String(decoding: try report.summaryJSON(), as: UTF8.self) : report.console(out: out))
         try GPU.throwIfFailed()  // its cells were not stored: the exit status says so, and a rerun trains them
     }
-}
-
-/// The comma-separated items of `s`, trimmed, empty ones dropped.
-func list(_ s: String) -> [String] {
-    s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }

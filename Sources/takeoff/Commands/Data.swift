@@ -135,22 +135,12 @@ struct BenchData: ParsableCommand {
 
     func run() throws {
         try global.apply()
-        guard repeats > 0 else { throw ValidationError("--repeats must be at least 1") }
-        var split = try DataCatalog.fashionMNIST()
-        var times: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            split = try DataCatalog.fashionMNIST()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
-        }
-        times.sort()
-        let examples = split.train.count + split.test.count
+        let r = try DataReadBench(repeats: repeats).run()
         if json {
-            print(jsonString(["dataset": "fashion-mnist", "examples": examples, "threads": Parallel.threadCount,
-                              "seconds_min": times[0], "seconds_median": times[times.count / 2]]))
+            print(jsonString(r.json))
         } else {
             print(String(format: "fashion-mnist: %d images read in %.3f s (min of %d), median %.3f s, %d threads",
-                         examples, times[0], repeats, times[times.count / 2], Parallel.threadCount))
+                         r.examples, r.fastest, repeats, r.median, r.threads))
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TakeoffData
+import TakeoffLab
 
 /// How to read a data set: the flags shared by every command that reads one.
 struct ReadingOptions: ParsableArguments {
@@ -24,7 +25,7 @@ struct ReadingOptions: ParsableArguments {
     /// The reading options these flags give, with `seed`, caching an image folder's pixels in `cacheIn`.
     func loadOptions(seed: UInt64 = 0, cacheIn: String = defaultCacheFolder) throws -> LoadOptions {
         var options = LoadOptions(size: size, seed: seed, labelColumn: labelColumn, textColumn: textColumn,
-                                  categorical: Set((categorical ?? "").split(separator: ",").map(String.init)),
+                                  categorical: Set(CommaList.items(categorical ?? "")),
                                   imageSize: imageSize, cacheDirectory: URL(fileURLWithPath: cacheIn))
         if let format {
             guard let f = FileFormat(rawValue: format) else {

@@ -36,7 +36,7 @@ struct Fit: ParsableCommand {
         }
         if let backtest {
             let curves = try Self.half(table.curves, half)
-            for text in list(backtest) {
+            for text in CommaList.items(backtest) {
                 guard let d = Double(text), d > 1 else { throw ValidationError("--backtest: '\(text)' is not a divisor above 1") }
                 print(ForecastBacktest.run(curves, divisor: d).table + "\n")
             }

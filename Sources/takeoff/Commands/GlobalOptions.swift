@@ -1,28 +1,18 @@
 import ArgumentParser
 import Foundation
 import TakeoffEngine
-import TakeoffMPI
+import TakeoffLab
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for Takeoff's kernels and OpenBLAS (default: all cores).")
     var threads: Int?
 
-    /// Sets ``Parallel/threadCount``: `--threads`, or all cores (in an MPI job, each rank its share of its machine's cores).
-    func apply() throws {
-        if let threads {
-            if let refusal = Parallel.refusal(threads: threads) { throw ValidationError("--threads: \(refusal)") }
-            Parallel.threadCount = threads
-        } else if Communicator.launchedByMPI {
-            Parallel.threadCount = Swift.max(1, Parallel.defaultThreadCount / Communicator.localSize)
-        } else {
-            Parallel.threadCount = Parallel.defaultThreadCount
-        }
-        // One GPU per rank: the rank's index on its machine picks the device, unless the user chose one.
-        if Communicator.launchedByMPI && ProcessInfo.processInfo.environment["TAKEOFF_CUDA_DEVICE"] == nil {
-            setenv("TAKEOFF_CUDA_DEVICE", "\(Communicator.localRank)", 1)
-        }
-    }
+    @Flag(name: .long, help: "Print a line for every cell a sweep skips at its budget (by default one line per learner sums them up).")
+    var verbose = false
+
+    /// Sets the threads (``Launch/applyThreads(_:)``: in an MPI job, each rank its share of its machine).
+    func apply() throws { try Launch.applyThreads(threads) }
 }
 
 /// Where networks train: the options of the commands that train them.
@@ -34,12 +24,7 @@ struct DeviceOptions: ParsableArguments {
     var tf32 = false
 
     /// The device `--device` names, started and checked (a clear error when CUDA is missing).
-    func resolved() throws -> Device {
-        let d: Device
-        do { d = try Device.named(device) } catch { throw ValidationError("--device \(device): \(error)") }
-        if d == .cuda { try GPU.shared().allowsTF32 = tf32 } else if tf32 { throw ValidationError("--tf32 applies to --device cuda only") }
-        return d
-    }
+    func resolved() throws -> Device { try Launch.device(named: device, tf32: tf32) }
 }
 
 /// Seeds 0, 1, … `count - 1` for `option`, at most `limit` of them.

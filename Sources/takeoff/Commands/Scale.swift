@@ -25,47 +25,34 @@ struct Scale: ParsableCommand {
     @Option(help: "Seeds per (width, m).") var seeds: Int = 2
     @Option(help: "Time budget, e.g. 90s, 10m, 1.5h, or none.") var budget: String = "10m"
     @Option(help: "Target test accuracy (0–1 or percent): the data each width needs to reach it.") var target: Double?
-    @Option(help: "Epochs for the networks (default: the recipe for m).") var epochs: Int?
     @Option(help: "Bootstrap refits for the intervals.") var bootstraps: Int = 200
     @Option(help: "Results store (SQLite; default OUT/scale.sqlite).") var store: String?
     @Option(help: "Output folder.") var out: String = "takeoff-out/scale"
     @Option(help: "Seed of generated data and of a non-official test split.") var dataSeed: UInt64 = 0
     @Option(help: "Train at most this many new cells, then report; 0 reports what the store holds.") var maxCells: Int?
     @Flag(help: "Print the summary as JSON on standard output.") var json = false
+    @OptionGroup(title: "Learner options (of the networks)") var learnerOptions: LearnerOptionArguments
 
     func run() throws {
         try global.apply()
-        // Every rank would run the whole grid into the same store: not sharded yet.
         guard let shapeFamily = NetworkShape.Family(rawValue: family) else {
             throw ValidationError("--family: '\(family)' is not a network family; choose \(NetworkShape.Family.allCases.map(\.rawValue).joined(separator: " or "))")
         }
         var request = ScaleRequest(data: dataOptions.data, compute: try Compute(threads: Parallel.threadCount, workers: 1))
         request.loading = try dataOptions.reading.loadOptions(seed: dataSeed, cacheIn: out)
         request.family = shapeFamily
-        request.widths = try widths.map { try integers($0, option: "widths") }
-        request.sizes = try sizes.map { try integers($0, option: "sizes") }
+        request.widths = try widths.map { try CommaList.positiveIntegers($0, option: "widths") }
+        request.sizes = try sizes.map { try CommaList.positiveIntegers($0, option: "sizes") }
         (request.depth, request.seeds, request.store, request.out, request.maxCells, request.bootstraps) = (depth, seeds, store, out, maxCells, bootstraps)
         request.budget = try TimeBudget(parsing: budget)
         request.target = target.map { $0 > 1 ? $0 / 100 : $0 }
-        request.learnerOptions.epochs = epochs
-        request.learnerOptions.device = try deviceOptions.resolved()
+        request.learnerOptions = try learnerOptions.options()
+        request.context.device = try deviceOptions.resolved()
+        request.verbose = global.verbose
 
-        var done = 0
-        let interactive = isatty(2) == 1
-        let experiment = try ScaleExperiment(request)
-        FileHandle.standardError.write(Data((experiment.headline + "\n").utf8))
-        let report = try experiment.run(log: { line in
-            done += 1
-            FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + "[\(done)] " + line + "\n").utf8))
-        }, showProgress: true)
+        // Under mpirun every rank runs this command: rank 0 hands out the cells and reports, the others train what it sends.
+        guard let report = try ScaleExperiment.run(request, log: SweepLog()) else { return }
         print(json ? String(decoding: try report.summaryJSON(), as: UTF8.self) : report.console(out: out))
         try GPU.throwIfFailed()
-    }
-
-    func integers(_ s: String, option: String) throws -> [Int] {
-        try list(s).map { item in
-            guard let v = Int(item.replacingOccurrences(of: "_", with: "")) else { throw ValidationError("--\(option): '\(item)' is not a whole number") }
-            return v
-        }
     }
 }

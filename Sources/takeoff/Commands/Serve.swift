@@ -26,20 +26,11 @@ struct Serve: ParsableCommand {
                 (data set names, file paths, results); the view has no authentication.\n
                 """.utf8))
         }
-        final class Outcome: @unchecked Sendable { var error: Error? }
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await server.run() } catch { outcome.error = error }
-            done.signal()
-        }
-        Task {
-            guard let bound = try? await server.listeningPort() else { return }
-            let shown = host.contains(":") ? "[\(host)]" : host
-            let line = "takeoff serve: http://\(shown):\(bound)/ — stores under \((folders + store).joined(separator: ", ")); Ctrl-C stops\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
-        }
-        done.wait()
-        if let error = outcome.error { throw ValidationError("\(error)") }
+        let shown = host.contains(":") ? "[\(host)]" : host, served = (folders + store).joined(separator: ", ")
+        do {
+            try server.runBlocking { bound in
+                FileHandle.standardOutput.write(Data("takeoff serve: http://\(shown):\(bound)/ — stores under \(served); Ctrl-C stops\n".utf8))
+            }
+        } catch { throw ValidationError("\(error)") }
     }
 }
