@@ -3,7 +3,6 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 import TakeoffLab
-import TakeoffMPI
 import TakeoffNN
 
 struct Activations: ParsableCommand {
@@ -52,7 +51,6 @@ struct Activations: ParsableCommand {
         }
         race.seeds = try seedList(seeds)
         (race.targetLoss, race.targetAccuracy) = (targetLoss, targetAccuracy)
-        try race.validate(inputs: 1, classes: 2)
         race.device = try deviceOptions.resolved()
         (request.race, request.trainSize, request.store, request.out) = (race, trainSize, store, out)
 

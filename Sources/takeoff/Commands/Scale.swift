@@ -3,7 +3,6 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 import TakeoffLab
-import TakeoffMPI
 import TakeoffNN
 
 struct Scale: ParsableCommand {
