@@ -134,11 +134,8 @@ public final class ActivationExperiment: SweepExperiment {
         plan = try SweepPlan(learners: entrants, sizes: [split.train.count], seeds: race.seeds, split: split,
                              declarations: entrants.map(\.declaration))
         let work = ActivationCells(race: race, plan: plan, prepared: try race.prepare(split))
-        sweep = Sweep(plan: plan, work: work, storePath: request.store ?? URL(fileURLWithPath: request.out).appendingPathComponent("activations.sqlite").path,
-                      budget: nil, cellLimit: nil, compute: request.compute,
-                      record: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
-                                          budgetSeconds: nil, target: nil, compute: request.compute),
-                      label: "activations")
+        sweep = Sweep(plan: plan, work: work, data: request.data, split: split, store: request.store, out: request.out, label: "activations",
+                      budget: nil, cellLimit: nil, target: nil, compute: request.compute)
     }
 
     public convenience init(_ request: ActivationRequest) throws { try self.init(request, split: nil) }

@@ -25,12 +25,9 @@ public final class CurveExperiment: SweepExperiment {
         metric = try request.resolvedMetric(for: split.train)
         plan = try SweepPlan(learners: request.makeLearners(for: split.train), sizes: request.sizeList(pool: split.train.count),
                              seeds: request.seedList, split: split)
-        let storePath = request.store ?? URL(fileURLWithPath: request.out).appendingPathComponent("curve.sqlite").path
-        var sweep = Sweep(plan: plan, work: CellEvaluator(plan: plan, split: split), storePath: storePath, budget: budget.seconds,
-                      cellLimit: request.maxCells, compute: request.compute,
-                      record: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
-                                          budgetSeconds: budget.seconds, target: request.target, compute: request.compute),
-                      label: "curve")
+        var sweep = Sweep(plan: plan, work: CellEvaluator(plan: plan, split: split), data: request.data, split: split, store: request.store,
+                          out: request.out, label: "curve", budget: budget.seconds, cellLimit: request.maxCells, target: request.target,
+                          compute: request.compute)
         (sweep.logsSkippedCells, sweep.metric) = (request.verbose, metric)
         self.sweep = sweep
     }

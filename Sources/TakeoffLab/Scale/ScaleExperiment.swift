@@ -42,12 +42,9 @@ public final class ScaleExperiment: SweepExperiment {
         let learners = try declarations.map { try $0.make(request.learnerOptions, context: request.context) }
         plan = try SweepPlan(learners: learners, sizes: request.sizeList(pool: split.train.count), seeds: (0..<UInt64(request.seeds)).map { $0 },
                              split: split, declarations: declarations)
-        let storePath = request.store ?? URL(fileURLWithPath: request.out).appendingPathComponent("scale.sqlite").path
-        var sweep = Sweep(plan: plan, work: CellEvaluator(plan: plan, split: split), storePath: storePath, budget: request.budget.seconds,
-                      cellLimit: request.maxCells, compute: request.compute,
-                      record: SweepRecord(plan: plan, data: request.data, poolSize: split.train.count, testSize: split.test.count,
-                                          budgetSeconds: request.budget.seconds, target: request.target, compute: request.compute),
-                      label: "scale")
+        var sweep = Sweep(plan: plan, work: CellEvaluator(plan: plan, split: split), data: request.data, split: split, store: request.store,
+                          out: request.out, label: "scale", budget: request.budget.seconds, cellLimit: request.maxCells, target: request.target,
+                          compute: request.compute)
         sweep.logsSkippedCells = request.verbose
         self.sweep = sweep
     }

@@ -25,10 +25,14 @@ public struct Sweep {
     /// Whether the log also gets a line for each group of cells skipped at the budget (else the report sums them up per learner).
     public var logsSkippedCells = false
 
-    public init(plan: SweepPlan, work: any CellWork, storePath: String, budget: Double?, cellLimit: Int?, compute: Compute,
-                record: SweepRecord, label: String) {
-        (self.plan, self.work, self.storePath, self.budget, self.cellLimit) = (plan, work, storePath, budget, cellLimit)
-        (self.compute, self.record, self.label) = (compute, record, label)
+    /// The sweep of `plan` on `split` (the data the user named `data`), its cells trained by `work`, stored in
+    /// `store` or, by default, `<label>.sqlite` in the output folder `out`.
+    public init(plan: SweepPlan, work: any CellWork, data: String, split: TrainTestSplit, store: String?, out: String, label: String,
+                budget: Double?, cellLimit: Int?, target: Double?, compute: Compute) {
+        (self.plan, self.work, self.budget, self.cellLimit, self.compute, self.label) = (plan, work, budget, cellLimit, compute, label)
+        storePath = store ?? URL(fileURLWithPath: out).appendingPathComponent("\(label).sqlite").path
+        record = SweepRecord(plan: plan, data: data, poolSize: split.train.count, testSize: split.test.count, budgetSeconds: budget,
+                             target: target, compute: compute)
     }
 
     /// Takes the store's lock, reuses its stored cells, trains the missing ones (on `executor`, or in
