@@ -7,8 +7,9 @@ import TakeoffEngine
 protocol StepStrategy: AnyObject {
     /// Whether the loop may stop at a ``Deadline`` between steps (data-parallel processes would have to agree on the step).
     var stopsAtDeadline: Bool { get }
-    /// Starts an epoch whose steps take the rows of `order` in turn.
-    func startEpoch(order: [Int])
+    /// Starts an epoch whose steps take the rows of `order` of `train` in turn (the same training set every epoch,
+    /// or a new one where images are augmented).
+    func startEpoch(order: [Int], train: Dataset)
     /// The gradient of the mean loss over the rows `range` of the epoch's order (its `b`-th step), into the
     /// arena; returns the loss where the host has it at once, nil where the device keeps it until ``finishEpoch()``.
     func gradient(_ range: Range<Int>, step b: Int, context: inout ForwardContext) throws -> Float?
@@ -29,8 +30,9 @@ extension StepStrategy {
 }
 
 extension Trainer {
-    /// The step for `model` where it is (and over ``group`` when set), for batches of up to `batch` rows of `train`.
-    func strategy(_ model: Sequential, train: Dataset, batch: Int) throws -> any StepStrategy {
+    /// The step for `model` where it is (and over ``group`` when set), for batches of up to `batch` rows of
+    /// training sets like `train`; `newDataEachEpoch` when each epoch brings its own (augmented) set.
+    func strategy(_ model: Sequential, train: Dataset, batch: Int, newDataEachEpoch: Bool) throws -> any StepStrategy {
         if let group {
             guard model.device == .cpu else {
                 throw TrainingError.unsuitableData(learner: name, reason: "data-parallel training runs on the CPU in this version (the sum goes through the host)")
@@ -44,7 +46,7 @@ extension Trainer {
         case .cuda:
             try GPU.throwIfFailed()
             try checkMemory(model, batch: batch)
-            return CUDAStep(model: model, train: train, steps: (train.count + batch - 1) / batch)
+            return CUDAStep(model: model, train: train, steps: (train.count + batch - 1) / batch, newDataEachEpoch: newDataEachEpoch)
         }
     }
 }
@@ -52,12 +54,12 @@ extension Trainer {
 /// On the CPU, in buffers planned once, without a tape (``TrainingStep``).
 final class PlannedCPUStep: StepStrategy {
     let step: TrainingStep
-    let train: Dataset
+    private var train: Dataset
     private var order: [Int] = []
 
     init(step: TrainingStep, train: Dataset) { (self.step, self.train) = (step, train) }
 
-    func startEpoch(order: [Int]) { self.order = order }
+    func startEpoch(order: [Int], train: Dataset) { (self.order, self.train) = (order, train) }
 
     func gradient(_ range: Range<Int>, step b: Int, context: inout ForwardContext) throws -> Float? {
         step.run(features: train.features, labels: train.labels, rows: order[range], rng: &context.rng)
@@ -67,12 +69,12 @@ final class PlannedCPUStep: StepStrategy {
 /// On the CPU through the tape, for models with a layer that has no planned form.
 final class TapeStep: StepStrategy {
     let model: Sequential
-    let train: Dataset
+    private var train: Dataset
     private var order: [Int] = []
 
     init(model: Sequential, train: Dataset) { (self.model, self.train) = (model, train) }
 
-    func startEpoch(order: [Int]) { self.order = order }
+    func startEpoch(order: [Int], train: Dataset) { (self.order, self.train) = (order, train) }
 
     func gradient(_ range: Range<Int>, step b: Int, context: inout ForwardContext) throws -> Float? {
         model.arena.zeroGradients()
@@ -86,26 +88,29 @@ final class TapeStep: StepStrategy {
 }
 
 /// On a GPU: the training set stays there when it fits in half the free memory, and each batch is gathered
-/// on the device by its shuffled row numbers (else each batch is uploaded). The host only queues steps: their
+/// on the device by its shuffled row numbers (else each batch is uploaded; an augmented set goes up anew each
+/// epoch). The host only queues steps: their
 /// losses stay on the device and their times come from marks on the stream, both read once per epoch.
 final class CUDAStep: StepStrategy {
     let model: Sequential
-    let train: Dataset
-    let resident: DeviceResidentData?
     let timeline: GPUTimeline
     let steps: Int
+    let newDataEachEpoch: Bool
+    private var train: Dataset
+    private var resident: DeviceResidentData?
     private var order: [Int] = []
     private var epochOrder: Tensor?
     private var losses: Tensor?
 
-    init(model: Sequential, train: Dataset, steps: Int) {
-        (self.model, self.train, self.steps) = (model, train, steps)
-        resident = DeviceResidentData(train, inputShape: model.inputShape, device: model.device)
+    init(model: Sequential, train: Dataset, steps: Int, newDataEachEpoch: Bool) {
+        (self.model, self.train, self.steps, self.newDataEachEpoch) = (model, train, steps, newDataEachEpoch)
+        resident = newDataEachEpoch ? nil : DeviceResidentData(train, inputShape: model.inputShape, device: model.device)
         timeline = GPU.current.timeline()
     }
 
-    func startEpoch(order: [Int]) {
+    func startEpoch(order: [Int], train: Dataset) {
         timeline.mark()  // the stream is idle here: the last epoch ended reading values back
+        if newDataEachEpoch { (self.train, resident) = (train, DeviceResidentData(train, inputShape: model.inputShape, device: model.device)) }
         self.order = order
         epochOrder = resident?.rows(order)
         losses = Tensor(uninitializedShape: [steps], device: model.device)
@@ -141,8 +146,8 @@ final class CUDAStep: StepStrategy {
 /// same step.
 final class DataParallelStep: StepStrategy {
     let model: Sequential
-    let train: Dataset
     let group: any DataParallelGroup
+    private var train: Dataset
     /// Seconds spent summing gradients over the group.
     private(set) var allreduceSeconds = 0.0
     private var order: [Int] = []
@@ -155,7 +160,7 @@ final class DataParallelStep: StepStrategy {
 
     var stopsAtDeadline: Bool { false }
 
-    func startEpoch(order: [Int]) { self.order = order }
+    func startEpoch(order: [Int], train: Dataset) { (self.order, self.train) = (order, train) }
 
     /// This process's rows of the global batch `range`, its mean-loss gradient weighted by its share, summed
     /// over the group. Returns the global batch's mean loss.

@@ -80,8 +80,7 @@ public struct Trainer {
         let optimizer = options.optimizer.make(for: arena)
         let n = train.count, batch = Swift.max(1, Swift.min(options.batchSize, n))
         let stepsPerEpoch = (n + batch - 1) / batch
-        var steps = try strategy(model, train: train, batch: batch)
-        var allreduceBefore = 0.0  // of the steps replaced for augmented epochs
+        let steps = try strategy(model, train: train, batch: batch, newDataEachEpoch: options.augmentation != nil)
         var history = TrainingHistory()
         let rng = RandomGenerator(seed: seed)
         // The best epoch's weights and running statistics (layers replace their buffers, never write into them).
@@ -99,13 +98,12 @@ public struct Trainer {
             let order = epochRNG.permutation(n)
             var context = ForwardContext(training: true, rng: epochRNG.fork(1))
             var lossSum: Float = 0
+            var epochTrain = train
             if let augmentation = options.augmentation {
-                // New images each epoch, so a step for them (on a GPU they go up again instead of staying there).
                 var augmentRNG = epochRNG.fork(2)
-                allreduceBefore += (steps as? DataParallelStep)?.allreduceSeconds ?? 0
-                steps = try strategy(model, train: augmentation.apply(to: train, rng: &augmentRNG), batch: batch)
+                epochTrain = augmentation.apply(to: train, rng: &augmentRNG)
             }
-            steps.startEpoch(order: order)
+            steps.startEpoch(order: order, train: epochTrain)
             for b in 0..<stepsPerEpoch {
                 if steps.stopsAtDeadline { try Deadline.check() }
                 let value = try steps.gradient((b * batch)..<Swift.min(n, (b + 1) * batch), step: b, context: &context)
@@ -167,7 +165,7 @@ public struct Trainer {
             for b in best.buffers { b.layer.setBuffer(b.key, b.value) }
         }
         if model.device == .cuda { try GPU.throwIfFailed() }  // the last validation, or the restore
-        history.allreduceSeconds = allreduceBefore + ((steps as? DataParallelStep)?.allreduceSeconds ?? 0)
+        history.allreduceSeconds = (steps as? DataParallelStep)?.allreduceSeconds ?? 0
         history.seconds = Benchmarks.now() - start
         history.examplesPerSecond = Double(step * batch) / Swift.max(history.seconds, 1e-9)
         progress?.finish(status: String(format: "%d epochs, %.0f examples/s", history.epochs.count, history.examplesPerSecond))
