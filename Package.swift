@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS (+ CNarrowProducts) → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib, + CImageDecode over CPNG and CJPEG) / TakeoffNN / TakeoffClassic (+ CNarrowProducts) → TakeoffLab (+ GRDB,
+// CBLAS (+ CVectorKernels) → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib, + CImageDecode over CPNG and CJPEG) / TakeoffNN (+ CVectorKernels) / TakeoffClassic (+ CVectorKernels) → TakeoffLab (+ GRDB,
 // + TakeoffMPI over CMPI, + CRsvg for PNG figures) → TakeoffServe (the live view over stores, on its own small HTTP server) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
@@ -58,12 +58,12 @@ let package = Package(
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev"])]
         ),
-        .target(name: "CNarrowProducts"),
+        .target(name: "CVectorKernels"),
         .target(name: "CImageDecode", dependencies: ["CPNG", "CJPEG"]),
-        .target(name: "TakeoffEngine", dependencies: ["CBLAS", "CNarrowProducts"]),
+        .target(name: "TakeoffEngine", dependencies: ["CBLAS", "CVectorKernels"]),
         .target(name: "TakeoffData", dependencies: ["TakeoffEngine", "CZlib", "CImageDecode"]),
-        .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData"]),
-        .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CNarrowProducts"]),
+        .target(name: "TakeoffNN", dependencies: ["TakeoffEngine", "TakeoffData", "CVectorKernels"]),
+        .target(name: "TakeoffClassic", dependencies: ["TakeoffEngine", "TakeoffData", "CVectorKernels"]),
         .target(name: "TakeoffMPI", dependencies: ["CMPI"]),
         .target(name: "TakeoffLab", dependencies: ["TakeoffEngine", "TakeoffData", "TakeoffNN", "TakeoffClassic", "TakeoffMPI", "CRsvg",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
@@ -81,13 +81,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine", "CNarrowProducts"]),
+        .testTarget(name: "TakeoffEngineTests", dependencies: ["TakeoffEngine", "CVectorKernels"]),
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
-        .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN"]),
+        .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN", "CVectorKernels"]),
         .testTarget(name: "TakeoffLabTests", dependencies: ["TakeoffLab", "TakeoffNN", "TakeoffData", "TakeoffEngine"]),
         .testTarget(name: "TakeoffServeTests", dependencies: ["TakeoffServe", "TakeoffLab"]),
         .testTarget(name: "TakeoffCLITests", dependencies: ["TakeoffLab", "TakeoffData", "TakeoffEngine", "takeoff"]),
-        .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CNarrowProducts"]),
+        .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CVectorKernels"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,4 @@
-import CNarrowProducts
+import CVectorKernels
 import Foundation
 import Testing
 @testable import TakeoffClassic

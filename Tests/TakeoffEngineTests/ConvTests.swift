@@ -1,4 +1,4 @@
-import CNarrowProducts
+import CVectorKernels
 import Testing
 @testable import TakeoffEngine
 

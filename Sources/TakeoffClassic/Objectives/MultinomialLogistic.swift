@@ -1,4 +1,4 @@
-import CNarrowProducts
+import CVectorKernels
 import Foundation
 import TakeoffData
 import TakeoffEngine
@@ -17,7 +17,7 @@ public final class MultinomialLogistic: DifferentiableObjective, @unchecked Send
     public let lambda: Double
     private let x: Tensor
     private let labels: [Int32]
-    /// With at most 16 classes, the two products run in CNarrowProducts' narrow products, one row range per
+    /// With at most 16 classes, the two products run in CVectorKernels' narrow products, one row range per
     /// thread (OpenBLAS would spend most of the time packing x for a 16-wide product); with more, in
     /// OpenBLAS. W and the scores are laid out `stride` wide (16, zero-padded, or K).
     private let narrow: Bool

@@ -1,4 +1,4 @@
-import CNarrowProducts
+import CVectorKernels
 
 // Winograd's minimal filtering F(m×m, r×r) for stride-1 convolutions (Lavin and Gray, 2016): each
 // m×m tile of the output comes from an n×n tile of the padded input (n = m + r − 1) as
@@ -16,7 +16,7 @@ import CNarrowProducts
 //
 // Tiles of several images go into each GEMM (a chunk of about 128 tiles, 8 images of 14×14; BENCHMARKS.md,
 // "Winograd convolution"): one image's 16 tiles make a GEMM too narrow to run at the machine's rate. The transforms
-// run over the chunk's tiles as vectors (the tile index is the fastest axis everywhere) in CNarrowProducts, which
+// run over the chunk's tiles as vectors (the tile index is the fastest axis everywhere) in CVectorKernels, which
 // has the AVX-512 code Swift's baseline build lacks: written in Swift they cost more than the GEMM time they save.
 
 /// A small row-major matrix of transform coefficients.

@@ -1,8 +1,6 @@
+import CVectorKernels
 import Foundation
 import TakeoffEngine
-#if arch(x86_64)
-import _Builtin_intrinsics.intel
-#endif
 
 /// Updates a model's parameters from their gradients, in one pass over the flat arena.
 public protocol Optimizer: AnyObject {
@@ -89,73 +87,28 @@ public final class Adam: Optimizer {
         t += 1
         let c1 = 1 - Float(Foundation.pow(Double(beta1), Double(t)))
         let c2 = 1 - Float(Foundation.pow(Double(beta2), Double(t)))
-        let rule = AdamRule(b1: beta1, b2: beta2, eps: epsilon, lr: lr, stepSize: lr / c1, rootC2: c2.squareRoot(),
-                            decoupled: decoupled)
+        let (stepSize, rootC2) = (lr / c1, c2.squareRoot())
+        let (gradDecay, weightDecay) = decoupled ? (Float(0), lr * self.weightDecay) : (self.weightDecay, Float(0))
         precondition(arena.device == m.device, "Adam: state on \(m.device) for parameters on \(arena.device)")
         switch arena.device {
         case .cpu: break
         case .cuda:
-            let (gradDecay, weightDecay) = decoupled ? (Float(0), lr * self.weightDecay) : (self.weightDecay, Float(0))
             let (n, state) = (arena.count, { (s: Storage) in Tensor(storage: s, shape: [arena.count]).kernelArgument })
             GPU.current.launch(OptimizerKernels.adam, count: n, [
                 arena.flatValues.kernelArgument, arena.flatGradients.kernelArgument, state(m), state(v), .int(n), .int(arena.decayCount),
-                .float(beta1), .float(beta2), .float(epsilon), .float(rule.stepSize), .float(rule.rootC2), .float(gradDecay), .float(weightDecay)])
+                .float(beta1), .float(beta2), .float(epsilon), .float(stepSize), .float(rootC2), .float(gradDecay), .float(weightDecay)])
             return
         }
         let w = arena.values.base, g = arena.gradients.base, m = m.base, v = v.base
-        let (wd, decayCount) = (weightDecay, arena.decayCount)
+        let (b1, b2, eps, decayCount, isa) = (beta1, beta2, epsilon, arena.decayCount, Self.isa)
         Parallel.ranges(arena.count, cost: 4) { lo, hi in
             let split = Swift.min(Swift.max(lo, decayCount), hi)
-            rule.apply(w, g, m, v, lo, split, decay: wd)
-            rule.apply(w, g, m, v, split, hi, decay: 0)
-        }
-    }
-}
-
-/// One Adam update over a range of the arena, four lanes at a time with the decay fixed for the
-/// range. Written with vectors because the compiler cannot prove the four buffers apart and Swift's
-/// square root (scalar or SIMD) goes through `sqrtf` lane by lane: that loop was compute-bound,
-/// 3× slower than memory allows.
-private struct AdamRule {
-    let b1: Float, b2: Float, eps: Float, lr: Float, stepSize: Float, rootC2: Float, decoupled: Bool
-
-    @inline(__always)
-    func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-               _ v: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, decay: Float) {
-        typealias V = SIMD4<Float>
-        func load(_ p: UnsafeMutablePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-        func store(_ x: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self) }
-        let (gradDecay, weightDecay) = decoupled ? (Float(0), lr * decay) : (decay, Float(0))
-        var i = lo
-        while i < hi {
-            let k = Swift.min(V.scalarCount, hi - i)
-            var (wv, gv, mv, vv) = (V(), V(), V(), V())
-            if k == V.scalarCount {
-                (wv, gv, mv, vv) = (load(w + i), load(g + i), load(m + i), load(v + i))
-            } else {
-                for j in 0..<k { (wv[j], gv[j], mv[j], vv[j]) = (w[i + j], g[i + j], m[i + j], v[i + j]) }
-            }
-            let grad = gv + gradDecay * wv
-            mv = b1 * mv + (1 - b1) * grad
-            vv = b2 * vv + (1 - b2) * grad * grad
-            wv = wv - weightDecay * wv - stepSize * mv / (squareRoot(vv) / rootC2 + eps)
-            if k == V.scalarCount {
-                store(wv, w + i); store(mv, m + i); store(vv, v + i)
-            } else {
-                for j in 0..<k { (w[i + j], m[i + j], v[i + j]) = (wv[j], mv[j], vv[j]) }
-            }
-            i += k
+            takeoff_adam(isa, w + lo, g + lo, m + lo, v + lo, split - lo, b1, b2, eps, stepSize, rootC2, gradDecay, weightDecay)
+            takeoff_adam(isa, w + split, g + split, m + split, v + split, hi - split, b1, b2, eps, stepSize, rootC2, 0, 0)
         }
     }
 
-    @inline(__always)
-    private func squareRoot(_ x: SIMD4<Float>) -> SIMD4<Float> {
-        #if arch(x86_64)
-        _mm_sqrt_ps(x)
-        #else
-        x.squareRoot()
-        #endif
-    }
+    private static let isa = takeoff_best_isa()
 }
 
 /// The optimizers' updates on the GPU: the same arithmetic as the CPU loops above, one thread per parameter.

@@ -1,6 +1,6 @@
-// The narrow products of CNarrowProducts.h: 16 output lanes per row, one vector register wide in AVX-512
+// The narrow products of CVectorKernels.h: 16 output lanes per row, one vector register wide in AVX-512
 // (two in AVX2). Four rows share each load of w (or of g), which keeps the FMA units fed.
-#include "CNarrowProducts.h"
+#include "CVectorKernels.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -147,14 +147,6 @@ static void transposeGeneric(const float *x, size_t rows, size_t d, const float 
 }
 
 // ---- dispatch -------------------------------------------------------------------------------------
-
-takeoff_isa takeoff_best_isa(void) {
-#if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx512f")) return TAKEOFF_ISA_AVX512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return TAKEOFF_ISA_AVX2;
-#endif
-    return TAKEOFF_ISA_GENERIC;
-}
 
 void takeoff_narrow_product(takeoff_isa isa, const float *x, size_t rows, size_t d, const float *w, float *out) {
     switch (isa) {

@@ -1,6 +1,6 @@
-// takeoff_tile_transform of CNarrowProducts.h: the small-matrix products of Winograd's tile transforms, each a
+// takeoff_tile_transform of CVectorKernels.h: the small-matrix products of Winograd's tile transforms, each a
 // loop over a row of tiles that the compiler vectorises for the instruction set of the wrapper it is inlined in.
-#include "CNarrowProducts.h"
+#include "CVectorKernels.h"
 
 /// dst[t] = Σ_j c[j] · src[j·stride + t], skipping zero coefficients (the transforms are about half zeros), summed
 /// in registers a block of lanes at a time.

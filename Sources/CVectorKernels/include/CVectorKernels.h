@@ -1,8 +1,8 @@
-// Hand-vectorised kernels for shapes OpenBLAS serves poorly, for the instruction set the caller names
-// (the best this CPU has, from takeoff_best_isa, or a lesser one to test). Swift builds for baseline
-// x86-64, so these carry the wide code.
-#ifndef TAKEOFF_CNARROWPRODUCTS_H
-#define TAKEOFF_CNARROWPRODUCTS_H
+// Hand-vectorised kernels, for the instruction set the caller names (the best this CPU has, from
+// takeoff_best_isa, or a lesser one to test): products of shapes OpenBLAS serves poorly, Winograd's tile
+// transforms, the optimizer's update. Swift builds for baseline x86-64, so these carry the wide code.
+#ifndef TAKEOFF_CVECTORKERNELS_H
+#define TAKEOFF_CVECTORKERNELS_H
 
 #include <stddef.h>
 
@@ -35,5 +35,14 @@ void takeoff_tiles_from_plane(takeoff_isa isa, const float *plane, size_t height
 /// tile entry to its pixel. Entries past the plane's edge are dropped.
 void takeoff_tiles_into_plane(takeoff_isa isa, const float *tiles, size_t stride, size_t rows, size_t cols, size_t size,
                               size_t step, float *plane, size_t height, size_t width, int add);
+
+/// One Adam step over `count` parameters, lane by lane in IEEE single precision with no fused multiply-add,
+/// so every instruction set gives the same bits:
+///   grad = g + grad_decay·w;  m = b1·m + (1 − b1)·grad;  v = b2·v + (1 − b2)·grad·grad;
+///   w = w − weight_decay·w − step_size·m / (√v / root_c2 + eps).
+/// `step_size` is the learning rate over the first moment's bias correction, `root_c2` the square root of the
+/// second's; L2 decay passes grad_decay, decoupled decay (AdamW) weight_decay = learning rate × decay.
+void takeoff_adam(takeoff_isa isa, float *w, const float *g, float *m, float *v, size_t count, float b1, float b2, float eps,
+                  float step_size, float root_c2, float grad_decay, float weight_decay);
 
 #endif
