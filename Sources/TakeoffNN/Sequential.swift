@@ -105,6 +105,13 @@ public final class Sequential: @unchecked Sendable {
         zip(layers, [inputShape] + shapes).reduce(0) { $0 + $1.0.flops(inputShape: $1.1) }
     }
 
+    /// FLOPs of products one training step does per example: the forward pass, and backward's two per layer (the
+    /// weight's gradient and the input's) less the first computing layer's input gradient, which nothing needs.
+    public var trainingProductFLOPsPerExample: Int {
+        let flops = zip(layers, [inputShape] + shapes).map { $0.0.flops(inputShape: $0.1) }
+        return 3 * flops.reduce(0, +) - (flops.first { $0 > 0 } ?? 0)
+    }
+
     /// A table of layers, output shapes and parameter counts, with totals.
     public var summary: String {
         var lines = ["layer                          output shape        parameters"]

@@ -1,3 +1,4 @@
+import CVectorKernels
 import Foundation
 
 /// Micro-benchmarks of the engine, shared by `takeoff bench` and the benchmark scripts.
@@ -39,8 +40,15 @@ public enum Benchmarks {
     public static func elementwise(count n: Int = 1 << 24) -> [Bandwidth] {
         var rng = RandomGenerator(seed: 2)
         let x = Tensor.randomNormal([n], using: &rng), y = Tensor.randomNormal([n], using: &rng)
-        let out = Tensor(uninitializedShape: [n])
+        let out = Tensor(uninitializedShape: [n]), moment = Tensor.zeros([n])
         let bytes = n * MemoryLayout<Float>.stride
+        let isaName = ["plain C", "AVX2", "AVX-512"][Int(takeoff_best_isa().rawValue)]
+        // Adam's step over n parameters x with gradients y, moments out and moment: reads four streams, writes three.
+        func adam(_ w: Tensor, _ g: Tensor, _ m: Tensor, _ v: Tensor, isa: takeoff_isa) {
+            Parallel.ranges(n, cost: 4) { lo, hi in
+                takeoff_adam(isa, w.pointer + lo, g.pointer + lo, m.pointer + lo, v.pointer + lo, hi - lo, 0.9, 0.999, 1e-8, 1e-9, 1, 0, 0)
+            }
+        }
         func run(_ name: String, streams: Int, _ body: () -> Void) -> Bandwidth {
             Bandwidth(name: name, bytesPerCall: streams * bytes, secondsPerCall: time(body))
         }
@@ -57,6 +65,8 @@ public enum Benchmarks {
                 run("2x + 1 (affine op)", streams: 2) { _ = x.affine(scale: 2, shift: 1) },
                 run("sigmoid(x) (op)", streams: 2) { _ = x.sigmoid() },
                 run("sum(x)", streams: 1) { _ = x.sum() },
+                run("adam update (\(isaName))", streams: 7) { adam(x, y, out, moment, isa: takeoff_best_isa()) },
+                run("adam update (plain C)", streams: 7) { adam(x, y, out, moment, isa: TAKEOFF_ISA_GENERIC) },
             ]
         }
     }

@@ -36,6 +36,7 @@ public struct TrainSpeedBench: Sendable {
     public struct Row: Sendable {
         public var preset: NeuralPreset
         public var examplesPerSecond: Double
+        /// The products a step does (forward, backward's weight and input gradients) per second.
         public var gflops: Double
         /// The share of the time in sgemm, measured on the CPU only.
         public var gemmShare: Double?
@@ -52,20 +53,29 @@ public struct TrainSpeedBench: Sendable {
         /// The GPU's name and summary, when it ran on one.
         public var gpuName: String?
         public var gpuSummary: String?
+        /// sgemm's rate at 2048² in this run on the CPU (the better of a run before the presets and one after),
+        /// the reference for each preset's rate.
+        public var sgemmGFLOPs: Double?
+
+        /// A row's rate as a fraction of ``sgemmGFLOPs``.
+        public func fractionOfSGEMM(_ row: Row) -> Double? { sgemmGFLOPs.map { row.gflops / $0 } }
 
         /// What it ran on, e.g. `2 threads, OpenBLAS Haswell` or the GPU's summary.
         public var target: String { gpuSummary ?? "\(threads) threads, OpenBLAS \(blasCore)" }
 
         public var json: [String: Any] {
             ["batch_size": batchSize, "threads": threads, "blas_core": blasCore, "device": device.rawValue, "device_name": gpuName ?? "cpu",
+             "sgemm_2048_gflops": sgemmGFLOPs as Any? ?? NSNull(),
              "results": rows.map { ["preset": $0.preset.rawValue, "examples_per_second": $0.examplesPerSecond, "gflops": $0.gflops,
+                                    "fraction_of_sgemm": fractionOfSGEMM($0) as Any? ?? NSNull(),
                                     "gemm_share": $0.gemmShare as Any? ?? NSNull(), "seconds": $0.seconds, "steps": $0.steps] as [String: Any] }]
         }
     }
 
-    /// Times each preset in turn, calling `row` as each finishes.
+    /// Times each preset in turn, calling `row` as each finishes; on the CPU, times sgemm at 2048² before and after.
     public func run(row: ((Row) -> Void)? = nil) throws -> Result {
         try validate()
+        let sgemmBefore = device == .cpu ? Benchmarks.gemm(size: 2048).gflops : nil
         let data = try DataCatalog.fashionMNIST().train
         guard batchSize <= data.count else {
             throw LabError.invalidOption(option: "batch-size", detail: "\(batchSize) exceeds the \(data.count) training images")
@@ -82,13 +92,14 @@ public struct TrainSpeedBench: Sendable {
             rows.append(timed)
             row?(timed)
         }
+        let sgemm = sgemmBefore.map { Swift.max($0, Benchmarks.gemm(size: 2048).gflops) }
         let gpu: GPU?
         switch device {
         case .cpu: gpu = nil
         case .cuda: gpu = try GPU.shared()
         }
         return Result(rows: rows, batchSize: batchSize, threads: Parallel.threadCount, blasCore: BLAS.coreName, device: device,
-                      gpuName: gpu?.name, gpuSummary: gpu?.summary)
+                      gpuName: gpu?.name, gpuSummary: gpu?.summary, sgemmGFLOPs: sgemm)
     }
 }
 

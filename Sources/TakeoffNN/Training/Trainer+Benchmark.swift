@@ -3,7 +3,8 @@ import TakeoffEngine
 
 extension Trainer {
     /// Throughput of training steps on `data` (no validation, no early stopping): examples per
-    /// second, achieved GFLOP/s (a backward pass counted as twice the forward) and sgemm's share of the time.
+    /// second, achieved GFLOP/s (the products the step does: ``Sequential/trainingProductFLOPsPerExample``) and
+    /// the share of the time in sgemm, summed over threads.
     public static func benchmark(_ model: Sequential, data: Dataset, batchSize: Int, steps: Int, seed: UInt64 = 1)
         throws -> (examplesPerSecond: Double, gflops: Double, gemmShare: Double, seconds: Double) {
         var options = TrainingOptions()
@@ -20,7 +21,7 @@ extension Trainer {
             _ = try Trainer(options: options).fit(model, train: subset, validation: nil, seed: seed)
             seconds = Benchmarks.now() - start
         }
-        let flops = 3 * Double(model.flopsPerExample) * Double(examples)
+        let flops = Double(model.trainingProductFLOPsPerExample) * Double(examples)
         return (Double(examples) / seconds, flops / seconds / 1e9, gemm / seconds, seconds)
     }
 }

@@ -100,7 +100,12 @@ extension Bench {
                 print(String(format: "%-10@ %8.0f examples/s  %6.1f GFLOP/s  %@  %.2f s for %d steps",
                              row.preset.rawValue, row.examplesPerSecond, row.gflops, share, row.seconds, row.steps))
             }
-            print(json ? jsonString(r.json) : "batch \(r.batchSize), \(r.target)")
+            guard !json else { return print(jsonString(r.json)) }
+            print("batch \(r.batchSize), \(r.target)" + (r.sgemmGFLOPs.map {
+                String(format: "; sgemm 2048² %.1f GFLOP/s in this run (the better of before and after)", $0) } ?? ""))
+            for row in r.rows {
+                if let f = r.fractionOfSGEMM(row) { print(String(format: "%-10@ %3.0f%% of that rate", row.preset.rawValue, 100 * f)) }
+            }
         }
     }
 }
