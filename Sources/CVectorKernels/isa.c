@@ -8,3 +8,11 @@ takeoff_isa takeoff_best_isa(void) {
 #endif
     return TAKEOFF_ISA_GENERIC;
 }
+
+int takeoff_cpu_has_bf16(void) {
+#if defined(__x86_64__)
+    return __builtin_cpu_supports("avx512bf16");
+#else
+    return 0;
+#endif
+}

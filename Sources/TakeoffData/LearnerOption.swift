@@ -13,6 +13,7 @@ public enum LearnerOption: String, CaseIterable, Sendable, Comparable {
     case learningRate = "lr"
     case dropout
     case augment
+    case precision
 
     public static func < (a: Self, b: Self) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
 
@@ -40,6 +41,8 @@ public enum LearnerOption: String, CaseIterable, Sendable, Comparable {
         case .augment: .init(\.augment, help: "Random changes to the training images each epoch: flip, crop or flip,crop (default: none).",
                              valueName: "list", choices: ImageAugmentation.names, requirement: "expected flip, crop or flip,crop",
                              parse: { try? ImageAugmentation(parsing: $0) }, show: \.description) { _ in nil }
+        case .precision: .choice(\.precision, among: Precision.allCases,
+                                 help: "Number format of a network's products: fp32, bf16 (bfloat16 operands; float32 sums, weights and optimizer) or auto (default fp32).")
         }
     }
 }
@@ -145,6 +148,8 @@ public struct LearnerOptions: Sendable, Equatable {
     public var dropout: Float?
     /// Random flips and crops of a network's training images each epoch; nil: none.
     public var augment: ImageAugmentation?
+    /// The number format of a network's products.
+    public var precision: Precision?
 
     public init() {}
 

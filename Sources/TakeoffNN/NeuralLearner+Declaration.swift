@@ -20,7 +20,7 @@ extension NeuralLearner {
     public static let declarations = NeuralPreset.allCases.map { preset in
         LearnerDeclaration(
             name: preset.rawValue, family: .neural, summary: preset.summary,
-            options: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment], needsImages: preset.needsImages, usesDevice: true,
+            options: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment, .precision], needsImages: preset.needsImages, usesDevice: true,
             build: { o, context in NeuralLearner(architecture: .preset(preset), options: o, context: context) },
             load: { file in try NeuralModel.load(file) })
     }
@@ -32,7 +32,7 @@ extension NeuralLearner {
     public static func declaration(for shape: NetworkShape) -> LearnerDeclaration {
         LearnerDeclaration(
             name: shape.name, family: .neural, summary: shape.summary,
-            options: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment], needsImages: shape.needsImages, usesDevice: true,
+            options: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment, .precision], needsImages: shape.needsImages, usesDevice: true,
             build: { o, context in NeuralLearner(architecture: .shape(shape), options: o, context: context) },
             load: { file in try NeuralModel.load(file) })
     }
@@ -46,6 +46,7 @@ extension NeuralLearner {
         (epochs, batchSize, learningRate) = (o.epochs, o.batchSize, o.learningRate)
         if let d = o.dropout { dropout = d }
         augmentation = o.augment
+        if let p = o.precision { precision = p.resolved.precision }
         (device, showProgress, group) = (context.device, context.showProgress, context.dataParallel)
     }
 }

@@ -17,6 +17,8 @@ public struct NeuralLearner: Learner {
     public var dropout: Float
     /// Random flips and crops of the training images each epoch (images only); nil: none.
     public var augmentation: ImageAugmentation?
+    /// The number format of the products in training (fp32 or bf16; `auto` is decided when set from options).
+    public var precision: Precision = .fp32
     /// Where the network trains; the returned model stays there, so it scores there too.
     public var device: Device = .cpu
     /// Trains data-parallel over this group's processes (MPI ranks), each taking a shard of every batch.
@@ -51,6 +53,7 @@ public struct NeuralLearner: Learner {
         if dropout > 0 { c["dropout_masks"] = "hashed" }  // hashed per entry: not the masks of results stored before
         if let group { c["data_parallel"] = "\(group.size)" }  // sums in another order, dropout masks per shard
         if let augmentation { c["augment"] = augmentation.description }
+        if precision != .fp32 { c["precision"] = precision.rawValue }  // other numbers: kept apart from fp32 results
         return c
     }
 
@@ -65,6 +68,7 @@ public struct NeuralLearner: Learner {
         if let learningRate { o.learningRate = learningRate }
         o.optimizer = optimizer
         o.augmentation = augmentation
+        o.precision = precision
         o.showProgress = showProgress
         return o
     }

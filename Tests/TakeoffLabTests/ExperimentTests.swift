@@ -35,7 +35,7 @@ import TakeoffEngine
         var request = TrainRequest(data: "xor", learner: "mlp-small")
         request.options.tolerance = 1e-3
         #expect(throws: LearnerError.optionNotTaken(learner: "mlp-small", option: .tolerance,
-                                                    takes: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment])) { try request.run() }
+                                                    takes: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment, .precision])) { try request.run() }
         // A curve gives each learner the options it takes: epochs go to the networks only.
         var curve = CurveRequest(data: "xor", compute: try Compute(threads: 1))
         (curve.learners, curve.learnerOptions.epochs) = (["logreg", "mlp-small"], 7)

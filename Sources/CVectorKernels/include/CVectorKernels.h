@@ -36,6 +36,13 @@ void takeoff_tiles_from_plane(takeoff_isa isa, const float *plane, size_t height
 void takeoff_tiles_into_plane(takeoff_isa isa, const float *tiles, size_t stride, size_t rows, size_t cols, size_t size,
                               size_t step, float *plane, size_t height, size_t width, int add);
 
+/// Whether this CPU multiplies bfloat16 natively (AVX-512 BF16, `vdpbf16ps`): 1 or 0.
+int takeoff_cpu_has_bf16(void);
+
+/// Rounds each of `count` floats to the nearest bfloat16 (8 significant bits, ties to even), in place, keeping it
+/// as a float: the operands a bfloat16 product multiplies. Infinities stay; NaN stays NaN (quiet).
+void takeoff_round_bf16(float *x, size_t count);
+
 /// One Adam step over `count` parameters, lane by lane in IEEE single precision with no fused multiply-add,
 /// so every instruction set gives the same bits:
 ///   grad = g + grad_decay·w;  m = b1·m + (1 − b1)·grad;  v = b2·v + (1 − b2)·grad·grad;

@@ -8,6 +8,9 @@ protocol BlockLayer: Layer {
     var isView: Bool { get }
     /// Whether each step draws a random key for this layer (dropout), in layer order, as the tape form draws.
     var drawsKey: Bool { get }
+    /// Whether the layer multiplies its input by its weights (a dense layer, a convolution): under
+    /// ``Precision/bf16`` the step rounds its input to bfloat16 before its forward pass.
+    var multiplies: Bool { get }
     /// Floats per example that backward needs besides the layer's input and output (e.g. a pre-activation).
     var savedCount: Int { get }
     /// Floats of scratch per block, zeroed once when planned.
@@ -24,6 +27,7 @@ protocol BlockLayer: Layer {
 extension BlockLayer {
     var isView: Bool { false }
     var drawsKey: Bool { false }
+    var multiplies: Bool { false }
     var savedCount: Int { 0 }
     var scratchCount: Int { 0 }
     var partialCount: Int { 0 }
@@ -41,8 +45,11 @@ struct BlockPass {
     let outputGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?
     /// The block's partial gradients [partialCount] (the whole batch: every block's, one after another).
     let partial: UnsafeMutablePointer<Float>
-    /// The arena's gradient buffer (see ``gradient(_:)``).
-    let gradients: UnsafeMutablePointer<Float>
+    /// The arena's gradient buffer (see ``gradient(_:)``), and the values the products multiply (``value(_:)``): the
+    /// arena's own, or under ``Precision/bf16`` a copy rounded to bfloat16.
+    let gradients: UnsafeMutablePointer<Float>, values: UnsafePointer<Float>
+    /// Whether backward rounds the gradient its products take to bfloat16 (``Precision/bf16``).
+    let roundsOperands: Bool
     let rows: Int
     /// The block's first row in the batch, this step's key for the layer, and the step's number of blocks.
     let firstRow: Int, key: UInt64, blocks: Int
@@ -60,6 +67,12 @@ struct BlockPass {
 
     /// Where the gradient of `parameter` goes.
     func gradient(_ parameter: Parameter) -> UnsafeMutablePointer<Float> { gradients + parameter.offset }
+
+    /// The value of `parameter` the layer's products multiply.
+    func value(_ parameter: Parameter) -> UnsafePointer<Float> { values + parameter.offset }
+
+    /// Rounds the block's `count` floats at `x` to bfloat16 where the step runs in ``Precision/bf16``.
+    func roundOperand(_ x: UnsafeMutablePointer<Float>, count: Int) { if roundsOperands { Precision.roundToBF16(x, count: count) } }
 
     /// Part `part` of `parts` of `0..<count`.
     static func share(_ count: Int, _ part: Int, _ parts: Int) -> Range<Int> { (count * part / parts)..<(count * (part + 1) / parts) }

@@ -45,22 +45,32 @@ public final class Conv2D: Layer {
 }
 
 extension Conv2D: BlockLayer {
+    var multiplies: Bool { true }
     var savedCount: Int { activation.function.derivativeReads == .input ? geometry.outputCount : 0 }
     var scratchCount: Int { geometry.scratchCount }
 
     func forward(_ pass: BlockPass) {
-        geometry.forward(images: pass.input, count: pass.rows, weight: weight.value.pointer, bias: bias.value.pointer,
+        geometry.forward(images: pass.input, count: pass.rows, weight: pass.value(weight), bias: bias.value.pointer,
                          activation: activation, into: pass.output, pre: savedCount > 0 ? pass.saved : nil, scratch: pass.scratch)
     }
 
     var partialCount: Int { weight.value.count + bias.value.count }
 
-    /// The input's gradient, and the block's weight and bias gradients summed over its images.
+    /// The input's gradient, and the block's weight and bias gradients summed over its images. Where the products
+    /// take bfloat16, the activation's derivative is applied first and the gradient rounded.
     func backward(_ pass: BlockPass) {
         pass.partial.update(repeating: 0, count: partialCount)
+        var activation = pass.reluDerivative == .movedToNext ? .identity : activation
+        if pass.roundsOperands {
+            let count = pass.rows * geometry.outputCount
+            CPULoops.activationGradient(pass.outputGradient, output: pass.output, input: savedCount > 0 ? pass.saved : nil,
+                                        into: pass.outputGradient, count: count, activation)
+            pass.roundOperand(pass.outputGradient, count: count)
+            activation = .identity
+        }
         geometry.backward(images: pass.input, count: pass.rows, outputGradient: pass.outputGradient, output: pass.output,
-                          pre: savedCount > 0 ? UnsafePointer(pass.saved) : nil, weight: weight.value.pointer,
-                          activation: pass.reluDerivative == .movedToNext ? .identity : activation,
+                          pre: savedCount > 0 ? UnsafePointer(pass.saved) : nil, weight: pass.value(weight),
+                          activation: activation,
                           weightGradient: pass.partial, biasGradient: pass.partial + weight.value.count,
                           inputGradient: pass.inputGradient, scratch: pass.scratch)
     }

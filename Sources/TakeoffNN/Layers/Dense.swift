@@ -34,16 +34,21 @@ public final class Dense: Layer {
 }
 
 extension Dense: BlockLayer {
+    var multiplies: Bool { true }
     var savedCount: Int { activation.function.derivativeReads == .input ? outputs : 0 }
 
     func forward(_ pass: BlockPass) {
-        CPULoops.denseForward(pass.input, rows: pass.rows, inputs: inputs, weight: weight.value.pointer, bias: bias.value.pointer,
+        CPULoops.denseForward(pass.input, rows: pass.rows, inputs: inputs, weight: pass.value(weight), bias: bias.value.pointer,
                               outputs: outputs, activation: activation, into: pass.output, pre: savedCount > 0 ? pass.saved : nil)
     }
 
+    /// The activation's derivative, the gradient rounded for the products where they take bfloat16, then the input's gradient.
     func backward(_ pass: BlockPass) {
-        CPULoops.denseBackward(pass.outputGradient, rows: pass.rows, inputs: inputs, weight: weight.value.pointer, outputs: outputs,
-                               activation: activation, output: pass.output, pre: savedCount > 0 ? pass.saved : nil, dx: pass.inputGradient)
+        let (dz, count) = (pass.outputGradient, pass.rows * outputs)
+        CPULoops.activationGradient(dz, output: pass.output, input: savedCount > 0 ? pass.saved : nil, into: dz, count: count, activation)
+        pass.roundOperand(dz, count: count)
+        CPULoops.denseBackward(dz, rows: pass.rows, inputs: inputs, weight: pass.value(weight), outputs: outputs,
+                               activation: .identity, output: pass.output, pre: nil, dx: pass.inputGradient)
     }
 
     func parameterGradients(_ batch: BlockPass, part: Int, of parts: Int) {

@@ -33,6 +33,12 @@ extension Trainer {
     /// The step for `model` where it is (and over ``group`` when set), for batches of up to `batch` rows of
     /// training sets like `train`; `newDataEachEpoch` when each epoch brings its own (augmented) set.
     func strategy(_ model: Sequential, train: Dataset, batch: Int, newDataEachEpoch: Bool) throws -> any StepStrategy {
+        if options.precision == .bf16 {
+            guard group == nil, model.device == .cpu, let planned = TrainingStep(model: model, batch: batch, precision: .bf16) else {
+                throw TrainingError.unsuitableData(learner: name, reason: "--precision bf16 trains on the CPU in one process, for networks of dense, convolution, pooling and dropout layers, in this version")
+            }
+            return PlannedCPUStep(step: planned, train: train)
+        }
         if let group {
             guard model.device == .cpu else {
                 throw TrainingError.unsuitableData(learner: name, reason: "data-parallel training runs on the CPU in this version (the sum goes through the host)")

@@ -20,6 +20,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var showProgress = false
     /// Random changes to the training images, drawn anew each epoch; nil: none.
     public var augmentation: ImageAugmentation?
+    /// The number format of the products (``Precision/bf16``: the planned CPU step only; `auto` is decided before).
+    public var precision: Precision = .fp32
 
     public init() {}
 }

@@ -25,11 +25,15 @@ final class TrainingStep {
     /// Rows per batch, and the blocks it is cut into.
     let batch: Int, blocks: Int
     private var keys: [UInt64]
+    /// Under ``Precision/bf16``: the arena's values rounded to bfloat16 at the start of each step, which the products multiply.
+    private let roundedValues: UnsafeMutablePointer<Float>?
     /// The memory behind the buffers, kept alive here.
     private var memory: [Storage] = []
 
-    /// A step for batches of up to `batch` rows, or nil where a layer has no block form or the model is not on the CPU.
-    init?(model: Sequential, batch: Int) {
+    /// A step for batches of up to `batch` rows whose products take `precision` (fp32 or bf16), or nil where a layer
+    /// has no block form or the model is not on the CPU.
+    init?(model: Sequential, batch: Int, precision: Precision = .fp32) {
+        precondition(precision != .auto, "TrainingStep: decide auto before planning")
         let layers = model.layers.compactMap { $0 as? any BlockLayer }
         guard model.device == .cpu, layers.count == model.layers.count, model.outputShape.count == 1, batch > 0 else { return nil }
         self.layers = layers
@@ -74,6 +78,7 @@ final class TrainingStep {
             (current, currentGradient, currentCount) = (output, outputGradient, count)
         }
         buffers = planned
+        roundedValues = precision == .bf16 ? buffer(arena.count) : nil
         self.memory = memory
     }
 
@@ -88,6 +93,13 @@ final class TrainingStep {
         for (i, layer) in layers.enumerated() where layer.drawsKey { keys[i] = rng.next() }
         let t = Swift.min(blocks, n), scale = 1 / Float(n)
         let x = UnsafePointer(features.pointer)
+        if let roundedValues {
+            let (values, count) = (arena.values.base, arena.count)
+            Parallel.ranges(count) { lo, hi in
+                (roundedValues + lo).update(from: values + lo, count: hi - lo)
+                Precision.roundToBF16(roundedValues + lo, count: hi - lo)
+            }
+        }
         BLAS.singleThreaded {
             Parallel.forEach(t) { b in
                 let (lo, hi) = (n * b / t, n * (b + 1) / t)
@@ -96,7 +108,11 @@ final class TrainingStep {
                     (input + k * inputCount).update(from: x + r * inputCount, count: inputCount)
                     self.labels[k] = labels[r]
                 }
-                for i in layers.indices { layers[i].forward(pass(i, block: b, lo, hi)) }
+                for i in layers.indices {
+                    let p = pass(i, block: b, lo, hi)
+                    if layers[i].multiplies { p.roundOperand(p.input, count: p.rows * buffers[i].inputCount) }
+                    layers[i].forward(p)
+                }
                 let last = buffers[buffers.count - 1]
                 CPULoops.softmaxCrossEntropy(last.output + lo * classes, labels: self.labels + lo, rows: hi - lo, classes: classes,
                                              scale: scale, losses: losses + lo, gradient: last.outputGradient + lo * classes)
@@ -115,7 +131,8 @@ final class TrainingStep {
         return BlockPass(input: b.input + lo * b.inputCount, output: b.output + lo * b.outputCount, saved: b.saved + lo * b.savedCount,
                          scratch: b.scratch + block * b.scratchCount, outputGradient: b.outputGradient + lo * b.outputCount,
                          inputGradient: b.inputGradient.map { $0 + lo * b.inputCount }, partial: b.partial + block * b.partialCount,
-                         gradients: arena.gradients.base, rows: hi - lo, firstRow: lo, key: keys[i], blocks: blocks,
+                         gradients: arena.gradients.base, values: UnsafePointer(roundedValues ?? arena.values.base),
+                         roundsOperands: roundedValues != nil, rows: hi - lo, firstRow: lo, key: keys[i], blocks: blocks,
                          reluDerivative: b.reluDerivative)
     }
 }

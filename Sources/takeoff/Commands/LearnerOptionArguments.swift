@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TakeoffData
 import TakeoffLab
 
@@ -22,12 +23,13 @@ struct LearnerOptionArguments: ParsableArguments {
     @Option(name: .customLong(LearnerOption.learningRate.rawValue), parsing: .unconditional, help: learnerHelp(.learningRate)) var learningRate: String?
     @Option(name: .customLong(LearnerOption.dropout.rawValue), parsing: .unconditional, help: learnerHelp(.dropout)) var dropout: String?
     @Option(name: .customLong(LearnerOption.augment.rawValue), parsing: .unconditional, help: learnerHelp(.augment)) var augment: String?
+    @Option(name: .customLong(LearnerOption.precision.rawValue), parsing: .unconditional, help: learnerHelp(.precision)) var precision: String?
 
     /// Each option with the text given for it.
     private var texts: [LearnerOption: String?] {
         [.C: C, .gamma: gamma, .kernel: kernel, .degree: degree, .loss: loss, .tolerance: tolerance, .maxIterations: maxIterations,
          .cacheMB: cacheMB, .activation: activation, .epochs: epochs, .batchSize: batchSize, .learningRate: learningRate, .dropout: dropout,
-         .augment: augment]
+         .augment: augment, .precision: precision]
     }
 
     /// The options given, read and range-checked; a bad value is an error naming its flag.
@@ -41,9 +43,11 @@ struct LearnerOptionArguments: ParsableArguments {
         return options
     }
 
-    /// Checked as the command line is parsed, before anything runs.
+    /// Checked as the command line is parsed, before anything runs; says where `--precision` runs other than its name promises.
     func validate() throws {
-        do { _ = try options() } catch { throw ValidationError(Takeoff.flagMessage(error) ?? "\(error)") }
+        let options: LearnerOptions
+        do { options = try self.options() } catch { throw ValidationError(Takeoff.flagMessage(error) ?? "\(error)") }
+        if let note = options.precision?.resolved.note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
     }
 }
 
