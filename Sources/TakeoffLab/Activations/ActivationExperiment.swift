@@ -39,10 +39,12 @@ extension ActivationRace {
         public var name: String { "\(race.shape.name)-\(activation.rawValue)" }
         public var device: Device { race.device }
         public var configuration: [String: String] {
-            ["activation": activation.rawValue, "depth": "\(race.depth)", "width": "\(race.width)", "optimizer": race.optimizer.description,
+            var c = ["activation": activation.rawValue, "depth": "\(race.depth)", "width": "\(race.width)", "optimizer": race.optimizer.description,
              "lr": "\(race.learningRate)", "batch_size": "\(race.batchSize)", "epochs": "\(race.epochs)",
              "time_limit": race.timeLimit.map { "\($0)" } ?? "none", "gradient_norm_every": "\(race.gradientNormEvery)",
              "device": race.device.rawValue]
+            if race.precision != .fp32 { c["precision"] = race.precision.rawValue }
+            return c
         }
 
         /// Trains the race's network with this activation on `train`, standardised on itself.

@@ -24,6 +24,8 @@ public struct ActivationRace: Sendable {
     public var targetAccuracy: Double = 0.8
     /// Where the networks train (on a GPU, step times are when the GPU finished each step).
     public var device: Device = .cpu
+    /// The number format of the networks' products (fp32 or bf16, on the CPU).
+    public var precision: Precision = .fp32
 
     public init() {}
 
@@ -89,6 +91,7 @@ public struct ActivationRace: Sendable {
             throw fail("target-accuracy", "must be an accuracy in (0, 1], got \(targetAccuracy)")
         }
         if let t = timeLimit, !(t > 0 && t.isFinite) { throw fail("budget", "must be a positive number of seconds, got \(t)") }
+        if precision == .bf16, device != .cpu { throw fail("precision", "bf16 trains on the CPU in this version") }
         let network = NeuralArchitecture.shape(shape)
         let parameters = network.parameterEstimate(inputShape: [inputs], classes: classes)
         let bytes = network.trainingBytes(inputShape: [inputs], classes: classes)
@@ -117,6 +120,7 @@ public struct ActivationRace: Sendable {
         options.patience = nil
         options.timeLimit = timeLimit
         options.gradientNormEvery = gradientNormEvery
+        options.precision = precision
         return options
     }
 

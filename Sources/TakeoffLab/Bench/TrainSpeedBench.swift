@@ -10,9 +10,12 @@ public struct TrainSpeedBench: Sendable {
     /// Steps to time; nil: one epoch.
     public var steps: Int?
     public var device: Device
+    /// The number format of the products (fp32 or bf16).
+    public var precision: Precision
 
-    public init(presets: [NeuralPreset] = NeuralPreset.allCases, batchSize: Int = 128, steps: Int? = nil, device: Device = .cpu) {
-        (self.presets, self.batchSize, self.steps, self.device) = (presets, batchSize, steps, device)
+    public init(presets: [NeuralPreset] = NeuralPreset.allCases, batchSize: Int = 128, steps: Int? = nil, device: Device = .cpu,
+                precision: Precision = .fp32) {
+        (self.presets, self.batchSize, self.steps, self.device, self.precision) = (presets, batchSize, steps, device, precision)
     }
 
     /// The presets named in `text` (comma-separated); an unknown name is an error listing the known ones.
@@ -86,7 +89,7 @@ public struct TrainSpeedBench: Sendable {
             let model = preset.model(inputShape: shape, classes: data.classCount, activation: .relu, seed: 1)
             model.move(to: device)
             let steps = self.steps ?? (data.count + batchSize - 1) / batchSize
-            let r = try Trainer.benchmark(model, data: data, batchSize: batchSize, steps: steps)
+            let r = try Trainer.benchmark(model, data: data, batchSize: batchSize, steps: steps, precision: precision)
             let timed = Row(preset: preset, examplesPerSecond: r.examplesPerSecond, gflops: r.gflops,
                             gemmShare: device == .cpu ? r.gemmShare : nil, seconds: r.seconds, steps: steps)
             rows.append(timed)

@@ -5,9 +5,10 @@ extension Trainer {
     /// Throughput of training steps on `data` (no validation, no early stopping): examples per
     /// second, achieved GFLOP/s (the products the step does: ``Sequential/trainingProductFLOPsPerExample``) and
     /// the share of the time in sgemm, summed over threads.
-    public static func benchmark(_ model: Sequential, data: Dataset, batchSize: Int, steps: Int, seed: UInt64 = 1)
+    public static func benchmark(_ model: Sequential, data: Dataset, batchSize: Int, steps: Int, seed: UInt64 = 1, precision: Precision = .fp32)
         throws -> (examplesPerSecond: Double, gflops: Double, gemmShare: Double, seconds: Double) {
         var options = TrainingOptions()
+        options.precision = precision
         options.epochs = 1
         options.batchSize = batchSize
         options.patience = nil

@@ -32,3 +32,5 @@ func seedList(_ count: Int, option: String = "--seeds", limit: Int = 10_000) thr
     guard count >= 1, count <= limit else { throw ValidationError("\(option) must be in 1...\(limit), got \(count)") }
     return (0..<UInt64(count)).map { $0 }
 }
+
+extension Precision: ExpressibleByArgument {}
