@@ -56,7 +56,7 @@ import TakeoffData
     @Test func eachLearnerOptionRefusesABadValueByFlag() throws {
         let bad: [LearnerOption: String] = [.C: "0", .gamma: "-1", .kernel: "sigmoid", .degree: "0", .loss: "log", .tolerance: "inf",
                                             .maxIterations: "-3", .cacheMB: "0", .activation: "swish", .epochs: "0", .batchSize: "0",
-                                            .learningRate: "nan", .dropout: "1", .augment: "rotate"]
+                                            .learningRate: "nan", .dropout: "1", .augment: "rotate", .precision: "bf17"]
         #expect(Set(bad.keys) == Set(LearnerOption.allCases))
         for (option, value) in bad {
             let r = try takeoff(["train", "--data", "no-such-data", "--learner", "logreg", option.flag, value])

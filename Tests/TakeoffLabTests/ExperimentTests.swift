@@ -48,7 +48,7 @@ import TakeoffEngine
         var o = LearnerOptions()
         (o.C, o.gamma, o.kernel, o.degree, o.loss, o.tolerance, o.maxIterations, o.cacheMB) = (1, 2, "rbf", 3, "hinge", 4, 5, 6)
         (o.activation, o.epochs, o.batchSize, o.learningRate, o.dropout) = (.tanh, 7, 8, 0.5, 0.25)
-        o.augment = ImageAugmentation(flip: true)
+        (o.augment, o.precision) = (ImageAugmentation(flip: true), .bf16)
         #expect(o.given.map(\.option) == LearnerOption.allCases)
         for option in LearnerOption.allCases { o.clear(option) }
         #expect(o.given.isEmpty)

@@ -11,6 +11,7 @@ import TakeoffLab
         .C: ("0.5", "0"), .gamma: ("0.1", "-1"), .kernel: ("polynomial", "sigmoid"), .degree: ("2", "0"), .loss: ("hinge", "log"),
         .tolerance: ("1e-3", "inf"), .maxIterations: ("10", "-3"), .cacheMB: ("64", "0"), .activation: ("tanh", "swish"),
         .epochs: ("2", "0"), .batchSize: ("16", "0"), .learningRate: ("0.01", "nan"), .dropout: ("0.1", "1"), .augment: ("flip,crop", "rotate"),
+        .precision: ("bf16", "bf17"),
     ]
 
     @Test func everyOptionHasSamples() {
@@ -20,7 +21,7 @@ import TakeoffLab
     @Test(arguments: LearnerOption.allCases)
     func eachOptionParsesAndValidates(_ option: LearnerOption) throws {
         var o = LearnerOptions()
-        try o.set(option, parsing: Self.samples[option]!.good)
+        try o.set(option, parsing: try #require(Self.samples[option], "no sample for \(option)").good)
         try o.validate()
         #expect(o.given.map(\.option) == [option])
         o.clear(option)
@@ -30,7 +31,7 @@ import TakeoffLab
     /// Out of range, or not a value of its type: either way an error naming the option and the value.
     @Test(arguments: LearnerOption.allCases)
     func eachOptionRefusesABadValueByName(_ option: LearnerOption) throws {
-        let bad = Self.samples[option]!.bad
+        let bad = try #require(Self.samples[option], "no sample for \(option)").bad
         var o = LearnerOptions()
         do {
             try o.set(option, parsing: bad)
@@ -57,7 +58,7 @@ import TakeoffLab
     func anOptionALearnerDoesNotTakeIsRefusedByName(_ option: LearnerOption) throws {
         #expect(!LearnerRegistry.names(taking: option).isEmpty)
         var o = LearnerOptions()
-        try o.set(option, parsing: Self.samples[option]!.good)
+        try o.set(option, parsing: try #require(Self.samples[option], "no sample for \(option)").good)
         for declaration in LearnerRegistry.declarations where !declaration.options.contains(option) {
             #expect(throws: LearnerError.optionNotTaken(learner: declaration.name, option: option, takes: declaration.options.sorted())) {
                 try declaration.make(o)

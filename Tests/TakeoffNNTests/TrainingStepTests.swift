@@ -119,13 +119,15 @@ import TakeoffEngine
         }
     }
 
-    /// Training through ``Trainer`` (which plans the step on the CPU) gives the same history run to run.
-    @Test func trainerIsDeterministic() throws {
+    /// Training through ``Trainer`` (which plans the step on the CPU) gives the same history run to run, in both precisions.
+    @Test(arguments: [Precision.fp32, .bf16])
+    func trainerIsDeterministic(precision: Precision) throws {
         func run() throws -> [Float] {
             let model = Self.mlp()
             var options = TrainingOptions()
             options.epochs = 2
             options.batchSize = 16
+            options.precision = precision
             return try Trainer(options: options).fit(model, train: Self.data(model, rows: 100), validation: nil, seed: 3).stepLosses
         }
         #expect(try run() == run())
