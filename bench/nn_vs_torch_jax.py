@@ -1,7 +1,11 @@
 """One training epoch of mlp-medium, mlp-large and cnn on Fashion-MNIST (60,000 images, batch 128,
-float32, Adam 1e-3, 2 threads): Takeoff against PyTorch (eager) and JAX (jit), measured in the same run.
+Adam 1e-3, 2 threads): Takeoff against PyTorch (eager) and JAX (jit), measured in the same run, in float32 and,
+with --precisions fp32,bf16, in mixed precision: Takeoff `--precision bf16`, PyTorch under
+`torch.autocast("cpu", dtype=torch.bfloat16)`, JAX with its parameters and inputs cast to bfloat16 in the
+forward pass (float32 master weights, loss and Adam on every side). With bf16 it also prints PyTorch's
+1024² matmul rate in bfloat16 against float32, the rate bf16 can gain on this CPU.
 
-Usage: python3 bench/nn_vs_torch_jax.py [--repeats 3] [--models mlp-medium,mlp-large,cnn]
+Usage: python3 bench/nn_vs_torch_jax.py [--repeats 3] [--models mlp-medium,mlp-large,cnn] [--precisions fp32,bf16]
 Each side reports the wall time of the epoch itself (data already in memory), min / median / max over
 the repeats; the ratio is Takeoff's median over the peer's.
 """
@@ -23,9 +27,9 @@ from common import ensure, fashion_mnist, print_table, spread, takeoff  # noqa: 
 BATCH = 128
 
 
-def torch_epoch(model_name, x, y, device="cpu"):
-    """One epoch in PyTorch eager; on "cuda" the data sit on the GPU (TF32 off), a warm-up step runs first and
-    the GPU is drained before the clock stops."""
+def torch_epoch(model_name, x, y, device="cpu", precision="fp32"):
+    """One epoch in PyTorch eager (bf16: under CPU autocast); on "cuda" the data sit on the GPU (TF32 off), a warm-up
+    step runs first and the GPU is drained before the clock stops."""
     import torch
     from torch import nn
     torch.set_num_threads(THREADS)
@@ -61,7 +65,9 @@ def torch_epoch(model_name, x, y, device="cpu"):
     for i in range(0, len(yt), BATCH):
         idx = perm[i:i + BATCH]
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(net(xt[idx]), yt[idx])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            logits = net(xt[idx])
+        loss = loss_fn(logits.float(), yt[idx])
         loss.backward()
         opt.step()
     if gpu:
@@ -69,7 +75,7 @@ def torch_epoch(model_name, x, y, device="cpu"):
     return time.perf_counter() - start
 
 
-def jax_epoch(model_name, x, y):
+def jax_epoch(model_name, x, y, precision="fp32"):
     import jax
     import jax.numpy as jnp
     import numpy as np
@@ -107,7 +113,10 @@ def jax_epoch(model_name, x, y):
             return h
 
     def loss_fn(p, xb, yb):
-        logits = forward(p, xb)
+        if precision == "bf16":  # bfloat16 operands in the forward pass; the gradient reaches the float32 masters through the casts
+            p = jax.tree_util.tree_map(lambda a: a.astype(jnp.bfloat16), p)
+            xb = xb.astype(jnp.bfloat16)
+        logits = forward(p, xb).astype(jnp.float32)
         return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), yb[:, None], axis=1))
 
     @jax.jit
@@ -133,33 +142,62 @@ def jax_epoch(model_name, x, y):
     return (time.perf_counter() - start) * len(y) / n
 
 
+def torch_matmul_rates(n=1024):
+    """PyTorch's n×n matmul in GFLOP/s, float32 and bfloat16, best of 3 (on a CPU without bfloat16 instructions its
+    bfloat16 matmul is a slow fallback, so n stays moderate)."""
+    import torch
+    torch.set_num_threads(THREADS)
+    rates = {}
+    for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+        a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
+        a @ b
+        best = min(_timed(lambda: a @ b) for _ in range(3))
+        rates[name] = 2 * n ** 3 / best / 1e9
+    return rates
+
+
+def _timed(f):
+    start = time.perf_counter()
+    f()
+    return time.perf_counter() - start
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--models", default="mlp-medium,mlp-large,cnn")
     ap.add_argument("--peers", default="torch,jax")
+    ap.add_argument("--precisions", default="fp32", help="fp32, bf16 or fp32,bf16")
     args = ap.parse_args()
+    precisions = args.precisions.split(",")
     peers = args.peers.split(",")
     ensure(*(["torch"] if "torch" in peers else []), *(["jax"] if "jax" in peers else []))
     x, y, _, _ = fashion_mnist()
-    header = ["model", "Takeoff s (min/med/max)"] + [f"{p} s" for p in peers] + [f"Takeoff / {p}" for p in peers]
+    header = ["model", "precision", "Takeoff s (min/med/max)"] + [f"{p} s" for p in peers] + [f"Takeoff / {p}" for p in peers]
     rows = []
     core = ""
     load_before = f"{os.getloadavg()[0]:.1f}"
     for model in args.models.split(","):
-        times = {"takeoff": [], **{p: [] for p in peers}}
+        times = {(precision, side): [] for precision in precisions for side in ["takeoff"] + peers}
         for _ in range(args.repeats):  # interleaved, so drift in machine speed hits every side alike
-            r = takeoff("bench", "train", "--presets", model, "--batch-size", str(BATCH), "--threads", str(THREADS))
-            core = r["blas_core"]
-            times["takeoff"].append(r["results"][0]["seconds"])
-            if "torch" in peers:
-                times["torch"].append(torch_epoch(model, x, y))
-            if "jax" in peers:
-                times["jax"].append(jax_epoch(model, x, y))
-        med = {k: statistics.median(v) for k, v in times.items()}
-        rows.append([model, spread(times["takeoff"])] + [spread(times[p]) for p in peers]
-                    + [f"{med['takeoff'] / med[p]:.2f}" for p in peers])
-    print(f"One epoch of Fashion-MNIST (60,000 images), batch {BATCH}, float32, {THREADS} threads; "
+            for precision in precisions:
+                r = takeoff("bench", "train", "--presets", model, "--batch-size", str(BATCH), "--threads", str(THREADS),
+                            "--precision", precision)
+                core = r["blas_core"]
+                times[precision, "takeoff"].append(r["results"][0]["seconds"])
+                if "torch" in peers:
+                    times[precision, "torch"].append(torch_epoch(model, x, y, precision=precision))
+                if "jax" in peers:
+                    times[precision, "jax"].append(jax_epoch(model, x, y, precision=precision))
+        for precision in precisions:
+            med = {side: statistics.median(times[precision, side]) for side in ["takeoff"] + peers}
+            rows.append([model, precision, spread(times[precision, "takeoff"])] + [spread(times[precision, p]) for p in peers]
+                        + [f"{med['takeoff'] / med[p]:.2f}" for p in peers])
+    if "bf16" in precisions and "torch" in peers:
+        rates = torch_matmul_rates()
+        print(f"PyTorch 1024² matmul: float32 {rates['fp32']:.1f} GFLOP/s, bfloat16 {rates['bf16']:.1f} GFLOP/s "
+              f"({rates['bf16'] / rates['fp32']:.2f}×)")
+    print(f"One epoch of Fashion-MNIST (60,000 images), batch {BATCH}, {THREADS} threads; "
           f"Takeoff's OpenBLAS kernel: {core}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}; "
           f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; load average before: {load_before}, after: {os.getloadavg()[0]:.1f}")
     print_table(header, rows)
