@@ -21,7 +21,7 @@ extension NeuralLearner {
         LearnerDeclaration(
             name: preset.rawValue, family: .neural, summary: preset.summary,
             options: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment, .precision], needsImages: preset.needsImages, usesDevice: true,
-            build: { o, context in NeuralLearner(architecture: .preset(preset), options: o, context: context) },
+            build: { o, context in try NeuralLearner(architecture: .preset(preset), options: o, context: context) },
             load: { file in try NeuralModel.load(file) })
     }
 }
@@ -33,20 +33,24 @@ extension NeuralLearner {
         LearnerDeclaration(
             name: shape.name, family: .neural, summary: shape.summary,
             options: [.activation, .epochs, .batchSize, .learningRate, .dropout, .augment, .precision], needsImages: shape.needsImages, usesDevice: true,
-            build: { o, context in NeuralLearner(architecture: .shape(shape), options: o, context: context) },
+            build: { o, context in try NeuralLearner(architecture: .shape(shape), options: o, context: context) },
             load: { file in try NeuralModel.load(file) })
     }
 }
 
 extension NeuralLearner {
-    /// The network of `architecture` with the options a declaration checked, to train in `context`.
-    init(architecture: NeuralArchitecture, options o: LearnerOptions, context: TrainingContext) {
+    /// The network of `architecture` with the options a declaration checked, to train in `context`; bf16 where it
+    /// cannot run (on a GPU, over data-parallel ranks) is refused by name.
+    init(architecture: NeuralArchitecture, options o: LearnerOptions, context: TrainingContext) throws {
         self.init(architecture: architecture)
         if let a = o.activation { activation = a }
         (epochs, batchSize, learningRate) = (o.epochs, o.batchSize, o.learningRate)
         if let d = o.dropout { dropout = d }
         augmentation = o.augment
         if let p = o.precision { precision = p.resolved.precision }
+        if precision == .bf16, context.device != .cpu || context.dataParallel != nil {
+            throw LearnerError.invalidValue(option: .precision, value: "bf16", reason: "bf16 trains on the CPU in one process in this version")
+        }
         (device, showProgress, group) = (context.device, context.showProgress, context.dataParallel)
     }
 }
