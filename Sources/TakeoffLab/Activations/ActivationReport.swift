@@ -32,11 +32,12 @@ public struct ActivationReport {
         }
         try ReportFile.write(csv, to: folder.appendingPathComponent("activations.csv"))
         struct Setup: Codable { var data: String, depth: Int, width: Int, optimizer: String, lr: Float, batch: Int, seeds: Int,
-                                targetLoss: Float, targetAccuracy: Double, device: String }
+                                targetLoss: Float, targetAccuracy: Double, device: String, precision: String }
         struct Document: Codable { var setup: Setup; var activations: [ActivationRace.Summary]; var failures: [String] }
         let doc = Document(setup: Setup(data: data, depth: race.depth, width: race.width, optimizer: race.optimizer.description,
                                         lr: race.learningRate, batch: race.batchSize, seeds: race.seeds.count,
-                                        targetLoss: race.targetLoss, targetAccuracy: race.targetAccuracy, device: race.device.rawValue),
+                                        targetLoss: race.targetLoss, targetAccuracy: race.targetAccuracy, device: race.device.rawValue,
+                                        precision: race.precision.rawValue),
                            activations: summaries,
                            failures: runs.compactMap { r in r.failure.map { "\(r.activation.rawValue) seed \(r.seed): \($0)" } })
         let encoder = JSONEncoder()

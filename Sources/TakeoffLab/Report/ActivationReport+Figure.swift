@@ -64,7 +64,7 @@ extension ActivationReport {
         let legend = acts.enumerated().map { (Plot.palette[$0.offset], $0.element.rawValue, false) }
             + (0..<layers).map { l in (Self.layerColor(l, of: layers), "layer \(l + 1)" + (l == 0 ? " (input)" : l == layers - 1 ? " (output)" : ""), false) }
         let legendTop = bottomTop + smallHeight + 60
-        return Plot.figure(title: "Same network, different activation: \(data), \(race.depth) layers of \(race.width), \(race.optimizerName), lr \(race.learningRate)",
+        return Plot.figure(title: "Same network, different activation: \(data), \(race.depth) layers of \(race.width), \(race.optimizerName), lr \(race.learningRate)\(race.precision == .bf16 ? ", bf16" : "")",
                            width: width, height: legendTop + 20 * Double((legend.count + 6) / 7) + 20, panels: panels,
                            legend: legend, legendTop: legendTop, legendColumns: 7)
     }

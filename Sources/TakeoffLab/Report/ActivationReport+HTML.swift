@@ -9,8 +9,9 @@ extension ActivationReport {
         guard let sigmoid = summaries.first(where: { $0.activation == "sigmoid" }) else {
             return ["Sigmoid was not in the race, so no speed-up over it is reported."]
         }
-        let sigmoidText = sigmoid.stepsToTargetLoss.map { String(format: "%.0f steps", $0.mean) } ?? "did not reach it in the steps it ran"
-        lines.append("To reach a training loss of \(race.targetLoss), sigmoid needed \(sigmoidText) (mean of \(steps) seed\(steps == 1 ? "" : "s")).")
+        let seeds = "mean of \(steps) seed\(steps == 1 ? "" : "s")"
+        lines.append(sigmoid.stepsToTargetLoss.map { String(format: "To reach a training loss of %@, sigmoid needed %.0f steps (%@).", "\(race.targetLoss)", $0.mean, seeds) }
+            ?? "Sigmoid did not reach a training loss of \(race.targetLoss) in the steps it ran (\(seeds)).")
         for s in summaries where s.activation != "sigmoid" {
             if s.diverged == s.runs {
                 lines.append("\(s.activation) diverged in every run (learning rate \(race.learningRate)).")
@@ -50,7 +51,7 @@ extension ActivationReport {
                 + "<td>\(cell(s.stepsToTargetAccuracy, "%.0f"))</td><td>\(speedup)</td><td>\(cell(s.finalTestAccuracy, "%.2f%%", scale: 100))</td>"
                 + "<td>\(s.diverged)/\(s.runs)</td></tr>\n"
         }
-        let setup = "\(Plot.escape(data)): \(race.depth) hidden layers of \(race.width), \(race.optimizerName), learning rate \(race.learningRate), batch \(race.batchSize), \(race.seeds.count) seed(s), on \(race.device == .cpu ? "the CPU" : "the GPU")"
+        let setup = "\(Plot.escape(data)): \(race.depth) hidden layers of \(race.width), \(race.optimizerName), learning rate \(race.learningRate), batch \(race.batchSize), \(race.seeds.count) seed(s), on \(race.device == .cpu ? "the CPU" : "the GPU")\(race.precision == .bf16 ? ", bfloat16 products" : "")"
         return """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>Takeoff: activation race</title>
