@@ -47,8 +47,8 @@ import TakeoffEngine
                        labels: (0..<rows).map { ($0 * 7) % classes }, classNames: (0..<classes).map { "c\($0)" })
     }
 
-    /// Loss and gradients of one batch (rows in shuffled order) by the tape and by the planned step.
-    static func compare(_ make: () -> Sequential, batch: Int, threads: Int) -> (tape: [Float], planned: [Float]) {
+    /// Loss and gradients of one batch (rows in shuffled order) by the float32 tape and by the planned step in `precision`.
+    static func compare(_ make: () -> Sequential, batch: Int, threads: Int, precision: Precision = .fp32) -> (tape: [Float], planned: [Float]) {
         Parallel.withThreadCount(threads) {
             let (a, b) = (make(), make())
             let data = data(a, rows: 3 * batch)
@@ -59,7 +59,7 @@ import TakeoffEngine
             let loss = Loss.crossEntropy(a(x, context: &context), rows.map { data.labels[$0] })
             loss.backward()
             var rng = RandomGenerator(seed: 11)
-            let step = TrainingStep(model: b, batch: batch)!
+            let step = TrainingStep(model: b, batch: batch, precision: precision)!
             b.arena.flatGradients.fill(.nan)  // the step writes every gradient
             let value = step.run(features: data.features, labels: data.labels, rows: rows[...], rng: &rng)
             return ([loss.item] + a.arena.flatGradients.scalars, [value] + b.arena.flatGradients.scalars)
