@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, one module each; data flows one way:
-// CBLAS (+ CVectorKernels) → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib, + CImageDecode over CPNG and CJPEG) / TakeoffNN (+ CVectorKernels) / TakeoffClassic (+ CVectorKernels) → TakeoffLab (+ GRDB,
+// CBLAS (+ CVectorKernels: hand-vectorised C) → TakeoffEngine (tensors, autodiff) → TakeoffData (+ CZlib, + CImageDecode over CPNG and CJPEG) / TakeoffNN (+ CVectorKernels) / TakeoffClassic (+ CVectorKernels) → TakeoffLab (+ GRDB,
 // + TakeoffMPI over CMPI, + CRsvg for PNG figures) → TakeoffServe (the live view over stores, on its own small HTTP server) → takeoff (CLI).
 let package = Package(
     name: "Takeoff",
