@@ -122,7 +122,10 @@ extension Analysis {
             if ends[1].1.high >= first.1.low { line += ", within the intervals" }
         }
         let cautious = measured.filter { !$0.cautions.isEmpty && $0.points.count > 1 }.map(\.learner)
-        if !cautious.isEmpty { line += "; " + Self.list(cautious) + (cautious.count == 1 ? "'s curve is" : "'s curves are") + " not a steady rise, so read its forecast with care" }
+        if !cautious.isEmpty {
+            line += "; " + Self.list(cautious) + (cautious.count == 1 ? "'s curve is not a steady rise, so read its forecast with care"
+                                                                      : "'s curves are not a steady rise, so read their forecasts with care")
+        }
         return line + "."
     }
 

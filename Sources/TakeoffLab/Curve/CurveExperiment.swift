@@ -43,7 +43,7 @@ public final class CurveExperiment: SweepExperiment {
     public var headline: String {
         "curve on \(request.data): \(plan.learners.count) learners × \(plan.sizes.count) sizes × \(plan.seeds.count) seeds = "
             + "\(plan.cells.count) cells; store \(storePath); \(request.compute.description)" + (budget.seconds.map { String(format: "; budget %.0f s", $0) } ?? "")
-            + "; " + devices + split.notes.map { "\nnote: \($0)" }.joined()  // what reading the data decided (an image folder's size, skipped files)
+            + "; " + devices + (plan.networksInBF16 ? ", networks in bf16" : "") + split.notes.map { "\nnote: \($0)" }.joined()  // what reading the data decided (an image folder's size, skipped files)
     }
 
     /// Where the learners train, e.g. `networks on cuda, the others on the CPU` or `all on the CPU`.

@@ -28,7 +28,7 @@ public struct CurveReport {
         self.poolSize = poolSize; self.testSize = testSize; self.budget = budget; self.compute = compute
     }
 
-    public var title: String { "Learning curves on \(dataName)" }
+    public var title: String { "Learning curves on \(dataName)" + (plan.networksInBF16 ? " (networks in bf16)" : "") }
     public var chart: CurveChart {
         CurveChart(title: title, analysis: analysis, seedsPlanned: plan.seeds.count,
                    subtitle: (sourceFile.map { "Curves read from " + URL(fileURLWithPath: $0).lastPathComponent + "; " }

@@ -1,5 +1,6 @@
 import Foundation
 import TakeoffData
+import TakeoffEngine
 
 /// The grid of a learning-curve sweep: learners × training sizes m × seeds, on one data set's
 /// training pool with its fixed test set. Validated before any training starts.
@@ -14,6 +15,9 @@ public struct SweepPlan: Sendable {
     }
 
     public let learners: [Entry]
+
+    /// Whether any learner's products run in bfloat16 (``Precision/bf16``), for the run's headline and figure.
+    public var networksInBF16: Bool { learners.contains { $0.learner.configuration["precision"] == Precision.bf16.rawValue } }
     /// Ascending, distinct.
     public let sizes: [Int]
     public let seeds: [UInt64]
