@@ -23,7 +23,7 @@ struct Activations: ParsableCommand {
     @Option(help: "Training examples (a nested subset; default: all).") var trainSize: Int?
     @Option(help: "Target training loss to time (chance level on 10 classes is 2.30).") var targetLoss: Float = 1.0
     @Option(help: "Target test accuracy to time.") var targetAccuracy: Double = 0.8
-    @Option(help: ArgumentHelp(LearnerOption.precision.declaration.help, valueName: "name")) var precision: Precision = .fp32
+    @OptionGroup var precisionOptions: PrecisionOptions
     @Option(help: "Results store (SQLite; default OUT/activations.sqlite): each run is kept as it finishes, so a rerun continues.") var store: String?
     @Option(help: "Output folder.") var out: String = "takeoff-out/activations"
     @Flag(help: "Print the summary as JSON.") var json = false
@@ -53,9 +53,7 @@ struct Activations: ParsableCommand {
         race.seeds = try seedList(seeds)
         (race.targetLoss, race.targetAccuracy) = (targetLoss, targetAccuracy)
         race.device = try deviceOptions.resolved()
-        let (resolved, note) = precision.resolved
-        if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-        race.precision = resolved
+        race.precision = precisionOptions.precision.announced()
         (request.race, request.trainSize, request.store, request.out) = (race, trainSize, store, out)
 
         // Under mpirun every rank runs this command: rank 0 hands out the cells and reports, the others train what it sends.

@@ -88,15 +88,13 @@ extension Bench {
         @Option(help: "Comma-separated presets.") var presets: String = "mlp-small,mlp-medium,mlp-large,cnn"
         @Option(help: "Batch size.") var batchSize: Int = 128
         @Option(help: "Steps to time (default: one epoch of 60,000 images).") var steps: Int?
-        @Option(help: ArgumentHelp(LearnerOption.precision.declaration.help, valueName: "name")) var precision: Precision = .fp32
+        @OptionGroup var precisionOptions: PrecisionOptions
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
             try global.apply()
-            let (resolved, note) = precision.resolved
-            if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             let bench = TrainSpeedBench(presets: try TrainSpeedBench.presets(named: presets), batchSize: batchSize, steps: steps,
-                                        device: try deviceOptions.resolved(), precision: resolved)
+                                        device: try deviceOptions.resolved(), precision: precisionOptions.precision.announced())
             let r = try bench.run { row in
                 guard !json else { return }
                 let share = row.gemmShare.map { String(format: "%5.1f%% in sgemm", $0 * 100) } ?? "on \(bench.device)"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TakeoffData
 import TakeoffEngine
 import TakeoffLab
 
@@ -33,4 +34,16 @@ func seedList(_ count: Int, option: String = "--seeds", limit: Int = 10_000) thr
     return (0..<UInt64(count)).map { $0 }
 }
 
-extension Precision: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {
+    /// What runs for this setting (``Precision/resolved``), saying on standard error where that is not what the name promises.
+    func announced() -> Precision {
+        let (precision, note) = resolved
+        if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        return precision
+    }
+}
+
+/// `--precision` for the commands that train networks outside the learner options (`activations`, `bench train`).
+struct PrecisionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(LearnerOption.precision.declaration.help, valueName: "name")) var precision: Precision = .fp32
+}

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import TakeoffData
 import TakeoffLab
 
@@ -47,7 +46,7 @@ struct LearnerOptionArguments: ParsableArguments {
     func validate() throws {
         let options: LearnerOptions
         do { options = try self.options() } catch { throw ValidationError(Takeoff.flagMessage(error) ?? "\(error)") }
-        if let note = options.precision?.resolved.note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        _ = options.precision?.announced()
     }
 }
 
