@@ -71,13 +71,12 @@ extension CPULoops {
     }
 
     /// The backward of ``denseForward(_:rows:inputs:weight:bias:outputs:activation:into:pre:)`` through the block's
-    /// input: `dy` [rows, outputs] becomes the gradient before the activation (in place) and `dx` [rows, inputs],
-    /// when given, the input's. The parameter gradients need the whole batch: ``denseParameterGradients(_:x:rows:inputs:outputs:part:weightGradient:biasGradient:)``.
-    public static func denseBackward(_ dy: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, weight: UnsafePointer<Float>,
-                                     outputs: Int, activation: Activation, output y: UnsafePointer<Float>, pre: UnsafePointer<Float>?,
-                                     dx: UnsafeMutablePointer<Float>?) {
-        if activation != .identity { activation.gradient(dy, output: y, input: pre, into: dy, count: rows * outputs) }
-        if let dx { BLAS.sgemm(m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: weight, ldb: inputs, c: dx, ldc: inputs) }
+    /// input: `dx` [rows, inputs] = dz · weight from the gradient before the activation `dz` [rows, outputs] (see
+    /// ``activationGradient(_:output:input:into:count:_:)``). The parameter gradients need the whole batch:
+    /// ``denseParameterGradients(_:x:rows:inputs:outputs:part:weightGradient:biasGradient:)``.
+    public static func denseInputGradient(_ dz: UnsafePointer<Float>, rows: Int, inputs: Int, weight: UnsafePointer<Float>, outputs: Int,
+                                          into dx: UnsafeMutablePointer<Float>) {
+        BLAS.sgemm(m: rows, n: inputs, k: outputs, a: dz, lda: outputs, b: weight, ldb: inputs, c: dx, ldc: inputs)
     }
 
     /// Rows `part` of the weight gradient [outputs, inputs] = dzᵀ · x and the same entries of the bias gradient

@@ -47,8 +47,8 @@ extension Dense: BlockLayer {
         let (dz, count) = (pass.outputGradient, pass.rows * outputs)
         CPULoops.activationGradient(dz, output: pass.output, input: savedCount > 0 ? pass.saved : nil, into: dz, count: count, activation)
         pass.roundOperand(dz, count: count)
-        CPULoops.denseBackward(dz, rows: pass.rows, inputs: inputs, weight: pass.value(weight), outputs: outputs,
-                               activation: .identity, output: pass.output, pre: nil, dx: pass.inputGradient)
+        guard let dx = pass.inputGradient else { return }
+        CPULoops.denseInputGradient(dz, rows: pass.rows, inputs: inputs, weight: pass.value(weight), outputs: outputs, into: dx)
     }
 
     func parameterGradients(_ batch: BlockPass, part: Int, of parts: Int) {
