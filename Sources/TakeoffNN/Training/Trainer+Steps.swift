@@ -33,11 +33,11 @@ extension Trainer {
     /// The step for `model` where it is (and over ``group`` when set), for batches of up to `batch` rows of
     /// training sets like `train`; `newDataEachEpoch` when each epoch brings its own (augmented) set.
     func strategy(_ model: Sequential, train: Dataset, batch: Int, newDataEachEpoch: Bool) throws -> any StepStrategy {
-        if options.precision == .bf16 {
-            guard group == nil, model.device == .cpu, let planned = TrainingStep(model: model, batch: batch, precision: .bf16) else {
-                throw TrainingError.unsuitableData(learner: name, reason: "--precision bf16 trains on the CPU in one process, for networks of dense, convolution, pooling and dropout layers, in this version")
-            }
-            return PlannedCPUStep(step: planned, train: train)
+        // bf16 products run in the planned CPU step only.
+        let precision = options.precision.resolved.precision
+        let planned = group == nil ? TrainingStep(model: model, batch: batch, precision: precision) : nil
+        guard precision == .fp32 || planned != nil else {
+            throw TrainingError.unsuitableData(learner: name, reason: "--precision bf16 trains on the CPU in one process, for networks of dense, convolution, pooling and dropout layers, in this version")
         }
         if let group {
             guard model.device == .cpu else {
@@ -47,7 +47,7 @@ extension Trainer {
         }
         switch model.device {
         case .cpu:
-            if let planned = TrainingStep(model: model, batch: batch) { return PlannedCPUStep(step: planned, train: train) }
+            if let planned { return PlannedCPUStep(step: planned, train: train) }
             return TapeStep(model: model, train: train)
         case .cuda:
             try GPU.throwIfFailed()

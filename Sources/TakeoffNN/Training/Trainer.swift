@@ -20,7 +20,7 @@ public struct TrainingOptions: Sendable, Equatable {
     public var showProgress = false
     /// Random changes to the training images, drawn anew each epoch; nil: none.
     public var augmentation: ImageAugmentation?
-    /// The number format of the products (``Precision/bf16``: the planned CPU step only; `auto` is decided before).
+    /// The number format of the products (``Precision/bf16``: the planned CPU step only; `auto` as ``Precision/resolved`` decides).
     public var precision: Precision = .fp32
 
     public init() {}
