@@ -85,8 +85,9 @@ let package = Package(
         .testTarget(name: "TakeoffDataTests", dependencies: ["TakeoffData"]),
         .testTarget(name: "TakeoffNNTests", dependencies: ["TakeoffNN", "CVectorKernels"]),
         .testTarget(name: "TakeoffLabTests", dependencies: ["TakeoffLab", "TakeoffNN", "TakeoffData", "TakeoffEngine"]),
-        .testTarget(name: "TakeoffServeTests", dependencies: ["TakeoffServe", "TakeoffLab"]),
-        .testTarget(name: "TakeoffCLITests", dependencies: ["TakeoffLab", "TakeoffData", "TakeoffEngine", "takeoff"]),
+        .target(name: "SocketClient", path: "Tests/SocketClient"),
+        .testTarget(name: "TakeoffServeTests", dependencies: ["TakeoffServe", "TakeoffLab", "SocketClient"]),
+        .testTarget(name: "TakeoffCLITests", dependencies: ["TakeoffLab", "TakeoffData", "TakeoffEngine", "takeoff", "SocketClient"]),
         .testTarget(name: "TakeoffClassicTests", dependencies: ["TakeoffClassic", "TakeoffData", "TakeoffEngine", "CVectorKernels"]),
     ],
     swiftLanguageModes: [.v6]

@@ -205,6 +205,9 @@ public final class TakeoffServer: @unchecked Sendable {
         defer { Glibc.close(fd) }
         while true {
             let client = accept(fd, nil, nil)
+            // Not inherited by a process the host program starts: a child holding a copy would keep the connection
+            // open after the server closes it (Glibc does not export accept4 to Swift).
+            if client >= 0 { _ = fcntl(client, F_SETFD, FD_CLOEXEC) }
             if locked({ stopped }) {
                 if client >= 0 { Glibc.close(client) }
                 return

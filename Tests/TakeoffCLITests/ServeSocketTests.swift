@@ -1,14 +1,17 @@
 import Foundation
+import SocketClient
 import Testing
 
-/// Starts `takeoff serve arguments --port 0` and returns the process and the port its banner names. The server
-/// runs in a process of its own, as a user runs it: inside the test process its tasks would share Swift's
-/// cooperative threads (two on a 2-core machine) with tests that compute for minutes, and starve.
-func startServe(_ arguments: [String]) throws -> (Process, Int) {
+/// Starts `takeoff serve arguments --port 0` (under `launcher`, a command and its arguments, where given) and returns
+/// the process and the port its banner names. The server runs in a process of its own, as a user runs it: inside the
+/// test process its tasks would share Swift's cooperative threads (two on a 2-core machine) with tests that compute
+/// for minutes, and starve.
+func startServe(_ arguments: [String], under launcher: [String] = []) throws -> (Process, Int) {
     guard let binary = takeoffBinary else { throw MissingBinary() }
     let serve = Process()
-    serve.executableURL = binary
-    serve.arguments = ["serve"] + arguments + ["--port", "0"]
+    let command = launcher + [binary.path, "serve"] + arguments + ["--port", "0"]
+    serve.executableURL = URL(fileURLWithPath: command[0])
+    serve.arguments = Array(command.dropFirst())
     let out = Pipe()
     serve.standardOutput = out
     serve.standardError = FileHandle.nullDevice
@@ -21,37 +24,6 @@ func startServe(_ arguments: [String]) throws -> (Process, Int) {
     return (serve, port)
 }
 
-/// A raw HTTP/1.1 exchange, so that what is sent is exactly what a hostile client sends (URLSession would
-/// normalise `..` away). Empty when the server closes without an answer.
-func rawRequest(port: Int, target: String) throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-    // Generous: CI runs every suite at once on two cores.
-    var timeout = timeval(tv_sec: 60, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    let request = Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-    var sent = 0
-    while sent < request.count {
-        let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        if n <= 0 { break }
-        sent += n
-    }
-    var response = [UInt8]()
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = recv(fd, &buffer, buffer.count, 0)
-        if n <= 0 { break }
-        response += buffer[0..<n]
-    }
-    return String(decoding: response, as: UTF8.self)
-}
-
 @Suite(.serialized) struct ServeSocketTests {
     @Test(.enabled(if: takeoffBinary != nil, "takeoff is not built next to the test bundle"))
     func traversalAndLongURLsAre404AndFiftyClientsAreAnswered() throws {
@@ -61,23 +33,23 @@ func rawRequest(port: Int, target: String) throws -> String {
         #expect(curve.status == 0, "\(curve.stderr)")
         let (serve, port) = try startServe(["--out", dir.path])
         defer { kill(serve.processIdentifier, SIGKILL) }
-        let index = try rawRequest(port: port, target: "/")
+        let index = try SocketClient.get(port: port, target: "/")
         #expect(index.hasPrefix("HTTP/1.1 200"), "\(index.prefix(80))")
         for target in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/sweeps/..%2f..%2fetc%2fpasswd", "/\(dir.path)/curve/curve.sqlite",
                        "/" + String(repeating: "%2e%2e/", count: 2000) + "etc/passwd"] {
-            let response = try rawRequest(port: port, target: target)
+            let response = try SocketClient.get(port: port, target: target)
             #expect(response.hasPrefix("HTTP/1.1 404") || response.hasPrefix("HTTP/1.1 414") || response.isEmpty, "\(target.prefix(60)): \(response.prefix(40))")
             #expect(!response.contains("root:"))
         }
-        let long = try rawRequest(port: port, target: "/" + String(repeating: "a", count: 200_000))
+        let long = try SocketClient.get(port: port, target: "/" + String(repeating: "a", count: 200_000))
         #expect(long.isEmpty || long.hasPrefix("HTTP/1.1 4"), "\(long.prefix(40))")
         // The server still answers after all that, and answers fifty clients at once.
-        #expect(try rawRequest(port: port, target: "/api/sweeps").hasPrefix("HTTP/1.1 200"))
+        #expect(try SocketClient.get(port: port, target: "/api/sweeps").hasPrefix("HTTP/1.1 200"))
         let answered = Tally(), group = DispatchGroup()
         for i in 0..<50 {
             group.enter()
             Thread {
-                let response = (try? rawRequest(port: port, target: i % 2 == 0 ? "/" : "/api/sweeps")) ?? ""
+                let response = (try? SocketClient.get(port: port, target: i % 2 == 0 ? "/" : "/api/sweeps")) ?? ""
                 answered.add(response.hasPrefix("HTTP/1.1 200"))
                 group.leave()
             }.start()
@@ -99,26 +71,11 @@ final class Tally: @unchecked Sendable {
     /// answers again, instead of exiting on `accept`'s EMFILE.
     @Test(.enabled(if: takeoffBinary != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "needs takeoff and prlimit"))
     func runningOutOfDescriptorsIsWaitedOut() throws {
-        guard let binary = takeoffBinary else { throw MissingBinary() }
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-        serve.arguments = ["--nofile=64", binary.path, "serve", "--out", temporaryDirectory("emfile").path, "--port", "0"]
-        let out = Pipe()
-        serve.standardOutput = out
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
+        let (serve, port) = try startServe(["--out", temporaryDirectory("emfile").path], under: ["/usr/bin/prlimit", "--nofile=64"])
         defer { kill(serve.processIdentifier, SIGKILL) }
-        let banner = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        let port = try #require(banner.range(of: "127.0.0.1:").flatMap { Int(banner[$0.upperBound...].prefix { $0.isNumber }) })
         var idle: [Int32] = []
         for _ in 0..<100 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            idle.append(fd)
+            if let fd = try? SocketClient.connect(port: port) { idle.append(fd) }
         }
         usleep(500_000)
         #expect(serve.isRunning, "the server exited with \(serve.terminationStatus)")
@@ -126,7 +83,7 @@ final class Tally: @unchecked Sendable {
         // The idle timeout (10 s) frees the descriptors of those it accepted; then it answers again.
         var answered = false
         for _ in 0..<30 where !answered {
-            answered = (try? rawRequest(port: port, target: "/api/sweeps"))?.hasPrefix("HTTP/1.1 200") == true
+            answered = (try? SocketClient.get(port: port, target: "/api/sweeps"))?.hasPrefix("HTTP/1.1 200") == true
             if !answered { sleep(1) }
         }
         #expect(answered && serve.isRunning)
