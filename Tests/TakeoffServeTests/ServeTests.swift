@@ -198,3 +198,48 @@ func makeStore(in folder: URL, name: String = "curve.sqlite") throws -> (path: S
         #expect(throws: ServeError.self) { try TakeoffServer(site: ServeSite(folders: [], stores: []), host: "not a host", port: 0) }
     }
 }
+
+@Suite struct DamagedStoreTests {
+    /// Values no run writes, put into a good store by hand: each store is refused by name and column, the others
+    /// are still shown, and no route traps.
+    @Test func impossibleStoredValuesGiveAnErrorAndTheOtherStoresStillServe() throws {
+        let dir = temporaryDirectory("damaged")
+        _ = try makeStore(in: dir, name: "good.sqlite")
+        let damage = ["workers.sqlite": #"UPDATE sweeps SET compute = '{"ranks":0,"threads":0,"workers":0}'"#,
+                      "pool.sqlite": "UPDATE sweeps SET pool_size = 0",
+                      "sizes.sqlite": "UPDATE sweeps SET sizes = '[0, 100]'",
+                      "accuracy.sqlite": "UPDATE cells SET accuracy = 1e308 WHERE m = 100",
+                      "legacy.sqlite": "DROP TABLE sweeps; UPDATE cells SET m = 0 WHERE m = 100; UPDATE cells SET m = -1 WHERE m = 200"]
+        for (name, sql) in damage {
+            _ = try makeStore(in: dir, name: name)
+            let queue = try DatabaseQueue(path: dir.appendingPathComponent(name).path)
+            try queue.write { try $0.execute(sql: sql) }
+            try queue.close()
+        }
+        let site = ServeSite(folders: [dir.path], stores: [])
+        let index = site.respond(method: "GET", path: "/")
+        #expect(index.status == 200)
+        let list = try JSONSerialization.jsonObject(with: site.respond(method: "GET", path: "/api/sweeps").body) as! [String: Any]
+        let errors = (list["errors"] as! [[String: String]]).compactMap { $0["error"] }.joined(separator: "\n")
+        for (name, column) in [("workers.sqlite", "compute"), ("pool.sqlite", "pool_size"), ("sizes.sqlite", "sizes"), ("accuracy.sqlite", "accuracy"),
+                               ("legacy.sqlite", "m")] {
+            #expect(errors.contains(name) && errors.contains("'\(column)'"), "\(name) not refused by its column \(column): \(errors)")
+        }
+        let sweeps = list["sweeps"] as! [[String: Any]]
+        #expect(sweeps.map { $0["store"] as? String } == [dir.appendingPathComponent("good.sqlite").standardizedFileURL.path])
+        for route in ["/"] + sweeps.flatMap({ sweep -> [String] in
+            let id = sweep["id"] as! String
+            return ["/sweeps/\(id)", "/sweeps/\(id)/curve.svg", "/api/sweeps/\(id)/summary", "/api/sweeps/\(id)/cells"]
+        }) {
+            #expect(site.respond(method: "GET", path: route).status == 200, "\(route)")
+        }
+        // A damaged store's sweep routes are error pages naming the store.
+        for name in damage.keys {
+            let storeID = String(StoreCatalog.hash(dir.appendingPathComponent(name).standardizedFileURL.path).prefix(8))
+            for route in ["/sweeps/\(storeID)-1", "/sweeps/\(storeID)-1/curve.svg", "/api/sweeps/\(storeID)-1/summary", "/sweeps/\(storeID)-d1"] {
+                let reply = site.respond(method: "GET", path: route)
+                #expect(reply.status == 500 || reply.status == 404, "\(route) of \(name): \(reply.status)")
+            }
+        }
+    }
+}

@@ -21,6 +21,19 @@ public struct Compute: Sendable, Codable, Equatable {
         self.workers = w
     }
 
+    /// As stored in a summary or a store: checked as ``init(threads:workers:)`` checks, so that a hand-edited
+    /// value is an error rather than a division by zero.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let (threads, workers) = (try c.decode(Int.self, forKey: .threads), try c.decode(Int.self, forKey: .workers))
+        let ranks = try c.decodeIfPresent(Int.self, forKey: .ranks) ?? 1
+        guard threads >= 1, workers >= 1, workers <= threads, ranks >= 1 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "threads \(threads), workers \(workers), ranks \(ranks): each must be at least 1, and workers at most threads"))
+        }
+        (self.threads, self.workers, self.ranks) = (threads, workers, ranks)
+    }
+
     /// Threads each worker's cell uses.
     public var threadsPerWorker: Int { threads / workers }
 

@@ -8,6 +8,9 @@ public final class ResultStore: Sendable {
     public static let schemaVersion = 1
 
     public let path: String
+    /// The largest m a store may hold: far above any data set, and small enough that a forecast 100× beyond it is
+    /// still an integer. A row past it (or below 1) was not written by a run and is refused when read.
+    public static let largestSize = 1_000_000_000_000
     let queue: DatabaseQueue
 
     /// Opens the store at `path`, creating it if needed; refuses a file that is not SQLite or was
@@ -109,20 +112,42 @@ public final class ResultStore: Sendable {
                 let key = CellKey(dataset: try value("dataset", "text"), learner: try value("learner", "text"),
                                   configuration: try value("configuration", "text"), m: try value("m", "an integer"),
                                   seed: UInt64(bitPattern: try value("seed", "an integer", Int64.self)))
+                let at = "row \(row["row_number"] as DatabaseValue)"
+                let fraction = { (x: Double) in x >= 0 && x <= 1 }
+                let amount = { (x: Double) in x.isFinite && x >= 0 }
+                _ = try checked(at, "m", key.m, { $0 >= 1 && $0 <= Self.largestSize }, "a size from 1 to \(Self.largestSize)")
                 let statusText: String = try value("status", "text")
                 guard let status = CellStatus(rawValue: statusText) else {
                     throw CurveError.unreadableStore(path: path, detail: "unknown status '\(statusText)' for \(key.learner) m = \(key.m)")
                 }
-                out[key] = CellResult(key: key, status: status, accuracy: try value("accuracy", "a number or NULL"),
-                                      logLoss: try value("log_loss", "a number or NULL"), fitSeconds: try value("fit_seconds", "a number or NULL"),
-                                      predictSeconds: try value("predict_seconds", "a number or NULL"),
-                                      parameters: try value("parameters", "an integer or NULL"),
-                                      trainingFLOPs: try optional("training_flops"), error: try value("error", "text or NULL"),
-                                      precision: try optional("precision"), recall: try optional("recall"), auc: try optional("auc"),
+                out[key] = CellResult(key: key, status: status,
+                                      accuracy: try checked(at, "accuracy", try value("accuracy", "a number or NULL"), fraction, "a fraction from 0 to 1"),
+                                      logLoss: try checked(at, "log_loss", try value("log_loss", "a number or NULL"), amount, "a finite number ≥ 0"),
+                                      fitSeconds: try checked(at, "fit_seconds", try value("fit_seconds", "a number or NULL"), amount, "a number of seconds"),
+                                      predictSeconds: try checked(at, "predict_seconds", try value("predict_seconds", "a number or NULL"), amount, "a number of seconds"),
+                                      parameters: try checked(at, "parameters", try value("parameters", "an integer or NULL"), { $0 >= 0 }, "a count"),
+                                      trainingFLOPs: try checked(at, "training_flops", try optional("training_flops"), amount, "a finite number ≥ 0"),
+                                      error: try value("error", "text or NULL"),
+                                      precision: try checked(at, "precision", try optional("precision"), fraction, "a fraction from 0 to 1"),
+                                      recall: try checked(at, "recall", try optional("recall"), fraction, "a fraction from 0 to 1"),
+                                      auc: try checked(at, "auc", try optional("auc"), fraction, "a fraction from 0 to 1"),
                                       trace: trace)
             }
             return out
         }
+    }
+
+    /// `value` where `valid`, else an error naming this store, the row (`at`) and the column: values no run writes
+    /// (a store edited by hand or damaged) are refused when read rather than reaching the reports' arithmetic.
+    func checked<T>(_ at: String, _ column: String, _ value: T, _ valid: (T) -> Bool, _ expected: String) throws -> T {
+        guard valid(value) else { throw CurveError.unreadableStore(path: path, detail: "\(at), column '\(column)': \(value) is not \(expected)") }
+        return value
+    }
+
+    /// As above for a nullable column: NULL passes.
+    func checked<T>(_ at: String, _ column: String, _ value: T?, _ valid: (T) -> Bool, _ expected: String) throws -> T? {
+        if let value { _ = try checked(at, column, value, valid, expected) }
+        return value
     }
 
     /// The number of stored cells (all data sets).

@@ -164,14 +164,26 @@ extension ResultStore {
                 guard let status = SweepRecord.Status(rawValue: statusText) else {
                     throw CurveError.unreadableStore(path: path, detail: "sweeps row \(row["id"] as DatabaseValue): unknown status '\(statusText)'")
                 }
+                let at = "sweeps row \(row["id"] as DatabaseValue)"
+                let sizes: [Int] = try checked(at, "sizes", try json("sizes"), { !$0.isEmpty && $0.allSatisfy { $0 >= 1 && $0 <= Self.largestSize } },
+                                               "a list of sizes from 1 to \(Self.largestSize)")
+                let seconds = { (x: Double) in x.isFinite && x >= 0 }
                 return SweepRecord(
                     id: try value("id"), key: try value("key"), data: try value("data"), dataset: try value("dataset"),
-                    learners: try json("learners"), sizes: try json("sizes"), seeds: try json("seeds"), poolSize: try value("pool_size"),
-                    testSize: try value("test_size"), budgetSeconds: try value("budget_seconds"), target: try value("target"),
+                    learners: try json("learners"), sizes: sizes, seeds: try json("seeds"),
+                    poolSize: try checked(at, "pool_size", try value("pool_size"), { $0 >= 1 && $0 <= Self.largestSize }, "a size from 1 to \(Self.largestSize)"),
+                    testSize: try checked(at, "test_size", try value("test_size"), { $0 >= 0 && $0 <= Self.largestSize }, "a size from 0 to \(Self.largestSize)"),
+                    budgetSeconds: try checked(at, "budget_seconds", try value("budget_seconds"), seconds, "a number of seconds"),
+                    target: try checked(at, "target", try value("target"), { $0.isFinite }, "a number"),
                     compute: try json("compute"), startedAt: Date(timeIntervalSince1970: try value("started_at")),
-                    updatedAt: Date(timeIntervalSince1970: try value("updated_at")), cellsPlanned: try value("cells_planned"),
-                    cells: try json("cells"), status: status, remainingSeconds: try value("remaining_seconds"), error: try value("error"),
-                    pid: Int32(try value("pid", Int.self)), host: try value("host"), revision: try value("revision"))
+                    updatedAt: Date(timeIntervalSince1970: try value("updated_at")),
+                    cellsPlanned: try checked(at, "cells_planned", try value("cells_planned"), { $0 >= 0 }, "a count"),
+                    cells: try checked(at, "cells", try json("cells"), { $0.values.allSatisfy { $0 >= 0 } }, "counts by status"),
+                    status: status,
+                    remainingSeconds: try checked(at, "remaining_seconds", try value("remaining_seconds"), seconds, "a number of seconds"),
+                    error: try value("error"),
+                    pid: Int32(try checked(at, "pid", try value("pid", Int.self), { Int32(exactly: $0) != nil }, "a process id")),
+                    host: try value("host"), revision: try value("revision"))
             }
         }
     }
@@ -204,6 +216,9 @@ extension ResultStore {
                     let learners = try Row.fetchAll(db, sql: "SELECT learner, configuration, min(rowid) AS first FROM cells WHERE dataset = ? GROUP BY configuration ORDER BY first",
                                                     arguments: [d]).map { SweepRecord.LearnerEntry(name: $0["learner"] ?? "?", configuration: $0["configuration"] ?? "") }
                     let sizes = try Int.fetchAll(db, sql: "SELECT DISTINCT m FROM cells WHERE dataset = ? ORDER BY m", arguments: [d])
+                    if let bad = sizes.first(where: { $0 < 1 || $0 > Self.largestSize }) {
+                        throw CurveError.unreadableStore(path: path, detail: "cells of data set \(d), column 'm': \(bad) is not a size from 1 to \(Self.largestSize)")
+                    }
                     let seeds = try Int64.fetchAll(db, sql: "SELECT DISTINCT seed FROM cells WHERE dataset = ? ORDER BY seed", arguments: [d])
                     return (d, learners, sizes, seeds.map { UInt64(bitPattern: $0) })
                 }
