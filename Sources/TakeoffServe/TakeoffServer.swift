@@ -224,9 +224,9 @@ public final class TakeoffServer: @unchecked Sendable {
                 return true
             }
             guard admitted else {
-                setTimeouts(client, seconds: 0.1)
                 send(client, Response(status: 503, body: Data("Too many connections; try again in a moment.\n".utf8),
-                                      contentType: "text/plain; charset=utf-8", extra: ["Retry-After: 1"]).bytes(head: false))
+                                      contentType: "text/plain; charset=utf-8", extra: ["Retry-After: 1"]).bytes(head: false),
+                     until: monotonicSeconds() + 0.1)
                 Glibc.close(client)
                 continue
             }
@@ -305,24 +305,30 @@ public final class TakeoffServer: @unchecked Sendable {
             head = method == "HEAD"
             response = Response(status: reply.status, body: reply.body, contentType: reply.contentType)
         }
-        setTimeouts(fd, seconds: limits.idleSeconds)
-        send(fd, response.bytes(head: head))
+        // The answer gets the idle timeout in all, however slowly the client reads it.
+        send(fd, response.bytes(head: head), until: monotonicSeconds() + limits.idleSeconds)
         // Let a client that is still sending (a refused head) finish and read the answer, instead of a reset
-        // that discards it: stop writing, then read and drop what comes, briefly.
+        // that discards it: stop writing, then read and drop what comes, for at most a second.
         shutdown(fd, Int32(SHUT_WR))
-        setTimeouts(fd, seconds: 0.2)
+        let end = monotonicSeconds() + 1
         var sink = [UInt8](repeating: 0, count: 65536)
         var drained = 0
         while drained < 8 << 20 {
+            let left = end - monotonicSeconds()
+            if left <= 0 { break }
+            setTimeouts(fd, seconds: min(left, 0.2))
             let n = recv(fd, &sink, sink.count, 0)
             if n <= 0 { break }
             drained += n
         }
     }
 
-    private func send(_ fd: Int32, _ bytes: [UInt8]) {
+    private func send(_ fd: Int32, _ bytes: [UInt8], until end: Double) {
         var sent = 0
         while sent < bytes.count {
+            let left = end - monotonicSeconds()
+            if left <= 0 { return }
+            setTimeouts(fd, seconds: left)
             let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return }

@@ -83,6 +83,25 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 6, "the idle connection stayed open \(Date().timeIntervalSince(start)) s")
     }
 
+    @Test func aClientThatKeepsTricklingAfterItsAnswerIsLetGo() throws {
+        let (server, port) = try start(.init(idleSeconds: 5))
+        defer { server.close() }
+        let fd = try SocketClient.connect(port: port)
+        defer { close(fd) }
+        #expect(eventually { server.openConnections == 1 })
+        let head = Array("GET /api/sweeps HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        _ = head.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        // A byte every 0.1 s after the head, for 4 s: the server stops reading it after a second and closes.
+        let start = Date()
+        var closedAfter: Double?
+        while Date().timeIntervalSince(start) < 4 {
+            _ = withUnsafeBytes(of: UInt8(0x61)) { send(fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+            if closedAfter == nil && server.openConnections == 0 { closedAfter = Date().timeIntervalSince(start) }
+            usleep(100_000)
+        }
+        #expect(closedAfter.map { $0 < 3 } == true, "the connection was still open after \(Date().timeIntervalSince(start)) s")
+    }
+
     @Test func aClientThatSendsSlowlyIsCutOffAtTheIdleTimeout() throws {
         let (server, port) = try start(.init(idleSeconds: 1))
         defer { server.close() }
