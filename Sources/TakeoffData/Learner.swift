@@ -36,6 +36,8 @@ public protocol TrainedModel: Sendable {
     var givesProbabilities: Bool { get }
     /// Solver statistics: iterations, final objective, gradient norm, epochs, …
     var statistics: [String: Double] { get }
+    /// The categorical fields (``Dataset/categorical``) it reads, by name; empty for a model of dense features.
+    var categoricalFields: [String] { get }
     /// Class scores or probabilities, shape [n, classCount], for features [n, d].
     func scores(_ features: Tensor) -> Tensor
     /// Class scores of `data`'s examples: ``scores(_:)`` of its features, unless the model reads the
@@ -46,6 +48,7 @@ public protocol TrainedModel: Sendable {
 }
 
 extension TrainedModel {
+    public var categoricalFields: [String] { [] }
     public func scores(on data: Dataset) -> Tensor { scores(data.features) }
 
     /// The highest-scoring class of each row.

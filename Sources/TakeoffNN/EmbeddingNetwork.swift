@@ -127,6 +127,7 @@ public struct EmbeddingNetworkModel: TrainedModel, @unchecked Sendable {
     /// It reads no dense features.
     public var featureCount: Int { 0 }
     public var parameterCount: Int { network.parameterCount }
+    public var categoricalFields: [String] { encoder.fields }
     public var givesProbabilities: Bool { true }
 
     /// It scores categorical fields, which dense features do not carry: use ``scores(on:)``.
@@ -159,25 +160,46 @@ public struct EmbeddingNetworkModel: TrainedModel, @unchecked Sendable {
             guard let v = file.metadata[key] else { throw CheckpointError.missing(file: file.path, field: "__metadata__.\(key)") }
             return v
         }
+        func invalid(_ key: String, _ detail: String) -> CheckpointError {
+            .invalid(file: file.path, field: "__metadata__.\(key)", detail: detail)
+        }
         func positive(_ key: String) throws -> [Int] {
             let values = try field(key).split(separator: ",").map { Int($0) }
-            guard values.allSatisfy({ ($0 ?? 0) > 0 }) else {
-                throw CheckpointError.invalid(file: file.path, field: "__metadata__.\(key)", detail: "not a list of positive whole numbers")
-            }
+            guard values.allSatisfy({ ($0 ?? 0) > 0 }) else { throw invalid(key, "not a list of positive whole numbers") }
             return values.map { $0! }
         }
-        guard file.metadata["format"] == format else {
-            throw CheckpointError.invalid(file: file.path, field: "__metadata__.format", detail: "not a Takeoff embedding network (expected \(format))")
-        }
+        guard file.metadata["format"] == format else { throw invalid("format", "not a Takeoff embedding network (expected \(format))") }
         let fields = try field("fields").split(separator: "\t").map(String.init)
-        let buckets = try positive("buckets"), hidden = try positive("hidden"), dimension = try positive("dimension")
-        guard !fields.isEmpty, fields.count == buckets.count, dimension.count == 1, buckets.reduce(0, +) <= 1 << 24 else {
-            throw CheckpointError.invalid(file: file.path, field: "__metadata__.buckets", detail: "\(buckets.count) bucket counts for \(fields.count) fields")
+        let buckets = try positive("buckets"), hidden = try positive("hidden"), dimensions = try positive("dimension")
+        guard !fields.isEmpty, fields.count == buckets.count else { throw invalid("buckets", "\(buckets.count) bucket counts for \(fields.count) fields") }
+        guard dimensions.count == 1 else { throw invalid("dimension", "\(dimensions.count) numbers, expected one") }
+        var rows = 0
+        for b in buckets {
+            guard b <= (1 << 24) - rows else { throw invalid("buckets", "more than 2^24 rows in all (an Embedding's limit)") }
+            rows += b
         }
         guard let classNames = try? JSONDecoder().decode([String].self, from: Data(try field("class_names").utf8)), classNames.count >= 2 else {
-            throw CheckpointError.invalid(file: file.path, field: "__metadata__.class_names", detail: "not a list of at least two names")
+            throw invalid("class_names", "not a list of at least two names")
         }
-        let network = network(fields: fields.count, buckets: buckets, dimension: dimension[0], hidden: hidden, classes: classNames.count, seed: 0)
+        // Each size in the metadata is checked against the tensor that holds it before the network is built:
+        // sizes the file's tensors do not hold would exhaust memory in the build.
+        func tensor(_ name: String) throws -> Tensor {
+            guard let t = file.tensors[name] else { throw CheckpointError.missing(file: file.path, field: name) }
+            return t
+        }
+        let dimension = dimensions[0], table = try tensor("0.table")
+        guard table.rank == 2, table.shape[0] == rows else { throw invalid("buckets", "\(rows) rows in all, but the tensor 0.table has shape \(table.shape)") }
+        guard table.shape[1] == dimension else { throw invalid("dimension", "\(dimension), but the tensor 0.table has shape \(table.shape)") }
+        var inputs = fields.count * dimension  // at most the table's size, which the file holds
+        for (i, width) in (hidden + [classNames.count]).enumerated() {
+            let (key, layer) = i < hidden.count ? ("hidden", "hidden layer \(i + 1)") : ("class_names", "the output layer")
+            for (name, shape) in [("\(i + 1).weight", [width, inputs]), ("\(i + 1).bias", [width])] {
+                let t = try tensor(name)
+                guard t.shape == shape else { throw invalid(key, "gives \(layer) a \(name) of shape \(shape), but the file's is \(t.shape)") }
+            }
+            inputs = width
+        }
+        let network = network(fields: fields.count, buckets: buckets, dimension: dimension, hidden: hidden, classes: classNames.count, seed: 0)
         for (name, p) in network.namedParameters {
             guard let t = file.tensors[name] else { throw CheckpointError.missing(file: file.path, field: name) }
             guard t.shape == p.value.shape else {
@@ -185,7 +207,7 @@ public struct EmbeddingNetworkModel: TrainedModel, @unchecked Sendable {
             }
             p.value.pointer.update(from: t.pointer, count: t.count)
         }
-        return EmbeddingNetworkModel(network: network, encoder: try Encoder(fields: fields, buckets: buckets), dimension: dimension[0],
+        return EmbeddingNetworkModel(network: network, encoder: try Encoder(fields: fields, buckets: buckets), dimension: dimension,
                                      hidden: hidden, classNames: classNames, statistics: [:])
     }
 }

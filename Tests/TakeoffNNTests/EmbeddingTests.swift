@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import TakeoffData
 import TakeoffEngine
 import TakeoffNN
 
@@ -38,5 +40,39 @@ import TakeoffNN
         y.sum().backward()
         let g = model.namedParameters[0].parameter.value.grad!
         #expect(g[2, 0] == 1 && g[0, 0] == 1 && g[3, 1] == 1 && g[6, 1] == 1 && g[1, 0] == 0 && g[4, 0] == 0)
+    }
+
+    /// Each rewrite of a saved model's sizes once overflowed or ran out of memory building the network; the sizes
+    /// are now checked against the file's tensors first, and the error names the file and the field.
+    @Test func modelFileSizesThatDisagreeWithItsTensorsAreRefusedBeforeAnythingIsBuilt() throws {
+        var records: [[String]] = [], labels: [Int] = []
+        for i in 0..<40 { records.append(["u\(i % 5)", "i\(i % 7)"]); labels.append(i % 5 < 2 ? 1 : 0) }
+        let data = Dataset(name: "clicks", categorical: try CategoricalFields(names: ["user", "item"], records: records), labels: labels,
+                           classNames: ["no", "yes"])
+        var learner = EmbeddingNetwork()
+        (learner.dimension, learner.hidden, learner.epochs) = (2, [4], 1)
+        let model = try learner.fit(data, seed: 1)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("takeoff-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.save(to: url)
+        #expect(try EmbeddingNetworkModel.load(SavedModel(contentsOf: url)).scores(on: data).scalars == model.scores(on: data).scalars)
+        let (tensors, metadata) = try Safetensors.read(from: url)
+        let cases: [(rewrite: [String: String], field: String)] = [
+            (["buckets": "9223372036854775807,9223372036854775807"], "buckets"),
+            (["buckets": "8000000,8000000", "dimension": "100000"], "buckets"),
+            (["dimension": "1099511627776"], "dimension"),
+            (["hidden": "4000000000000"], "hidden"),
+            (["hidden": "200000,200000"], "hidden"),
+            (["hidden": "-4"], "hidden"),
+            (["class_names": "[" + (0..<100_000).map { "\"\($0)\"" }.joined(separator: ",") + "]"], "class_names"),
+        ]
+        for c in cases {
+            try Safetensors.write(tensors, metadata: metadata.merging(c.rewrite) { _, new in new }, to: url)
+            #expect {
+                _ = try EmbeddingNetworkModel.load(SavedModel(contentsOf: url))
+            } throws: { error in
+                error is CheckpointError && "\(error)".contains(url.path) && "\(error)".contains("__metadata__.\(c.field)")
+            }
+        }
     }
 }

@@ -28,9 +28,12 @@ extension KernelSVM {
         load: { file in
             let r = ClassicModelFile.Reader(file)
             let sv = try r.tensor("support_vectors", rank: 2), coef = try r.tensor("coefficients", rank: 2), rho = try r.tensor("rho", rank: 1)
-            guard let k = Int(file.metadata["class_count"] ?? ""), k >= 1, k * (k - 1) / 2 == rho.count else {
+            guard let k = Int(file.metadata["class_count"] ?? ""), k >= 1, case let (pairs, overflow) = k.multipliedReportingOverflow(by: k - 1),
+                  !overflow, pairs / 2 == rho.count else {
                 throw r.fail("metadata 'class_count' missing or inconsistent with \(rho.count) class pairs")
             }
+            // With no features, the file would hold no bytes for however many support vectors it declared.
+            guard sv.shape[1] > 0 else { throw r.fail("support_vectors \(sv.shape): expected at least one feature") }
             guard coef.shape == [sv.shape[0], rho.count] else {
                 throw r.fail("coefficients \(coef.shape) do not match \(sv.shape[0]) support vectors and \(rho.count) pairs")
             }
@@ -39,7 +42,9 @@ extension KernelSVM {
             case "linear": kernel = .linear
             case "rbf": kernel = .rbf(gamma: try r.number("gamma"))
             case "polynomial":
-                guard let degree = Int(file.metadata["degree"] ?? ""), degree > 0 else { throw r.fail("metadata 'degree' missing or not positive") }
+                guard let degree = Int(file.metadata["degree"] ?? ""), (1...SVMKernel.maximumDegree).contains(degree) else {
+                    throw r.fail("metadata 'degree' (\(file.metadata["degree"] ?? "missing")) is not a whole number in 1...\(SVMKernel.maximumDegree)")
+                }
                 kernel = .polynomial(gamma: try r.number("gamma"), coef0: try r.number("coef0"), degree: degree)
             default: throw r.fail("unknown kernel '\(file.metadata["kernel"] ?? "missing")'")
             }

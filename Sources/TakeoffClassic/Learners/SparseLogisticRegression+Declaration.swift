@@ -16,6 +16,7 @@ extension SparseLogisticRegression {
             let r = ClassicModelFile.Reader(file)
             let w = try r.tensor("weights", rank: 1), b = try r.tensor("bias", rank: 1)
             guard b.count == 1, w.count > 0 else { throw r.fail("weights \(w.shape) and bias \(b.shape): expected [buckets] and [1]") }
+            guard w.count <= Int(Int32.max) else { throw r.fail("weights \(w.shape): more than \(Int32.max) hash buckets") }
             guard let fields = file.metadata["fields"]?.split(separator: "\t").map(String.init), !fields.isEmpty else {
                 throw r.fail("metadata 'fields' (the categorical fields, tab-separated) missing")
             }

@@ -102,6 +102,7 @@ public struct SparseLogisticModel: TrainedModel {
     /// It reads no dense features.
     public var featureCount: Int { 0 }
     public var parameterCount: Int { weights.count + 1 }
+    public var categoricalFields: [String] { fields }
     public var givesProbabilities: Bool { true }
     /// w then b, as ``SparseBinaryLogistic`` lays them out.
     public var parameters: [Double] { weights.scalars.map(Double.init) + [Double(bias)] }

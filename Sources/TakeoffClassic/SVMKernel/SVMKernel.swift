@@ -1,4 +1,5 @@
 import Foundation
+import TakeoffData
 import TakeoffEngine
 
 /// A positive semi-definite kernel, evaluated from dot products and squared row norms so that
@@ -10,6 +11,10 @@ public enum SVMKernel: Sendable, Equatable {
     case rbf(gamma: Float)
     /// K(a, b) = (γ a·b + coef0)^degree.
     case polynomial(gamma: Float, coef0: Float, degree: Int)
+
+    /// The highest polynomial degree accepted, from an option or a model file (the `--degree` option's ceiling):
+    /// each kernel value takes `degree` multiplies, so an unbounded degree could keep training or scoring busy for ever.
+    public static let maximumDegree = LearnerOptions.maxDegree
 
     /// The kernel value from `a·b`, ‖a‖² and ‖b‖².
     @inline(__always)

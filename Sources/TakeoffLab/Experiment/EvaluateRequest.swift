@@ -26,6 +26,11 @@ public struct EvaluateRequest: Sendable {
         guard model.featureCount == split.test.featureCount else {
             throw LabError.invalidOption(option: "model", detail: "\(self.model) takes \(model.featureCount) features; \(data) has \(split.test.featureCount)")
         }
+        let fields = split.test.categorical?.names ?? []
+        if let missing = model.categoricalFields.first(where: { !fields.contains($0) }) {
+            throw LabError.invalidOption(option: "model", detail: "\(self.model) reads the categorical field '\(missing)'; \(data) has no such field "
+                                         + "(its fields: \(fields.isEmpty ? "none" : fields.joined(separator: ", ")))")
+        }
         let metrics = try Metrics(scores: model.scores(on: split.test), labels: split.test.labels, probabilities: model.givesProbabilities)
         return EvaluateResult(learnerName: model.learnerName, data: data, metrics: metrics, testSize: split.test.count)
     }
