@@ -27,15 +27,15 @@ public enum LearnerOption: String, CaseIterable, Sendable, Comparable {
         case .C: .positive(\.C, help: "Fix the regularisation C (default: chosen on a validation split inside the training set).")
         case .gamma: .positive(\.gamma, help: "Kernel width γ of the rbf and polynomial kernels (default: 1/(d·Var(X))).")
         case .kernel: .choice(\.kernel, among: ["rbf", "linear", "polynomial"], help: "Kernel of the SVM (default rbf; polynomial is (γ a·b)^degree).")
-        case .degree: .count(\.degree, help: "Degree of the polynomial kernel (default 3; with --kernel polynomial).")
+        case .degree: .count(\.degree, atMost: LearnerOptions.maxDegree, help: "Degree of the polynomial kernel, at most \(LearnerOptions.maxDegree) (default 3; with --kernel polynomial).")
         case .loss: .choice(\.loss, among: ["squared-hinge", "hinge"], help: "Loss of the linear SVM (default squared-hinge).")
         case .tolerance: .positive(\.tolerance, help: "Solver tolerance (stopping threshold).")
         case .maxIterations: .count(\.maxIterations, help: "Solver limit: L-BFGS iterations (logistic regressions) or dual epochs (linear-svm).")
         case .cacheMB: .count(\.cacheMB, atMost: LearnerOptions.maxCacheMB, unit: "MiB, 1 PiB",
                               help: "Kernel cache budget per binary problem, in MiB (default 1024).")
         case .activation: .choice(\.activation, among: Activation.allCases, help: "Activation of the hidden layers (default relu).")
-        case .epochs: .count(\.epochs, help: "Maximum epochs (default: the recipe for m).")
-        case .batchSize: .count(\.batchSize, help: "Mini-batch size (default: the recipe for m).")
+        case .epochs: .count(\.epochs, atMost: LearnerOptions.maxEpochs, help: "Maximum epochs, at most \(LearnerOptions.maxEpochs) (default: the recipe for m).")
+        case .batchSize: .count(\.batchSize, atMost: LearnerOptions.maxBatchSize, help: "Mini-batch size, at most \(LearnerOptions.maxBatchSize) (default: the recipe for m).")
         case .learningRate: .positive(\.learningRate, help: "Learning rate (default: the recipe for m).")
         case .dropout: .fraction(\.dropout, help: "Dropout probability after hidden layers, in [0, 1) (default: the preset's).")
         case .augment: .init(\.augment, help: "Random changes to the training images each epoch: flip, crop or flip,crop (default: none).",
@@ -155,6 +155,11 @@ public struct LearnerOptions: Sendable, Equatable {
 
     /// The largest kernel cache budget, in MiB: its size in bytes must not overflow.
     public static let maxCacheMB = 1 << 30
+    /// The largest polynomial degree: the kernel raises to it by repeated multiplication.
+    public static let maxDegree = 20
+    /// The most epochs and the largest batch: a run's step count (epochs × steps per epoch) must not overflow.
+    public static let maxEpochs = 1_000_000
+    public static let maxBatchSize = 10_000_000
 
     /// The options that are set, with their values as text, in ``LearnerOption/allCases`` order.
     public var given: [(option: LearnerOption, value: String)] {

@@ -86,11 +86,11 @@ extension NeuralLearner {
             guard epochFLOPs * byData > computeBudget * growth else { return (Swift.max(1, Int(byData.rounded(.up))), batch) }
             let capped = Swift.max(1, Int((computeBudget * growth / epochFLOPs).rounded(.up)))
             let stepsKept = epochs(cappedReferenceEpochs) * Double(steps(m, batch))
-            let keepsSteps = Int((Double(m * capped) / stepsKept).rounded(.up))
+            let keepsSteps = Int((Double(m) * Double(capped) / stepsKept).rounded(.up))
             return (capped, batchSize ?? Swift.min(batch, Swift.max(smallestCappedBatch, keepsSteps)))
         }
 
-        static func steps(_ m: Int, _ batch: Int) -> Int { Swift.max(1, (m + batch - 1) / batch) }
+        static func steps(_ m: Int, _ batch: Int) -> Int { Swift.max(1, m / batch + (m % batch == 0 ? 0 : 1)) }
 
         /// The options one training run on `m` examples takes for a network of `flopsPerExample` forward FLOPs
         /// (nil: the epochs without the compute cap), with the epochs and batch size replaced where given; the
@@ -103,7 +103,8 @@ extension NeuralLearner {
             o.patience = Swift.max(minimumPatience, o.epochs / 4)
             o.learningRate = 1e-3
             o.optimizer = .adam()
-            o.schedule = .cosine(total: o.epochs * steps(m, o.batchSize))
+            let (total, overflow) = o.epochs.multipliedReportingOverflow(by: steps(m, o.batchSize))
+            o.schedule = .cosine(total: overflow ? Int.max : total)
             return o
         }
 

@@ -40,6 +40,39 @@ import TakeoffData
         }
     }
 
+    /// Counts too large for the products they feed, and forecast sizes past what an Int holds, are refused by flag;
+    /// a forecaster check with nothing to check is an error, not a table of NaN or a row of zeros.
+    @Test func hugeCountsAndEmptyForecastChecksAreErrors() throws {
+        let dir = temporaryDirectory("huge")
+        let curves = dir.appendingPathComponent("curves.csv")
+        var table = "learner,m,score,seed\n"
+        for (learner, top) in [("logreg", 0.85), ("mlp", 0.9)] {
+            for m in [100, 200, 400, 800, 1600] { table += "\(learner),\(m),\(top - 1.5 * pow(Double(m), -0.4)),0\n" }
+        }
+        try Data(table.utf8).write(to: curves)
+        let huge = "\(Int.max)"
+        let xor = ["--data", "xor", "--size", "400"]
+        let cases: [([String], String)] = [
+            (["train"] + xor + ["--learner", "mlp-small", "--epochs", huge], "--epochs \(huge): must be at most 1000000"),
+            (["train"] + xor + ["--learner", "mlp-small", "--batch-size", huge], "--batch-size \(huge): must be at most 10000000"),
+            (["curve"] + xor + ["--learners", "mlp-small", "--epochs", huge, "--out", dir.path], "--epochs \(huge): must be at most"),
+            (["bench", "train", "--presets", "mlp-small", "--steps", "100000000000000000"], "--steps: must be at most 469"),
+            (["fit", curves.path, "--at", "1e30", "--out", dir.path], "--at: '1e30' is beyond m = 1,000,000,000,000,000"),
+            (["fit", curves.path, "--at", "1e308x", "--out", dir.path], "--at: '1e308x' of the largest size measured (1,600)"),
+            (["fit", curves.path, "--at", "1000000000000000000000x", "--out", dir.path], "--at: '1000000000000000000000x'"),
+            (["fit", curves.path, "--backtest", "4"], "--backtest 4: none of the 2 curves"),
+            (["fit", curves.path, "--backtest", "1e30"], "--backtest 1e30: none of the 2 curves"),
+            (["fit", curves.path, "--calibrate", "odd"], "--calibrate odd: no curve's data set id is odd"),
+            (["fit", curves.path, "--calibrate", "all"], "--calibrate: 2 curves give"),
+        ]
+        for (arguments, message) in cases {
+            // fit takes no --threads.
+            let r = arguments[0] == "fit" ? try runTakeoff(arguments) : try runTakeoff(arguments + ["--threads", "2"])
+            #expect(!r.signalled && r.status != 0, "\(arguments): status \(r.status)")
+            #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+        }
+    }
+
     /// Every command that takes learner options lists each once in its help, from the one flag group.
     @Test func helpListsEachLearnerOptionOnce() throws {
         for command in [["train"], ["curve"], ["scale"], ["bench", "classic"]] {

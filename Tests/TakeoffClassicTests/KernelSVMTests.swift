@@ -9,6 +9,13 @@ import TakeoffEngine
         Foundation.exp(-gamma * zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +))
     }
 
+    /// The option's ceiling is the kernel's: `--degree` refuses what a model file would.
+    @Test func theDegreeOptionStopsAtTheKernelsHighestDegree() throws {
+        var o = LearnerOptions()
+        try o.set(.degree, parsing: "\(SVMKernel.maximumDegree + 1)")
+        #expect(throws: LearnerError.self) { try o.validate() }
+    }
+
     @Test func smoSatisfiesKKT() {
         let data = xor(count: 160, noise: 0.5, seed: 21)  // overlapping corners: bounded and free multipliers
         let n = data.count, C = 2.0, gamma = 0.7, tol = 1e-3

@@ -107,5 +107,8 @@ import TakeoffNN
         expectRefused("target-loss") { $0.targetLoss = .infinity }
         expectRefused("target-accuracy") { $0.targetAccuracy = 5 }
         expectRefused("width") { $0.width = 10_000_000 }
+        expectRefused("epochs") { $0.epochs = ActivationRace.maxEpochs + 1 }
+        expectRefused("epochs") { $0.epochs = .max }
+        expectRefused("batch-size") { $0.batchSize = .max }
     }
 }

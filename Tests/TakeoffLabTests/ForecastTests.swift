@@ -96,18 +96,44 @@ import TakeoffEngine
         #expect(abs(upper[1] - 2.4) < 0.05, "\(upper)")
     }
 
-    @Test func calibrationOnCurvesFitsEveryTier() {
+    @Test func calibrationOnCurvesFitsEveryTier() throws {
         var rng = RandomGenerator(seed: 2)
         let curves = (0..<60).map { _ in
             let a = 0.8 + 0.15 * Double(rng.uniform()), c = 0.2 + 0.4 * Double(rng.uniform())
             return Self.curve({ a - 1.5 * pow($0, -c) }, noise: 0.005, rng: &rng)
         }
-        let f = Forecaster.calibrate(on: curves)
+        let f = try Forecaster.calibrate(on: curves)
         for tier in Forecaster.Tier.allCases {
             let m = f.models[tier]
             #expect(m != nil && m!.median.allSatisfy(\.isFinite) && m!.low.allSatisfy(\.isFinite) && m!.high.allSatisfy(\.isFinite))
         }
         #expect(f.swiftSource.contains(".full: Model(median:"))
+    }
+
+    /// Too few curves for a tier's regressions (one curve, or none) is an error naming --calibrate, not zeros.
+    @Test func calibrationOnTooFewCurvesSaysSo() throws {
+        var rng = RandomGenerator(seed: 2)
+        let one = Self.curve({ 0.9 - 1.5 * pow($0, -0.4) }, noise: 0.005, rng: &rng)
+        for curves in [[one], []] {
+            #expect { try Forecaster.calibrate(on: curves) } throws: { error in
+                guard case let LabError.invalidOption(option, detail) = error else { return false }
+                return option == "calibrate" && detail.contains("too few to fit") && detail.contains("\(curves.count) curve")
+            }
+        }
+    }
+
+    /// A forecast size is at most 10^15 (an absolute size or a multiple of the largest measured); past it `--at` is
+    /// refused by name, and sizes up to it are written without overflowing an Int.
+    @Test func forecastSizesHaveACeiling() throws {
+        var rng = RandomGenerator(seed: 6)
+        let curve = Self.curve({ 0.9 - 1.5 * pow($0, -0.4) }, noise: 0.003, rng: &rng)
+        let table = CurveTable(layout: .plain, metricColumn: "score", curves: [curve])
+        for at in ["1e30", "1e308x", "1000000000000000000000x", "1e15x", "1000000000000001"] {
+            #expect { try FitRequest(table: table, at: at, target: nil) } throws: { "\($0)".hasPrefix("--at: '\(at)'") && "\($0)".contains("beyond m = 1,000,000,000,000,000") }
+        }
+        let far = try FitRequest(table: table, at: "1e15,10x", target: 0.99).run()
+        #expect(far.console.contains("m = 1,000,000,000,000,000: "))
+        #expect(Analysis.count(1e30) == "1e+30" && Analysis.count(12_000.4) == "12,000" && Analysis.count(Double.infinity) == "inf")
     }
 
     @Test func everyLearnerOfASweepGetsAForecastWithAnInterval() throws {

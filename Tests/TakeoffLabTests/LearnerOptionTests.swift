@@ -44,6 +44,24 @@ import TakeoffLab
         }
     }
 
+    /// A count that sets a loop's length or a product's size has a ceiling: past it, even at the largest Int,
+    /// it is refused by name, and the ceiling itself is taken.
+    @Test(arguments: [(LearnerOption.degree, LearnerOptions.maxDegree), (.epochs, LearnerOptions.maxEpochs),
+                      (.batchSize, LearnerOptions.maxBatchSize), (.cacheMB, LearnerOptions.maxCacheMB)])
+    func aCountPastItsCeilingIsRefusedByName(_ option: LearnerOption, _ ceiling: Int) throws {
+        var o = LearnerOptions()
+        try o.set(option, parsing: "\(ceiling)")
+        try o.validate()
+        for bad in [ceiling + 1, Int.max] {
+            try o.set(option, parsing: "\(bad)")
+            #expect { try o.validate() } throws: { error in
+                guard case let LearnerError.invalidValue(named, value, reason) = error else { return false }
+                return named == option && value == "\(bad)" && reason.hasPrefix("must be at most \(ceiling)")
+            }
+        }
+        #expect(LearnerOptions.maxDegree == 20)
+    }
+
     @Test func textFollowsTheStoredConfigurationFormat() throws {
         var o = LearnerOptions()
         for (option, sample) in Self.samples { try o.set(option, parsing: sample.good) }

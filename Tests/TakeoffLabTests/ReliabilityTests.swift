@@ -10,7 +10,7 @@ import TakeoffNN
     @Test func aCellThatRunsPastTheBudgetIsStoppedAndNotStored() throws {
         let split = try xorSplit(size: 200)
         var options = LearnerOptions()
-        options.epochs = 1_000_000_000
+        options.epochs = LearnerOptions.maxEpochs
         let plan = try SweepPlan(learners: [LearnerRegistry.learner(named: "mlp-small", options: options)], sizes: [20], seeds: [0], split: split)
         let store = try ResultStore(path: temporaryDirectory("cut").appendingPathComponent("s.sqlite").path)
         let runner = SweepRunner(plan: plan, split: split, store: store)

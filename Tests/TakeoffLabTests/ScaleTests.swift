@@ -89,6 +89,17 @@ import TakeoffNN
         #expect(analysis.fit == nil && analysis.summary.first!.contains("needs results at 3 or more widths"))
     }
 
+    /// Each bootstrap refit is a whole fit, run after training: a count past the ceiling is refused before any.
+    @Test func bootstrapsHaveACeiling() throws {
+        var request = ScaleRequest(data: "teacher", compute: try Compute(threads: 1, workers: 1))
+        request.bootstraps = ScaleRequest.maxBootstraps
+        try request.validate()
+        for bad in [ScaleRequest.maxBootstraps + 1, Int.max, -1] {
+            request.bootstraps = bad
+            #expect { try request.validate() } throws: { "\($0)" == "bootstraps: must be in 0...100000, got \(bad)" }
+        }
+    }
+
     @Test func badRequestLosesNothingFromTheStore() throws {
         let dir = temporaryDirectory("scale-store")
         let path = dir.appendingPathComponent("scale.sqlite").path

@@ -47,6 +47,21 @@ import TakeoffEngine
         #expect(perFeature.inputScale.scalars[3] > 10)
     }
 
+    /// Epochs and batch sizes as large as an Int holds plan and time without overflowing: the schedule's step
+    /// count saturates, a batch past m is one step, and a benchmark's steps × batch beyond the data is all of it.
+    @Test func hugeEpochsAndBatchesDoNotOverflow() throws {
+        let long = Recipe.options(examples: 54_000, epochs: 3_000_000_000_000_000, batchSize: 16)
+        #expect(long.epochs == 3_000_000_000_000_000 && long.schedule == .cosine(total: .max))
+        #expect(Recipe.plannedFLOPs(examples: 60_000, flopsPerExample: 1_000, epochs: .max).isFinite)
+        let wide = Recipe.options(examples: 20, batchSize: .max)
+        #expect(wide.batchSize == .max && wide.schedule == .cosine(total: wide.epochs))
+        #expect(Recipe.steps(54_000, 16) == 3_375 && Recipe.steps(54_001, 16) == 3_376 && Recipe.steps(0, 16) == 1)
+        let data = tinyImages(8, asImages: false)
+        let model = NeuralPreset.mlpSmall.model(inputShape: [4], classes: 2, activation: .relu, seed: 1)
+        let timed = try Trainer.benchmark(model, data: data, batchSize: 4, steps: 100_000_000_000_000_000)
+        #expect(timed.examplesPerSecond > 0)
+    }
+
     @Test func theExamplesARunTrainsGrowAsTheSquareRootOfMAndTheCostlyNetsAreCappedByCompute() {
         let cnn = NeuralPreset.cnn.model(inputShape: [1, 28, 28], classes: 10, activation: .relu, seed: 0).flopsPerExample
         let mlpLarge = NeuralPreset.mlpLarge.model(inputShape: [784], classes: 10, activation: .relu, seed: 0).flopsPerExample

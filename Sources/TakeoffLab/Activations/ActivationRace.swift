@@ -29,6 +29,9 @@ public struct ActivationRace: Sendable {
 
     public init() {}
 
+    /// The most epochs a run may take: every step's loss and time are kept.
+    public static let maxEpochs = 10_000
+
     /// One activation and seed.
     public struct Run: Sendable, Codable {
         public var activation: Activation
@@ -83,6 +86,10 @@ public struct ActivationRace: Sendable {
         }
         for (option, value) in [("depth", depth), ("width", width), ("batch-size", batchSize), ("epochs", epochs)] where value < 1 {
             throw fail(option, "must be positive, got \(value)")
+        }
+        guard epochs <= Self.maxEpochs else { throw fail("epochs", "must be at most \(Self.maxEpochs), got \(epochs)") }
+        guard batchSize <= LearnerOptions.maxBatchSize else {
+            throw fail("batch-size", "must be at most \(LearnerOptions.maxBatchSize), got \(batchSize)")
         }
         guard !seeds.isEmpty, Set(seeds).count == seeds.count else { throw fail("seeds", "need at least one seed, none repeated") }
         guard learningRate > 0, learningRate.isFinite else { throw fail("lr", "must be a positive number, got \(learningRate)") }

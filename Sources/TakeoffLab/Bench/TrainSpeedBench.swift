@@ -78,17 +78,22 @@ public struct TrainSpeedBench: Sendable {
     /// Times each preset in turn, calling `row` as each finishes; on the CPU, times sgemm at 2048² before and after.
     public func run(row: ((Row) -> Void)? = nil) throws -> Result {
         try validate()
-        let sgemmBefore = device == .cpu ? Benchmarks.gemm(size: 2048).gflops : nil
         let data = try DataCatalog.fashionMNIST().train
         guard batchSize <= data.count else {
             throw LabError.invalidOption(option: "batch-size", detail: "\(batchSize) exceeds the \(data.count) training images")
         }
+        let epochSteps = (data.count + batchSize - 1) / batchSize
+        if let steps, steps > epochSteps {
+            throw LabError.invalidOption(option: "steps", detail: "must be at most \(epochSteps) (one epoch of the \(data.count) training images "
+                                         + "in batches of \(batchSize)), got \(steps)")
+        }
+        let sgemmBefore = device == .cpu ? Benchmarks.gemm(size: 2048).gflops : nil
         var rows: [Row] = []
         for preset in presets {
             let shape = preset.needsImages ? data.imageShape! : [data.featureCount]
             let model = preset.model(inputShape: shape, classes: data.classCount, activation: .relu, seed: 1)
             model.move(to: device)
-            let steps = self.steps ?? (data.count + batchSize - 1) / batchSize
+            let steps = self.steps ?? epochSteps
             let r = try Trainer.benchmark(model, data: data, batchSize: batchSize, steps: steps, precision: precision)
             let timed = Row(preset: preset, examplesPerSecond: r.examplesPerSecond, gflops: r.gflops,
                             gemmShare: device == .cpu ? r.gemmShare : nil, seconds: r.seconds, steps: steps)

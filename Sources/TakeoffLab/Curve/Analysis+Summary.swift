@@ -71,7 +71,7 @@ extension Analysis {
                                sel.heldOut.map(Self.count).joined(separator: ", "))
             }
             if let end = c.forecastEnd {
-                line += "; forecast at m = \(Self.count(Int(end.m.rounded()))): " + metric.text(ofScore: end.value)
+                line += "; forecast at m = \(Self.count(end.m)): " + metric.text(ofScore: end.value)
                     + " [\(metric.text(ofScore: end.low)), \(metric.text(ofScore: end.high))] (80% interval, not measured)"
             }
             if !c.cautions.isEmpty { line += "; " + c.cautions.joined(separator: "; ") }
@@ -87,17 +87,17 @@ extension Analysis {
                 let goal = String(format: "%.1f%%", target * 100)
                 guard let t = c.target else { continue }
                 if let m = t.m, t.measured {
-                    s.append("\(c.learner) reaches \(goal) by m = \(Self.count(Int(m))).")
+                    s.append("\(c.learner) reaches \(goal) by m = \(Self.count(m)).")
                     continue
                 }
-                let range = "80% interval " + (t.early.map { Self.count(Int($0.rounded())) } ?? "beyond") + " to "
-                    + (t.late.map { Self.count(Int($0.rounded())) } ?? "beyond \(Int(Self.targetLimit))× the data")
+                let range = "80% interval " + (t.early.map { Self.count($0) } ?? "beyond") + " to "
+                    + (t.late.map { Self.count($0) } ?? "beyond \(Int(Self.targetLimit))× the data")
                 if let m = t.m {
-                    s.append("\(c.learner) would need about m ≈ \(Self.count(Int(m.rounded()))) to reach \(goal) (\(range); forecast, not measured"
+                    s.append("\(c.learner) would need about m ≈ \(Self.count(m)) to reach \(goal) (\(range); forecast, not measured"
                              + (t.extrapolated ? ", beyond twice the data" : "") + ").")
                 } else {
                     s.append("\(c.learner) does not reach \(goal) within \(Int(Self.targetLimit))× its largest size by its forecast"
-                             + (t.early.map { " (only its optimistic end does, from m ≈ \(Self.count(Int($0.rounded()))))" } ?? "") + ".")
+                             + (t.early.map { " (only its optimistic end does, from m ≈ \(Self.count($0)))" } ?? "") + ".")
                 }
             }
         }
@@ -112,6 +112,11 @@ extension Analysis {
     /// `84.1% ± 0.3`.
     static func percent(_ v: Double, _ spread: Double?) -> String {
         String(format: "%.1f%%", v * 100) + (spread.map { $0 > 0 ? String(format: " ± %.1f", $0 * 100) : "" } ?? "")
+    }
+
+    /// A size, rounded: `12,000`; one past what an Int holds (a far forecast) as `1.2e+20`.
+    static func count(_ m: Double) -> String {
+        m.isFinite && abs(m) < 1e18 ? count(Int(m.rounded())) : String(format: "%.3g", m)
     }
 
     /// `12,000`.

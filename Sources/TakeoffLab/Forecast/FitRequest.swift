@@ -10,16 +10,28 @@ public struct FitRequest: Sendable {
     public var horizons: [Horizon]
     public var target: Double?
 
-    /// `at`: `M[,M…]` or `Nx`; throws ``CurveError/invalidGrid(_:)`` naming the bad item.
+    /// The largest size a forecast is made at.
+    public static let largestHorizon = 1e15
+
+    /// `at`: `M[,M…]` or `Nx`, each at most ``largestHorizon`` (a multiple times every curve's largest size);
+    /// throws ``CurveError/invalidGrid(_:)`` naming the bad item.
     public init(table: CurveTable, at: String, target: Double?) throws {
         self.table = table
         self.target = target
+        let largest = Double(table.curves.compactMap { $0.points.map(\.m).max() }.max() ?? 1)
         horizons = try CommaList.items(at).map { item in
             let text = item.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "_", with: "")
-            if text.hasSuffix("x"), let n = Double(text.dropLast()), n.isFinite, n > 0 { return .times(n) }
+            let beyond = "beyond m = \(Analysis.count(Self.largestHorizon)), the largest size forecast"
+            if text.hasSuffix("x"), let n = Double(text.dropLast()), n.isFinite, n > 0 {
+                guard n * largest <= Self.largestHorizon else {
+                    throw CurveError.invalidGrid("--at: '\(item)' of the largest size measured (\(Analysis.count(largest))) is \(beyond)")
+                }
+                return .times(n)
+            }
             guard let m = Double(text), m.isFinite, m >= 1 else {
                 throw CurveError.invalidGrid("--at: '\(item)' is neither a size (a positive number) nor a multiple such as 10x")
             }
+            guard m <= Self.largestHorizon else { throw CurveError.invalidGrid("--at: '\(item)' is \(beyond)") }
             return .size(m)
         }
         guard !horizons.isEmpty else { throw CurveError.invalidGrid("--at: no sizes given") }
@@ -70,7 +82,7 @@ public struct FitResult: Sendable {
             }
             cautions = forecast.cautions
             if let far = forecasts.map(\.m).max(), far > Analysis.targetLimit * features.largest {
-                cautions.append("m = \(Analysis.count(Int(far.rounded()))) is more than \(Int(Analysis.targetLimit))× the largest size measured, "
+                cautions.append("m = \(Analysis.count(far)) is more than \(Int(Analysis.targetLimit))× the largest size measured, "
                                 + "far past the 16× the forecaster was checked on: a guess")
             }
             self.target = target.map { t in
@@ -104,12 +116,12 @@ public struct FitResult: Sendable {
         } else {
             lines.append("Forecasts of \(table.metricColumn) (%), median [80% interval]:")
             for l in learners {
-                let f = l.forecasts.map { "m = \(Analysis.count(Int($0.m.rounded()))): \(pct($0.value)) [\(pct($0.low)), \(pct($0.high))]" }
+                let f = l.forecasts.map { "m = \(Analysis.count($0.m)): \(pct($0.value)) [\(pct($0.low)), \(pct($0.high))]" }
                 var line = "  \(LectureCheck.shortName(l.learner)): \(pct(l.last)) measured at m = \(Analysis.count(l.largest_m)); " + f.joined(separator: "; ")
                 if let t = l.target {
-                    line += t.measured ? "; reaches \(pct(t.target)) by m = \(Analysis.count(Int(t.m!)))"
-                        : "; \(pct(t.target)) needs " + (t.m.map { "m ≈ \(Analysis.count(Int($0.rounded())))" } ?? "more than \(Int(Analysis.targetLimit))× the data (as far as the forecast reaches)")
-                            + " [" + (t.low.map { Analysis.count(Int($0.rounded())) } ?? "—") + ", " + (t.high.map { Analysis.count(Int($0.rounded())) } ?? "beyond") + "]"
+                    line += t.measured ? "; reaches \(pct(t.target)) by m = \(Analysis.count(t.m!))"
+                        : "; \(pct(t.target)) needs " + (t.m.map { "m ≈ \(Analysis.count($0))" } ?? "more than \(Int(Analysis.targetLimit))× the data (as far as the forecast reaches)")
+                            + " [" + (t.low.map { Analysis.count($0) } ?? "—") + ", " + (t.high.map { Analysis.count($0) } ?? "beyond") + "]"
                 }
                 if !l.cautions.isEmpty { line += " (" + l.cautions.joined(separator: "; ") + ")" }
                 lines.append(line)

@@ -9,6 +9,9 @@ extension Forecaster {
         var gain: Double
     }
 
+    /// Fewer problems than this per coefficient leave a tier's quantile regressions undetermined.
+    static let calibrationProblemsPerCoefficient = 5
+
     /// The horizons calibration cuts curves at: everything up to the largest size over each divisor is seen.
     static let calibrationDivisors: [Double] = [2, 4, 16]
 
@@ -37,11 +40,21 @@ extension Forecaster {
 
     /// Fits every tier's three quantile regressions on `curves` (each curve's score at its largest size,
     /// from what was seen at a half, a quarter and a sixteenth of it).
-    public static func calibrate(on curves: [ObservedCurve]) -> Forecaster {
+    /// Throws ``LabError/invalidOption(option:detail:)`` for `calibrate` when a tier has fewer than
+    /// ``calibrationProblemsPerCoefficient`` problems per coefficient.
+    public static func calibrate(on curves: [ObservedCurve]) throws -> Forecaster {
         var models: [Tier: Model] = [:]
+        let example = CurveFeatures(sizes: [100, 200, 400, 800], means: [0.5, 0.6, 0.7, 0.75])
         for tier in Tier.allCases {
             let tasks = curves.flatMap { Self.tasks($0, tier: tier) }
-            guard !tasks.isEmpty else { continue }
+            let coefficients = max(features(example, tier: tier, doublings: 1).count, intervalFeatures(example, tier: tier, doublings: 1).count)
+            let needed = calibrationProblemsPerCoefficient * coefficients
+            guard tasks.count >= needed else {
+                let seen = switch tier { case .single: "one size"; case .short: "two or three sizes"; case .full: "four sizes or more" }
+                throw LabError.invalidOption(option: "calibrate", detail: "\(curves.count) curve\(curves.count == 1 ? "" : "s") give "
+                                             + "\(tasks.count) forecasting problems with \(seen) seen, too few to fit the \(coefficients) coefficients "
+                                             + "of that tier (at least \(needed) are needed): calibrate on more curves, or longer ones")
+            }
             let x = tasks.map { features($0.seen, tier: tier, doublings: $0.doublings) }
             let q = tasks.map { intervalFeatures($0.seen, tier: tier, doublings: $0.doublings) }
             let y = tasks.map(\.gain)

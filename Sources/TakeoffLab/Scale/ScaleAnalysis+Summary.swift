@@ -5,7 +5,7 @@ extension ScaleAnalysis {
     static func interval(_ e: Estimate, _ format: (Double) -> String) -> String {
         e.low == e.high ? format(e.value) : "\(format(e.value)) [\(format(e.low)), \(format(e.high))]"
     }
-    static func size(_ m: Double) -> String { m.isFinite ? Analysis.count(Int(m.rounded())) : "∞" }
+    static func size(_ m: Double) -> String { m.isFinite ? Analysis.count(m) : "∞" }
 
     static func describe(_ p: FrontierPoint) -> String {
         var s = "m = \(Analysis.count(p.m)): \(p.width)"

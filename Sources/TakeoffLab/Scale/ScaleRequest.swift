@@ -32,6 +32,8 @@ public struct ScaleRequest: SweepRequest {
     /// Log a line for every cell skipped at the budget too (otherwise the report sums them up per learner).
     public var verbose = false
 
+    /// The most bootstrap refits: each is a full fit of the law.
+    public static let maxBootstraps = 100_000
     /// A joint fit needs this many distinct widths and sizes.
     public static let minimumAxis = 3
     public static let defaultWidths: [NetworkShape.Family: [Int]] = [.mlp: [16, 32, 64, 128, 256, 512], .cnn: [4, 8, 16, 32]]
@@ -64,7 +66,9 @@ public struct ScaleRequest: SweepRequest {
         }
         guard depth >= 1, depth <= 16 else { throw LabError.invalidOption(option: "depth", detail: "must be in 1...16, got \(depth)") }
         try SweepSettings.check(seeds: seeds, seedLimit: 100, maxCells: maxCells, store: store, target: target)
-        guard bootstraps >= 0 else { throw LabError.invalidOption(option: "bootstraps", detail: "must be 0 or more, got \(bootstraps)") }
+        guard bootstraps >= 0, bootstraps <= Self.maxBootstraps else {
+            throw LabError.invalidOption(option: "bootstraps", detail: "must be in 0...\(Self.maxBootstraps), got \(bootstraps)")
+        }
         try learnerOptions.validate()
     }
 

@@ -12,7 +12,8 @@ extension Trainer {
         options.epochs = 1
         options.batchSize = batchSize
         options.patience = nil
-        let examples = Swift.min(data.count, steps * batchSize)
+        let (product, overflow) = steps.multipliedReportingOverflow(by: batchSize)
+        let examples = overflow ? data.count : Swift.min(data.count, product)
         let subset = data.subset(Array(0..<examples))
         _ = try Trainer(options: options).fit(model, train: subset.subset(Array(0..<Swift.min(examples, 2 * batchSize))),
                                               validation: nil, seed: seed)

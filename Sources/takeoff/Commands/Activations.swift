@@ -17,7 +17,7 @@ struct Activations: ParsableCommand {
     @Option(help: "sgd (plain, the setting of the claim) or adam.") var optimizer: String = "sgd"
     @Option(help: "Learning rate (default: 0.1 for sgd, 0.001 for adam).") var lr: Float?
     @Option(help: "Mini-batch size.") var batchSize: Int = 128
-    @Option(help: "Epochs per run.") var epochs: Int = 6
+    @Option(help: "Epochs per run, at most \(ActivationRace.maxEpochs).") var epochs: Int = 6
     @Option(help: "Training time per run instead of epochs, e.g. 30s or 2m (stops after the epoch that passes it).") var budget: String?
     @Option(help: "Seeds per activation.") var seeds: Int = 3
     @Option(help: "Training examples (a nested subset; default: all).") var trainSize: Int?
@@ -48,7 +48,7 @@ struct Activations: ParsableCommand {
         (race.depth, race.width, race.batchSize, race.epochs) = (depth, width, batchSize, epochs)
         if let budget, let seconds = try TimeBudget(parsing: budget).seconds {
             race.timeLimit = seconds
-            race.epochs = 10_000
+            race.epochs = ActivationRace.maxEpochs
         }
         race.seeds = try seedList(seeds)
         (race.targetLoss, race.targetAccuracy) = (targetLoss, targetAccuracy)

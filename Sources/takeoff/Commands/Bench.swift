@@ -87,7 +87,7 @@ extension Bench {
         @OptionGroup var deviceOptions: DeviceOptions
         @Option(help: "Comma-separated presets.") var presets: String = "mlp-small,mlp-medium,mlp-large,cnn"
         @Option(help: "Batch size.") var batchSize: Int = 128
-        @Option(help: "Steps to time (default: one epoch of 60,000 images).") var steps: Int?
+        @Option(help: "Steps to time, at most one epoch (default: one epoch of 60,000 images).") var steps: Int?
         @OptionGroup var precisionOptions: PrecisionOptions
         @Flag(help: "Print one JSON object.") var json = false
 

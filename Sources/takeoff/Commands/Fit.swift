@@ -30,15 +30,24 @@ struct Fit: ParsableCommand {
     func run() throws {
         let table = try CurveTable.read(URL(fileURLWithPath: file), metric: metric, dataset: dataset)
         if let calibrate {
-            let forecaster = Forecaster.calibrate(on: try Self.half(table.curves, calibrate))
+            let forecaster = try Forecaster.calibrate(on: try Self.half(table.curves, calibrate, option: "calibrate"))
             print(forecaster.swiftSource)
             return
         }
         if let backtest {
-            let curves = try Self.half(table.curves, half)
-            for text in CommaList.items(backtest) {
-                guard let d = Double(text), d > 1 else { throw ValidationError("--backtest: '\(text)' is not a divisor above 1") }
-                print(ForecastBacktest.run(curves, divisor: d).table + "\n")
+            let curves = try Self.half(table.curves, half, option: "half")
+            let divisors = try CommaList.items(backtest).map { text in
+                guard let d = Double(text), d > 1, d.isFinite else { throw ValidationError("--backtest: '\(text)' is not a divisor above 1") }
+                return (text, d)
+            }
+            guard !divisors.isEmpty else { throw ValidationError("--backtest: no divisor given") }
+            for (text, d) in divisors {
+                let result = ForecastBacktest.run(curves, divisor: d)
+                guard result.curves > 0 else {
+                    throw ValidationError("--backtest \(text): none of the \(curves.count) curves has 4 sizes or more up to its largest size / "
+                                          + "\(text), so there is nothing to score; give a smaller divisor or longer curves")
+                }
+                print(result.table + "\n")
             }
             return
         }
@@ -57,13 +66,15 @@ struct Fit: ParsableCommand {
         }
     }
 
-    /// The curves of data sets with even or odd numeric ids, or all of them.
-    static func half(_ curves: [ObservedCurve], _ which: String) throws -> [ObservedCurve] {
+    /// The curves of data sets with even or odd numeric ids, or all of them; none is an error naming `option`.
+    static func half(_ curves: [ObservedCurve], _ which: String, option: String) throws -> [ObservedCurve] {
         switch which {
         case "all": return curves
         case "even", "odd":
-            return curves.filter { c in Int(c.dataset).map { ($0 % 2 == 0) == (which == "even") } ?? false }
-        default: throw ValidationError("expected even, odd or all, got '\(which)'")
+            let kept = curves.filter { c in Int(c.dataset).map { ($0 % 2 == 0) == (which == "even") } ?? false }
+            guard !kept.isEmpty else { throw ValidationError("--\(option) \(which): no curve's data set id is \(which) (a number)") }
+            return kept
+        default: throw ValidationError("--\(option): expected even, odd or all, got '\(which)'")
         }
     }
 }

@@ -24,7 +24,7 @@ struct Scale: ParsableCommand {
     @Option(help: "Seeds per (width, m).") var seeds: Int = 2
     @Option(help: "Time budget, e.g. 90s, 10m, 1.5h, or none.") var budget: String = "10m"
     @Option(help: "Target test accuracy (0–1 or percent): the data each width needs to reach it.") var target: Double?
-    @Option(help: "Bootstrap refits for the intervals.") var bootstraps: Int = 200
+    @Option(help: "Bootstrap refits for the intervals, at most \(ScaleRequest.maxBootstraps).") var bootstraps: Int = 200
     @Option(help: "Results store (SQLite; default OUT/scale.sqlite).") var store: String?
     @Option(help: "Output folder.") var out: String = "takeoff-out/scale"
     @Option(help: "Seed of generated data and of a non-official test split.") var dataSeed: UInt64 = 0
