@@ -115,7 +115,7 @@ public final class ResultStore: Sendable {
                 let at = "row \(row["row_number"] as DatabaseValue)"
                 let fraction = { (x: Double) in x >= 0 && x <= 1 }
                 let amount = { (x: Double) in x.isFinite && x >= 0 }
-                _ = try checked(at, "m", key.m, { $0 >= 1 && $0 <= Self.largestSize }, "a size from 1 to \(Self.largestSize)")
+                _ = try checked(at, "m", key.m, { $0 >= 1 && $0 <= Self.largestSize }, "a size from 1 to \(Analysis.count(Self.largestSize))")
                 let statusText: String = try value("status", "text")
                 guard let status = CellStatus(rawValue: statusText) else {
                     throw CurveError.unreadableStore(path: path, detail: "unknown status '\(statusText)' for \(key.learner) m = \(key.m)")

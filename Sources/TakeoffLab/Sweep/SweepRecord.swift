@@ -166,13 +166,13 @@ extension ResultStore {
                 }
                 let at = "sweeps row \(row["id"] as DatabaseValue)"
                 let sizes: [Int] = try checked(at, "sizes", try json("sizes"), { !$0.isEmpty && $0.allSatisfy { $0 >= 1 && $0 <= Self.largestSize } },
-                                               "a list of sizes from 1 to \(Self.largestSize)")
+                                               "a list of sizes from 1 to \(Analysis.count(Self.largestSize))")
                 let seconds = { (x: Double) in x.isFinite && x >= 0 }
                 return SweepRecord(
                     id: try value("id"), key: try value("key"), data: try value("data"), dataset: try value("dataset"),
                     learners: try json("learners"), sizes: sizes, seeds: try json("seeds"),
-                    poolSize: try checked(at, "pool_size", try value("pool_size"), { $0 >= 1 && $0 <= Self.largestSize }, "a size from 1 to \(Self.largestSize)"),
-                    testSize: try checked(at, "test_size", try value("test_size"), { $0 >= 0 && $0 <= Self.largestSize }, "a size from 0 to \(Self.largestSize)"),
+                    poolSize: try checked(at, "pool_size", try value("pool_size"), { $0 >= 1 && $0 <= Self.largestSize }, "a size from 1 to \(Analysis.count(Self.largestSize))"),
+                    testSize: try checked(at, "test_size", try value("test_size"), { $0 >= 0 && $0 <= Self.largestSize }, "a size from 0 to \(Analysis.count(Self.largestSize))"),
                     budgetSeconds: try checked(at, "budget_seconds", try value("budget_seconds"), seconds, "a number of seconds"),
                     target: try checked(at, "target", try value("target"), { $0.isFinite }, "a number"),
                     compute: try json("compute"), startedAt: Date(timeIntervalSince1970: try value("started_at")),
@@ -217,7 +217,7 @@ extension ResultStore {
                                                     arguments: [d]).map { SweepRecord.LearnerEntry(name: $0["learner"] ?? "?", configuration: $0["configuration"] ?? "") }
                     let sizes = try Int.fetchAll(db, sql: "SELECT DISTINCT m FROM cells WHERE dataset = ? ORDER BY m", arguments: [d])
                     if let bad = sizes.first(where: { $0 < 1 || $0 > Self.largestSize }) {
-                        throw CurveError.unreadableStore(path: path, detail: "cells of data set \(d), column 'm': \(bad) is not a size from 1 to \(Self.largestSize)")
+                        throw CurveError.unreadableStore(path: path, detail: "cells of data set \(d), column 'm': \(bad) is not a size from 1 to \(Analysis.count(Self.largestSize))")
                     }
                     let seeds = try Int64.fetchAll(db, sql: "SELECT DISTINCT seed FROM cells WHERE dataset = ? ORDER BY seed", arguments: [d])
                     return (d, learners, sizes, seeds.map { UInt64(bitPattern: $0) })
