@@ -29,7 +29,7 @@ import TakeoffData
             (["train", "--data", "xor", "--size", "400", "--learner", "mlp-small", "--tolerance", "1e-3"], "--tolerance does not apply to mlp-small"),
             (["curve", "--data", "xor", "--size", "400", "--learners", "logreg,svm", "--out", dir.path], "unknown learner 'svm'"),
             (["curve", "--data", "xor", "--size", "400", "--budget", "soon", "--out", dir.path], "--budget: 'soon'"),
-            (["curve", "--data", "xor", "--size", "400", "--sizes", "100,99999", "--out", dir.path], "exceeds the training pool"),
+            (["curve", "--data", "xor", "--size", "400", "--sizes", "100,99999", "--out", dir.path], "--sizes: m = 99999 exceeds the training pool"),
         ]
         for (arguments, message) in cases {
             let r = try takeoff(arguments)

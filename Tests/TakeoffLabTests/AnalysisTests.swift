@@ -33,6 +33,19 @@ import Testing
         #expect(a.rankings.first?.leader == "flat")
     }
 
+    @Test func manyLearnersCrossingNameOnlyTheFirstCrossoversInTheSummary() {
+        // Seven lines through one point at m = 400: every one of the 21 pairs crosses there, clearly.
+        let names = (0..<7).map { "l\($0)" }
+        let results = names.enumerated().flatMap { k, name in
+            cells(name, { m, s in 0.55 + 0.02 * Double(k) * (log2(m / 100) - 2) + 0.0005 * Double(s) }, sizes: [100, 200, 400, 800, 1600])
+        }
+        let a = Analysis(results: results, learners: names.map { ($0, $0) })
+        #expect(a.crossovers.count == 21)
+        let lines = a.summary
+        #expect(lines.filter { $0.contains(" overtakes ") }.count == Analysis.summaryCrossovers)
+        #expect(lines.contains("\(21 - Analysis.summaryCrossovers) more clear crossing (see the crossover table)."), "\(lines)")
+    }
+
     @Test func aLearnerWithOneSeedIsLeftOutOfTheAgreementButCanUnsettleIt() throws {
         // `a` leads `b` on every seed everywhere; `c` ran one seed (the budget stopped the rest) at the top size.
         let a = cells("a") { _, s in 0.8 + 0.001 * Double(s) }, b = cells("b") { _, s in 0.7 + 0.001 * Double(s) }

@@ -20,8 +20,10 @@ extension Analysis {
             s.append(beyond.map { c in "\(c.learner) alone went on to m = \(Self.count(c.largestM!)) (\(Self.percent(c.points.last!.mean, c.points.last!.spread)))" }
                         .joined(separator: "; ") + ".")
         }
-        // Crossings of curves that end within noise of each other go to the report's table, not here.
-        for c in crossovers where c.clear || (c.projected && !c.extrapolated) {
+        // Crossings of curves that end within noise of each other go to the report's table, not here; so do the
+        // clear ones past the first few, where many learners cross.
+        let clear = crossovers.filter { $0.clear || ($0.projected && !$0.extrapolated) }
+        for c in clear.prefix(Self.summaryCrossovers) {
             if c.projected {
                 s.append("The forecasts say \(c.winner) would overtake \(c.loser) at about m ≈ \(Self.count(Int(c.m))), just beyond the data measured (a crossover in the forecast only).")
             } else {
@@ -32,7 +34,11 @@ extension Analysis {
                 s.append(line + String(format: " and ends %.1f points ahead.", c.finalLead * 100))
             }
         }
-        let unclear = crossovers.filter { !$0.clear && !($0.projected && !$0.extrapolated) }.count
+        if clear.count > Self.summaryCrossovers {
+            let more = clear.count - Self.summaryCrossovers
+            s.append("\(more) more clear crossing\(more == 1 ? "" : "s") (see the crossover table).")
+        }
+        let unclear = crossovers.count - clear.count
         if unclear > 0 {
             s.append("\(unclear) more crossing\(unclear == 1 ? "" : "s") of curves end within noise or only in extrapolation beyond twice the data (see the crossover table).")
         }
@@ -108,6 +114,9 @@ extension Analysis {
     static func predictedText(_ p: Prediction) -> String {
         String(format: "≈ %.1f%% [%.1f, %.1f] at m = ", p.accuracy * 100, p.low * 100, p.high * 100) + count(p.m)
     }
+
+    /// The most clear crossovers the summary names one by one (the report's table lists more).
+    static let summaryCrossovers = 20
 
     /// `84.1% ± 0.3`.
     static func percent(_ v: Double, _ spread: Double?) -> String {

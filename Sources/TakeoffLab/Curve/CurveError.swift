@@ -13,7 +13,7 @@ public enum CurveError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .invalidGrid(d): d
-        case let .sizeExceedsPool(m, pool, d): "size m = \(m) exceeds the training pool of \(pool) examples of \(d)"
+        case let .sizeExceedsPool(m, pool, d): "--sizes: m = \(m) exceeds the training pool of \(pool) examples of \(d)"
         case let .incompatibleStore(p, f, e):
             "\(p) was written by an incompatible version of Takeoff (store schema \(f), this version reads \(e)); "
                 + "move it away or use another store"

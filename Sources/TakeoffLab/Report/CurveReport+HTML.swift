@@ -1,6 +1,9 @@
 import Foundation
 
 extension CurveReport {
+    /// The most crossovers the page lists.
+    static let crossoverRows = 100
+
     /// A self-contained page: summary, figure (inline SVG), accuracy table, fits, crossovers, ranking, cells not measured.
     public var html: String {
         let e = Plot.escape
@@ -101,7 +104,13 @@ extension CurveReport {
             h += "<p>No learner overtakes another within the sizes measured, nor within ten times them by the forecasts.</p>\n"
         } else {
             h += "<table><tr><th>overtakes</th><th>at m ≈</th><th>per-seed range</th><th>seeds ending in this order</th><th>lead at the end</th><th>source</th></tr>\n"
-            for c in analysis.crossovers {
+            // With many learners nearly every pair crosses somewhere: the page keeps the clear ones first, and
+            // summary.json has them all.
+            let rows = analysis.crossovers.enumerated().sorted { a, b in
+                let (ka, kb) = (a.element.clear || (a.element.projected && !a.element.extrapolated), b.element.clear || (b.element.projected && !b.element.extrapolated))
+                return ka != kb ? ka : a.offset < b.offset
+            }.prefix(Self.crossoverRows).sorted { $0.offset < $1.offset }.map(\.element)
+            for c in rows {
                 let range = c.low.flatMap { lo in c.high.map { "\(Analysis.count(Int(lo)))–\(Analysis.count(Int($0)))" } } ?? "—"
                 let source = c.projected ? (c.extrapolated ? "forecast only, beyond 2× the data" : "forecast only") : "measured"
                 h += "<tr><td>\(e(c.winner)) overtakes \(e(c.loser))</td><td>\(Analysis.count(Int(c.m)))</td><td>\(range)</td>"
@@ -109,6 +118,10 @@ extension CurveReport {
                 h += "<td>\(c.projected ? "—" : String(format: "%.1f points", c.finalLead * 100) + (c.clear ? "" : " (within noise)"))</td><td>\(source)</td></tr>\n"
             }
             h += "</table>\n"
+            if analysis.crossovers.count > rows.count {
+                h += "<p class=\"note\">The table lists \(rows.count) of \(Analysis.count(analysis.crossovers.count)) crossings, the clear ones first; "
+                    + "summary.json has them all.</p>\n"
+            }
         }
 
         h += "<h2>Ranking stability</h2>\n<p class=\"note\">Where the seeds disagree about the order, the data is too small to tell the learners apart.</p>\n"
