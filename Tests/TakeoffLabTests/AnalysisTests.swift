@@ -46,6 +46,17 @@ import Testing
         #expect(lines.contains("\(21 - Analysis.summaryCrossovers) more clear crossing (see the crossover table)."), "\(lines)")
     }
 
+    @Test func learnersTakeoffDoesNotKnowAreNotCalledTraditional() {
+        let rising = { (m: Double, s: UInt64) in 0.6 + 0.03 * log2(m / 100) + 0.001 * Double(s) }
+        let sizes = [100, 200, 400, 800]
+        let unknown = Analysis(results: cells("MLPClassifier", rising, sizes: sizes) + cells("SVC", rising, sizes: sizes),
+                               learners: [("MLPClassifier", "MLPClassifier"), ("SVC", "SVC")])
+        let line = unknown.verdict()[1]
+        #expect(line.hasPrefix("These learners have not plateaued yet: MLPClassifier +3.0 and SVC +3.0"), "\(line)")
+        let known = Analysis(results: cells("logreg", rising, sizes: sizes) + cells("SVC", rising, sizes: sizes), learners: [("logreg", "logreg"), ("SVC", "SVC")])
+        #expect(known.verdict()[1].hasPrefix("The traditional learners have not plateaued yet: logreg +3.0 points"), "\(known.verdict()[1])")
+    }
+
     @Test func aLearnerWithOneSeedIsLeftOutOfTheAgreementButCanUnsettleIt() throws {
         // `a` leads `b` on every seed everywhere; `c` ran one seed (the budget stopped the rest) at the top size.
         let a = cells("a") { _, s in 0.8 + 0.001 * Double(s) }, b = cells("b") { _, s in 0.7 + 0.001 * Double(s) }

@@ -65,18 +65,22 @@ extension Analysis {
         func isNetwork(_ name: String) -> Bool {
             NeuralPreset(rawValue: name) != nil || LearnerRegistry.declarations.first { $0.name == name }?.family == .neural
         }
-        let traditional = measured.filter { !isNetwork($0.learner) && $0.slopePerDoubling != nil }
+        // Curves read from a file may name learners Takeoff does not know: neither networks nor traditional by name.
+        let known = Set(LearnerRegistry.declarations.map(\.name))
+        let others = measured.filter { !isNetwork($0.learner) && $0.slopePerDoubling != nil }
+        let traditional = others.filter { known.contains($0.learner) }, unknown = others.filter { !known.contains($0.learner) }
         let networks = measured.filter { isNetwork($0.learner) }.compactMap { c in c.slopePerDoubling.map { (c, $0) } }
-        guard !traditional.isEmpty else {
+        let (subject, group) = traditional.isEmpty ? ("These learners", unknown) : ("The traditional learners", traditional)
+        guard !group.isEmpty else {
             return "No traditional learner (logistic regression, SVM) was measured at two sizes or more, so there is no plateau to compare."
         }
         func gains(_ c: LearnerCurve) -> String { String(format: "%@ %+.1f", c.learner, c.slopePerDoubling! * 100) }
-        let flat = traditional.filter { $0.slopePerDoubling! < 0.005 }, rising = traditional.filter { $0.slopePerDoubling! >= 0.005 }
+        let flat = group.filter { $0.slopePerDoubling! < 0.005 }, rising = group.filter { $0.slopePerDoubling! >= 0.005 }
         var line: String
         if rising.isEmpty {
-            line = "The traditional learners have levelled off: " + Self.list(flat.map(gains)) + " points per doubling of m at their largest sizes"
+            line = "\(subject) have levelled off: " + Self.list(flat.map(gains)) + " points per doubling of m at their largest sizes"
         } else if flat.isEmpty {
-            line = "The traditional learners have not plateaued yet: " + Self.list(rising.map(gains)) + " points per doubling of m at their largest sizes"
+            line = "\(subject) have not plateaued yet: " + Self.list(rising.map(gains)) + " points per doubling of m at their largest sizes"
         } else {
             line = Self.list(flat.map(\.learner)) + " \(flat.count == 1 ? "has" : "have") levelled off (" + Self.list(flat.map(gains))
                 + " points per doubling of m), " + Self.list(rising.map(\.learner)) + " not yet (" + Self.list(rising.map(gains)) + ")"
