@@ -69,6 +69,20 @@ public final class Communicator: @unchecked Sendable {
         if initialized != 0 && done == 0 { MPI_Finalize() }
     }
 
+    /// Where MPI is running in a job of several ranks, writes `message` to standard error and ends every rank with
+    /// `code`; otherwise returns. A rank that stops on an error must not leave the others waiting in a collective
+    /// (a plain exit finalizes, and they would wait for ever).
+    public static func abortJob(code: Int32, message: String) {
+        var initialized: Int32 = 0, done: Int32 = 0, size: Int32 = 1
+        MPI_Initialized(&initialized)
+        MPI_Finalized(&done)
+        guard initialized != 0 && done == 0 else { return }
+        MPI_Comm_size(takeoff_mpi_comm_world(), &size)
+        guard size > 1 else { return }
+        if !message.isEmpty { _ = (message + "\n").withCString { write(2, $0, strlen($0)) } }
+        MPI_Abort(takeoff_mpi_comm_world(), code)
+    }
+
     /// Copies `root`'s `buffer` into every rank's.
     public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int = 0) {
         MPI_Bcast(buffer.baseAddress, Int32(buffer.count), takeoff_mpi_float(), Int32(root), takeoff_mpi_comm_world())

@@ -3,6 +3,7 @@ import Foundation
 import TakeoffData
 import TakeoffEngine
 import TakeoffLab
+import TakeoffMPI
 
 @main
 struct Takeoff: ParsableCommand {
@@ -25,7 +26,7 @@ struct Takeoff: ParsableCommand {
             if Launch.isFirstRank {
                 let shared = sharedAcrossRanks.map { $0._commandName }.joined(separator: ", ")
                 let message = "Error: \(commandPath()) runs as one process; run it without mpirun (under mpirun, \(shared) share their work across ranks).\n"
-                FileHandle.standardError.write(Data(message.utf8))
+                StandardStreams.error(message)
             }
             exit(withError: ExitCode.validationFailure)
         }
@@ -33,9 +34,11 @@ struct Takeoff: ParsableCommand {
             try command.run()
         } catch {
             if let message = (error as? ValidationError)?.message ?? flagMessage(error) {
-                FileHandle.standardError.write(Data("Error: \(message)\n  See '\(commandPath()) --help' for more information.\n".utf8))
+                StandardStreams.error("Error: \(message)\n  See '\(commandPath()) --help' for more information.\n")
+                Communicator.abortJob(code: ExitCode.validationFailure.rawValue, message: "")
                 exit(withError: ExitCode.validationFailure)
             }
+            if !exitCode(for: error).isSuccess { Communicator.abortJob(code: exitCode(for: error).rawValue, message: fullMessage(for: error)) }
             exit(withError: error)
         }
     }

@@ -74,6 +74,23 @@ import TakeoffData
     }
 
     /// Every command that takes learner options lists each once in its help, from the one flag group.
+    /// Progress and notes go to standard error; a full or closed one loses them, not the run.
+    @Test(.enabled(if: takeoffBinary != nil && FileManager.default.fileExists(atPath: "/dev/full")))
+    func aFullStandardErrorDoesNotStopARun() throws {
+        let binary = try #require(takeoffBinary)
+        let dir = temporaryDirectory("full-stderr")
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = ["curve", "--data", "xor", "--size", "400", "--sizes", "50,100", "--seeds", "1", "--learners", "logreg", "--threads", "1",
+                       "--out", dir.path]
+        p.standardError = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.html").path))
+    }
+
     @Test func helpListsEachLearnerOptionOnce() throws {
         for command in [["train"], ["curve"], ["scale"], ["bench", "classic"]] {
             let help = try runTakeoff(command + ["--help"]).stdout

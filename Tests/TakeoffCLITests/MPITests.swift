@@ -12,6 +12,27 @@ struct MPITests {
                        "--seeds", "2", "--epochs", "40", "--threads", "1"]
     static let fingerprint = { SweepPlan.fingerprint(of: try! DataCatalog.load("xor", options: LoadOptions(size: 1200, seed: 0))) }()
 
+    /// Two ranks given different command lines (Open MPI's MPMD form); their exit status and standard error. Killed
+    /// after two minutes, so a job that waits for ever fails the test instead of hanging it.
+    static func ranks(_ first: [String], _ second: [String]) throws -> (status: Int32, stderr: String) {
+        let binary = try #require(takeoffBinary), launcher = try #require(mpirun)
+        let p = Process()
+        p.executableURL = launcher
+        p.arguments = ["--oversubscribe", "--mca", "btl", "self,vader", "-np", "1", binary.path] + first + [":", "-np", "1", binary.path] + second
+        p.environment = ProcessInfo.processInfo.environment.merging(["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"]) { $1 }
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let pid = p.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        watchdog.cancel()
+        return (p.terminationStatus, text)
+    }
+
     func stored(_ dir: URL) throws -> [CellKey: CellResult] {
         try ResultStore(path: dir.appendingPathComponent("curve.sqlite").path).results(dataset: Self.fingerprint)
     }
@@ -101,21 +122,11 @@ struct MPITests {
         let store = try runTakeoff(["curve"] + Self.grid + ["--out", dir.path, "--store", "/proc/takeoff-no-store/curve.sqlite"], ranks: 2)
         #expect(store.status != 0 && store.stderr.contains("/proc/takeoff-no-store/curve.sqlite"), "\(store.stderr)")
         #expect(store.cellLines == 0, "cells trained: \(store.stderr)")
-        // A rank that cannot read the data (rank 1 is given a file that does not exist, Open MPI's MPMD form).
-        let binary = try #require(takeoffBinary), launcher = try #require(mpirun)
-        let p = Process()
-        p.executableURL = launcher
+        // A rank that cannot read the data (rank 1 is given a file that does not exist).
         let common = ["--learners", "logreg", "--sizes", "100,200", "--seeds", "1", "--threads", "1", "--out", dir.path]
-        p.arguments = ["--oversubscribe", "--mca", "btl", "self,vader", "-np", "1", binary.path, "curve", "--data", "xor", "--size", "600"] + common
-            + [":", "-np", "1", binary.path, "curve", "--data", dir.appendingPathComponent("missing.csv").path] + common
-        p.environment = ProcessInfo.processInfo.environment.merging(["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"]) { $1 }
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus != 0 && text.contains("MPI rank 1 cannot take part") && text.contains("missing.csv"), "\(text)")
+        let (status, text) = try Self.ranks(["curve", "--data", "xor", "--size", "600"] + common,
+                                            ["curve", "--data", dir.appendingPathComponent("missing.csv").path] + common)
+        #expect(status != 0 && text.contains("MPI rank 1 cannot take part") && text.contains("missing.csv"), "\(text)")
         #expect(try ResultStore(path: dir.appendingPathComponent("curve.sqlite").path).count() == 0)
     }
 
@@ -141,6 +152,25 @@ struct MPITests {
         // A learner that is not a network cannot train data-parallel: an error, nothing trained.
         let classic = try runTakeoff(["train", "--data", "xor", "--size", "400", "--learner", "logreg", "--threads", "1"], ranks: 2)
         #expect(classic.status != 0 && classic.stderr.contains("logreg cannot train data-parallel"), "\(classic.stderr)")
+    }
+
+    /// Ranks given different commands stop at once with an error: none waits for ever in a collective, none stores or
+    /// trains on settings the others do not share.
+    @Test func ranksGivenDifferentCommandsStopWithAnError() throws {
+        let train = ["train", "--data", "xor", "--size", "2000", "--learner", "mlp-small", "--threads", "1"]
+        let start = Date()
+        let missing = try Self.ranks(train, ["train", "--data", "/nonexistent/takeoff.csv", "--learner", "mlp-small", "--threads", "1"])
+        #expect(missing.status != 0 && missing.stderr.contains("/nonexistent/takeoff.csv"), "\(missing.stderr)")
+        for other in [train + ["--epochs", "3"], Array(train.dropLast(4)) + ["--learner", "mlp-medium", "--threads", "1"]] {
+            let run = try Self.ranks(train, other)
+            #expect(run.status != 0 && run.stderr.contains("other training settings"), "\(other): \(run.stderr)")
+        }
+        #expect(Date().timeIntervalSince(start) < 100, "took \(Date().timeIntervalSince(start)) s")
+        let dir = temporaryDirectory("mpi-order")
+        let curve = ["curve", "--data", "xor", "--size", "400", "--sizes", "50,100", "--seeds", "1", "--threads", "1", "--out", dir.path]
+        let swapped = try Self.ranks(curve + ["--learners", "mlp-small,logreg"], curve + ["--learners", "logreg,mlp-small"])
+        #expect(swapped.status != 0 && swapped.stderr.contains("MPI rank 1 built other work"), "\(swapped.stderr)")
+        #expect(((try? ResultStore(path: dir.appendingPathComponent("curve.sqlite").path).count()) ?? 0) == 0)
     }
 
     @Test func singleProcessCommandsRefuseSeveralRanksOnce() throws {

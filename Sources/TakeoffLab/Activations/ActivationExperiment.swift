@@ -81,7 +81,7 @@ public final class ActivationCells: CellWork, @unchecked Sendable {
         (self.race, self.plan, self.prepared) = (race, plan, prepared)
     }
 
-    public var fingerprint: String { "\(plan.dataset), \(plan.cells.count) runs" }
+    public var fingerprint: String { "\(plan.dataset), \(plan.cells.count) runs, grid \(plan.key)" }
 
     public func result(of job: CellJob) -> CellResult {
         let activation = race.activations[job.learner]

@@ -41,6 +41,9 @@ public struct TrainRequest: Sendable {
         guard m >= 1, m <= split.train.count else {
             throw LabError.invalidOption(option: "train-size", detail: "\(m) is outside 1...\(split.train.count), the training pool of \(data)")
         }
+        if let group = context.dataParallel, group.size > 1 {
+            try Self.agree(group, on: [SweepPlan.canonicalConfiguration(of: learner), SweepPlan.fingerprint(of: split), "\(m)", "\(seed)"])
+        }
         let cell = try TrainedCell(training: learner, split: split, indices: NestedSubsets(pool: split.train, seed: seed).indices(m), seed: seed)
         if let save { try cell.model.save(to: URL(fileURLWithPath: save)) }
         return TrainResult(request: self, learner: learner, cell: cell, threads: Parallel.threadCount, classNames: split.train.classNames)
@@ -48,6 +51,23 @@ public struct TrainRequest: Sendable {
 }
 
 extension TrainRequest {
+    /// Throws on every rank unless all ranks train the same `settings` (learner configuration, data, m, seed): ranks
+    /// given different commands would sum gradients of different models, or wait for ever on mismatched collectives.
+    static func agree(_ group: any DataParallelGroup, on settings: [String]) throws {
+        // A 64-bit hash of the settings in four 16-bit parts, each exact in a Float.
+        let key = SweepRecord.key(dataset: "", learners: settings, sizes: [], seeds: [])
+        let hash = UInt64(key, radix: 16) ?? 0
+        let mine = (0..<4).map { Float((hash >> (16 * UInt64($0))) & 0xffff) }
+        var first = mine
+        first.withUnsafeMutableBufferPointer { group.broadcast($0, root: 0) }
+        var differing: [Float] = [first == mine ? 0 : 1]
+        differing.withUnsafeMutableBufferPointer { group.allreduceSum($0) }
+        guard differing[0] == 0 else {
+            throw LabError.invalidOption(option: "learner", detail: "\(Int(differing[0])) of the \(group.size) MPI ranks \(differing[0] == 1 ? "was" : "were") given other training settings "
+                                         + "(learner options, data, --train-size or --seed) than rank 0: every rank must run the same command")
+        }
+    }
+
     /// Runs as this process was launched: alone, or as one rank of an `mpirun` job, where every rank trains
     /// data-parallel on its shard of each batch and rank 0 alone shows progress, saves and returns the result
     /// (the other ranks return nil).

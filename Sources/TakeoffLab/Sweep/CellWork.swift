@@ -64,7 +64,7 @@ public final class CellEvaluator: CellWork, @unchecked Sendable {
         self.split = split
     }
 
-    public var fingerprint: String { "\(plan.dataset), \(plan.cells.count) cells" }
+    public var fingerprint: String { "\(plan.dataset), \(plan.cells.count) cells, grid \(plan.key)" }
 
     /// The pool rows of the cell: the first m of its seed's nested order.
     public func indices(_ key: CellKey) -> [Int] {

@@ -24,6 +24,10 @@ public struct SweepPlan: Sendable {
     /// ``fingerprint(of:)`` of the data.
     public let dataset: String
 
+    /// The grid's identity (``SweepRecord/key(dataset:learners:sizes:seeds:)``): the data, every learner's configuration
+    /// in order, the sizes and the seeds. Ranks of one MPI job must agree on it before they share cells.
+    public var key: String { SweepRecord.key(dataset: dataset, learners: learners.map(\.configuration), sizes: sizes, seeds: seeds) }
+
     /// The grid for `split`; throws ``CurveError`` for an empty grid, a repeated learner, a size
     /// outside 1…pool, or a learner that cannot use the data. `declarations` declares learners that
     /// are not in the registry (a scaling sweep's networks of each width); they are consulted first.

@@ -1,4 +1,5 @@
 import Foundation
+import TakeoffEngine
 
 /// A one-line progress bar with ETA on standard error, redrawn in place on a terminal and
 /// printed at most every few seconds otherwise.
@@ -25,13 +26,13 @@ public final class ProgressBar: @unchecked Sendable {
         let width = 24, filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let line = "\(label) \(bar) \(Int(fraction * 100))% \(ProgressBar.clock(elapsed)) ETA \(ProgressBar.clock(eta)) \(status)"
-        FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + line + (interactive ? "" : "\n")).utf8))
+        StandardStreams.error((interactive ? "\r\u{1B}[K" : "") + line + (interactive ? "" : "\n"))
     }
 
     /// Ends the bar's line.
     public func finish(status: String) {
         update(total, status: status, force: true)
-        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        if interactive { StandardStreams.error("\n") }
     }
 
     /// `m:ss` or `h:mm:ss`.

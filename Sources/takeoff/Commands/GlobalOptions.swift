@@ -38,7 +38,7 @@ extension Precision: ExpressibleByArgument {
     /// What runs for this setting (``Precision/resolved``), saying on standard error where that is not what the name promises.
     func announced() -> Precision {
         let (precision, note) = resolved
-        if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        if let note { StandardStreams.error("note: \(note)\n") }
         return precision
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TakeoffEngine
 import TakeoffServe
 
 struct Serve: ParsableCommand {
@@ -21,15 +22,15 @@ struct Serve: ParsableCommand {
         let site = ServeSite(folders: folders, stores: store)
         let server = try TakeoffServer(site: site, host: host, port: port)
         if !TakeoffServer.isLoopback(host) {
-            FileHandle.standardError.write(Data("""
+            StandardStreams.error("""
                 warning: serving on \(host): anyone who can reach this machine on port \(port) can read these experiments \
                 (data set names, file paths, results); the view has no authentication.\n
-                """.utf8))
+                """)
         }
         let shown = host.contains(":") ? "[\(host)]" : host, served = (folders + store).joined(separator: ", ")
         do {
             try server.runBlocking { bound in
-                FileHandle.standardOutput.write(Data("takeoff serve: http://\(shown):\(bound)/ — stores under \(served); Ctrl-C stops\n".utf8))
+                StandardStreams.output("takeoff serve: http://\(shown):\(bound)/ — stores under \(served); Ctrl-C stops\n")
             }
         } catch { throw ValidationError("\(error)") }
     }
