@@ -81,8 +81,8 @@ public enum ImageFolder {
                 throw DataError.badImageFolder(folder: root.path, detail: "has \(names.contains("train") ? "train/" : "test/") but not "
                                                + "\(names.contains("train") ? "test/" : "train/"); give both (each with one folder per class) or only class folders")
             }
-            let train = try classFolders(root, under: "train", warnings: &warnings)
-            let test = try classFolders(root, under: "test", warnings: &warnings)
+            let parts = try classFolders(root, under: ["train", "test"], warnings: &warnings)
+            let (train, test) = (parts[0], parts[1])
             let classNames = train.keys.sorted()
             if let unknown = test.keys.sorted().first(where: { train[$0] == nil }) {
                 throw DataError.badImageFolder(folder: root.appendingPathComponent("test/\(unknown)").path,
@@ -97,7 +97,7 @@ public enum ImageFolder {
             try requireTwoClasses(classNames, root: root)
             return Listing(root: root, classNames: classNames, entries: entries, officialTest: true, warnings: warnings.lines)
         }
-        let byClass = try classFolders(root, under: "", warnings: &warnings)
+        let byClass = try classFolders(root, under: [""], warnings: &warnings)[0]
         let classNames = byClass.keys.sorted()
         try requireTwoClasses(classNames, root: root, loose: warnings.found["files outside class folders"]?.count ?? 0)
         let entries = ordered(classNames.enumerated().flatMap { label, name in
@@ -134,16 +134,24 @@ public enum ImageFolder {
     /// A file found under a class folder.
     struct Found { var path: String; var bytes: Int; var modified: Int64 }
 
-    /// The class folders below `under` (relative to `root`) with their images; classes without images are left out.
-    static func classFolders(_ root: URL, under: String, warnings: inout Warnings) throws -> [String: [Found]] {
-        var classes: [String: [Found]] = [:]
-        for folder in try subfolders(of: root, relative: under, warnings: &warnings) {
-            var visited: Set<FileIdentity> = [folder.identity]
-            var images: [Found] = []
-            try walk(root, relative: folder.relative, visited: &visited, into: &images, warnings: &warnings)
-            if images.isEmpty { warnings.add("class folders with no images (not classes)", folder.relative + "/") } else { classes[folder.name] = images }
+    /// The class folders below each of `under` (relative to `root`) with their images; classes without images are left
+    /// out. Every folder is read once, however many links lead to it: a link into another class's folder (or from
+    /// train/ into test/) would otherwise give the same picture two labels, or put it on both sides of the split.
+    static func classFolders(_ root: URL, under: [String], warnings: inout Warnings) throws -> [[String: [Found]]] {
+        let folders = try under.map { try subfolders(of: root, relative: $0, warnings: &warnings) }
+        var visited = Set(folders.joined().map(\.identity))
+        for relative in [""] + under { if case let .directory(id) = status(path(root.path, relative)) { visited.insert(id) } }
+        var classIdentities: Set<FileIdentity> = []
+        return try folders.map { classFolders in
+            var classes: [String: [Found]] = [:]
+            for folder in classFolders {
+                guard classIdentities.insert(folder.identity).inserted else { warnings.add("class folders that are links to another one", folder.relative); continue }
+                var images: [Found] = []
+                try walk(root, relative: folder.relative, visited: &visited, into: &images, warnings: &warnings)
+                if images.isEmpty { warnings.add("class folders with no images (not classes)", folder.relative + "/") } else { classes[folder.name] = images }
+            }
+            return classes
         }
-        return classes
     }
 
     /// The subfolders of `relative` under `root`; files there are skipped with a warning.

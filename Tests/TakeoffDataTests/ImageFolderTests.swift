@@ -285,6 +285,29 @@ import Testing
         #expect(warnings.contains("a/again") && warnings.contains("b/self"))
     }
 
+    /// A link into another class's folder, to the top folder or from train/ into test/ would give a picture two labels
+    /// or put it on both sides of the split: every folder is read once.
+    @Test func linksAcrossClassesAndPartsReadEachPictureOnce() throws {
+        func link(_ at: String, _ to: String, _ root: URL) throws {
+            try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent(at).path, withDestinationPath: root.appendingPathComponent(to).path)
+        }
+        let pool = temporaryDirectory()
+        try greyFolder(pool)
+        try link("a/up", "", pool)
+        try link("a/other", "b", pool)
+        try link("c", "a", pool)
+        let listing = try ImageFolder.list(pool)
+        #expect(listing.entries.count == 6 && listing.classNames == ["a", "b"], "\(listing.entries.map(\.relativePath))")
+        let warnings = listing.warnings.joined(separator: "\n")
+        #expect(warnings.contains("a/up") && warnings.contains("a/other") && warnings.contains("c"), "\(warnings)")
+        let parts = temporaryDirectory()
+        try greyFolder(parts, perClass: 3, prefix: "train/")
+        try greyFolder(parts, perClass: 2, prefix: "test/")
+        try link("train/a/test-a", "test/a", parts)
+        let split = try ImageFolder.load(parts, options: LoadOptions())
+        #expect(split.train.count == 6 && split.test.count == 4)
+    }
+
     @Test(.enabled(if: getuid() != 0, "root reads files whatever their permissions, so chmod 000 cannot make one unreadable"))
     func unreadableFileNamesTheFile() throws {
         let root = temporaryDirectory()
