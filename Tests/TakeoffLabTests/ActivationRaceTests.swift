@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TakeoffData
 import TakeoffEngine
-import TakeoffLab
+@testable import TakeoffLab
 import TakeoffNN
 
 @Suite struct ActivationRaceTests {
@@ -82,6 +82,19 @@ import TakeoffNN
 
     /// Settings the race cannot run with are refused before training, naming the option (a NaN learning
     /// rate or target trained every run and then failed writing the summary; a huge network crashed).
+    @Test func theSpeedUpColumnSaysWhyThereIsNoRatio() {
+        var s = ActivationRace.Summary(activation: "relu", runs: 2, diverged: 0, stepsToTargetLoss: .init([120, 140]), secondsToTargetLoss: nil,
+                                       stepsToTargetAccuracy: nil, secondsToTargetAccuracy: nil, speedupOverSigmoid: nil, finalTestAccuracy: nil,
+                                       earlyGradientNorms: [])
+        #expect(s.speedupText { "\($0.mean)" } == "—", "reached the loss, but no sigmoid ran")
+        s.stepsToTargetLoss = nil
+        #expect(s.speedupText { "\($0.mean)" } == "not reached")
+        (s.stepsToTargetLoss, s.speedupOverSigmoid, s.speedupIsLowerBound) = (.init([100]), .init([3]), true)
+        #expect(s.speedupText { "\($0.mean)" } == "≥ 3.0")
+        s.activation = "sigmoid"
+        #expect(s.speedupText { "\($0.mean)" } == "1")
+    }
+
     @Test func validateNamesTheBadOption() throws {
         let (good, _) = race()
         try good.validate(inputs: 8, classes: 4)

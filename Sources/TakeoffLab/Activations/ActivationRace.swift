@@ -201,6 +201,14 @@ extension ActivationRace {
         public var finalTestAccuracy: Spread?
         /// Mean gradient norm of each layer's weight (input side first) over the first epoch.
         public var earlyGradientNorms: [Float]
+
+        /// The "× faster than sigmoid (steps)" entry, the ratio written by `text`: 1 for sigmoid, `≥` where sigmoid never
+        /// reached the loss, "not reached" where this activation did not, "—" where the race has no sigmoid to compare with.
+        func speedupText(_ text: (Spread) -> String) -> String {
+            if activation == "sigmoid" { return "1" }
+            if let s = speedupOverSigmoid { return (speedupIsLowerBound ? "≥ " : "") + text(s) }
+            return stepsToTargetLoss == nil ? "not reached" : "—"
+        }
     }
 
     /// Mean and standard deviation of a few numbers.

@@ -60,7 +60,7 @@ public struct ActivationReport {
                           "grad norm per layer, 1st epoch (input → output)"])]
         for s in summaries {
             let norms = s.earlyGradientNorms.map { String(format: "%.2g", $0) }.joined(separator: " ")
-            let speedup = s.activation == "sigmoid" ? "1" : (s.speedupIsLowerBound ? "≥ " : "") + f(s.speedupOverSigmoid, "%.1f")
+            let speedup = s.speedupText { f($0, "%.1f") }
             lines.append(row([s.activation, f(s.stepsToTargetLoss, "%.0f"), f(s.secondsToTargetLoss, "%.1f"), speedup,
                               f(s.finalTestAccuracy, "%.2f%%", scale: 100), norms])
                          + (s.diverged > 0 ? "  [\(s.diverged) diverged]" : ""))

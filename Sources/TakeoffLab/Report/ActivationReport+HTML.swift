@@ -46,7 +46,7 @@ extension ActivationReport {
         }
         var rows = ""
         for s in summaries {
-            let speedup = s.activation == "sigmoid" ? "1" : (s.speedupIsLowerBound ? "≥ " : "") + cell(s.speedupOverSigmoid, "%.1f")
+            let speedup = s.speedupText { cell($0, "%.1f") }
             rows += "<tr><td>\(s.activation)</td><td>\(cell(s.stepsToTargetLoss, "%.0f"))</td><td>\(cell(s.secondsToTargetLoss, "%.1f"))</td>"
                 + "<td>\(cell(s.stepsToTargetAccuracy, "%.0f"))</td><td>\(speedup)</td><td>\(cell(s.finalTestAccuracy, "%.2f%%", scale: 100))</td>"
                 + "<td>\(s.diverged)/\(s.runs)</td></tr>\n"
