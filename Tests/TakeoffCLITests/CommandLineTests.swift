@@ -91,6 +91,13 @@ import TakeoffData
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.html").path))
     }
 
+    @Test(.enabled(if: takeoffBinary != nil))
+    func tooManyThreadsFromTheEnvironmentNameTheVariable() throws {
+        let run = try runTakeoff(["curve", "--data", "xor", "--size", "400", "--sizes", "50,100", "--seeds", "1", "--learners", "logreg",
+                                  "--out", temporaryDirectory("env-threads").path], environment: ["OPENBLAS_NUM_THREADS": "5000"])
+        #expect(run.status != 0 && !run.signalled && run.stderr.contains("OPENBLAS_NUM_THREADS=5000"), "\(run.stderr)")
+    }
+
     @Test func helpListsEachLearnerOptionOnce() throws {
         for command in [["train"], ["curve"], ["scale"], ["bench", "classic"]] {
             let help = try runTakeoff(command + ["--help"]).stdout

@@ -10,10 +10,15 @@ public enum Parallel {
     nonisolated(unsafe) private static var threads = defaultThreadCount
 
     /// The number of online cores, or `OMP_NUM_THREADS`/`OPENBLAS_NUM_THREADS` when set.
-    public static var defaultThreadCount: Int {
+    public static var defaultThreadCount: Int { defaultThreadSetting?.count ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    /// The environment variable that sets ``defaultThreadCount``, where one does.
+    static var defaultThreadSetting: (variable: String, count: Int)? {
         let env = ProcessInfo.processInfo.environment
-        if let s = env["OPENBLAS_NUM_THREADS"] ?? env["OMP_NUM_THREADS"], let n = Int(s), n > 0 { return n }
-        return ProcessInfo.processInfo.activeProcessorCount
+        for variable in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"] {
+            if let s = env[variable] { return Int(s).flatMap { $0 > 0 ? (variable, $0) : nil } }
+        }
+        return nil
     }
 
     /// A thread count for the work started on this thread (see ``withThreadCount(_:_:)``).
@@ -45,6 +50,12 @@ public enum Parallel {
     /// The most threads a process may ask for: 8 a core (at least 16). Past a few a core, more only adds
     /// switching, and every worker thread holds its own buffers.
     public static var maximumThreadCount: Int { max(8 * ProcessInfo.processInfo.activeProcessorCount, 16) }
+
+    /// Why ``defaultThreadCount`` cannot be used (an environment variable asks for too many), naming the variable.
+    public static func refusalOfDefault() -> String? {
+        guard let (variable, count) = defaultThreadSetting, let why = refusal(threads: count) else { return nil }
+        return "\(why) (\(variable)=\(count) in the environment sets the default)"
+    }
 
     /// Why `threads` cannot be used, or nil when it can.
     public static func refusal(threads: Int) -> String? {

@@ -14,7 +14,9 @@ public struct Compute: Sendable, Codable, Equatable {
     /// since on a few cores one cell with every thread is fastest).
     public init(threads: Int? = nil, workers: Int? = nil) throws {
         let t = threads ?? Parallel.defaultThreadCount
-        if let tooMany = Parallel.refusal(threads: t) { throw LabError.invalidOption(option: "threads", detail: tooMany) }
+        if let tooMany = threads == nil ? Parallel.refusalOfDefault() : Parallel.refusal(threads: t) {
+            throw LabError.invalidOption(option: "threads", detail: tooMany)
+        }
         let w = workers ?? Swift.max(1, t / 4)
         guard w >= 1, w <= t else { throw LabError.invalidOption(option: "workers", detail: "must be between 1 and the thread count (\(t)), got \(w)") }
         self.threads = t

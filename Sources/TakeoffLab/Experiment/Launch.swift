@@ -11,6 +11,8 @@ public enum Launch {
         if let threads {
             if let refusal = Parallel.refusal(threads: threads) { throw LabError.invalidOption(option: "threads", detail: refusal) }
             Parallel.threadCount = threads
+        } else if let refusal = Parallel.refusalOfDefault() {
+            throw LabError.invalidOption(option: "threads", detail: refusal)
         } else if Communicator.launchedByMPI {
             Parallel.threadCount = Swift.max(1, Parallel.defaultThreadCount / Communicator.localSize)
         } else {
