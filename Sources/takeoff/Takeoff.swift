@@ -32,6 +32,13 @@ struct Takeoff: ParsableCommand {
         }
         do {
             try command.run()
+            // Output that could not be written (a full disk, a closed pipe) is an error, not a silent success.
+            if fflush(nil) != 0 {
+                let message = "Error: the output could not be written: \(String(cString: strerror(errno)))"
+                Communicator.abortJob(code: EXIT_FAILURE, message: message)
+                StandardStreams.error(message + "\n")
+                Foundation.exit(EXIT_FAILURE)
+            }
         } catch {
             if let message = (error as? ValidationError)?.message ?? flagMessage(error) {
                 StandardStreams.error("Error: \(message)\n  See '\(commandPath()) --help' for more information.\n")

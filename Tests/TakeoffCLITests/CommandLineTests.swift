@@ -89,6 +89,17 @@ import TakeoffData
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.html").path))
+        // The results themselves, on standard output, are another matter: lost output is an error.
+        let q = Process()
+        q.executableURL = binary
+        q.arguments = p.arguments! + ["--json"]
+        q.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let err = Pipe()
+        q.standardError = err
+        try q.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        q.waitUntilExit()
+        #expect(q.terminationStatus == 1 && text.contains("the output could not be written"), "\(text)")
     }
 
     @Test(.enabled(if: takeoffBinary != nil))
