@@ -1,4 +1,5 @@
 import Foundation
+import TakeoffEngine
 import TakeoffLab
 
 /// The stores a server shows: the files given by `--store` and every `*.sqlite` found under the `--out`
@@ -57,11 +58,7 @@ final class StoreCatalog: @unchecked Sendable {
         explicitStores = stores.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
     }
 
-    static func hash(_ text: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(format: "%016llx", h)
-    }
+    static func hash(_ text: String) -> String { String(format: "%016llx", fnv1a(text)) }
 
     /// Runs `body` holding the catalog's lock: one request at a time reads a store or rebuilds a view, so fifty
     /// clients asking for the same page cost one analysis, not fifty.

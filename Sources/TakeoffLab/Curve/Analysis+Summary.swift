@@ -22,7 +22,7 @@ extension Analysis {
         }
         // Crossings of curves that end within noise of each other go to the report's table, not here; so do the
         // clear ones past the first few, where many learners cross.
-        let clear = crossovers.filter { $0.clear || ($0.projected && !$0.extrapolated) }
+        let clear = crossovers.filter(\.notable)
         for c in clear.prefix(Self.summaryCrossovers) {
             if c.projected {
                 s.append("The forecasts say \(c.winner) would overtake \(c.loser) at about m ≈ \(Self.count(Int(c.m))), just beyond the data measured (a crossover in the forecast only).")

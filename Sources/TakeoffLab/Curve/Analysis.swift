@@ -120,6 +120,9 @@ public struct Analysis: Sendable, Codable {
         public var finalLead: Double
         /// Every seed ends in this order and the lead is at least half a point: not a crossing of curves within noise.
         public var clear: Bool { !projected && finalLead >= 0.005 && seedsAgreeing == seedsTotal }
+        /// Worth a sentence in the summary (and the top of the report's table): clear, or a forecast-only crossing
+        /// within twice the data.
+        public var notable: Bool { clear || (projected && !extrapolated) }
     }
 
     /// How consistently the seeds rank the learners at one size.

@@ -23,8 +23,9 @@ public struct Compute: Sendable, Codable, Equatable {
         self.workers = w
     }
 
-    /// As stored in a summary or a store: checked as ``init(threads:workers:)`` checks, so that a hand-edited
-    /// value is an error rather than a division by zero.
+    /// As stored in a summary or a store: at least one thread, worker and rank, and no more workers than threads,
+    /// so that a hand-edited value is an error rather than a division by zero. Not checked against this machine's
+    /// cores as ``init(threads:workers:)`` checks: the store may come from a larger machine.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let (threads, workers) = (try c.decode(Int.self, forKey: .threads), try c.decode(Int.self, forKey: .workers))

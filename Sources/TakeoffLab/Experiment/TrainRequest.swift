@@ -55,8 +55,7 @@ extension TrainRequest {
     /// given different commands would sum gradients of different models, or wait for ever on mismatched collectives.
     static func agree(_ group: any DataParallelGroup, on settings: [String]) throws {
         // A 64-bit hash of the settings in four 16-bit parts, each exact in a Float.
-        let key = SweepRecord.key(dataset: "", learners: settings, sizes: [], seeds: [])
-        let hash = UInt64(key, radix: 16) ?? 0
+        let hash = fnv1a(settings.joined(separator: "\n"))
         let mine = (0..<4).map { Float((hash >> (16 * UInt64($0))) & 0xffff) }
         var first = mine
         first.withUnsafeMutableBufferPointer { group.broadcast($0, root: 0) }

@@ -107,8 +107,7 @@ extension CurveReport {
             // With many learners nearly every pair crosses somewhere: the page keeps the clear ones first, and
             // summary.json has them all.
             let rows = analysis.crossovers.enumerated().sorted { a, b in
-                let (ka, kb) = (a.element.clear || (a.element.projected && !a.element.extrapolated), b.element.clear || (b.element.projected && !b.element.extrapolated))
-                return ka != kb ? ka : a.offset < b.offset
+                a.element.notable != b.element.notable ? a.element.notable : a.offset < b.offset
             }.prefix(Self.crossoverRows).sorted { $0.offset < $1.offset }.map(\.element)
             for c in rows {
                 let range = c.low.flatMap { lo in c.high.map { "\(Analysis.count(Int(lo)))–\(Analysis.count(Int($0)))" } } ?? "—"

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TakeoffEngine
 import TakeoffData
 
 /// What a curve run tells its store about itself, so that a reader (`takeoff serve`) can show the sweep while
@@ -71,10 +72,7 @@ public struct SweepRecord: Sendable, Codable, Equatable {
     public static func key(dataset: String, learners: [String], sizes: [Int], seeds: [UInt64]) -> String {
         let text = ([dataset] + learners + [sizes.map(String.init).joined(separator: ","), seeds.map(String.init).joined(separator: ",")])
             .joined(separator: "\n")
-        // FNV-1a, 64 bits: an identity within one store, not a security property.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(format: "%016llx", hash)
+        return String(format: "%016llx", fnv1a(text))
     }
 }
 
